@@ -1,0 +1,12 @@
+package org.mobilessh.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code mobilessh rules ...}: the ruleset's life cycle. */
+@Command(
+    name = "rules",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Render, install, check, snapshot and uninstall the IMAPS-before-SSH ruleset.",
+    subcommands = {RulesRenderCommand.class})
+public final class RulesCommand {}

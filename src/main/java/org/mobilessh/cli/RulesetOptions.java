@@ -1,0 +1,142 @@
+package org.mobilessh.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.mobilessh.rules.RulesetConfig;
+import org.mobilessh.rules.RulesetSettings;
+import picocli.CommandLine.Option;
+
+/**
+ * The options that decide the ruleset, shared by every command that renders or compares it. Each
+ * has the same key in the config file; command-line values override the file. Values stay text
+ * here: {@link RulesetSettings} parses file and command line through the same validation.
+ */
+public final class RulesetOptions {
+  static final Path DEFAULT_CONFIG = Path.of("/etc/mobilessh/mobilessh.conf");
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Config file of 'key = value' lines (keys are these option names without dashes)."
+              + " Default: $MOBILESSH_CONFIG, else /etc/mobilessh/mobilessh.conf if it exists.")
+  Path config;
+
+  @Option(names = "--mail-server", paramLabel = "ADDR", description = "Mail server (IPv4 or IPv6 address or CIDR); repeatable.")
+  List<String> mailServers;
+
+  @Option(
+      names = "--protect",
+      paramLabel = "local|ADDR",
+      description = "SSH target: 'local' (the router, INPUT) or a host behind it (FORWARD); repeatable. Default: local.")
+  List<String> protect;
+
+  @Option(names = "--wan", paramLabel = "IFACE", description = "Gate only traffic arriving on this interface. Default: all but lo.")
+  String wan;
+
+  @Option(names = "--seconds", paramLabel = "N", description = "Window length after the last IMAPS packet. Default: 60.")
+  String seconds;
+
+  @Option(names = "--list", paramLabel = "NAME", description = "xt_recent list name. Default: MOBILE.")
+  String list;
+
+  @Option(names = "--imaps-port", paramLabel = "PORT", description = "Default: 993.")
+  String imapsPort;
+
+  @Option(names = "--ssh-port", paramLabel = "PORT", description = "Default: 22.")
+  String sshPort;
+
+  @Option(names = "--no-remove", description = "Skip step 2: an SSH FIN does not remove the address.")
+  Boolean noRemove;
+
+  @Option(
+      names = "--strict-sessions",
+      description = "The post's literal behaviour: when the address is removed, its other SSH sessions are cut.")
+  Boolean strictSessions;
+
+  @Option(
+      names = "--imaps-min-bytes",
+      paramLabel = "BYTES",
+      description = "Hardening: an IMAPS connection opens SSH only after the client sent this many bytes (e.g. 600 for a TLS ClientHello). Default: 0 (off).")
+  String imapsMinBytes;
+
+  @Option(names = "--closing-mark", paramLabel = "BIT", description = "Connmark bit for strict mode. Default: 0x40000000.")
+  String closingMark;
+
+  @Option(names = "--log-prefix-set", paramLabel = "WORD:", description = "Default: mobilessh-set:")
+  String setPrefix;
+
+  @Option(names = "--log-prefix-remove", paramLabel = "WORD:", description = "Default: mobilessh-remove:")
+  String removePrefix;
+
+  @Option(names = "--log-prefix-accept", paramLabel = "WORD:", description = "Default: mobilessh-accept:")
+  String acceptPrefix;
+
+  @Option(names = "--log-prefix-reject", paramLabel = "WORD:", description = "Default: mobilessh-reject:")
+  String rejectPrefix;
+
+  @Option(names = "--reject-log-rate", paramLabel = "N/UNIT", description = "Reject LOG lines per source address. Default: 6/min.")
+  String rejectLogRate;
+
+  @Option(names = "--reject-log-global-rate", paramLabel = "N/UNIT", description = "Reject LOG lines overall. Default: 20/sec.")
+  String rejectLogGlobalRate;
+
+  @Option(names = "--reject-log-burst", paramLabel = "N", description = "Burst for both reject LOG limits. Default: 5.")
+  String rejectLogBurst;
+
+  @Option(
+      names = "--ipv4-only",
+      description = "Install for IPv4 only. Refused without this flag: IPv6 would stay wide open to SSH.")
+  Boolean ipv4Only;
+
+  /** The config file in effect, if any. */
+  Optional<Path> configFile() {
+    if (config != null) {
+      return Optional.of(config);
+    }
+    String env = System.getenv("MOBILESSH_CONFIG");
+    if (env != null && !env.isBlank()) {
+      return Optional.of(Path.of(env));
+    }
+    return Files.isRegularFile(DEFAULT_CONFIG) ? Optional.of(DEFAULT_CONFIG) : Optional.empty();
+  }
+
+  RulesetSettings settings() {
+    RulesetSettings settings = configFile().map(RulesetSettings::fromFile).orElseGet(RulesetSettings::new);
+    override(settings, "mail-server", mailServers);
+    override(settings, "protect", protect);
+    override(settings, "wan", wan);
+    override(settings, "seconds", seconds);
+    override(settings, "list", list);
+    override(settings, "imaps-port", imapsPort);
+    override(settings, "ssh-port", sshPort);
+    override(settings, "no-remove", noRemove);
+    override(settings, "strict-sessions", strictSessions);
+    override(settings, "imaps-min-bytes", imapsMinBytes);
+    override(settings, "closing-mark", closingMark);
+    override(settings, "log-prefix-set", setPrefix);
+    override(settings, "log-prefix-remove", removePrefix);
+    override(settings, "log-prefix-accept", acceptPrefix);
+    override(settings, "log-prefix-reject", rejectPrefix);
+    override(settings, "reject-log-rate", rejectLogRate);
+    override(settings, "reject-log-global-rate", rejectLogGlobalRate);
+    override(settings, "reject-log-burst", rejectLogBurst);
+    override(settings, "ipv4-only", ipv4Only);
+    return settings;
+  }
+
+  /** The validated configuration; an invalid value is an InvalidConfigException (exit 2). */
+  RulesetConfig toConfig() {
+    return settings().toConfig();
+  }
+
+  private static void override(RulesetSettings settings, String key, Object value) {
+    if (value instanceof List<?> values) {
+      settings.set(key, values.stream().map(String::valueOf).toList());
+    } else if (value != null) {
+      settings.set(key, List.of(String.valueOf(value)));
+    }
+  }
+}
