@@ -16,10 +16,15 @@ public final class ExitCodes {
   public static Map<String, String> helpList() {
     Map<String, String> codes = new LinkedHashMap<>();
     codes.put(" " + OK, "Success.");
-    codes.put(" " + FAILURE, "Failure: a system tool, file or the kernel refused; the message says which.");
+    codes.put(
+        " " + FAILURE,
+        "Failure: a system tool, file or the kernel refused; the message says which.");
     codes.put(" " + USAGE, "Usage error: an option or a config value is invalid.");
-    codes.put(" " + DRIFT, "`rules check` found the live ruleset unsound or drifted from the configuration.");
-    codes.put(" " + BAD_INPUT, "Some input records were bad (quarantined); the good ones were kept.");
+    codes.put(
+        " " + DRIFT,
+        "`rules check` found the live ruleset unsound or drifted from the configuration.");
+    codes.put(
+        " " + BAD_INPUT, "Some input records were bad (quarantined); the good ones were kept.");
     codes.put(" " + NOT_FOUND, "Nothing matched (search, audit queries).");
     return codes;
   }

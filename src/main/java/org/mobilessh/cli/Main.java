@@ -1,7 +1,5 @@
 package org.mobilessh.cli;
 
-import picocli.CommandLine;
-
 /** Entry point of the runnable jar and of {@code bin/mobilessh}. */
 public final class Main {
   private Main() {}

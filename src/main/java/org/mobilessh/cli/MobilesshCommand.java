@@ -53,8 +53,10 @@ public final class MobilesshCommand {
 
   /** Errors are one clear line on stderr (no stack trace unless MOBILESSH_DEBUG is set). */
   private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
-    String message = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
-    cl.getErr().println("mobilessh " + cl.getCommandName() + ": " + (message == null ? e : message));
+    String message =
+        e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+    cl.getErr()
+        .println("mobilessh " + cl.getCommandName() + ": " + (message == null ? e : message));
     if (e instanceof InvalidConfigException) {
       cl.getErr().println("Try 'mobilessh " + qualifiedName(cl) + " --help'.");
     }

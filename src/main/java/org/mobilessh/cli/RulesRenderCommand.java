@@ -7,9 +7,9 @@ import org.mobilessh.rules.RulesetConfig;
 import org.mobilessh.rules.RulesetRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code mobilessh rules render}: prints iptables-restore / ip6tables-restore input. */
 @Command(
@@ -35,7 +35,8 @@ final class RulesRenderCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     RulesetConfig config = ruleset.toConfig();
-    List<Family> families = family.equals("both") ? config.families() : List.of(Family.parse(family));
+    List<Family> families =
+        family.equals("both") ? config.families() : List.of(Family.parse(family));
     RulesetRenderer renderer = RulesetRenderer.bundled();
     var out = spec.commandLine().getOut();
     for (Family f : families) {

@@ -24,22 +24,35 @@ public final class RulesetOptions {
               + " Default: $MOBILESSH_CONFIG, else /etc/mobilessh/mobilessh.conf if it exists.")
   Path config;
 
-  @Option(names = "--mail-server", paramLabel = "ADDR", description = "Mail server (IPv4 or IPv6 address or CIDR); repeatable.")
+  @Option(
+      names = "--mail-server",
+      paramLabel = "ADDR",
+      description = "Mail server (IPv4 or IPv6 address or CIDR); repeatable.")
   List<String> mailServers;
 
   @Option(
       names = "--protect",
       paramLabel = "local|ADDR",
-      description = "SSH target: 'local' (the router, INPUT) or a host behind it (FORWARD); repeatable. Default: local.")
+      description =
+          "SSH target: 'local' (the router, INPUT) or a host behind it (FORWARD); repeatable. Default: local.")
   List<String> protect;
 
-  @Option(names = "--wan", paramLabel = "IFACE", description = "Gate only traffic arriving on this interface. Default: all but lo.")
+  @Option(
+      names = "--wan",
+      paramLabel = "IFACE",
+      description = "Gate only traffic arriving on this interface. Default: all but lo.")
   String wan;
 
-  @Option(names = "--seconds", paramLabel = "N", description = "Window length after the last IMAPS packet. Default: 60.")
+  @Option(
+      names = "--seconds",
+      paramLabel = "N",
+      description = "Window length after the last IMAPS packet. Default: 60.")
   String seconds;
 
-  @Option(names = "--list", paramLabel = "NAME", description = "xt_recent list name. Default: MOBILE.")
+  @Option(
+      names = "--list",
+      paramLabel = "NAME",
+      description = "xt_recent list name. Default: MOBILE.")
   String list;
 
   @Option(names = "--imaps-port", paramLabel = "PORT", description = "Default: 993.")
@@ -48,47 +61,73 @@ public final class RulesetOptions {
   @Option(names = "--ssh-port", paramLabel = "PORT", description = "Default: 22.")
   String sshPort;
 
-  @Option(names = "--no-remove", description = "Skip step 2: an SSH FIN does not remove the address.")
+  @Option(
+      names = "--no-remove",
+      description = "Skip step 2: an SSH FIN does not remove the address.")
   Boolean noRemove;
 
   @Option(
       names = "--strict-sessions",
-      description = "The post's literal behaviour: when the address is removed, its other SSH sessions are cut.")
+      description =
+          "The post's literal behaviour: when the address is removed, its other SSH sessions are cut.")
   Boolean strictSessions;
 
   @Option(
       names = "--imaps-min-bytes",
       paramLabel = "BYTES",
-      description = "Hardening: an IMAPS connection opens SSH only after the client sent this many bytes (e.g. 600 for a TLS ClientHello). Default: 0 (off).")
+      description =
+          "Hardening: an IMAPS connection opens SSH only after the client sent this many bytes (e.g. 600 for a TLS ClientHello). Default: 0 (off).")
   String imapsMinBytes;
 
-  @Option(names = "--closing-mark", paramLabel = "BIT", description = "Connmark bit for strict mode. Default: 0x40000000.")
+  @Option(
+      names = "--closing-mark",
+      paramLabel = "BIT",
+      description = "Connmark bit for strict mode. Default: 0x40000000.")
   String closingMark;
 
   @Option(names = "--log-prefix-set", paramLabel = "WORD:", description = "Default: mobilessh-set:")
   String setPrefix;
 
-  @Option(names = "--log-prefix-remove", paramLabel = "WORD:", description = "Default: mobilessh-remove:")
+  @Option(
+      names = "--log-prefix-remove",
+      paramLabel = "WORD:",
+      description = "Default: mobilessh-remove:")
   String removePrefix;
 
-  @Option(names = "--log-prefix-accept", paramLabel = "WORD:", description = "Default: mobilessh-accept:")
+  @Option(
+      names = "--log-prefix-accept",
+      paramLabel = "WORD:",
+      description = "Default: mobilessh-accept:")
   String acceptPrefix;
 
-  @Option(names = "--log-prefix-reject", paramLabel = "WORD:", description = "Default: mobilessh-reject:")
+  @Option(
+      names = "--log-prefix-reject",
+      paramLabel = "WORD:",
+      description = "Default: mobilessh-reject:")
   String rejectPrefix;
 
-  @Option(names = "--reject-log-rate", paramLabel = "N/UNIT", description = "Reject LOG lines per source address. Default: 6/min.")
+  @Option(
+      names = "--reject-log-rate",
+      paramLabel = "N/UNIT",
+      description = "Reject LOG lines per source address. Default: 6/min.")
   String rejectLogRate;
 
-  @Option(names = "--reject-log-global-rate", paramLabel = "N/UNIT", description = "Reject LOG lines overall. Default: 20/sec.")
+  @Option(
+      names = "--reject-log-global-rate",
+      paramLabel = "N/UNIT",
+      description = "Reject LOG lines overall. Default: 20/sec.")
   String rejectLogGlobalRate;
 
-  @Option(names = "--reject-log-burst", paramLabel = "N", description = "Burst for both reject LOG limits. Default: 5.")
+  @Option(
+      names = "--reject-log-burst",
+      paramLabel = "N",
+      description = "Burst for both reject LOG limits. Default: 5.")
   String rejectLogBurst;
 
   @Option(
       names = "--ipv4-only",
-      description = "Install for IPv4 only. Refused without this flag: IPv6 would stay wide open to SSH.")
+      description =
+          "Install for IPv4 only. Refused without this flag: IPv6 would stay wide open to SSH.")
   Boolean ipv4Only;
 
   /** The config file in effect, if any. */
@@ -104,7 +143,8 @@ public final class RulesetOptions {
   }
 
   RulesetSettings settings() {
-    RulesetSettings settings = configFile().map(RulesetSettings::fromFile).orElseGet(RulesetSettings::new);
+    RulesetSettings settings =
+        configFile().map(RulesetSettings::fromFile).orElseGet(RulesetSettings::new);
     override(settings, "mail-server", mailServers);
     override(settings, "protect", protect);
     override(settings, "wan", wan);

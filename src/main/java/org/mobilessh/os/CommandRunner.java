@@ -58,7 +58,10 @@ public final class CommandRunner {
     /** One line for error messages: the command and what it said. */
     public String describe() {
       String said = stderr.isBlank() ? stdout.strip() : stderr.strip();
-      return String.join(" ", command) + " exited with " + exitCode + (said.isEmpty() ? "" : ": " + said);
+      return String.join(" ", command)
+          + " exited with "
+          + exitCode
+          + (said.isEmpty() ? "" : ": " + said);
     }
   }
 
@@ -91,7 +94,11 @@ public final class CommandRunner {
       if (!process.waitFor(DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new UncheckedIOException(
-            new IOException(String.join(" ", full) + " did not finish within " + DEFAULT_TIMEOUT.toSeconds() + " s"));
+            new IOException(
+                String.join(" ", full)
+                    + " did not finish within "
+                    + DEFAULT_TIMEOUT.toSeconds()
+                    + " s"));
       }
       return new Result(full, process.exitValue(), out.join(), err.join());
     } catch (InterruptedException e) {

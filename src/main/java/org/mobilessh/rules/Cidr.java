@@ -39,7 +39,9 @@ public record Cidr(InetAddress address, int prefixLength) {
 
   /** Parses a literal IPv4 or IPv6 address; host names are refused, never looked up. */
   public static InetAddress parseAddress(String text) {
-    if (text.isEmpty() || !LITERAL.matcher(text).matches() || !(text.contains(".") || text.contains(":"))) {
+    if (text.isEmpty()
+        || !LITERAL.matcher(text).matches()
+        || !(text.contains(".") || text.contains(":"))) {
       throw new InvalidConfigException(
           "'" + text + "' is not an IPv4 or IPv6 address (host names are not accepted)");
     }

@@ -37,7 +37,9 @@ public record RateLimit(int count, Unit unit) {
     Matcher m = RATE.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
       throw new InvalidConfigException(
-          "rate '" + text + "' must look like COUNT/UNIT with UNIT sec, min, hour or day (e.g. 6/min)");
+          "rate '"
+              + text
+              + "' must look like COUNT/UNIT with UNIT sec, min, hour or day (e.g. 6/min)");
     }
     Unit unit =
         switch (m.group(2).charAt(0)) {

@@ -36,7 +36,8 @@ public final class RulesetRenderer {
       if (in == null) {
         throw new RulesException("ruleset template " + BUNDLED + " is missing from the jar");
       }
-      return new RulesetRenderer(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+      return new RulesetRenderer(
+          new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
     } catch (IOException e) {
       throw new RulesException("cannot read bundled ruleset template: " + e.getMessage(), e);
     }
@@ -176,7 +177,8 @@ public final class RulesetRenderer {
       }
     }
     if (commits != 1) {
-      throw new RulesException("rendered ruleset must contain exactly one COMMIT, found " + commits);
+      throw new RulesException(
+          "rendered ruleset must contain exactly one COMMIT, found " + commits);
     }
   }
 

@@ -14,10 +14,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Turns ruleset settings written as text — {@code key = value} lines of a config file, or the
- * same keys given as command-line options — into a {@link RulesetConfig}. Every value is parsed
- * into a typed value; anything unknown or malformed is an {@link InvalidConfigException} naming
- * the key.
+ * Turns ruleset settings written as text — {@code key = value} lines of a config file, or the same
+ * keys given as command-line options — into a {@link RulesetConfig}. Every value is parsed into a
+ * typed value; anything unknown or malformed is an {@link InvalidConfigException} naming the key.
  *
  * <p>Config file format: one {@code key = value} per line, {@code #} starts a comment line, keys
  * are the long option names without dashes, repeatable keys ({@code mail-server}, {@code protect})
@@ -25,8 +24,7 @@ import java.util.regex.Pattern;
  */
 public final class RulesetSettings {
   public static final Set<String> REPEATABLE = Set.of("mail-server", "protect");
-  public static final Set<String> FLAGS =
-      Set.of("no-remove", "strict-sessions", "ipv4-only");
+  public static final Set<String> FLAGS = Set.of("no-remove", "strict-sessions", "ipv4-only");
   public static final Set<String> KEYS =
       Set.of(
           "mail-server",
@@ -107,7 +105,11 @@ public final class RulesetSettings {
   private static void checkKey(String key) {
     if (!KEYS.contains(key)) {
       throw new InvalidConfigException(
-          "unknown setting '" + key + "' (known: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+          "unknown setting '"
+              + key
+              + "' (known: "
+              + String.join(", ", KEYS.stream().sorted().toList())
+              + ")");
     }
   }
 
@@ -124,7 +126,8 @@ public final class RulesetSettings {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "true", "yes", "on", "1" -> true;
       case "false", "no", "off", "0" -> false;
-      default -> throw new InvalidConfigException(key + " must be true or false, not '" + value + "'");
+      default ->
+          throw new InvalidConfigException(key + " must be true or false, not '" + value + "'");
     };
   }
 
@@ -139,7 +142,8 @@ public final class RulesetSettings {
     }
     long n = Long.parseLong(value);
     if (n < min || n > max) {
-      throw new InvalidConfigException(key + " must be between " + min + " and " + max + ", not " + n);
+      throw new InvalidConfigException(
+          key + " must be between " + min + " and " + max + ", not " + n);
     }
     return (int) n;
   }
@@ -169,7 +173,9 @@ public final class RulesetSettings {
         w -> {
           if (!IFACE.matcher(w).matches()) {
             throw new InvalidConfigException(
-                "wan must be an interface name (letters, digits, '.', '_', '-', at most 15), not '" + w + "'");
+                "wan must be an interface name (letters, digits, '.', '_', '-', at most 15), not '"
+                    + w
+                    + "'");
           }
         });
     String list = single("list").orElse(RulesetConfig.DEFAULT_LIST);
@@ -180,7 +186,8 @@ public final class RulesetSettings {
     int imapsPort = integer("imaps-port", 993, 1, 65535);
     int sshPort = integer("ssh-port", 22, 1, 65535);
     if (imapsPort == sshPort) {
-      throw new InvalidConfigException("imaps-port and ssh-port must differ (both are " + sshPort + ")");
+      throw new InvalidConfigException(
+          "imaps-port and ssh-port must differ (both are " + sshPort + ")");
     }
     boolean strict = flag("strict-sessions");
     boolean remove = !flag("no-remove");
@@ -223,11 +230,14 @@ public final class RulesetSettings {
     try {
       mark = t.startsWith("0x") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
     } catch (NumberFormatException e) {
-      throw new InvalidConfigException("closing-mark must be a number such as 0x40000000, not '" + text + "'");
+      throw new InvalidConfigException(
+          "closing-mark must be a number such as 0x40000000, not '" + text + "'");
     }
     if (mark <= 0 || mark > 0xffff_ffffL || Long.bitCount(mark) != 1) {
       throw new InvalidConfigException(
-          "closing-mark must be a single bit of the 32-bit connmark (e.g. 0x40000000), not '" + text + "'");
+          "closing-mark must be a single bit of the 32-bit connmark (e.g. 0x40000000), not '"
+              + text
+              + "'");
     }
     return mark;
   }
