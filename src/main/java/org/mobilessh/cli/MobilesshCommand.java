@@ -22,7 +22,7 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
       GenerateCompletion.class,
       ManPageGenerator.class,
     })
-public final class MobilesshCommand {
+public final class MobilesshCommand extends CommandGroup {
 
   /** A configured command line, shared by {@link Main} and the tests. */
   public static CommandLine commandLine() {

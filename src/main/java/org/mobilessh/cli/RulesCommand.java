@@ -9,4 +9,4 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Render, install, check, snapshot and uninstall the IMAPS-before-SSH ruleset.",
     subcommands = {RulesRenderCommand.class})
-public final class RulesCommand {}
+public final class RulesCommand extends CommandGroup {}

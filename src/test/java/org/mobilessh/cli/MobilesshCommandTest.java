@@ -50,6 +50,15 @@ class MobilesshCommandTest {
   }
 
   @Test
+  void groupsWithoutSubcommandAreUsageErrors() {
+    for (String[] args : new String[][] {{}, {"rules"}}) {
+      CliResult r = CliResult.run(args);
+      assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err()).contains("Missing subcommand").contains("--help");
+    }
+  }
+
+  @Test
   void generatesShellCompletion() {
     CliResult r = CliResult.run("generate-completion");
     assertThat(r.exitCode()).isZero();

@@ -1,0 +1,17 @@
+package org.mobilessh.cli;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** A command that only groups subcommands: invoked alone, it is a usage error (exit 2). */
+abstract class CommandGroup implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(
+        spec.commandLine(),
+        "Missing subcommand: try '" + spec.qualifiedName(" ") + " --help' for the list");
+  }
+}
