@@ -19,6 +19,7 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
     },
     subcommands = {
       RulesCommand.class,
+      ListCommand.class,
       GenerateCompletion.class,
       ManPageGenerator.class,
     })
