@@ -57,7 +57,7 @@ public final class MobilesshCommand extends CommandGroup {
     String message =
         e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
     cl.getErr()
-        .println("mobilessh " + cl.getCommandName() + ": " + (message == null ? e : message));
+        .println(cl.getCommandSpec().qualifiedName(" ") + ": " + (message == null ? e : message));
     if (e instanceof InvalidConfigException) {
       cl.getErr().println("Try 'mobilessh " + qualifiedName(cl) + " --help'.");
     }
