@@ -8,5 +8,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Render, install, check, snapshot and uninstall the IMAPS-before-SSH ruleset.",
-    subcommands = {RulesRenderCommand.class})
+    subcommands = {
+      RulesRenderCommand.class,
+      RulesInstallCommand.class,
+      RulesCheckCommand.class,
+      RulesSnapshotCommand.class,
+      RulesUninstallCommand.class
+    })
 public final class RulesCommand extends CommandGroup {}
