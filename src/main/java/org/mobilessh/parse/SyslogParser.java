@@ -1,0 +1,107 @@
+package org.mobilessh.parse;
+
+/**
+ * Syslog files: rsyslog's traditional format and syslog-ng's default ({@code Nov 26 23:42:25 host
+ * kernel: msg}), rsyslog's RFC 3339 high-precision format and {@code journalctl -o
+ * short-iso-precise} ({@code 2026-11-26T23:42:25.123456+00:00 host kernel: msg}). Lines of other
+ * programs are skipped; only the kernel's netfilter lines become events.
+ */
+final class SyslogParser extends KernelLineParser {
+  private static final String MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+  private final boolean traditional;
+  private final ClockSource clockSource;
+  private final LocalTimeResolver resolver;
+
+  SyslogParser(ParseContext context, LogFormat format) {
+    super(context, format);
+    this.traditional = format == LogFormat.SYSLOG;
+    this.clockSource =
+        format == LogFormat.JOURNAL_SHORT_ISO ? ClockSource.JOURNAL : ClockSource.SYSLOG;
+    this.resolver = traditional ? new LocalTimeResolver(context.clock()) : null;
+  }
+
+  /** Month 1-12 from its English abbreviation at {@code s[at]}, or 0. */
+  static int month(String s, int at) {
+    if (s.length() < at + 3) {
+      return 0;
+    }
+    for (int m = 0; m < 12; m++) {
+      if (s.regionMatches(at, MONTHS, m * 3, 3)) {
+        return m + 1;
+      }
+    }
+    return 0;
+  }
+
+  /** Whether the line starts with a traditional {@code Mmm dd HH:MM:SS } stamp. */
+  static boolean isTraditionalStamp(String s) {
+    return s.length() > 16
+        && month(s, 0) > 0
+        && s.charAt(3) == ' '
+        && (s.charAt(4) == ' ' || Character.isDigit(s.charAt(4)))
+        && Character.isDigit(s.charAt(5))
+        && s.charAt(6) == ' '
+        && s.charAt(9) == ':'
+        && s.charAt(12) == ':'
+        && s.charAt(15) == ' ';
+  }
+
+  @Override
+  ParseResult parseLine(String s) {
+    int stampEnd;
+    if (traditional) {
+      if (!isTraditionalStamp(s)) {
+        throw notThisFormat("not a syslog line (expected 'Mmm dd HH:MM:SS host tag: message')");
+      }
+      stampEnd = 15;
+    } else {
+      if (s.startsWith("-- ")) {
+        return skipped(SkipReason.TOOL_MESSAGE); // journalctl's "-- Boot ... --" separators
+      }
+      stampEnd = s.indexOf(' ');
+      if (stampEnd < 19 || s.charAt(4) != '-' || s.charAt(10) != 'T') {
+        throw notThisFormat(
+            "not an RFC 3339 syslog line (expected 'YYYY-MM-DDTHH:MM:SS.ffffff+hh:mm host tag: message')");
+      }
+    }
+    int hostStart = stampEnd + 1;
+    int hostEnd = s.indexOf(' ', hostStart);
+    if (hostEnd <= hostStart) {
+      throw notThisFormat("no host name and tag after the timestamp");
+    }
+    int tagEnd = s.indexOf(' ', hostEnd + 1);
+    if (tagEnd < 0) {
+      tagEnd = s.length();
+    }
+    if (!Text.regionIs(s, hostEnd + 1, tagEnd, "kernel:")) {
+      return skipped(SkipReason.OTHER_PROGRAM);
+    }
+    String host = s.substring(hostStart, hostEnd);
+    int msg = Math.min(tagEnd + 1, s.length());
+    final int end = stampEnd;
+    return kernelMessage(s, msg, micros -> time(s, end), host, null, null);
+  }
+
+  private EventTime time(String s, int end) {
+    String original = s.substring(0, end);
+    if (!traditional) {
+      Timestamps.Iso iso = Timestamps.parseIso(s, 0, end);
+      if (!iso.hadOffset()) {
+        throw new ParseException(
+            Diagnostic.Reason.BAD_TIMESTAMP, "timestamp '" + original + "' has no UTC offset");
+      }
+      return EventTime.explicit(
+          iso.instant(),
+          original,
+          TimePrecision.ofFractionDigits(iso.fractionDigits()),
+          clockSource);
+    }
+    int month = month(s, 0);
+    int day = (s.charAt(4) == ' ' ? 0 : s.charAt(4) - '0') * 10 + (s.charAt(5) - '0');
+    int h = Text.twoDigits(s, 7, "hour");
+    int m = Text.twoDigits(s, 10, "minute");
+    int sec = Text.twoDigits(s, 13, "second");
+    return resolver.resolve(month, day, h, m, sec, original);
+  }
+}
