@@ -25,6 +25,8 @@ final class RulesRenderCommand implements Callable<Integer> {
 
   @Mixin RulesetOptions ruleset;
 
+  @Mixin RulesTemplateOption template;
+
   @Option(
       names = "--family",
       paramLabel = "4|6|both",
@@ -37,7 +39,7 @@ final class RulesRenderCommand implements Callable<Integer> {
     RulesetConfig config = ruleset.toConfig();
     List<Family> families =
         family.equals("both") ? config.families() : List.of(Family.parse(family));
-    RulesetRenderer renderer = RulesetRenderer.bundled();
+    RulesetRenderer renderer = template.renderer();
     var out = spec.commandLine().getOut();
     for (Family f : families) {
       if (families.size() > 1) {

@@ -82,6 +82,28 @@ class RulesRenderCommandTest {
   }
 
   @Test
+  void rendersAUserTemplate(@TempDir Path dir) throws Exception {
+    Path t = dir.resolve("my.rules.in");
+    Files.writeString(
+        t,
+        "*filter\n:MOBILESSH-SSH - [0:0]\n-A MOBILESSH-SSH -m recent --name ${list} --rcheck -j ACCEPT\nCOMMIT\n");
+    CliResult r =
+        CliResult.run(
+            "rules",
+            "render",
+            "--family",
+            "4",
+            "--rules-template",
+            t.toString(),
+            "--mail-server",
+            "198.51.100.10");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out())
+        .isEqualTo(
+            "*filter\n:MOBILESSH-SSH - [0:0]\n-A MOBILESSH-SSH -m recent --name MOBILE --rcheck -j ACCEPT\nCOMMIT\n");
+  }
+
+  @Test
   void missingConfigFileIsAUsageError() {
     CliResult r = CliResult.run("rules", "render", "--config", "/nonexistent/mobilessh.conf");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
