@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -29,10 +30,13 @@ final class RouterFirewall {
   private final String netns;
   private final CommandRunner runner;
   private final Map<Family, String> beforeInstall = new EnumMap<>(Family.class);
+  private final String backups;
   private boolean installed;
 
-  RouterFirewall(String netns) {
+  /** The firewall of {@code netns}; install backups go to {@code backups} (under target/). */
+  RouterFirewall(String netns, Path backups) {
     this.netns = netns;
+    this.backups = backups.toString();
     this.runner = CommandRunner.in(Optional.of(netns));
   }
 
@@ -84,9 +88,7 @@ final class RouterFirewall {
       }
     }
     if (cliHas("install")) {
-      List<String> args = new ArrayList<>(List.of("rules", "install", "--netns", netns));
-      args.addAll(options);
-      cli(args);
+      installAgain(options);
     } else {
       for (Family family : Family.values()) {
         List<String> args =
@@ -99,13 +101,21 @@ final class RouterFirewall {
     installed = true;
   }
 
+  /** Installs over an installed ruleset, as an administrator re-running install would. */
+  void installAgain(List<String> options) {
+    List<String> args =
+        new ArrayList<>(List.of("rules", "install", "--netns", netns, "--backup-dir", backups));
+    args.addAll(options);
+    cli(args);
+  }
+
   /** Removes mobilessh: {@code rules uninstall --netns} once the CLI has it. */
   void uninstall() {
     if (!installed) {
       return;
     }
     if (cliHas("uninstall")) {
-      cli(List.of("rules", "uninstall", "--netns", netns));
+      cli(List.of("rules", "uninstall", "--netns", netns, "--backup-dir", backups));
     } else {
       for (Family family : Family.values()) {
         check(runner.run(List.of(family.tool() + "-restore"), beforeInstall.get(family)));
@@ -204,7 +214,8 @@ final class RouterFirewall {
         runner.run(List.of("dd", "status=none", "of=/proc/net/xt_recent/" + list), command + "\n"));
   }
 
-  private static boolean cliHas(String subcommand) {
+  /** Whether the CLI has {@code rules SUBCOMMAND} yet. */
+  static boolean cliHas(String subcommand) {
     return MobilesshCommand.commandLine()
         .getSubcommands()
         .get("rules")
