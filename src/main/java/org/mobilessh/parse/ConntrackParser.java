@@ -89,7 +89,7 @@ final class ConntrackParser extends AbstractLineParser {
     Tuple orig = new Tuple();
     Tuple reply = new Tuple();
     Tuple cur = null;
-    Set<String> flags = new LinkedHashSet<>();
+    Set<String> flags = Set.of();
     Long id = null;
     Long mark = null;
     Integer zone = null;
@@ -97,7 +97,7 @@ final class ConntrackParser extends AbstractLineParser {
     Instant stop = null;
     Long delta = null;
     Long use = null;
-    Map<String, String> extra = new LinkedHashMap<>();
+    Map<String, String> extra = Map.of();
     boolean afterCode = false;
     while (true) {
       p = skipSpace(s, p, to);
@@ -124,7 +124,7 @@ final class ConntrackParser extends AbstractLineParser {
         if (s.charAt(b - 1) != ']') {
           throw Text.bad("flag", s, p, b);
         }
-        flags.add(s.substring(p + 1, b - 1));
+        flags = addFlag(flags, flag(s, p + 1, b - 1));
         p = b;
         continue;
       }
@@ -133,11 +133,10 @@ final class ConntrackParser extends AbstractLineParser {
         throw Text.bad("field", s, p, b);
       }
       int v = eq + 1;
-      String key = s.substring(p, eq);
       boolean wasAfterCode = afterCode;
       afterCode = false;
-      switch (key) {
-        case "src" -> {
+      switch (key(s, p, eq)) {
+        case K_SRC -> {
           cur = cur == null ? orig : reply;
           if (cur.src != null) {
             throw Text.bad("third tuple", s, p, b);
@@ -145,29 +144,34 @@ final class ConntrackParser extends AbstractLineParser {
           cur.src = address(s, v, b, "src");
           cur.v6 = hasChar(s, v, b, ':');
         }
-        case "dst" -> tuple(cur, s, p, b).dst = address(s, v, b, "dst");
-        case "sport" -> tuple(cur, s, p, b).sport = port(s, v, b, "sport");
-        case "dport" -> tuple(cur, s, p, b).dport = port(s, v, b, "dport");
-        case "type" -> tuple(cur, s, p, b).type = Text.decimalInt(s, v, b, "type");
-        case "code" -> {
+        case K_DST -> tuple(cur, s, p, b).dst = address(s, v, b, "dst");
+        case K_SPORT -> tuple(cur, s, p, b).sport = port(s, v, b, "sport");
+        case K_DPORT -> tuple(cur, s, p, b).dport = port(s, v, b, "dport");
+        case K_TYPE -> tuple(cur, s, p, b).type = Text.decimalInt(s, v, b, "type");
+        case K_CODE -> {
           tuple(cur, s, p, b).code = Text.decimalInt(s, v, b, "code");
           afterCode = true;
         }
-        case "id" -> {
+        case K_ID -> {
           if (wasAfterCode) {
             tuple(cur, s, p, b).icmpId = Text.decimalInt(s, v, b, "icmp id");
           } else {
             id = Text.decimal(s, v, b, "id");
           }
         }
-        case "packets" -> tuple(cur, s, p, b).packets = Text.decimal(s, v, b, "packets");
-        case "bytes" -> tuple(cur, s, p, b).bytes = Text.decimal(s, v, b, "bytes");
-        case "zone-orig", "zone-reply" -> tuple(cur, s, p, b).zone = Text.decimalInt(s, v, b, key);
-        case "zone" -> zone = Text.decimalInt(s, v, b, "zone");
-        case "mark" -> mark = Text.decimal(s, v, b, "mark");
-        case "delta-time" -> delta = Text.decimal(s, v, b, "delta-time");
-        case "use" -> use = Text.decimal(s, v, b, "use");
-        default -> extra.putIfAbsent(key, s.substring(v, b));
+        case K_PACKETS -> tuple(cur, s, p, b).packets = Text.decimal(s, v, b, "packets");
+        case K_BYTES -> tuple(cur, s, p, b).bytes = Text.decimal(s, v, b, "bytes");
+        case K_ZONE_DIR -> tuple(cur, s, p, b).zone = Text.decimalInt(s, v, b, "zone");
+        case K_ZONE -> zone = Text.decimalInt(s, v, b, "zone");
+        case K_MARK -> mark = Text.decimal(s, v, b, "mark");
+        case K_DELTA -> delta = Text.decimal(s, v, b, "delta-time");
+        case K_USE -> use = Text.decimal(s, v, b, "use");
+        default -> {
+          if (extra.isEmpty()) {
+            extra = new LinkedHashMap<>();
+          }
+          extra.putIfAbsent(s.substring(p, eq), s.substring(v, b));
+        }
       }
       p = b;
     }
@@ -201,6 +205,87 @@ final class ConntrackParser extends AbstractLineParser {
             delta,
             use,
             extra));
+  }
+
+  private static final int K_OTHER = 0;
+  private static final int K_SRC = 1;
+  private static final int K_DST = 2;
+  private static final int K_SPORT = 3;
+  private static final int K_DPORT = 4;
+  private static final int K_TYPE = 5;
+  private static final int K_CODE = 6;
+  private static final int K_ID = 7;
+  private static final int K_PACKETS = 8;
+  private static final int K_BYTES = 9;
+  private static final int K_ZONE_DIR = 10;
+  private static final int K_ZONE = 11;
+  private static final int K_MARK = 12;
+  private static final int K_DELTA = 13;
+  private static final int K_USE = 14;
+  private static final String[] KEYS = {
+    "",
+    "src",
+    "dst",
+    "sport",
+    "dport",
+    "type",
+    "code",
+    "id",
+    "packets",
+    "bytes",
+    "",
+    "zone",
+    "mark",
+    "delta-time",
+    "use"
+  };
+  private static final String[] FLAGS = {
+    "ASSURED", "UNREPLIED", "USERSPACE", "OFFLOAD", "HW_OFFLOAD", "SEEN_REPLY"
+  };
+
+  /** The key of {@code s[a, eq)} without building a String per field. */
+  private static int key(String s, int a, int eq) {
+    int k =
+        switch (eq - a) {
+          case 2 -> K_ID;
+          case 3 -> s.charAt(a) == 's' ? K_SRC : s.charAt(a) == 'd' ? K_DST : K_USE;
+          case 4 ->
+              switch (s.charAt(a)) {
+                case 't' -> K_TYPE;
+                case 'c' -> K_CODE;
+                case 'z' -> K_ZONE;
+                default -> K_MARK;
+              };
+          case 5 -> s.charAt(a) == 's' ? K_SPORT : s.charAt(a) == 'd' ? K_DPORT : K_BYTES;
+          case 7 -> K_PACKETS;
+          case 9 -> K_ZONE_DIR;
+          case 10 -> s.charAt(a) == 'z' ? K_ZONE_DIR : K_DELTA;
+          default -> K_OTHER;
+        };
+    // the switch guessed from length and first letter; confirm, or it is an unknown key
+    String expected = k == K_ZONE_DIR ? (eq - a == 9 ? "zone-orig" : "zone-reply") : KEYS[k];
+    return k != K_OTHER && s.startsWith(expected, a) ? k : K_OTHER;
+  }
+
+  private static String flag(String s, int a, int b) {
+    for (String f : FLAGS) {
+      if (f.length() == b - a && s.startsWith(f, a)) {
+        return f;
+      }
+    }
+    return s.substring(a, b);
+  }
+
+  private static Set<String> addFlag(Set<String> flags, String flag) {
+    if (flags.isEmpty()) {
+      return Set.of(flag);
+    }
+    if (flags.contains(flag)) {
+      return flags;
+    }
+    Set<String> more = new LinkedHashSet<>(flags);
+    more.add(flag);
+    return Set.copyOf(more);
   }
 
   private static boolean hasChar(String s, int a, int b, char c) {

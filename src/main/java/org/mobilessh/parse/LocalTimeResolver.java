@@ -1,5 +1,6 @@
 package org.mobilessh.parse;
 
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -22,7 +23,11 @@ final class LocalTimeResolver {
   private int year;
   private int lastMonth;
   private LocalDateTime lastLocal;
+  private boolean lastWasOverlap;
   private boolean lastWasLaterOffset;
+  // Lines come many per minute: remember the last minute whose offset was unambiguous.
+  private long cachedMinuteKey = -1;
+  private long cachedMinuteEpochSecond;
 
   LocalTimeResolver(SyslogClock clock) {
     this(clock.year(), clock.zone());
@@ -56,6 +61,17 @@ final class LocalTimeResolver {
 
   EventTime resolve(int month, int day, int h, int m, int s, String original) {
     int y = yearFor(month);
+    long minuteKey = ((((long) y * 13 + month) * 32 + day) * 24 + h) * 60 + m;
+    if (minuteKey == cachedMinuteKey && s < 60) {
+      lastWasOverlap = false;
+      lastWasLaterOffset = false;
+      return new EventTime(
+          Instant.ofEpochSecond(cachedMinuteEpochSecond + s),
+          original,
+          TimePrecision.SECOND,
+          ClockSource.SYSLOG,
+          EventTime.ZoneResolution.UNIQUE);
+    }
     if (month == 2 && day == 29 && !SyslogClock.isLeap(y)) {
       throw new ParseException(
           Diagnostic.Reason.BAD_TIMESTAMP,
@@ -64,34 +80,35 @@ final class LocalTimeResolver {
     LocalDateTime local = SyslogClock.localDateTime(y, month, day, h, m, s);
     EventTime.ZoneResolution how;
     ZoneOffset offset;
-    if (rules.isFixedOffset()) {
-      offset = rules.getOffset(local);
+    List<ZoneOffset> valid = rules.isFixedOffset() ? null : rules.getValidOffsets(local);
+    boolean overlap = false;
+    if (valid == null || valid.size() == 1) {
+      offset = valid == null ? rules.getOffset(local) : valid.get(0);
       how = EventTime.ZoneResolution.UNIQUE;
       lastWasLaterOffset = false;
-    } else {
-      List<ZoneOffset> valid = rules.getValidOffsets(local);
-      if (valid.size() == 1) {
-        offset = valid.get(0);
-        how = EventTime.ZoneResolution.UNIQUE;
-        lastWasLaterOffset = false;
-      } else if (valid.isEmpty()) {
-        ZoneOffsetTransition gap = rules.getTransition(local);
-        offset = gap.getOffsetAfter();
-        local = local.plus(gap.getDuration());
-        how = EventTime.ZoneResolution.GAP;
-        lastWasLaterOffset = false;
-      } else {
-        boolean later =
-            lastWasLaterOffset
-                || (lastLocal != null
-                    && rules.getValidOffsets(lastLocal).size() > 1
-                    && local.isBefore(lastLocal.minusSeconds(BACKSTEP_SECONDS)));
-        offset = later ? valid.get(1) : valid.get(0);
-        lastWasLaterOffset = later;
-        how = EventTime.ZoneResolution.AMBIGUOUS;
+      // cache only if the whole minute has this one offset (transitions fall on minutes)
+      if (rules.getValidOffsets(local.withSecond(0)).size() == 1
+          && rules.getValidOffsets(local.withSecond(59)).size() == 1) {
+        cachedMinuteKey = minuteKey;
+        cachedMinuteEpochSecond = local.withSecond(0).toEpochSecond(offset);
       }
+    } else if (valid.isEmpty()) {
+      ZoneOffsetTransition gap = rules.getTransition(local);
+      offset = gap.getOffsetAfter();
+      local = local.plus(gap.getDuration());
+      how = EventTime.ZoneResolution.GAP;
+      lastWasLaterOffset = false;
+    } else {
+      overlap = true;
+      boolean later =
+          lastWasLaterOffset
+              || (lastWasOverlap && local.isBefore(lastLocal.minusSeconds(BACKSTEP_SECONDS)));
+      offset = later ? valid.get(1) : valid.get(0);
+      lastWasLaterOffset = later;
+      how = EventTime.ZoneResolution.AMBIGUOUS;
     }
     lastLocal = local;
+    lastWasOverlap = overlap;
     return new EventTime(
         local.toInstant(offset), original, TimePrecision.SECOND, ClockSource.SYSLOG, how);
   }

@@ -14,9 +14,23 @@ import org.mobilessh.rules.Family;
  */
 final class NetfilterMessages {
   private final PrefixMap prefixes;
+  // Router logs repeat the same few prefixes, interfaces and MAC headers: reuse the last
+  // String instead of copying it out of every line.
+  private final String[] recent = new String[4];
 
   NetfilterMessages(PrefixMap prefixes) {
     this.prefixes = prefixes;
+  }
+
+  /** {@code s[a, b)} as a String, the cached one if slot {@code slot} holds the same text. */
+  String reuse(int slot, String s, int a, int b) {
+    String last = recent[slot];
+    if (last != null && last.length() == b - a && s.startsWith(last, a)) {
+      return last;
+    }
+    String fresh = s.substring(a, b);
+    recent[slot] = fresh;
+    return fresh;
   }
 
   /** Where a netfilter message starts inside {@code s[from, to)}: its prefix and IN= token. */
@@ -58,11 +72,11 @@ final class NetfilterMessages {
     int out = s.indexOf(" OUT=", in);
     Action action = prefixes.actionFor(s, from, in);
     String prefix = trimmedPrefix(s, from, in);
-    String inIf = s.substring(in + 3, out);
+    String inIf = reuse(1, s, in + 3, out);
     int p = out + 5;
     int e = tokenEnd(s, p, to);
-    String outIf = s.substring(p, e);
-    Scan scan = new Scan(s, e, to);
+    String outIf = reuse(2, s, p, e);
+    Scan scan = new Scan(this, s, e, to);
     scan.run();
     return new NetfilterEvent(
         time,
@@ -84,14 +98,14 @@ final class NetfilterMessages {
         scan.extra == null ? Map.of() : scan.extra);
   }
 
-  private static String trimmedPrefix(String s, int from, int to) {
+  private String trimmedPrefix(String s, int from, int to) {
     while (to > from && s.charAt(to - 1) == ' ') {
       to--;
     }
     while (from < to && s.charAt(from) == ' ') {
       from++;
     }
-    return from == to ? "" : s.substring(from, to);
+    return from == to ? "" : reuse(0, s, from, to);
   }
 
   static int tokenEnd(String s, int p, int to) {
@@ -101,6 +115,7 @@ final class NetfilterMessages {
 
   /** The scanning state of one line. */
   private static final class Scan {
+    private final NetfilterMessages owner;
     private final String s;
     private final int to;
     private int pos;
@@ -120,7 +135,8 @@ final class NetfilterMessages {
     private IpPacket.Builder cur;
     private boolean sawNonIp;
 
-    Scan(String s, int pos, int to) {
+    Scan(NetfilterMessages owner, String s, int pos, int to) {
+      this.owner = owner;
       this.s = s;
       this.pos = pos;
       this.to = to;
@@ -265,7 +281,7 @@ final class NetfilterMessages {
             return;
           }
           if (s.startsWith("MAC", a)) {
-            mac = s.substring(v, b);
+            mac = owner.reuse(3, s, v, b);
             return;
           }
           if (s.startsWith("UID", a)) {

@@ -11,9 +11,13 @@ import java.util.Map;
  */
 public final class PrefixMap {
   private final Map<String, Action> byWord;
+  private final String[] words;
+  private final Action[] actions;
 
   private PrefixMap(Map<String, Action> byWord) {
     this.byWord = Map.copyOf(byWord);
+    this.words = byWord.keySet().toArray(new String[0]);
+    this.actions = byWord.values().toArray(new Action[0]);
   }
 
   /** The prefixes the bundled ruleset renders by default. */
@@ -50,11 +54,22 @@ public final class PrefixMap {
 
   /** The action for the prefix text at {@code [from, to)} of {@code line}. */
   Action actionFor(String line, int from, int to) {
-    if (from >= to) {
-      return Action.FIREWALL;
+    while (to > from && line.charAt(to - 1) == ' ') {
+      to--;
     }
-    Action a = byWord.get(word(line, from, to));
-    return a == null ? Action.FIREWALL : a;
+    if (to > from && line.charAt(to - 1) == ':') {
+      to--;
+    }
+    while (from < to && line.charAt(from) == ' ') {
+      from++;
+    }
+    // a handful of prefixes: comparing regions beats building a key string per line
+    for (int i = 0; i < words.length; i++) {
+      if (words[i].length() == to - from && line.startsWith(words[i], from)) {
+        return actions[i];
+      }
+    }
+    return Action.FIREWALL;
   }
 
   /** The action for a prefix as printed. */
