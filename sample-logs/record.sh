@@ -39,6 +39,7 @@ TMP=$(mktemp -d /tmp/msh-s-record.XXXXXX)
 PIDS=()
 NAMESPACES=()
 OLD_LOG_ALL=""
+INSTALL_BACKUP=""
 
 cleanup() {
   local rc=$?
@@ -54,6 +55,7 @@ cleanup() {
   for ns in "${NAMESPACES[@]}"; do
     ip netns del "$ns" 2>/dev/null
   done
+  [[ -n $INSTALL_BACKUP && $INSTALL_BACKUP == *"$ROUTER"* ]] && rm -f -- "$INSTALL_BACKUP"
   if [[ -n $OLD_LOG_ALL ]]; then
     sysctl -q -w net.netfilter.nf_log_all_netns="$OLD_LOG_ALL"
   fi
@@ -131,7 +133,11 @@ RULE_OPTS=(--mail-server 198.51.100.10 --mail-server 2001:db8:1::10 --seconds "$
   --protect local --protect 198.51.100.22 --protect 2001:db8:2::22)
 if "$ROOT/bin/mobilessh" rules --help 2>/dev/null | grep -qE '^ +install( |$)'; then
   log "installing with: mobilessh rules install --netns $ROUTER"
-  "$ROOT/bin/mobilessh" rules install --netns "$ROUTER" "${RULE_OPTS[@]}" 9>&- || die "rules install failed"
+  "$ROOT/bin/mobilessh" rules install --netns "$ROUTER" "${RULE_OPTS[@]}" 9>&- >"$TMP/install.out" \
+    || { cat "$TMP/install.out" >&2; die "rules install failed"; }
+  cat "$TMP/install.out" >&2
+  # install backs up the namespace's previous (empty) rules; that file is this run's litter.
+  INSTALL_BACKUP=$(sed -n 's/^backup of the rules before: //p' "$TMP/install.out")
 else
   log "installing with: mobilessh rules render | iptables-restore --noflush (no 'rules install' yet)"
   "$ROOT/bin/mobilessh" rules render --family 4 "${RULE_OPTS[@]}" 9>&- >"$TMP/rules.v4"
@@ -248,6 +254,12 @@ sleep "$DRAIN"
   ip netns exec "$ROUTER" cat /proc/net/xt_recent/MOBILE
 } >"$CAP/xt_recent-MOBILE.txt"
 
+# mobilessh's own evidence format, when the CLI has it (ingest reads these files).
+if "$ROOT/bin/mobilessh" rules --help 2>/dev/null | grep -qE '^ +snapshot( |$)'; then
+  "$ROOT/bin/mobilessh" rules snapshot --netns "$ROUTER" --out "$CAP/rules-snapshot.txt" 9>&- >/dev/null \
+    || die "rules snapshot failed"
+fi
+
 # The same moment for both dmesg views; cut at this run's marker, keep this topology's lines only.
 dmesg --time-format iso >"$TMP/dmesg-iso.all"
 dmesg >"$TMP/dmesg-raw.all"
@@ -291,7 +303,7 @@ echo "$ULOGD_STATUS" >"$TMP/ulogd-status.txt"
 mkdir -p "$OUT"
 for f in kern.log kern.log.1 syslog syslog.1 kern-rfc3339.log conntrack-extended.log conntrack.log \
   ulogd-json.log dmesg-iso.log dmesg-raw.log dmesg-boot-time.txt iptables-save-c.v4 iptables-save-c.v6 \
-  xt_recent-MOBILE.txt; do
+  xt_recent-MOBILE.txt rules-snapshot.txt; do
   if [[ -f $CAP/$f ]]; then
     cp "$CAP/$f" "$OUT/$f"
   else
