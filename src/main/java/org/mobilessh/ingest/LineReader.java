@@ -1,0 +1,241 @@
+package org.mobilessh.ingest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Splits a byte stream into lines without decoding it, keeping each line's byte offset and number.
+ * Terminators are LF, CRLF and a bare CR (old Mac files and torn writes; reported so the caller can
+ * count them). Memory is bounded: a line longer than {@code maxLine} bytes keeps only its first
+ * {@link #KEPT_HEAD} bytes and the rest is skipped up to the next terminator. Not thread-safe.
+ */
+final class LineReader {
+  /** How much of an over-long line is kept for the quarantine. */
+  static final int KEPT_HEAD = 4096;
+
+  /** How a line ended. */
+  enum Terminator {
+    LF,
+    CRLF,
+    CR,
+    /** End of input without a terminator: possibly a torn line still being written. */
+    NONE
+  }
+
+  private final InputStream in;
+  private final int maxLine;
+  private byte[] buf = new byte[64 * 1024];
+  private int pos;
+  private int limit;
+  private boolean eof;
+  private long bufStartOffset;
+  private long lineNumber;
+
+  private byte[] lineBytes;
+  private int lineStart;
+  private int lineLength;
+  private long lineOffset;
+  private long endOffset;
+  private Terminator terminator;
+  private boolean tooLong;
+  private long fullLength;
+  private boolean hasNul;
+  private boolean nonAscii;
+  private final byte[] head = new byte[KEPT_HEAD];
+
+  /**
+   * @param in the stream, positioned at {@code startOffset}
+   * @param startOffset offset of the stream's first byte in the whole input
+   * @param firstLineNumber number of the line before the first one read (0 at the start)
+   * @param maxLine longest line kept whole, in bytes
+   */
+  LineReader(InputStream in, long startOffset, long firstLineNumber, int maxLine) {
+    this.in = in;
+    this.bufStartOffset = startOffset;
+    this.lineNumber = firstLineNumber;
+    this.maxLine = maxLine;
+  }
+
+  /**
+   * Advances to the next line. A final line without terminator is returned with {@link
+   * Terminator#NONE}. An {@link IOException} (e.g. a truncated gzip stream) leaves the unfinished
+   * line available through {@link #pendingOffset()} / {@link #pendingBytes()}.
+   *
+   * @return false at the end of input
+   */
+  boolean next() throws IOException {
+    if (pos >= limit && eof) {
+      return false;
+    }
+    lineStart = pos;
+    lineOffset = bufStartOffset + pos;
+    tooLong = false;
+    fullLength = 0;
+    hasNul = false;
+    nonAscii = false;
+    int scan = pos;
+    while (true) {
+      byte[] b = buf;
+      int lim = limit;
+      while (scan < lim) {
+        byte c = b[scan];
+        if (c == '\n' || c == '\r') {
+          break;
+        }
+        if (c == 0) {
+          hasNul = true;
+        } else if (c < 0) {
+          nonAscii = true;
+        }
+        scan++;
+      }
+      if (scan < lim) {
+        int consumed;
+        if (b[scan] == '\n') {
+          terminator = Terminator.LF;
+          consumed = 1;
+        } else if (scan + 1 < lim) {
+          boolean crlf = b[scan + 1] == '\n';
+          terminator = crlf ? Terminator.CRLF : Terminator.CR;
+          consumed = crlf ? 2 : 1;
+        } else if (!eof) {
+          scan = refill(scan);
+          continue;
+        } else {
+          terminator = Terminator.CR;
+          consumed = 1;
+        }
+        finish(scan, scan + consumed);
+        return true;
+      }
+      if (eof) {
+        if (scan == lineStart && !tooLong) {
+          pos = limit;
+          return false;
+        }
+        terminator = Terminator.NONE;
+        finish(scan, scan);
+        return true;
+      }
+      if (scan - lineStart >= maxLine) {
+        if (!tooLong) {
+          tooLong = true;
+          System.arraycopy(buf, lineStart, head, 0, KEPT_HEAD);
+        }
+        fullLength += scan - lineStart;
+        lineStart = scan;
+      }
+      scan = refill(scan);
+    }
+  }
+
+  private void finish(int contentEnd, int next) {
+    pos = next;
+    endOffset = bufStartOffset + next;
+    lineNumber++;
+    if (!tooLong && contentEnd - lineStart > maxLine) {
+      tooLong = true;
+      System.arraycopy(buf, lineStart, head, 0, KEPT_HEAD);
+    }
+    if (tooLong) {
+      fullLength += contentEnd - lineStart;
+      lineBytes = head;
+      lineStart = 0;
+      lineLength = KEPT_HEAD;
+    } else {
+      lineBytes = buf;
+      lineLength = contentEnd - lineStart;
+      fullLength = lineLength;
+    }
+  }
+
+  /** Moves the unfinished line to the buffer's start, reads more; returns the new scan index. */
+  private int refill(int scan) throws IOException {
+    int keep = limit - lineStart;
+    if (lineStart > 0) {
+      System.arraycopy(buf, lineStart, buf, 0, keep);
+      bufStartOffset += lineStart;
+      scan -= lineStart;
+      limit = keep;
+      lineStart = 0;
+      pos = 0;
+    }
+    if (limit == buf.length) {
+      buf = Arrays.copyOf(buf, Math.min(buf.length * 2, maxLine + 64 * 1024));
+    }
+    int n = in.read(buf, limit, buf.length - limit);
+    if (n < 0) {
+      eof = true;
+    } else {
+      limit += n;
+    }
+    return scan;
+  }
+
+  /** The current line's bytes are {@code bytes()[start(), start()+length())}, no terminator. */
+  byte[] bytes() {
+    return lineBytes;
+  }
+
+  int start() {
+    return lineStart;
+  }
+
+  int length() {
+    return lineLength;
+  }
+
+  /** Offset of the line's first byte. */
+  long offset() {
+    return lineOffset;
+  }
+
+  /** Offset just after the line's terminator: where the next line starts. */
+  long endOffset() {
+    return endOffset;
+  }
+
+  long lineNumber() {
+    return lineNumber;
+  }
+
+  Terminator terminator() {
+    return terminator;
+  }
+
+  /** The line was longer than the limit; only its head is available. */
+  boolean tooLong() {
+    return tooLong;
+  }
+
+  /** The line's real length in bytes (without terminator), also when it was cut. */
+  long fullLength() {
+    return fullLength;
+  }
+
+  boolean hasNul() {
+    return hasNul;
+  }
+
+  /** Any byte ≥ 0x80: the line needs real UTF-8 decoding. */
+  boolean nonAscii() {
+    return nonAscii;
+  }
+
+  /** Where the unfinished line starts after {@link #next()} failed with an exception. */
+  long pendingOffset() {
+    return bufStartOffset + pos;
+  }
+
+  /** The bytes of the unfinished line after {@link #next()} failed (at most the kept head). */
+  byte[] pendingBytes() {
+    int n = Math.max(0, Math.min(limit - pos, KEPT_HEAD));
+    return tooLong ? head.clone() : Arrays.copyOfRange(buf, pos, pos + n);
+  }
+
+  /** Number of the last line returned. */
+  long lastLineNumber() {
+    return lineNumber;
+  }
+}
