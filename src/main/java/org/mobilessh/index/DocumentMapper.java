@@ -1,0 +1,223 @@
+package org.mobilessh.index;
+
+import java.net.InetAddress;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.InetAddressPoint;
+import org.apache.lucene.document.IntPoint;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexableField;
+import org.mobilessh.parse.ClockSource;
+import org.mobilessh.parse.ConntrackEvent;
+import org.mobilessh.parse.ConntrackTuple;
+import org.mobilessh.parse.EventTime;
+import org.mobilessh.parse.FormatDetector;
+import org.mobilessh.parse.IpPacket;
+import org.mobilessh.parse.LogEvent;
+import org.mobilessh.parse.LogFormat;
+import org.mobilessh.parse.NetfilterEvent;
+import org.mobilessh.parse.TimePrecision;
+import org.mobilessh.rules.Family;
+
+/**
+ * Turns a {@link SourcedEvent} into a Lucene document with the lean schema of {@code
+ * docs/index-schema.md}: index what users query, doc values only for sorting and the dedupe cache,
+ * and store the original line once with its source pointer instead of storing every field (the
+ * reader re-parses it). Field instances are reused between documents, so one mapper serves one
+ * writing thread.
+ */
+final class DocumentMapper {
+  private final LongPoint timePoint = new LongPoint(Fields.TIMESTAMP, 0L);
+  private final NumericDocValuesField timeDv = new NumericDocValuesField(Fields.TIMESTAMP, 0L);
+  private final StringField action = new StringField(Fields.ACTION, "", Field.Store.YES);
+  private final StringField dataset = new StringField(Fields.DATASET, "", Field.Store.YES);
+  private final NumericDocValuesField hash = new NumericDocValuesField(Fields.HASH, 0L);
+  private final StringField observer = new StringField(Fields.OBSERVER, "", Field.Store.YES);
+  private final InetAddressPoint sourceIp =
+      new InetAddressPoint(Fields.SOURCE_IP, InetAddress.getLoopbackAddress());
+  private final InetAddressPoint destinationIp =
+      new InetAddressPoint(Fields.DESTINATION_IP, InetAddress.getLoopbackAddress());
+  private final IntPoint sourcePort = new IntPoint(Fields.SOURCE_PORT, 0);
+  private final IntPoint destinationPort = new IntPoint(Fields.DESTINATION_PORT, 0);
+  private final StringField transport = new StringField(Fields.TRANSPORT, "", Field.Store.NO);
+  private final StringField networkType = new StringField(Fields.NETWORK_TYPE, "", Field.Store.NO);
+  private final StringField ingress = new StringField(Fields.INGRESS_INTERFACE, "", Field.Store.NO);
+  private final StringField egress = new StringField(Fields.EGRESS_INTERFACE, "", Field.Store.NO);
+  private final LongPoint conntrackId = new LongPoint(Fields.CONNTRACK_ID, 0L);
+  private final StringField conntrackState =
+      new StringField(Fields.CONNTRACK_STATE, "", Field.Store.NO);
+  private final LongPoint bytes = new LongPoint(Fields.NETWORK_BYTES, 0L);
+  private final StoredField original = new StoredField(Fields.ORIGINAL, "");
+  private final StoredField path = new StoredField(Fields.FILE_PATH, "");
+  private final StoredField offset = new StoredField(Fields.OFFSET, 0L);
+  private final StoredField line = new StoredField(Fields.LINE_NUMBER, 0L);
+
+  /** The document for one event; {@code time} is µs or {@link Deduplicator#TIMELESS}. */
+  Document map(SourcedEvent e, String observerName, long hashValue, long time) {
+    LogEvent ev = e.event();
+    Document doc = new Document();
+    if (time != Deduplicator.TIMELESS) {
+      timePoint.setLongValue(time);
+      timeDv.setLongValue(time);
+      add(doc, timePoint);
+      add(doc, timeDv);
+    }
+    action.setStringValue(ev.action().ecsName());
+    add(doc, action);
+    dataset.setStringValue(datasetOf(ev, e.originalLine()).id());
+    add(doc, dataset);
+    hash.setLongValue(hashValue);
+    add(doc, hash);
+    if (!observerName.isEmpty()) {
+      observer.setStringValue(observerName);
+      add(doc, observer);
+    }
+    if (ev instanceof NetfilterEvent n) {
+      netfilter(doc, n);
+    } else {
+      conntrack(doc, (ConntrackEvent) ev);
+    }
+    original.setStringValue(e.originalLine());
+    add(doc, original);
+    path.setStringValue(e.sourcePath());
+    add(doc, path);
+    offset.setLongValue(e.byteOffset());
+    add(doc, offset);
+    line.setLongValue(e.lineNumber());
+    add(doc, line);
+    return doc;
+  }
+
+  private void netfilter(Document doc, NetfilterEvent n) {
+    if (!n.inInterface().isEmpty()) {
+      ingress.setStringValue(n.inInterface());
+      add(doc, ingress);
+    }
+    if (!n.outInterface().isEmpty()) {
+      egress.setStringValue(n.outInterface());
+      add(doc, egress);
+    }
+    IpPacket p = n.packet();
+    if (p == null) {
+      return;
+    }
+    addresses(doc, p.family(), p.source(), p.destination());
+    ports(doc, p.sourcePort(), p.destinationPort());
+    if (p.protocol() != null) {
+      transport.setStringValue(p.protocol().ecsName());
+      add(doc, transport);
+    }
+  }
+
+  private void conntrack(Document doc, ConntrackEvent c) {
+    ConntrackTuple o = c.original();
+    addresses(doc, c.family(), o.source(), o.destination());
+    ports(doc, o.sourcePort(), o.destinationPort());
+    if (c.protocol() != null) {
+      transport.setStringValue(c.protocol().ecsName());
+      add(doc, transport);
+    }
+    if (c.id() != null) {
+      conntrackId.setLongValue(c.id());
+      add(doc, conntrackId);
+    }
+    if (c.state() != null) {
+      conntrackState.setStringValue(c.state());
+      add(doc, conntrackState);
+    }
+    long total = bytesOf(o) + bytesOf(c.reply());
+    if (total >= 0 && (o.bytes() != null || (c.reply() != null && c.reply().bytes() != null))) {
+      bytes.setLongValue(total);
+      add(doc, bytes);
+    }
+  }
+
+  private static long bytesOf(ConntrackTuple t) {
+    return t == null || t.bytes() == null ? 0 : t.bytes();
+  }
+
+  private void addresses(Document doc, Family family, InetAddress src, InetAddress dst) {
+    if (family != null) {
+      networkType.setStringValue(family == Family.IPV4 ? "ipv4" : "ipv6");
+      add(doc, networkType);
+    }
+    if (src != null) {
+      sourceIp.setInetAddressValue(src);
+      add(doc, sourceIp);
+    }
+    if (dst != null) {
+      destinationIp.setInetAddressValue(dst);
+      add(doc, destinationIp);
+    }
+  }
+
+  private void ports(Document doc, Integer src, Integer dst) {
+    if (src != null) {
+      sourcePort.setIntValue(src);
+      add(doc, sourcePort);
+    }
+    if (dst != null) {
+      destinationPort.setIntValue(dst);
+      add(doc, destinationPort);
+    }
+  }
+
+  private static void add(Document doc, IndexableField f) {
+    doc.add(f);
+  }
+
+  /**
+   * The format a line was written in, from what the parser recorded about its clock and the line's
+   * first character; it is stored so the reader can re-parse the line with the right parser.
+   */
+  static LogFormat datasetOf(LogEvent ev, String line) {
+    char first = firstChar(line);
+    if (ev instanceof ConntrackEvent) {
+      return first == '{' ? LogFormat.ULOGD_JSON : LogFormat.CONNTRACK;
+    }
+    EventTime t = ev.time();
+    if (first == '{') {
+      boolean journal =
+          t != null && (t.source() == ClockSource.JOURNAL || t.source() == ClockSource.KERNEL);
+      return journal ? LogFormat.JOURNAL_JSON : LogFormat.ULOGD_JSON;
+    }
+    if (t != null) {
+      switch (t.source()) {
+        case SYSLOG:
+          return t.precision() == TimePrecision.SECOND && Character.isLetter(first)
+              ? LogFormat.SYSLOG
+              : LogFormat.SYSLOG_RFC3339;
+        case JOURNAL:
+          return LogFormat.JOURNAL_SHORT_ISO;
+        case KERNEL:
+          if (first == '[') {
+            return LogFormat.DMESG_RAW;
+          }
+          if (Character.isDigit(first)) {
+            return LogFormat.DMESG_ISO;
+          }
+          break;
+        case NFLOG:
+        case ULOGD_WRITE:
+        case FLOW:
+          return LogFormat.ULOGD_JSON;
+        default:
+          break;
+      }
+    }
+    return FormatDetector.detect(java.util.List.of(line)).orElse(LogFormat.SYSLOG);
+  }
+
+  private static char firstChar(String line) {
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c != ' ' && c != '\t') {
+        return c;
+      }
+    }
+    return ' ';
+  }
+}

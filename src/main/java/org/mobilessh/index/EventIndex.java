@@ -1,0 +1,299 @@
+package org.mobilessh.index;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.FieldExistsQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.SimpleCollector;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.LockObtainFailedException;
+import org.mobilessh.parse.LogEvent;
+
+/**
+ * The event index: one writer per index directory (Lucene's write lock), idempotent adds, a
+ * quarantine, and per-source checkpoints committed atomically with the data.
+ *
+ * <p>Nothing is visible to readers or survives a crash until {@link #commit}: a re-run after kill
+ * -9 resumes from the checkpoints of the last commit and re-reads exactly what was lost. {@link
+ * #close()} does not commit.
+ *
+ * <p>Not thread-safe: one ingest thread adds, the writer's merge threads do the rest.
+ */
+public final class EventIndex implements Closeable {
+  /** Commit user data key of the schema version; the rest of the user data are checkpoints. */
+  static final String SCHEMA_KEY = "mobilessh.index.schema";
+
+  static final String SCHEMA_VERSION = "1";
+
+  /** Default bound of the dedupe cache (entries; ~24 bytes each plus table slack). */
+  static final long DEFAULT_CACHE_ENTRIES = 2_000_000L;
+
+  private final Path path;
+  private final Directory directory;
+  private final IndexWriter writer;
+  private final DocumentMapper mapper = new DocumentMapper();
+  private final Deduplicator dedupe;
+  private DirectoryReader nrtReader;
+  private Map<String, String> committed;
+
+  private EventIndex(Path path, Directory directory, IndexWriter writer, long cacheEntries)
+      throws IOException {
+    this.path = path;
+    this.directory = directory;
+    this.writer = writer;
+    this.dedupe = new Deduplicator(new IndexStore(), cacheEntries);
+    this.committed = readCheckpoints(directory, path);
+  }
+
+  /**
+   * Opens the index in {@code dir}, creating the directory and an empty index if missing.
+   *
+   * @throws IndexException if another process writes to it, or it cannot be opened
+   */
+  public static EventIndex open(Path dir) {
+    return open(dir, DEFAULT_CACHE_ENTRIES);
+  }
+
+  static EventIndex open(Path dir, long cacheEntries) {
+    Directory directory = null;
+    try {
+      Files.createDirectories(dir);
+      directory = FSDirectory.open(dir);
+      IndexWriterConfig config = new IndexWriterConfig();
+      config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
+      config.setCommitOnClose(false);
+      // a bounded buffer keeps -Xmx256m enough for any input size
+      config.setRAMBufferSizeMB(48);
+      IndexWriter writer = new IndexWriter(directory, config);
+      return new EventIndex(dir, directory, writer, cacheEntries);
+    } catch (LockObtainFailedException e) {
+      closeQuietly(directory);
+      throw new IndexException(
+          "index " + dir + " is being written by another process (" + e.getMessage() + ")", e);
+    } catch (IOException | UncheckedIOException e) {
+      closeQuietly(directory);
+      throw new IndexException("cannot open index " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Adds an event unless the same event is already indexed, from this source or another one (see
+   * {@link Deduplicator} for what "the same" means). A source path must be fed in line order, at
+   * most one event per line; feeding it again from a smaller line number starts a new pass over it.
+   *
+   * @return {@code false} if it was a duplicate and nothing was added
+   */
+  public boolean add(SourcedEvent e) {
+    LogEvent ev = e.event();
+    String observer = ev.hostname() == null ? "" : ev.hostname();
+    long hash = EventIdentity.of(ev, observer);
+    long time = ev.time() == null ? Deduplicator.TIMELESS : ev.time().epochMicros();
+    if (!dedupe.admit(e.sourcePath(), e.lineNumber(), hash, time)) {
+      return false;
+    }
+    try {
+      writer.addDocument(mapper.map(e, observer, hash, time));
+    } catch (IOException ex) {
+      throw new IndexException("cannot write to index " + path + ": " + ex.getMessage(), ex);
+    }
+    return true;
+  }
+
+  /**
+   * Keeps a rejected line in the index as a {@code quarantine} document; quarantining the same
+   * {@code sourcePath} + {@code byteOffset} again replaces it.
+   */
+  public void quarantine(QuarantinedLine q) {
+    Document doc = new Document();
+    doc.add(new StringField(Fields.ACTION, Fields.QUARANTINE, Field.Store.YES));
+    doc.add(new StringField(Fields.REASON, q.reason(), Field.Store.YES));
+    doc.add(new StoredField(Fields.ORIGINAL, q.text()));
+    if (q.raw() != null) {
+      doc.add(new StoredField(Fields.ORIGINAL_RAW, q.raw()));
+    }
+    doc.add(new StoredField(Fields.FILE_PATH, q.sourcePath()));
+    doc.add(new StoredField(Fields.OFFSET, q.byteOffset()));
+    doc.add(new StoredField(Fields.LINE_NUMBER, q.lineNumber()));
+    String id = q.sourcePath() + '\u0000' + q.byteOffset();
+    doc.add(new StringField(Fields.QUARANTINE_ID, id, Field.Store.NO));
+    try {
+      writer.updateDocument(new Term(Fields.QUARANTINE_ID, id), doc);
+    } catch (IOException ex) {
+      throw new IndexException("cannot write to index " + path + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  /**
+   * Makes everything added so far durable and visible, together with the checkpoints (commit user
+   * data): both or neither survive a crash.
+   */
+  public void commit(Map<String, String> checkpoints) {
+    Map<String, String> data = new LinkedHashMap<>(checkpoints);
+    if (data.containsKey(SCHEMA_KEY)) {
+      throw new IllegalArgumentException("checkpoint key " + SCHEMA_KEY + " is reserved");
+    }
+    data.put(SCHEMA_KEY, SCHEMA_VERSION);
+    writer.setLiveCommitData(data.entrySet());
+    try {
+      writer.commit();
+    } catch (IOException ex) {
+      throw new IndexException("cannot commit index " + path + ": " + ex.getMessage(), ex);
+    }
+    committed = Collections.unmodifiableMap(new LinkedHashMap<>(checkpoints));
+  }
+
+  /** The checkpoints of the last commit; empty for a new index. */
+  public Map<String, String> checkpoints() {
+    return committed;
+  }
+
+  /** The index directory. */
+  public Path path() {
+    return path;
+  }
+
+  /** Closes without committing: work since the last {@link #commit} is dropped. */
+  @Override
+  public void close() {
+    try {
+      if (nrtReader != null) {
+        nrtReader.close();
+      }
+      writer.rollback();
+    } catch (IOException ex) {
+      throw new IndexException("cannot close index " + path + ": " + ex.getMessage(), ex);
+    } finally {
+      dedupe.clear();
+      closeQuietly(directory);
+    }
+  }
+
+  private static Map<String, String> readCheckpoints(Directory directory, Path path)
+      throws IOException {
+    if (!DirectoryReader.indexExists(directory)) {
+      return Map.of();
+    }
+    Map<String, String> data =
+        new LinkedHashMap<>(SegmentInfos.readLatestCommit(directory).getUserData());
+    String schema = data.remove(SCHEMA_KEY);
+    if (schema != null && !SCHEMA_VERSION.equals(schema)) {
+      throw new IndexException(
+          "index "
+              + path
+              + " has schema version "
+              + schema
+              + ", this mobilessh writes version "
+              + SCHEMA_VERSION
+              + "; ingest into a new --index directory");
+    }
+    return Collections.unmodifiableMap(data);
+  }
+
+  private static void closeQuietly(Closeable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // already failing; the first error is the one to report
+      }
+    }
+  }
+
+  /** The dedupe cache's view of the index: a near-real-time reader over the writer. */
+  private final class IndexStore implements Deduplicator.Store {
+    @Override
+    public void refresh() {
+      try {
+        if (nrtReader != null) {
+          DirectoryReader newer = DirectoryReader.openIfChanged(nrtReader, writer);
+          if (newer != null) {
+            nrtReader.close();
+            nrtReader = newer;
+          }
+        }
+      } catch (IOException ex) {
+        throw new IndexException("cannot read index " + path + ": " + ex.getMessage(), ex);
+      }
+    }
+
+    @Override
+    public void load(long bucket, long from, long to, OccurrenceTable into) {
+      try {
+        if (nrtReader == null) {
+          nrtReader = DirectoryReader.open(writer);
+        }
+        if (nrtReader.maxDoc() == 0) {
+          return;
+        }
+        Query q;
+        if (bucket == Deduplicator.TIMELESS) {
+          q =
+              new BooleanQuery.Builder()
+                  .add(new FieldExistsQuery(Fields.HASH), BooleanClause.Occur.FILTER)
+                  .add(new FieldExistsQuery(Fields.TIMESTAMP), BooleanClause.Occur.MUST_NOT)
+                  .build();
+        } else {
+          q = LongPoint.newRangeQuery(Fields.TIMESTAMP, from, to - 1);
+        }
+        new IndexSearcher(nrtReader).search(q, new OccurrenceCollector(into));
+      } catch (IOException ex) {
+        throw new IndexException("cannot read index " + path + ": " + ex.getMessage(), ex);
+      }
+    }
+  }
+
+  /** Reads {@code event.hash} and {@code @timestamp} doc values of matching documents. */
+  private static final class OccurrenceCollector extends SimpleCollector {
+    private final OccurrenceTable into;
+    private NumericDocValues hashes;
+    private NumericDocValues times;
+
+    OccurrenceCollector(OccurrenceTable into) {
+      this.into = into;
+    }
+
+    @Override
+    protected void doSetNextReader(LeafReaderContext context) throws IOException {
+      hashes = context.reader().getNumericDocValues(Fields.HASH);
+      times = context.reader().getNumericDocValues(Fields.TIMESTAMP);
+    }
+
+    @Override
+    public void collect(int doc) throws IOException {
+      if (hashes == null || !hashes.advanceExact(doc)) {
+        return;
+      }
+      long time =
+          times != null && times.advanceExact(doc) ? times.longValue() : Deduplicator.TIMELESS;
+      into.put(hashes.longValue(), time);
+    }
+
+    @Override
+    public ScoreMode scoreMode() {
+      return ScoreMode.COMPLETE_NO_SCORES;
+    }
+  }
+}

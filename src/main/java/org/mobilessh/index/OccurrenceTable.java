@@ -1,0 +1,91 @@
+package org.mobilessh.index;
+
+import java.util.Arrays;
+
+/**
+ * A compact multimap from an event hash to the times of its indexed occurrences (open addressing,
+ * two primitive arrays): the dedupe cache holds up to millions of entries in bounded memory, so no
+ * boxing and no per-entry objects.
+ */
+final class OccurrenceTable {
+  private long[] keys;
+  private long[] times;
+  private boolean[] full;
+  private int size;
+
+  OccurrenceTable() {
+    allocate(64);
+  }
+
+  int size() {
+    return size;
+  }
+
+  void put(long key, long time) {
+    if (size * 2 >= keys.length) {
+      grow();
+    }
+    insert(key, time);
+    size++;
+  }
+
+  /**
+   * Appends the times of {@code key} that lie in {@code [lo, hi]} to {@code out} and returns the
+   * new count; {@code out} must have room (see {@link #countOf}).
+   */
+  int collect(long key, long lo, long hi, long[] out, int count) {
+    int mask = keys.length - 1;
+    for (int i = slot(key, mask); full[i]; i = (i + 1) & mask) {
+      if (keys[i] == key && times[i] >= lo && times[i] <= hi) {
+        out[count++] = times[i];
+      }
+    }
+    return count;
+  }
+
+  /** How many occurrences {@code key} has (an upper bound for {@link #collect}). */
+  int countOf(long key) {
+    int mask = keys.length - 1;
+    int n = 0;
+    for (int i = slot(key, mask); full[i]; i = (i + 1) & mask) {
+      if (keys[i] == key) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private void insert(long key, long time) {
+    int mask = keys.length - 1;
+    int i = slot(key, mask);
+    while (full[i]) {
+      i = (i + 1) & mask;
+    }
+    keys[i] = key;
+    times[i] = time;
+    full[i] = true;
+  }
+
+  private static int slot(long key, int mask) {
+    return (int) (key ^ (key >>> 32)) & mask;
+  }
+
+  private void grow() {
+    long[] oldKeys = keys;
+    long[] oldTimes = times;
+    boolean[] oldFull = full;
+    allocate(oldKeys.length * 2);
+    for (int i = 0; i < oldKeys.length; i++) {
+      if (oldFull[i]) {
+        insert(oldKeys[i], oldTimes[i]);
+      }
+    }
+  }
+
+  private void allocate(int capacity) {
+    keys = new long[capacity];
+    times = new long[capacity];
+    full = new boolean[capacity];
+    Arrays.fill(full, false);
+  }
+}
