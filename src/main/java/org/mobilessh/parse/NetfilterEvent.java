@@ -83,25 +83,4 @@ public record NetfilterEvent(
   private boolean isEthernetMac() {
     return mac != null && mac.length() == 14 * 3 - 1;
   }
-
-  NetfilterEvent withRepeated(int count) {
-    return new NetfilterEvent(
-        time,
-        hostname,
-        kernelMicros,
-        bootId,
-        action,
-        prefix,
-        inInterface,
-        outInterface,
-        physIn,
-        physOut,
-        mac,
-        packet,
-        uid,
-        gid,
-        mark,
-        count,
-        extra);
-  }
 }
