@@ -9,7 +9,13 @@ public enum ClockSource {
   SYSLOG,
   /** journald's receive time ({@code __REALTIME_TIMESTAMP}, short-iso-precise). */
   JOURNAL,
-  /** The kernel's own printk time mapped to wall-clock time (dmesg, journald source monotonic). */
+  /**
+   * The kernel's own printk time mapped to wall-clock time (dmesg, journald source monotonic).
+   * Exact relative to other kernel stamps, but the mapping is only as good as the boot time: the
+   * recorded {@code sample-logs/} show {@code dmesg --time-format iso} a constant 42.4 ms earlier
+   * than uptime + CLOCK_REALTIME-CLOCK_BOOTTIME (util-linux uses a whole-second boot time), and
+   * rsyslog's imkmsg stamps another 0.1-0.8 s earlier still.
+   */
   KERNEL,
   /** conntrack-tools' time when it read the netlink event ({@code -o timestamp}). */
   CONNTRACK,
