@@ -1,0 +1,319 @@
+package org.mobilessh.index;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.QueryVisitor;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.mobilessh.parse.Action;
+import org.mobilessh.parse.ConntrackEvent;
+import org.mobilessh.parse.EventTime;
+import org.mobilessh.parse.LineParser;
+import org.mobilessh.parse.LogEvent;
+import org.mobilessh.parse.LogFormat;
+import org.mobilessh.parse.NetfilterEvent;
+import org.mobilessh.parse.ParseContext;
+import org.mobilessh.parse.ParseResult;
+
+/**
+ * Reads the index: counts, and hits sorted by {@code @timestamp} whose stored original line is
+ * re-parsed into the event. A searcher sees the index as of its last commit when it was opened.
+ *
+ * <p>Quarantined lines are kept out of results unless the query asks for them ({@code
+ * action:quarantine}).
+ */
+public final class EventSearcher implements Closeable {
+  private static final Sort BY_TIME;
+
+  static {
+    SortField time = new SortField(Fields.TIMESTAMP, SortField.Type.LONG);
+    time.setMissingValue(Long.MAX_VALUE);
+    BY_TIME = new Sort(time, SortField.FIELD_DOC);
+  }
+
+  private static final Query QUARANTINE = new TermQuery(new Term(Fields.ACTION, Fields.QUARANTINE));
+
+  private final Path path;
+  private final Directory directory;
+  private final DirectoryReader reader;
+  private final IndexSearcher searcher;
+
+  private EventSearcher(Path path, Directory directory, DirectoryReader reader) {
+    this.path = path;
+    this.directory = directory;
+    this.reader = reader;
+    this.searcher = new IndexSearcher(reader);
+  }
+
+  /**
+   * Opens the last commit of the index in {@code dir}.
+   *
+   * @throws IndexException if there is no index there (nothing ingested yet) or it is unreadable
+   */
+  public static EventSearcher open(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new IndexException("no index at " + dir + " (run mobilessh ingest first)");
+    }
+    Directory d = null;
+    try {
+      d = FSDirectory.open(dir);
+      if (!DirectoryReader.indexExists(d)) {
+        d.close();
+        throw new IndexException("no index at " + dir + " (run mobilessh ingest first)");
+      }
+      return new EventSearcher(dir, d, DirectoryReader.open(d));
+    } catch (IOException e) {
+      try {
+        if (d != null) {
+          d.close();
+        }
+      } catch (IOException ignored) {
+        // reporting the first failure
+      }
+      throw new IndexException("cannot read index " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Parses query syntax; see {@link QueryTranslator}. */
+  public Query parse(String text) {
+    return QueryTranslator.parse(text);
+  }
+
+  /** How many documents match (events only, unless the query names the quarantine). */
+  public long count(Query query) {
+    try {
+      return searcher.count(scoped(query));
+    } catch (IOException e) {
+      throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The first {@code limit} matches in time order (events without a time last, then index order).
+   */
+  public List<Hit> search(Query query, int limit) {
+    if (limit <= 0) {
+      return List.of();
+    }
+    try {
+      TopFieldDocs top = searcher.search(scoped(query), limit, BY_TIME);
+      StoredFields stored = searcher.storedFields();
+      List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
+      for (ScoreDoc sd : top.scoreDocs) {
+        long time = (Long) ((FieldDoc) sd).fields[0];
+        hits.add(hit(stored.document(sd.doc), time == Long.MAX_VALUE ? null : time));
+      }
+      return hits;
+    } catch (IOException e) {
+      throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Documents in the index, events and quarantined lines together. */
+  public int size() {
+    return reader.numDocs();
+  }
+
+  private static Query scoped(Query query) {
+    boolean[] quarantine = {false};
+    query.visit(
+        new QueryVisitor() {
+          @Override
+          public boolean acceptField(String field) {
+            return true;
+          }
+
+          @Override
+          public void consumeTerms(Query q, Term... terms) {
+            for (Term t : terms) {
+              if (t.field().equals(Fields.ACTION) && t.text().equals(Fields.QUARANTINE)) {
+                quarantine[0] = true;
+              }
+            }
+          }
+
+          @Override
+          public QueryVisitor getSubVisitor(BooleanClause.Occur occur, Query parent) {
+            return this;
+          }
+        });
+    if (quarantine[0]) {
+      return query;
+    }
+    return new BooleanQuery.Builder()
+        .add(query, BooleanClause.Occur.MUST)
+        .add(QUARANTINE, BooleanClause.Occur.MUST_NOT)
+        .build();
+  }
+
+  /** Every event, for callers that filter themselves. */
+  public static Query all() {
+    return new MatchAllDocsQuery();
+  }
+
+  private static Hit hit(Document doc, Long micros) {
+    Instant time = micros == null ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    String action = doc.get(Fields.ACTION);
+    String original = doc.get(Fields.ORIGINAL);
+    String observer = doc.get(Fields.OBSERVER);
+    String dataset = doc.get(Fields.DATASET);
+    IndexableField raw = doc.getField(Fields.ORIGINAL_RAW);
+    byte[] rawBytes = null;
+    if (raw != null && raw.binaryValue() != null) {
+      rawBytes =
+          java.util.Arrays.copyOfRange(
+              raw.binaryValue().bytes,
+              raw.binaryValue().offset,
+              raw.binaryValue().offset + raw.binaryValue().length);
+    }
+    LogEvent event = null;
+    if (!Fields.QUARANTINE.equals(action) && dataset != null && original != null) {
+      event = reparse(original, LogFormat.ofId(dataset), observer, time, action);
+    }
+    return new Hit(
+        time,
+        action,
+        dataset,
+        observer,
+        original,
+        rawBytes,
+        doc.get(Fields.FILE_PATH),
+        number(doc, Fields.OFFSET),
+        number(doc, Fields.LINE_NUMBER),
+        doc.get(Fields.REASON),
+        event);
+  }
+
+  private static long number(Document doc, String field) {
+    IndexableField f = doc.getField(field);
+    return f == null || f.numericValue() == null ? -1 : f.numericValue().longValue();
+  }
+
+  /**
+   * Re-parses a stored line. Year, zone and boot time are not in the line for every format, so the
+   * indexed time and action replace what the parse yields; the rest comes from the line itself.
+   */
+  static LogEvent reparse(
+      String line, LogFormat format, String observer, Instant time, String action) {
+    int year = time == null ? 2000 : time.atZone(ZoneOffset.UTC).getYear();
+    ParseContext ctx =
+        ParseContext.of("index", year, ZoneOffset.UTC)
+            .withHostname(observer)
+            .withBootTime(time == null ? Instant.EPOCH : Instant.EPOCH);
+    LineParser parser = format.newParser(ctx);
+    ParseResult r = parser.parse(line, 1);
+    if (!(r instanceof ParseResult.Parsed p)) {
+      return null;
+    }
+    LogEvent ev = p.event();
+    EventTime t = ev.time();
+    EventTime fixed =
+        time == null || t == null
+            ? t
+            : new EventTime(time, t.original(), t.precision(), t.source(), t.zoneResolution());
+    if (ev instanceof NetfilterEvent n) {
+      Action a = action == null ? n.action() : Action.ofEcsName(action);
+      return new NetfilterEvent(
+          fixed,
+          n.hostname(),
+          n.kernelMicros(),
+          n.bootId(),
+          a,
+          n.prefix(),
+          n.inInterface(),
+          n.outInterface(),
+          n.physIn(),
+          n.physOut(),
+          n.mac(),
+          n.packet(),
+          n.uid(),
+          n.gid(),
+          n.mark(),
+          n.repeated(),
+          n.extra());
+    }
+    ConntrackEvent c = (ConntrackEvent) ev;
+    return new ConntrackEvent(
+        fixed,
+        c.hostname(),
+        c.type(),
+        c.family(),
+        c.protocol(),
+        c.protocolNumber(),
+        c.timeout(),
+        c.state(),
+        c.original(),
+        c.reply(),
+        c.flags(),
+        c.id(),
+        c.mark(),
+        c.zone(),
+        c.start(),
+        c.stop(),
+        c.deltaSeconds(),
+        c.use(),
+        c.extra());
+  }
+
+  @Override
+  public void close() {
+    try {
+      reader.close();
+      directory.close();
+    } catch (IOException e) {
+      throw new IndexException("cannot close index " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * One match.
+   *
+   * @param timestamp UTC, µs; {@code null} for events without a time and quarantined lines
+   * @param action {@code event.action}
+   * @param dataset the source format id, {@code null} for quarantined lines
+   * @param observer the router, or {@code null}
+   * @param originalLine the line as read (lossy text for quarantined invalid UTF-8)
+   * @param raw a quarantined line's exact bytes, or {@code null}
+   * @param sourcePath {@code log.file.path}
+   * @param byteOffset {@code log.offset}
+   * @param lineNumber 1-based line number in the source
+   * @param reason why a line was quarantined, else {@code null}
+   * @param event the re-parsed event (time and action as indexed), {@code null} for quarantined
+   *     lines or a line the current parser no longer accepts
+   */
+  public record Hit(
+      Instant timestamp,
+      String action,
+      String dataset,
+      String observer,
+      String originalLine,
+      byte[] raw,
+      String sourcePath,
+      long byteOffset,
+      long lineNumber,
+      String reason,
+      LogEvent event) {}
+}
