@@ -665,7 +665,8 @@ class ImapsBeforeSshIT {
 
   private static List<String> select(List<String> lines, String prefix, String source) {
     String src = " SRC=" + KernelLog.logForm(source) + " ";
-    return lines.stream().filter(l -> l.contains(prefix + " ") && l.contains(src)).toList();
+    String in = prefix + " IN=" + Topology.IFACE_PREFIX;
+    return lines.stream().filter(l -> l.contains(in) && l.contains(src)).toList();
   }
 
   private static void bothFamilies(Consumer<Family> check) {

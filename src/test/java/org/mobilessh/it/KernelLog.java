@@ -11,7 +11,6 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -140,18 +139,6 @@ final class KernelLog implements AutoCloseable {
       }
     }
     return all.subList(start, all.size());
-  }
-
-  /** Lines of the given LOG prefix (e.g. "mobilessh-set:") whose SRC is {@code source}. */
-  List<String> lines(String prefix, String source) {
-    String src = " SRC=" + logForm(source) + " ";
-    List<String> matching = new ArrayList<>();
-    for (String line : sync()) {
-      if (line.contains(prefix + " ") && line.contains(src)) {
-        matching.add(line);
-      }
-    }
-    return matching;
   }
 
   /** How the LOG target prints an address: IPv6 fully expanded, IPv4 as is. */

@@ -40,6 +40,13 @@ final class Topology implements AutoCloseable {
   static final String MAIL = PREFIX + "mail";
   static final String HOST = PREFIX + "host";
 
+  /**
+   * The router's interface names start with this: LOG lines name the input interface, so lines of
+   * this topology are told apart from those of other namespaces that use the same documentation
+   * addresses while nf_log_all_netns is on.
+   */
+  static final String IFACE_PREFIX = "mshc-";
+
   /** One IPv4 and one IPv6 address of the same machine. */
   record Pair(String v4, String v6) {
     String of(Family family) {
@@ -154,11 +161,11 @@ final class Topology implements AutoCloseable {
       ipBatch(ns, List.of("link set lo up"));
     }
     List<String> router = new ArrayList<>();
-    link(router, "r-cl1", CLIENT1, "192.0.2.1/26", "2001:db8:c1::1/64");
-    link(router, "r-cl2", CLIENT2, "192.0.2.65/26", "2001:db8:c2::1/64");
-    link(router, "r-atk", ATTACKER, "203.0.113.1/24", "2001:db8:a7::1/64");
-    link(router, "r-mail", MAIL, "198.51.100.1/26", "2001:db8:10::1/64");
-    link(router, "r-host", HOST, "198.51.100.65/26", "2001:db8:20::1/64");
+    link(router, IFACE_PREFIX + "cl1", CLIENT1, "192.0.2.1/26", "2001:db8:c1::1/64");
+    link(router, IFACE_PREFIX + "cl2", CLIENT2, "192.0.2.65/26", "2001:db8:c2::1/64");
+    link(router, IFACE_PREFIX + "atk", ATTACKER, "203.0.113.1/24", "2001:db8:a7::1/64");
+    link(router, IFACE_PREFIX + "mail", MAIL, "198.51.100.1/26", "2001:db8:10::1/64");
+    link(router, IFACE_PREFIX + "host", HOST, "198.51.100.65/26", "2001:db8:20::1/64");
     ipBatch(ROUTER, router);
     runOk(ROUTER, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
 
