@@ -50,8 +50,6 @@ public final class RulesetSettings {
   /** Interface names as the kernel allows them (IFNAMSIZ 16 including the terminator). */
   private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,14}");
 
-  private static final Pattern LIST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
-
   private final Map<String, List<String>> values = new LinkedHashMap<>();
 
   /** Reads a config file; a later {@link #set} (from the command line) overrides its values. */
@@ -178,11 +176,7 @@ public final class RulesetSettings {
                     + "'");
           }
         });
-    String list = single("list").orElse(RulesetConfig.DEFAULT_LIST);
-    if (!LIST_NAME.matcher(list).matches()) {
-      throw new InvalidConfigException(
-          "list must be 1-32 letters, digits, '_' or '-', not '" + list + "'");
-    }
+    String list = RecentList.checkName(single("list").orElse(RulesetConfig.DEFAULT_LIST));
     int imapsPort = integer("imaps-port", 993, 1, 65535);
     int sshPort = integer("ssh-port", 22, 1, 65535);
     if (imapsPort == sshPort) {
