@@ -1,0 +1,343 @@
+package org.mobilessh.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import org.mobilessh.index.EventIndex;
+import org.mobilessh.ingest.IngestOptions;
+import org.mobilessh.ingest.IngestStats;
+import org.mobilessh.ingest.Ingester;
+import org.mobilessh.ingest.Source;
+import org.mobilessh.ingest.SourceResolver;
+import org.mobilessh.parse.Action;
+import org.mobilessh.parse.LogFormat;
+import org.mobilessh.parse.ParseException;
+import org.mobilessh.parse.SkipReason;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mobilessh ingest}: reads log files into the event index. */
+@Command(
+    name = "ingest",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Read kernel (netfilter LOG) and conntrack logs into the event index, exactly once.",
+      "PATH is a file (.gz read transparently), a directory (its files), a glob or - (stdin)."
+          + " The format of each input is detected (--format forces it). Each input's"
+          + " position is committed with the data, so a re-run (also after kill -9 or log"
+          + " rotation) reads only what is new. Bad lines are quarantined and counted."
+    })
+final class IngestCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin IndexOption index;
+
+  @Option(
+      names = "--tz",
+      paramLabel = "ZONE",
+      description =
+          "Zone of traditional syslog times (no offset in the line). Default: the system zone.")
+  String tz;
+
+  @Option(
+      names = "--year",
+      paramLabel = "YYYY",
+      description =
+          "Year of the first line of each traditional syslog input. Default: inferred from the"
+              + " file's mtime and rotation order.")
+  Integer year;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description = "Force the input format: ${COMPLETION-CANDIDATES}.",
+      completionCandidates = FormatIds.class)
+  String format;
+
+  @Option(
+      names = "--host",
+      paramLabel = "NAME",
+      description =
+          "Router name for inputs without one (dmesg, conntrack, ulogd). Default: the one host"
+              + " named by this run's syslog lines, else this machine's name.")
+  String host;
+
+  @Option(
+      names = "--boot-time",
+      paramLabel = "INSTANT",
+      description =
+          "Boot time (ISO 8601, e.g. 2026-11-27T00:51:31.042423Z) for raw dmesg [seconds] stamps.")
+  String bootTime;
+
+  @Option(
+      names = "--follow",
+      description =
+          "Keep reading: tail the files across rotation (rename+create, copytruncate,"
+              + " compression of the rotated file), commit every few seconds, stop on SIGTERM.")
+  boolean follow;
+
+  @Option(
+      names = "--commit-lines",
+      paramLabel = "N",
+      defaultValue = "100000",
+      description = "Commit at least every N lines (and every 5 s). Default: ${DEFAULT-VALUE}.")
+  long commitLines;
+
+  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Inputs; - reads stdin.")
+  List<String> paths;
+
+  /** Picocli completion candidates: the format ids. */
+  static final class FormatIds extends ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    FormatIds() {
+      for (LogFormat f : LogFormat.values()) {
+        add(f.id());
+      }
+    }
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    ZoneId zone = zone();
+    IngestOptions options =
+        IngestOptions.defaults(zone)
+            .withYear(year)
+            .withFormat(format())
+            .withHost(host)
+            .withBootTime(bootTime())
+            .withCommitEvery(commitLines, Duration.ofSeconds(5));
+    if (year != null && (year < 1970 || year > 9999)) {
+      throw new IllegalArgumentException("--year " + year + " is out of range 1970-9999");
+    }
+    List<Source> sources = SourceResolver.resolve(paths);
+    if (follow) {
+      throw new IllegalArgumentException("--follow: not available yet");
+    }
+    long total = 0;
+    for (Source s : sources) {
+      try {
+        total += s.isStdin() ? 0 : Files.size(s.path());
+      } catch (IOException e) {
+        // reported when it is read
+      }
+    }
+    try (EventIndex idx = EventIndex.open(index.path());
+        Progress progress = Progress.create(err, total)) {
+      Ingester ingester = new Ingester(idx, options, progress);
+      IngestStats stats = ingester.run(sources);
+      progress.close();
+      printSummary(err, stats, zone, ingester.defaultHostDescription(), idx);
+      if (ingester.ioFailure()) {
+        return ExitCodes.FAILURE;
+      }
+      return stats.quarantinedTotal() > 0 ? ExitCodes.BAD_INPUT : ExitCodes.OK;
+    }
+  }
+
+  private LogFormat format() {
+    if (format == null) {
+      return null;
+    }
+    try {
+      return LogFormat.ofId(format);
+    } catch (ParseException e) {
+      throw new IllegalArgumentException("--format: " + e.getMessage());
+    }
+  }
+
+  private ZoneId zone() {
+    if (tz == null) {
+      return ZoneId.systemDefault();
+    }
+    try {
+      return ZoneId.of(tz);
+    } catch (DateTimeException e) {
+      throw new IllegalArgumentException("--tz: unknown time zone '" + tz + "'");
+    }
+  }
+
+  private Instant bootTime() {
+    if (bootTime == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(bootTime);
+    } catch (DateTimeException e) {
+      throw new IllegalArgumentException(
+          "--boot-time: '" + bootTime + "' is not an ISO 8601 instant like 2026-11-27T00:51:31Z");
+    }
+  }
+
+  static void printSummary(
+      PrintWriter err, IngestStats s, ZoneId zone, String hostDescription, EventIndex idx) {
+    err.println("ingest summary (index " + idx.path() + ")");
+    err.printf(
+        Locale.ROOT,
+        "  files:               %d (%d resumed from a checkpoint, %d empty, %d unreadable)%n",
+        s.files(),
+        s.resumedFiles(),
+        s.emptyFiles(),
+        s.unreadableFiles());
+    err.printf(Locale.ROOT, "  lines read:          %d%n", s.linesRead());
+    StringBuilder byAction = new StringBuilder();
+    for (Map.Entry<Action, Long> e : s.indexedByAction().entrySet()) {
+      byAction.append(byAction.length() == 0 ? "" : ", ");
+      byAction.append(e.getKey().ecsName()).append(' ').append(e.getValue());
+    }
+    err.printf(
+        Locale.ROOT,
+        "  events indexed:      %d%s%n",
+        s.eventsIndexed(),
+        byAction.length() == 0 ? "" : " (" + byAction + ")");
+    err.printf(Locale.ROOT, "  duplicates skipped:  %d%n", s.duplicates());
+    err.printf(
+        Locale.ROOT, "  lines skipped:       %d%s%n", s.skippedTotal(), skipDetail(s.skipped()));
+    StringBuilder q = new StringBuilder();
+    for (Map.Entry<String, Long> e : s.quarantined().entrySet()) {
+      q.append(q.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
+    }
+    err.printf(
+        Locale.ROOT,
+        "  quarantined:         %d%s%n",
+        s.quarantinedTotal(),
+        q.length() == 0 ? "" : " (" + q + ")");
+    if (s.heldBackLines() > 0) {
+      err.printf(
+          Locale.ROOT, "  held back:           %d unterminated last line(s)%n", s.heldBackLines());
+    }
+    if (s.crOnlyLines() > 0) {
+      err.printf(Locale.ROOT, "  bare-CR line ends:   %d (split there)%n", s.crOnlyLines());
+    }
+    if (s.recoveredAfterNul() > 0) {
+      err.printf(Locale.ROOT, "  recovered after NUL: %d line(s)%n", s.recoveredAfterNul());
+    }
+    if (s.ambiguousDstTimes() > 0) {
+      err.printf(
+          Locale.ROOT,
+          "  ambiguous DST times: %d (fall-back hour; offset chosen from line order)%n",
+          s.ambiguousDstTimes());
+    }
+    err.printf(
+        Locale.ROOT,
+        "  rate:                %.0f lines/s (%.2f s)%n",
+        s.linesPerSecond(),
+        s.elapsedNanos() / 1e9);
+    err.println("  time zone:           " + zone + " (for syslog times without an offset)");
+    err.println("  default observer:    " + hostDescription);
+    err.flush();
+  }
+
+  private static String skipDetail(Map<SkipReason, Long> skipped) {
+    StringBuilder b = new StringBuilder();
+    for (Map.Entry<SkipReason, Long> e : skipped.entrySet()) {
+      b.append(b.length() == 0 ? "" : ", ")
+          .append(e.getKey().name().toLowerCase(Locale.ROOT).replace('_', '-'))
+          .append(' ')
+          .append(e.getValue());
+    }
+    return b.length() == 0 ? "" : " (" + b + ")";
+  }
+
+  /** A progress bar on stderr when it is a terminal; otherwise nothing. */
+  static final class Progress implements Ingester.Listener, AutoCloseable {
+    private final PrintWriter err;
+    private final ProgressBar bar;
+    private long lines;
+
+    private Progress(PrintWriter err, ProgressBar bar) {
+      this.err = err;
+      this.bar = bar;
+    }
+
+    static Progress create(PrintWriter err, long totalBytes) {
+      if (System.console() == null) {
+        return new Progress(err, null);
+      }
+      PrintStream stream = new PrintStream(new WriterStream(err), true, StandardCharsets.UTF_8);
+      ProgressBar bar =
+          new ProgressBarBuilder()
+              .setTaskName("ingest")
+              .setInitialMax(totalBytes > 0 ? totalBytes : -1)
+              .setUnit(" MiB", 1 << 20)
+              .showSpeed()
+              .setUpdateIntervalMillis(250)
+              .setConsumer(new InteractiveConsoleProgressBarConsumer(stream))
+              .build();
+      return new Progress(err, bar);
+    }
+
+    @Override
+    public void progress(long rawBytes, long lineCount) {
+      if (bar == null) {
+        return;
+      }
+      if (rawBytes > 0) {
+        bar.stepBy(rawBytes);
+      }
+      lines += lineCount;
+      if (lineCount > 0 && (lines & 0x3fff) == 0) {
+        bar.setExtraMessage(lines + " lines");
+      }
+    }
+
+    @Override
+    public void notice(String message) {
+      err.println("ingest: " + message);
+      err.flush();
+    }
+
+    @Override
+    public void close() {
+      if (bar != null) {
+        bar.setExtraMessage(lines + " lines");
+        bar.close();
+      }
+    }
+  }
+
+  /** Bytes to the command's error writer (the progress bar wants a PrintStream). */
+  private static final class WriterStream extends OutputStream {
+    private final PrintWriter w;
+
+    WriterStream(PrintWriter w) {
+      this.w = w;
+    }
+
+    @Override
+    public void write(int b) {
+      w.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      w.write(new String(b, off, len, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void flush() {
+      w.flush();
+    }
+  }
+}

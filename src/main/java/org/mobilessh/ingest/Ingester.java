@@ -1,0 +1,718 @@
+package org.mobilessh.ingest;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.zip.ZipException;
+import org.mobilessh.index.EventIndex;
+import org.mobilessh.index.QuarantinedLine;
+import org.mobilessh.index.SourcedEvent;
+import org.mobilessh.parse.Diagnostic;
+import org.mobilessh.parse.EventTime;
+import org.mobilessh.parse.FormatDetector;
+import org.mobilessh.parse.LineParser;
+import org.mobilessh.parse.LogEvent;
+import org.mobilessh.parse.LogFormat;
+import org.mobilessh.parse.ParseContext;
+import org.mobilessh.parse.ParseResult;
+import org.mobilessh.parse.SyslogClock;
+
+/**
+ * The batch ingest pipeline: for each source, detect its format, find its checkpoint by content
+ * fingerprint, read lines from there, parse, add events to the index, quarantine what cannot be
+ * used, and commit data and checkpoints together every so many lines or seconds and at the end. Bad
+ * input never stops the run; an unreadable input is reported and the others continue.
+ */
+public final class Ingester {
+
+  /** Hears what happens, for the progress bar and messages; everything is optional. */
+  public interface Listener {
+    /** Raw (on-disk) bytes and lines read since the last call. */
+    default void progress(long rawBytes, long lines) {}
+
+    /** A message for the user (an unreadable file, a cut line, the first diagnostics). */
+    default void notice(String message) {}
+  }
+
+  /** Quarantine reason codes produced here (the parse stage adds its own). */
+  public static final String LINE_TOO_LONG = "line-too-long";
+
+  public static final String INVALID_UTF8 = "invalid-utf8";
+  public static final String NUL_BYTES = "nul-bytes";
+  public static final String GZIP_TRUNCATED = "gzip-truncated";
+  public static final String GZIP_CORRUPT = "gzip-corrupt";
+  public static final String UNKNOWN_FORMAT = "unknown-format";
+  public static final String FUTURE_TIMESTAMP = "future-timestamp";
+
+  /** How many diagnostics are shown as notices before they are only counted. */
+  static final int SHOWN_DIAGNOSTICS = 10;
+
+  private final EventIndex index;
+  private final IngestOptions options;
+  private final Listener listener;
+  private final IngestStats stats = new IngestStats();
+  private Map<String, String> userData;
+  private String defaultHost;
+  private String defaultHostOrigin;
+  private long linesSinceCommit;
+  private long lastCommitNanos;
+  private long shownDiagnostics;
+  private boolean ioFailure;
+
+  // the source being read, for periodic commits
+  private Checkpoint current;
+  private String replacedKey;
+
+  public Ingester(EventIndex index, IngestOptions options, Listener listener) {
+    this.index = index;
+    this.options = options;
+    this.listener = listener == null ? new Listener() {} : listener;
+  }
+
+  /** What was done so far. */
+  public IngestStats stats() {
+    return stats;
+  }
+
+  /** Whether an input could not be opened or read (exit code 1). */
+  public boolean ioFailure() {
+    return ioFailure;
+  }
+
+  /** The observer name given to events of sources without one, and where it came from. */
+  public String defaultHostDescription() {
+    return defaultHost == null ? "none" : defaultHost + " (" + defaultHostOrigin + ")";
+  }
+
+  /** Reads every source once, in the given order, and commits. */
+  public IngestStats run(List<Source> sources) {
+    long start = System.nanoTime();
+    lastCommitNanos = start;
+    userData = new HashMap<>(index.checkpoints());
+    List<Plan> plans = plan(sources);
+    inferYears(plans);
+    chooseDefaultHost(plans);
+    try {
+      for (Plan p : plans) {
+        ingest(p);
+      }
+    } finally {
+      for (Plan p : plans) {
+        p.closeQuietly();
+      }
+    }
+    commit();
+    stats.elapsedNanos = System.nanoTime() - start;
+    return stats;
+  }
+
+  /** One source and what was learnt from its head before reading it. */
+  static final class Plan {
+    final Source source;
+    OpenedInput keptOpen; // stdin cannot be opened twice
+    LogFormat format;
+    YearInference.Span span;
+    Instant mtime;
+    int year;
+    final Set<String> hosts = new LinkedHashSet<>();
+    boolean unreadable;
+
+    Plan(Source source) {
+      this.source = source;
+    }
+
+    void closeQuietly() {
+      if (keptOpen != null) {
+        try {
+          keptOpen.close();
+        } catch (IOException e) {
+          // stdin: nothing to do
+        }
+        keptOpen = null;
+      }
+    }
+  }
+
+  private List<Plan> plan(List<Source> sources) {
+    List<Plan> plans = new ArrayList<>();
+    for (Source s : sources) {
+      Plan p = new Plan(s);
+      plans.add(p);
+      OpenedInput in = null;
+      try {
+        in = OpenedInput.open(s, options.stdin(), n -> {});
+        List<String> lines = headLines(in.head(), in.headLength());
+        p.format = options.format() != null ? options.format() : detect(lines).orElse(null);
+        p.mtime = in.mtime() == null ? null : in.mtime().toInstant();
+        if (p.format == LogFormat.SYSLOG) {
+          p.span = span(s, in, lines);
+        }
+        if (p.format == LogFormat.SYSLOG
+            || p.format == LogFormat.SYSLOG_RFC3339
+            || p.format == LogFormat.JOURNAL_SHORT_ISO) {
+          collectHosts(lines, p.format == LogFormat.SYSLOG, p.hosts);
+        }
+        if (s.isStdin()) {
+          p.keptOpen = in;
+          in = null;
+        }
+      } catch (IOException e) {
+        p.unreadable = true;
+      } finally {
+        if (in != null) {
+          try {
+            in.close();
+          } catch (IOException e) {
+            // read-only; nothing lost
+          }
+        }
+      }
+    }
+    return plans;
+  }
+
+  private static Optional<LogFormat> detect(List<String> lines) {
+    return FormatDetector.detect(
+        lines.subList(0, Math.min(lines.size(), FormatDetector.SAMPLE_LINES * 4)));
+  }
+
+  /** Complete lines of the head, decoded leniently (for detection and stamps only). */
+  static List<String> headLines(byte[] head, int length) {
+    List<String> lines = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < length; i++) {
+      if (head[i] == '\n' || head[i] == '\r') {
+        lines.add(new String(head, start, i - start, StandardCharsets.UTF_8));
+        start = i + 1;
+      }
+    }
+    if (start < length && length < OpenedInput.HEAD_READ) {
+      lines.add(new String(head, start, length - start, StandardCharsets.UTF_8));
+    }
+    return lines;
+  }
+
+  private static void collectHosts(List<String> lines, boolean traditional, Set<String> hosts) {
+    int n = 0;
+    for (String l : lines) {
+      if (++n > 50) {
+        break;
+      }
+      int from = traditional ? 16 : l.indexOf(' ') + 1;
+      if (from <= 0 || from >= l.length()) {
+        continue;
+      }
+      int end = l.indexOf(' ', from);
+      if (end > from && l.startsWith("kernel:", end + 1)) {
+        hosts.add(l.substring(from, end));
+      }
+    }
+  }
+
+  /** First and last traditional stamps of a file: the head, then its tail (or all of a .gz). */
+  private YearInference.Span span(Source s, OpenedInput in, List<String> headLines)
+      throws IOException {
+    YearInference.Stamp first = null;
+    YearInference.Stamp last = null;
+    for (String l : headLines) {
+      YearInference.Stamp st = YearInference.stampOf(l);
+      if (st != null) {
+        if (first == null) {
+          first = st;
+        }
+        last = st;
+      }
+    }
+    if (first == null || s.isStdin() || in.headLength() < OpenedInput.HEAD_READ) {
+      return first == null ? null : new YearInference.Span(first, last);
+    }
+    if (!in.gzip()) {
+      long size = Files.size(s.path());
+      try (var ch = Files.newByteChannel(s.path())) {
+        int n = (int) Math.min(size, OpenedInput.HEAD_READ);
+        ch.position(size - n);
+        ByteBuffer bb = ByteBuffer.allocate(n);
+        while (bb.hasRemaining() && ch.read(bb) > 0) {}
+        List<String> tail = headLines(bb.array(), bb.position());
+        for (int i = tail.size() - 1; i >= 0; i--) {
+          YearInference.Stamp st = YearInference.stampOf(tail.get(i));
+          if (st != null) {
+            return new YearInference.Span(first, st);
+          }
+        }
+      }
+      return new YearInference.Span(first, last);
+    }
+    // compressed: the only way to its last line is through all of it
+    try (OpenedInput again = OpenedInput.open(s, null, n -> {})) {
+      LineReader r = new LineReader(again.contentFrom(0), 0, 0, options.maxLineBytes());
+      try {
+        while (r.next()) {
+          if (r.length() >= 16 && !r.tooLong()) {
+            YearInference.Stamp st =
+                YearInference.stampOf(
+                    new String(r.bytes(), r.start(), 16, StandardCharsets.ISO_8859_1));
+            if (st != null) {
+              last = st;
+            }
+          }
+        }
+      } catch (IOException e) {
+        // a truncated .gz: the last good line is as far as it goes; reading it reports the error
+      }
+    }
+    return new YearInference.Span(first, last);
+  }
+
+  /**
+   * Traditional syslog years: newest file of each rotation chain first, each bounded by its mtime,
+   * by now, and by the first line of the next newer file.
+   */
+  private void inferYears(List<Plan> plans) {
+    Instant now = options.clock().instant();
+    Map<String, List<Plan>> chains = new LinkedHashMap<>();
+    for (Plan p : plans) {
+      p.year = options.year() != null ? options.year() : now.atZone(options.zone()).getYear();
+      if (p.format == LogFormat.SYSLOG && p.span != null && options.year() == null) {
+        chains.computeIfAbsent(p.source.rotationBase(), k -> new ArrayList<>()).add(p);
+      }
+    }
+    for (List<Plan> chain : chains.values()) {
+      chain.sort(Comparator.comparingLong(p -> p.source.rotationIndex()));
+      Instant bound = now;
+      for (Plan p : chain) {
+        Instant notAfter = bound;
+        if (p.mtime != null && p.mtime.isBefore(notAfter)) {
+          notAfter = p.mtime;
+        }
+        p.year = YearInference.firstLineYear(p.span, options.zone(), notAfter);
+        Instant first = YearInference.firstInstant(p.span, p.year, options.zone());
+        bound = first.plusSeconds(YearInference.ROTATION_SLACK_SECONDS);
+        if (bound.isAfter(now)) {
+          bound = now;
+        }
+      }
+    }
+  }
+
+  private void chooseDefaultHost(List<Plan> plans) {
+    if (options.host() != null) {
+      defaultHost = options.host();
+      defaultHostOrigin = "--host";
+      return;
+    }
+    Set<String> hosts = new LinkedHashSet<>();
+    for (Plan p : plans) {
+      hosts.addAll(p.hosts);
+    }
+    if (hosts.size() == 1) {
+      defaultHost = hosts.iterator().next();
+      defaultHostOrigin = "the only host named by this run's syslog lines";
+      return;
+    }
+    defaultHost = LocalHost.name();
+    defaultHostOrigin =
+        hosts.isEmpty()
+            ? "this machine: no syslog input names a host"
+            : "this machine: the syslog inputs name several hosts " + hosts;
+  }
+
+  private void ingest(Plan p) {
+    Source s = p.source;
+    if (p.unreadable) {
+      unreadable(s, null);
+      return;
+    }
+    OpenedInput in = p.keptOpen;
+    p.keptOpen = null;
+    try {
+      if (in == null) {
+        in = OpenedInput.open(s, options.stdin(), n -> listener.progress(n, 0));
+      }
+      try {
+        read(p, in);
+      } finally {
+        in.close();
+      }
+    } catch (IOException e) {
+      unreadable(s, e);
+    }
+  }
+
+  private void unreadable(Source s, IOException e) {
+    ioFailure = true;
+    stats.unreadableFiles++;
+    String why;
+    if (e == null) {
+      why = Files.isDirectory(s.path()) ? "is a directory" : describe(s);
+    } else if (e instanceof NoSuchFileException) {
+      why = "no such file";
+    } else if (e instanceof AccessDeniedException) {
+      why = "permission denied";
+    } else {
+      why = e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+    listener.notice("cannot read " + s.name() + ": " + why);
+  }
+
+  private static String describe(Source s) {
+    if (!Files.exists(s.path())) {
+      return "no such file";
+    }
+    if (!Files.isReadable(s.path())) {
+      return "permission denied";
+    }
+    return "read error";
+  }
+
+  private void read(Plan p, OpenedInput in) throws IOException {
+    Source s = p.source;
+    stats.files++;
+    if (in.headLength() == 0 && in.headError() == null) {
+      stats.emptyFiles++;
+      listener.notice(s.name() + ": empty, nothing to read");
+      return;
+    }
+    if (p.format == null && in.headError() != null) {
+      boolean truncated = in.headError() instanceof EOFException;
+      quarantine(
+          s,
+          1,
+          0,
+          truncated ? GZIP_TRUNCATED : GZIP_CORRUPT,
+          lenient(in.head(), 0, Math.min(in.headLength(), 2048)),
+          Arrays.copyOf(in.head(), Math.min(in.headLength(), LineReader.KEPT_HEAD)));
+      listener.notice(
+          s.name()
+              + ": "
+              + (truncated ? "compressed data ends early" : "corrupt compressed data")
+              + " before a whole line could be read: "
+              + in.headError().getMessage());
+      return;
+    }
+    if (p.format == null) {
+      String first = headLines(in.head(), in.headLength()).stream().findFirst().orElse("");
+      quarantine(s, 1, 0, UNKNOWN_FORMAT, first, null);
+      listener.notice(
+          s.name()
+              + ": unknown log format (known: "
+              + knownFormats()
+              + "); use --format to force one");
+      return;
+    }
+    int fpLength = Math.min(Fingerprint.HEAD_BYTES, in.headLength());
+    String fp = Fingerprint.sha256(in.head(), fpLength);
+    Checkpoint cp = Fingerprint.match(in.head(), in.headLength(), checkpoints());
+    long offset = cp == null ? 0 : cp.offset();
+    long line = cp == null ? 0 : cp.lineNumber();
+    int year = cp != null && cp.year() > 0 ? cp.year() : p.year;
+    InputStream content;
+    try {
+      content = in.contentFrom(offset);
+    } catch (EOFException e) {
+      listener.notice(
+          s.name()
+              + ": shorter than where the last run stopped ("
+              + offset
+              + " bytes); reading it again from the start");
+      in.close();
+      in = OpenedInput.open(s, options.stdin(), n -> listener.progress(n, 0));
+      content = in.contentFrom(0);
+      offset = 0;
+      line = 0;
+    }
+    if (offset > 0) {
+      stats.resumedFiles++;
+    }
+    boolean finalContent = s.isStdin() || in.gzip();
+    String path = pathOf(s);
+    replacedKey = cp != null && !cp.fingerprint().equals(fp) ? cp.key() : null;
+    current = new Checkpoint(fp, fpLength, offset, line, in.inode(), year, path);
+    ParseContext ctx =
+        new ParseContext(
+            s.name(),
+            options.prefixes(),
+            new SyslogClock(year, options.zone()),
+            options.bootTime(),
+            defaultHost,
+            options.zone());
+    LineParser parser = p.format.newParser(ctx);
+    LineReader r = new LineReader(content, offset, line, options.maxLineBytes());
+    SourceState st = new SourceState(s, parser, year);
+    while (true) {
+      boolean has;
+      try {
+        has = r.next();
+      } catch (ZipException | EOFException e) {
+        gzipError(s, r, e);
+        offset = r.pendingOffset() + Math.max(0, r.pendingBytes().length);
+        line = r.lastLineNumber() + 1;
+        break;
+      }
+      if (!has) {
+        break;
+      }
+      if (r.terminator() == LineReader.Terminator.NONE && !finalContent) {
+        stats.heldBackLines++;
+        listener.notice(
+            s.name()
+                + ":"
+                + r.lineNumber()
+                + ": last line has no newline yet; left for the next run");
+        break;
+      }
+      line(st, r);
+      offset = r.endOffset();
+      line = r.lineNumber();
+      current = new Checkpoint(fp, fpLength, offset, line, in.inode(), st.year, path);
+      if (++linesSinceCommit >= options.commitEveryLines()
+          || ((linesSinceCommit & 1023) == 0 && commitDue())) {
+        commit();
+      }
+    }
+    current = new Checkpoint(fp, fpLength, offset, line, in.inode(), st.year, path);
+    remember();
+  }
+
+  private static String knownFormats() {
+    StringBuilder b = new StringBuilder();
+    for (LogFormat f : LogFormat.values()) {
+      b.append(b.length() == 0 ? "" : ", ").append(f.id());
+    }
+    return b.toString();
+  }
+
+  private void gzipError(Source s, LineReader r, IOException e) {
+    String reason = e instanceof EOFException ? GZIP_TRUNCATED : GZIP_CORRUPT;
+    byte[] pending = r.pendingBytes();
+    quarantine(
+        s,
+        r.lastLineNumber() + 1,
+        r.pendingOffset(),
+        reason,
+        new String(pending, StandardCharsets.UTF_8),
+        pending);
+    listener.notice(
+        s.name()
+            + ": "
+            + (e instanceof EOFException ? "compressed data ends early" : "corrupt compressed data")
+            + " after line "
+            + r.lastLineNumber()
+            + " (byte "
+            + r.pendingOffset()
+            + "): "
+            + e.getMessage()
+            + "; the lines before it were kept");
+  }
+
+  /** Per-source parsing state. */
+  private static final class SourceState {
+    final Source source;
+    final String path;
+    final LineParser parser;
+    int year;
+
+    SourceState(Source source, LineParser parser, int year) {
+      this.source = source;
+      this.path = pathOf(source);
+      this.parser = parser;
+      this.year = year;
+    }
+  }
+
+  private void line(SourceState st, LineReader r) {
+    stats.linesRead++;
+    listener.progress(0, 1);
+    Source s = st.source;
+    long no = r.lineNumber();
+    long off = r.offset();
+    if (r.terminator() == LineReader.Terminator.CR) {
+      stats.crOnlyLines++;
+    }
+    stats.bytesRead += r.endOffset() - r.offset();
+    if (r.tooLong()) {
+      byte[] head = Arrays.copyOfRange(r.bytes(), r.start(), r.start() + r.length());
+      quarantine(s, no, off, LINE_TOO_LONG, new String(head, StandardCharsets.UTF_8), head);
+      diagnostic(s, no, "line of " + r.fullLength() + " bytes is longer than the limit; cut");
+      return;
+    }
+    byte[] b = r.bytes();
+    int from = r.start();
+    int len = r.length();
+    if (r.hasNul()) {
+      byte[] raw = Arrays.copyOfRange(b, from, from + len);
+      quarantine(s, no, off, NUL_BYTES, lenient(raw, 0, raw.length).replace('\0', ' '), raw);
+      diagnostic(s, no, "NUL bytes in line");
+      int lastNul = -1;
+      for (int i = 0; i < raw.length; i++) {
+        if (raw[i] == 0) {
+          lastNul = i;
+        }
+      }
+      int rest = lastNul + 1;
+      if (rest < raw.length && !isBlank(raw, rest)) {
+        // logs written after a crash often continue right after the zero-filled hole
+        String text = decode(raw, rest, raw.length - rest);
+        if (text != null) {
+          stats.recoveredAfterNul++;
+          parse(st, text, no, off + rest);
+        }
+      }
+      return;
+    }
+    String text;
+    if (r.nonAscii()) {
+      text = decode(b, from, len);
+      if (text == null) {
+        byte[] raw = Arrays.copyOfRange(b, from, from + len);
+        quarantine(s, no, off, INVALID_UTF8, lenient(raw, 0, raw.length), raw);
+        diagnostic(s, no, "invalid UTF-8");
+        return;
+      }
+    } else {
+      text = new String(b, from, len, StandardCharsets.ISO_8859_1);
+    }
+    parse(st, text, no, off);
+  }
+
+  private void parse(SourceState st, String text, long no, long off) {
+    Source s = st.source;
+    ParseResult res = st.parser.parse(text, no);
+    if (res instanceof ParseResult.Parsed parsed) {
+      LogEvent ev = parsed.event();
+      EventTime t = ev.time();
+      if (t != null) {
+        Instant latest = options.clock().instant().plus(IngestOptions.FUTURE_SLACK);
+        if (t.instant().isAfter(latest)) {
+          quarantine(s, no, off, FUTURE_TIMESTAMP, text, null);
+          diagnostic(s, no, "time " + t.instant() + " is in the future");
+          return;
+        }
+        if (t.zoneResolution() == EventTime.ZoneResolution.AMBIGUOUS) {
+          stats.ambiguousDstTimes++;
+        }
+        if (st.parser.format() == LogFormat.SYSLOG) {
+          st.year = t.instant().atZone(options.zone()).getYear();
+        }
+      }
+      if (index.add(new SourcedEvent(ev, text, st.path, off, no))) {
+        stats.eventsIndexed++;
+        stats.indexedByAction.merge(ev.action(), 1L, Long::sum);
+      } else {
+        stats.duplicates++;
+      }
+    } else if (res instanceof ParseResult.Skipped sk) {
+      stats.skipped.merge(sk.reason(), 1L, Long::sum);
+    } else {
+      Diagnostic d = ((ParseResult.Rejected) res).diagnostic();
+      quarantine(s, no, off, reasonCode(d.reason()), text, null);
+      diagnostic(d.toString());
+    }
+  }
+
+  /** What the index records as the line's file: absolute, so reruns from elsewhere agree. */
+  static String pathOf(Source s) {
+    return s.isStdin() ? "-" : s.path().toAbsolutePath().normalize().toString();
+  }
+
+  /** {@code BAD_TIMESTAMP} becomes {@code bad-timestamp}. */
+  static String reasonCode(Diagnostic.Reason reason) {
+    return reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
+
+  private void quarantine(Source s, long no, long off, String reason, String text, byte[] raw) {
+    index.quarantine(new QuarantinedLine(pathOf(s), no, off, reason, text, raw));
+    stats.quarantined.merge(reason, 1L, Long::sum);
+  }
+
+  private void diagnostic(Source s, long no, String message) {
+    diagnostic(s.name() + ":" + no + ": " + message);
+  }
+
+  private void diagnostic(String message) {
+    if (++shownDiagnostics <= SHOWN_DIAGNOSTICS) {
+      listener.notice(message);
+    } else if (shownDiagnostics == SHOWN_DIAGNOSTICS + 1) {
+      listener.notice("(further bad lines are only counted; see the summary)");
+    }
+  }
+
+  private static boolean isBlank(byte[] b, int from) {
+    for (int i = from; i < b.length; i++) {
+      if ((b[i] & 0xff) > ' ') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Strict UTF-8, or {@code null} if the bytes are not valid UTF-8. */
+  private static String decode(byte[] b, int from, int len) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(b, from, len))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static String lenient(byte[] b, int from, int len) {
+    return new String(b, from, len, StandardCharsets.UTF_8);
+  }
+
+  private boolean commitDue() {
+    return System.nanoTime() - lastCommitNanos >= options.commitEvery().toNanos();
+  }
+
+  private List<Checkpoint> checkpoints() {
+    List<Checkpoint> list = new ArrayList<>();
+    for (Map.Entry<String, String> e : userData.entrySet()) {
+      Checkpoint c = Checkpoint.parse(e.getKey(), e.getValue());
+      if (c != null) {
+        list.add(c);
+      }
+    }
+    return list;
+  }
+
+  /** Puts the current source's checkpoint into the user data of the next commit. */
+  private void remember() {
+    if (current == null) {
+      return;
+    }
+    if (replacedKey != null) {
+      userData.remove(replacedKey);
+    }
+    userData.put(current.key(), current.value());
+  }
+
+  /** Commits the events added so far together with every source's checkpoint. */
+  void commit() {
+    remember();
+    index.commit(new HashMap<>(userData));
+    linesSinceCommit = 0;
+    lastCommitNanos = System.nanoTime();
+  }
+}
