@@ -20,6 +20,7 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
     subcommands = {
       RulesCommand.class,
       ListCommand.class,
+      SimulateCommand.class,
       IngestCommand.class,
       GenerateCompletion.class,
       ManPageGenerator.class,
