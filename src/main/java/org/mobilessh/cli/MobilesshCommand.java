@@ -22,6 +22,7 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
       ListCommand.class,
       SimulateCommand.class,
       IngestCommand.class,
+      SearchCommand.class,
       GenerateCompletion.class,
       ManPageGenerator.class,
     })

@@ -121,7 +121,13 @@ public final class QueryTranslator {
     }
   }
 
-  private static QuerySyntaxException syntaxError(String text, Escaped escaped, ParseException e) {
+  private static QuerySyntaxException syntaxError(
+      String text, Escaped escaped, ParseException wrapped) {
+    // QueryParser.parse wraps the grammar's exception, which knows the offending token
+    ParseException e =
+        wrapped.getCause() instanceof ParseException inner && inner.currentToken != null
+            ? inner
+            : wrapped;
     int column = -1;
     if (e.currentToken != null && e.currentToken.next != null) {
       column = e.currentToken.next.beginColumn;
@@ -146,6 +152,12 @@ public final class QueryTranslator {
     }
     StringBuilder msg = new StringBuilder("query syntax error: ").append(what);
     if (column >= 0) {
+      if (e.currentToken != null && e.currentToken.next != null) {
+        // JavaCC's columns are off by one or two around skipped whitespace: find the token itself
+        String image = e.currentToken.next.image == null ? "" : e.currentToken.next.image.trim();
+        int found = image.isEmpty() ? -1 : escaped.text().indexOf(image, Math.max(0, column - 2));
+        column = found >= 0 ? found : column;
+      }
       int at = escaped.originalColumn(column);
       msg.append(" at column ").append(at + 1).append("\n  ").append(text).append("\n  ");
       msg.append(" ".repeat(Math.min(at, text.length()))).append('^');
@@ -339,6 +351,9 @@ public final class QueryTranslator {
 
     @Override
     protected Query getWildcardQuery(String field, String text) throws ParseException {
+      if (field.equals("*") && text.equals("*")) {
+        return new MatchAllDocsQuery();
+      }
       if (text.equals("*") && !field.equals(BARE)) {
         return getRangeQuery(field, null, null, true, true);
       }
@@ -466,7 +481,46 @@ public final class QueryTranslator {
       throw new QuerySyntaxException(field + ": " + e.getMessage());
     }
     // the prefix counts bits of the address as given (32 for IPv4), not of the mapped form
-    return InetAddressPoint.newPrefixQuery(field, cidr.address(), cidr.prefixLength());
+    return withoutMapped(
+        field, InetAddressPoint.newPrefixQuery(field, cidr.address(), cidr.prefixLength()), cidr);
+  }
+
+  private static final Cidr MAPPED = new Cidr(mappedBase(), 96);
+
+  private static InetAddress mappedBase() {
+    byte[] b = new byte[16];
+    b[10] = (byte) 0xff;
+    b[11] = (byte) 0xff;
+    try {
+      // getByAddress would turn a mapped address into an Inet4Address: build it as IPv6
+      return java.net.Inet6Address.getByAddress(null, b, -1);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * InetAddressPoint indexes IPv4 addresses as IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}); an IPv6
+   * network that contains that range ({@code ::/0}) must still not match IPv4 events.
+   */
+  private static Query withoutMapped(String field, Query q, Cidr cidr) {
+    if (!(cidr.address() instanceof java.net.Inet6Address) || cidr.prefixLength() > 96) {
+      return q;
+    }
+    byte[] a = cidr.address().getAddress();
+    byte[] m = MAPPED.address().getAddress();
+    for (int bit = 0; bit < cidr.prefixLength(); bit++) {
+      int mask = 0x80 >>> (bit & 7);
+      if ((a[bit >> 3] & mask) != (m[bit >> 3] & mask)) {
+        return q;
+      }
+    }
+    return new BooleanQuery.Builder()
+        .add(q, BooleanClause.Occur.FILTER)
+        .add(
+            InetAddressPoint.newPrefixQuery(field, MAPPED.address(), 96),
+            BooleanClause.Occur.MUST_NOT)
+        .build();
   }
 
   /**
@@ -502,7 +556,17 @@ public final class QueryTranslator {
     if (!hiInc) {
       b = InetAddressPoint.nextDown(b);
     }
-    return InetAddressPoint.newRangeQuery(field, a, b);
+    Query range = InetAddressPoint.newRangeQuery(field, a, b);
+    if (a instanceof Inet4Address) {
+      return range;
+    }
+    // an IPv6 range across ::ffff:0:0/96 must not match the IPv4 events indexed there
+    return new BooleanQuery.Builder()
+        .add(range, BooleanClause.Occur.FILTER)
+        .add(
+            InetAddressPoint.newPrefixQuery(field, MAPPED.address(), 96),
+            BooleanClause.Occur.MUST_NOT)
+        .build();
   }
 
   private static InetAddress address(String field, String text) {

@@ -18,9 +18,36 @@ import org.mobilessh.parse.ParseResult;
 final class SampleLogs {
   static final Path DIR = Path.of("sample-logs");
   static final String HOST = "router1";
-  static final Instant BOOT = Instant.parse("2026-11-27T00:51:31.042423Z");
+  static final Instant BOOT = bootTime();
 
   private SampleLogs() {}
+
+  /** dmesg-raw.log's boot time, as the recorder measured it. */
+  private static Instant bootTime() {
+    try {
+      for (String l : Files.readAllLines(DIR.resolve("dmesg-boot-time.txt"))) {
+        if (l.startsWith("boot_time_utc=")) {
+          return Instant.parse(l.substring("boot_time_utc=".length()).trim());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalStateException("no boot_time_utc in dmesg-boot-time.txt");
+  }
+
+  /** The lines of sample files, concatenated, for counting expectations independently. */
+  static List<String> lines(String... files) {
+    List<String> all = new ArrayList<>();
+    for (String f : files) {
+      try {
+        all.addAll(Files.readAllLines(DIR.resolve(f), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return all;
+  }
 
   /** Every event of one sample file, as the ingest stage would hand it over. */
   static List<SourcedEvent> events(String file, LogFormat format) {

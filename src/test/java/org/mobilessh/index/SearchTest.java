@@ -1,0 +1,218 @@
+package org.mobilessh.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mobilessh.parse.LogFormat;
+import org.mobilessh.parse.NetfilterEvent;
+
+/**
+ * Queries over an index of the real captured logs. Expected counts are taken from the raw text of
+ * the files (string matching, independent of the parser), so they follow a re-recording.
+ */
+class SearchTest {
+  @TempDir static Path dir;
+  static EventSearcher searcher;
+  static List<String> kernel;
+  static List<String> conntrack;
+
+  @BeforeAll
+  static void buildIndex() {
+    try (EventIndex index = EventIndex.open(dir)) {
+      SampleLogs.addAll(index, SampleLogs.kernLog());
+      SampleLogs.addAll(index, SampleLogs.events("syslog.1", LogFormat.SYSLOG));
+      SampleLogs.addAll(index, SampleLogs.events("syslog", LogFormat.SYSLOG));
+      SampleLogs.addAll(index, SampleLogs.events("kern-rfc3339.log", LogFormat.SYSLOG_RFC3339));
+      SampleLogs.addAll(index, SampleLogs.events("dmesg-iso.log", LogFormat.DMESG_ISO));
+      SampleLogs.addAll(index, SampleLogs.events("conntrack-extended.log", LogFormat.CONNTRACK));
+      index.commit(Map.of());
+    }
+    searcher = EventSearcher.open(dir);
+    kernel =
+        SampleLogs.lines("kern.log.1", "kern.log").stream()
+            .filter(l -> l.contains(" kernel: ") && l.contains(" IN="))
+            .toList();
+    conntrack =
+        SampleLogs.lines("conntrack-extended.log").stream()
+            .filter(l -> l.contains("] ") && l.contains("src="))
+            .toList();
+  }
+
+  @AfterAll
+  static void close() {
+    searcher.close();
+  }
+
+  private static long count(String query) {
+    return searcher.count(searcher.parse(query));
+  }
+
+  private static long kernelLines(Predicate<String> p) {
+    return kernel.stream().filter(p).count();
+  }
+
+  @Test
+  void countsPerAction() {
+    for (String action : List.of("set", "remove", "accept", "reject")) {
+      assertThat(count("action:" + action))
+          .as(action)
+          .isEqualTo(kernelLines(l -> l.contains("mobilessh-" + action + ":")))
+          .isPositive();
+    }
+    assertThat(count("action:firewall")).isZero();
+    for (String type : List.of("NEW", "UPDATE", "DESTROY")) {
+      assertThat(count("action:conntrack-" + type.toLowerCase()))
+          .as(type)
+          .isEqualTo(conntrack.stream().filter(l -> l.contains("[" + type + "]")).count())
+          .isPositive();
+    }
+    assertThat(count("")).isEqualTo(kernel.size() + conntrack.size());
+    assertThat(count("*:*")).isEqualTo(kernel.size() + conntrack.size());
+  }
+
+  @Test
+  void cidrQueriesIpv4AndIpv6() {
+    assertThat(count("action:reject AND src:203.0.113.0/24"))
+        .isEqualTo(
+            kernelLines(l -> l.contains("mobilessh-reject:") && l.contains("SRC=203.0.113.")))
+        .isPositive();
+    assertThat(count("action:accept AND src:2001:db8::/32"))
+        .isEqualTo(
+            kernelLines(l -> l.contains("mobilessh-accept:") && l.contains("SRC=2001:0db8:")))
+        .isPositive();
+    assertThat(count("action:set AND src:2001:db8:10::/48"))
+        .isEqualTo(
+            kernelLines(l -> l.contains("mobilessh-set:") && l.contains("SRC=2001:0db8:0010:")));
+    // a single address, written compressed, matches the fully expanded LOG form
+    assertThat(count("src:2001:db8:10::10 AND action:(set OR accept OR remove OR reject)"))
+        .isEqualTo(kernelLines(l -> l.contains("SRC=2001:0db8:0010:0000:0000:0000:0000:0010 ")))
+        .isPositive();
+    // IPv4 CIDRs do not match IPv6 addresses and vice versa
+    assertThat(count("family:ipv6 AND src:0.0.0.0/0")).isZero();
+    assertThat(count("family:ipv4 AND src:::/0")).isZero();
+    // a bare address means source or destination
+    assertThat(count("192.0.2.1 AND action:reject"))
+        .isEqualTo(
+            kernelLines(
+                l ->
+                    l.contains("mobilessh-reject:")
+                        && (l.contains("SRC=192.0.2.1 ") || l.contains("DST=192.0.2.1 "))))
+        .isPositive();
+    assertThat(count("ip:198.51.100.0/24 AND action:set"))
+        .isEqualTo(
+            kernelLines(
+                l ->
+                    l.contains("mobilessh-set:")
+                        && (l.contains("SRC=198.51.100.") || l.contains("DST=198.51.100."))));
+  }
+
+  @Test
+  void portsAndPortRanges() {
+    Pattern dpt = Pattern.compile(" DPT=(\\d+) ");
+    Predicate<String> lowPort =
+        l -> {
+          Matcher m = dpt.matcher(l);
+          return m.find() && Integer.parseInt(m.group(1)) <= 1024;
+        };
+    assertThat(count("dport:[1 TO 1024] AND NOT action:conntrack-*"))
+        .isEqualTo(kernelLines(lowPort))
+        .isPositive();
+    assertThat(count("dport:22 AND action:reject"))
+        .isEqualTo(kernelLines(l -> l.contains("mobilessh-reject:") && l.contains(" DPT=22 ")));
+    assertThat(count("dport:{22 TO 993} AND action:set")).isZero();
+    assertThat(count("dport:[22 TO 993] AND action:set"))
+        .isEqualTo(kernelLines(l -> l.contains("mobilessh-set:")));
+    assertThat(count("sport:[1025 TO *] AND action:accept"))
+        .isEqualTo(kernelLines(l -> l.contains("mobilessh-accept:")));
+  }
+
+  @Test
+  void timeRangesAndAliases() {
+    // kernel events keep the time of the first source ingested: kern.log, whole seconds
+    List<String> stamps = kernel.stream().map(l -> l.substring(7, 15)).sorted().toList();
+    String first = stamps.get(0);
+    String mid = stamps.get(stamps.size() / 2);
+    long upToMid = stamps.stream().filter(s -> s.compareTo(mid) <= 0).count();
+    String from = "2026-11-27T" + first + "Z";
+    String to = "2026-11-27T" + mid + "Z";
+    String kernelOnly = " AND action:(set OR remove OR accept OR reject)";
+    assertThat(count("@timestamp:[" + from + " TO " + to + "]" + kernelOnly)).isEqualTo(upToMid);
+    assertThat(count("time:[" + from + " TO " + to + "]" + kernelOnly)).isEqualTo(upToMid);
+    // a second written without fraction means the whole second
+    assertThat(count("time:" + to.replace("Z", "") + kernelOnly))
+        .isEqualTo(stamps.stream().filter(mid::equals).count());
+    assertThat(count("time:2026-11-27" + kernelOnly)).isEqualTo(kernel.size());
+    assertThat(count("time:[* TO 2026-11-27T00:00:00Z]")).isZero();
+    assertThat(count("time:[2026-11-27T02:00:00+01:00 TO 2026-11-27T03:00+01:00}" + kernelOnly))
+        .isEqualTo(stamps.stream().filter(s -> s.startsWith("01:")).count());
+    assertThat(count("host:router1")).isEqualTo(count("observer.hostname:router1"));
+    assertThat(count("host:router1 AND action:reject")).isEqualTo(count("action:reject"));
+    assertThat(count("host:elsewhere")).isZero();
+    assertThat(count("proto:tcp AND action:reject")).isEqualTo(count("action:reject"));
+    assertThat(count("family:6 AND action:reject"))
+        .isEqualTo(kernelLines(l -> l.contains("mobilessh-reject:") && l.contains(" TC=")));
+    assertThat(count("in:mshs-ph AND action:reject"))
+        .isEqualTo(kernelLines(l -> l.contains("mobilessh-reject:") && l.contains("IN=mshs-ph ")));
+    assertThat(count("state:ESTABLISHED"))
+        .isEqualTo(conntrack.stream().filter(l -> l.contains(" ESTABLISHED ")).count());
+  }
+
+  @Test
+  void hitsAreSortedByTimeAndCarryTheReparsedEvent() {
+    List<EventSearcher.Hit> hits = searcher.search(searcher.parse("action:reject"), 1000);
+    assertThat(hits).hasSize((int) count("action:reject"));
+    for (int i = 1; i < hits.size(); i++) {
+      assertThat(hits.get(i).timestamp()).isAfterOrEqualTo(hits.get(i - 1).timestamp());
+    }
+    EventSearcher.Hit h = hits.get(0);
+    assertThat(h.event()).isInstanceOf(NetfilterEvent.class);
+    assertThat(h.event().action().ecsName()).isEqualTo("reject");
+    assertThat(h.event().time().instant()).isEqualTo(h.timestamp());
+    assertThat(h.originalLine()).contains("mobilessh-reject:");
+    assertThat(h.sourcePath()).startsWith("kern.log");
+    assertThat(h.lineNumber()).isPositive();
+    assertThat(SampleLogs.lines(h.sourcePath()).get((int) h.lineNumber() - 1))
+        .isEqualTo(h.originalLine());
+    assertThat(h.timestamp()).isAfter(Instant.parse("2026-01-01T00:00:00Z"));
+    assertThat(searcher.search(searcher.parse("action:reject"), 3)).hasSize(3);
+  }
+
+  @Test
+  void syntaxErrorsPointAtTheProblem() {
+    assertThatThrownBy(() -> QueryTranslator.parse("action:reject AND (src:192.0.2.1"))
+        .isInstanceOf(QuerySyntaxException.class)
+        .hasMessageContaining("query syntax error");
+    assertThatThrownBy(() -> QueryTranslator.parse("action:reject AND AND dport:22"))
+        .isInstanceOf(QuerySyntaxException.class)
+        .hasMessageContaining("column 19")
+        .hasMessageContaining("\n  action:reject AND AND dport:22\n                    ^");
+    assertThatThrownBy(() -> QueryTranslator.parse("colour:red"))
+        .hasMessageContaining("unknown field 'colour'")
+        .hasMessageContaining("src");
+    assertThatThrownBy(() -> QueryTranslator.parse("src:203.0.113.0/33"))
+        .hasMessageContaining("out of range");
+    assertThatThrownBy(() -> QueryTranslator.parse("src:example.org"))
+        .hasMessageContaining("not an IPv4 or IPv6 address");
+    assertThatThrownBy(() -> QueryTranslator.parse("dport:ssh"))
+        .hasMessageContaining("not a number");
+    assertThatThrownBy(() -> QueryTranslator.parse("action:rejected"))
+        .hasMessageContaining("unknown action");
+    assertThatThrownBy(() -> QueryTranslator.parse("time:yesterday"))
+        .hasMessageContaining("ISO-8601");
+    assertThatThrownBy(() -> QueryTranslator.parse("src:[192.0.2.1 TO 2001:db8::1]"))
+        .hasMessageContaining("mix");
+    assertThatThrownBy(() -> QueryTranslator.parse("hello"))
+        .hasMessageContaining("neither an address");
+  }
+}
