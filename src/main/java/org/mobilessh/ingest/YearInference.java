@@ -41,8 +41,13 @@ final class YearInference {
     try {
       return SyslogClock.firstLineYear(span.first().day(), span.last().day(), lastYear);
     } catch (ParseException e) {
-      // Feb 29 first, non-leap year: the dates are out of order; the parser will say which line
-      return span.first().day().isAfter(span.last().day()) ? lastYear - 1 : lastYear;
+      // Feb 29 first and the last line's year is not a leap year: the file is older than its
+      // mtime says (a copy, a touch); the latest leap year before is the only consistent one
+      int y = span.first().day().isAfter(span.last().day()) ? lastYear - 1 : lastYear;
+      while (!span.first().day().isValidYear(y)) {
+        y--;
+      }
+      return y;
     }
   }
 

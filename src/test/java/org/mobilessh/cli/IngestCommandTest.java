@@ -12,10 +12,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
+import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.IndexSearcher;
@@ -341,6 +343,46 @@ class IngestCommandTest {
     CliResult future = ingest("--year", "2099", g.toString());
     assertThat(future.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(future.err()).contains("events indexed:      0").contains("future-timestamp");
+  }
+
+  long countBetween(Instant from, Instant to) throws IOException {
+    try (var dir = FSDirectory.open(index);
+        var reader = DirectoryReader.open(dir)) {
+      return new IndexSearcher(reader)
+          .count(
+              LongPoint.newRangeQuery(
+                  Fields.TIMESTAMP,
+                  ChronoUnit.MICROS.between(Instant.EPOCH, from),
+                  ChronoUnit.MICROS.between(Instant.EPOCH, to) - 1));
+    }
+  }
+
+  @Test
+  void rotatedSyslogOverNewYearGetsItsYearsFromMtimeAndRotationOrder() throws IOException {
+    List<String> lines = Files.readAllLines(logs.resolve("kern.log"));
+    Path dir = Files.createDirectories(tmp.resolve("newyear"));
+    String[] stamps1 = {"Dec 31 23:59:57", "Dec 31 23:59:58", "Dec 31 23:59:59"};
+    String[] stamps0 = {"Jan  1 00:00:00", "Jan  1 00:00:01", "Dec 31 23:59:59", "Jan  1 00:00:02"};
+    StringBuilder older = new StringBuilder();
+    for (int i = 0; i < stamps1.length; i++) {
+      older.append(stamps1[i]).append(lines.get(i).substring(15)).append('\n');
+    }
+    StringBuilder newer = new StringBuilder();
+    for (int i = 0; i < stamps0.length; i++) {
+      newer.append(stamps0[i]).append(lines.get(10 + i).substring(15)).append('\n');
+    }
+    Path k1 = dir.resolve("kern.log.1.gz");
+    Files.write(k1, gzip(older.toString().getBytes(StandardCharsets.UTF_8)));
+    Path k0 = dir.resolve("kern.log");
+    Files.writeString(k0, newer.toString());
+    // the compressed file's mtime says little (it was copied: now); kern.log's first line bounds it
+    Files.setLastModifiedTime(k0, FileTime.from(Instant.parse("2026-01-01T00:05:00Z")));
+    CliResult r = ingest(dir.toString());
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
+    assertThat(r.err()).contains("events indexed:      7");
+    Instant newYear = Instant.parse("2026-01-01T00:00:00Z");
+    assertThat(countBetween(newYear.minusSeconds(5), newYear)).isEqualTo(4);
+    assertThat(countBetween(newYear, newYear.plusSeconds(5))).isEqualTo(3);
   }
 
   @Test
