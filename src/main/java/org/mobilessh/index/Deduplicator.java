@@ -19,6 +19,12 @@ import java.util.Set;
  * candidates are taken earliest first. A pass is one reading of one source path; it starts again
  * when the line numbers go back (the same file given twice, a copytruncate).
  *
+ * <p>Every occurrence also remembers its <em>origin</em>, the source path and line it was first
+ * read from (a 32-bit path hash and the line number). Meeting the same origin again is a duplicate
+ * whatever the pass (a file re-read in a later run); an occurrence from another line of the same
+ * path is never a match (so a run resumed from a checkpoint between two identical lines does not
+ * take the second for the first).
+ *
  * <p>Occurrences are cached per hour of event time and loaded from the index on first use; the
  * cache is bounded (least recently used hours are dropped) so memory does not grow with the input.
  * Events without a time (plain {@code conntrack -E}) match by hash and order alone.
@@ -51,6 +57,7 @@ final class Deduplicator {
   private final Set<Long> dirtySinceRefresh = new HashSet<>();
   private final Map<String, Pass> passes = new HashMap<>();
   private long[] scratch = new long[8];
+  private long[] scratchOrigins = new long[8];
 
   Deduplicator(Store store, long maxCachedEntries) {
     this.store = store;
@@ -64,6 +71,7 @@ final class Deduplicator {
    * @return {@code true} if the caller must index it, {@code false} for a duplicate
    */
   boolean admit(String source, long lineNumber, long hash, long time) {
+    long origin = origin(source, lineNumber);
     Pass pass = passes.get(source);
     if (pass == null || lineNumber <= pass.lastLine) {
       pass = new Pass();
@@ -80,20 +88,44 @@ final class Deduplicator {
       OccurrenceTable t = bucket(b, firstBucket, lastBucket);
       int room = t.countOf(hash);
       if (n + room > scratch.length) {
-        scratch = Arrays.copyOf(scratch, Math.max(scratch.length * 2, n + room));
+        int size = Math.max(scratch.length * 2, n + room);
+        scratch = Arrays.copyOf(scratch, size);
+        scratchOrigins = Arrays.copyOf(scratchOrigins, size);
       }
-      n = t.collect(hash, lo, hi, scratch, n);
+      n = t.collect(hash, lo, hi, scratch, scratchOrigins, n);
     }
-    if (n > 0 && pass.use(hash, scratch, n, time)) {
-      return false;
+    if (n > 0) {
+      int kept = 0;
+      for (int i = 0; i < n; i++) {
+        if (scratchOrigins[i] == origin) {
+          pass.markUsed(hash, scratch[i]);
+          return false;
+        }
+        if (samePath(scratchOrigins[i], origin)) {
+          continue;
+        }
+        scratch[kept++] = scratch[i];
+      }
+      if (kept > 0 && pass.use(hash, scratch, kept, time)) {
+        return false;
+      }
     }
     long home = timeless ? TIMELESS : Math.floorDiv(time, BUCKET_MICROS);
-    bucket(home, firstBucket, lastBucket).put(hash, time);
+    bucket(home, firstBucket, lastBucket).put(hash, time, origin);
     cachedEntries++;
     dirtySinceRefresh.add(home);
     pass.markUsed(hash, time);
     evict(firstBucket, lastBucket);
     return true;
+  }
+
+  /** A source line's origin key, as stored in {@code event.origin}: path hash and line number. */
+  static long origin(String source, long lineNumber) {
+    return ((long) source.hashCode() << 32) | (lineNumber & 0xffffffffL);
+  }
+
+  private static boolean samePath(long a, long b) {
+    return (a >>> 32) == (b >>> 32);
   }
 
   private OccurrenceTable bucket(long b, long keepFrom, long keepTo) {

@@ -35,6 +35,7 @@ final class DocumentMapper {
   private final StringField action = new StringField(Fields.ACTION, "", Field.Store.YES);
   private final StringField dataset = new StringField(Fields.DATASET, "", Field.Store.YES);
   private final NumericDocValuesField hash = new NumericDocValuesField(Fields.HASH, 0L);
+  private final NumericDocValuesField origin = new NumericDocValuesField(Fields.ORIGIN, 0L);
   private final StringField observer = new StringField(Fields.OBSERVER, "", Field.Store.YES);
   private final InetAddressPoint sourceIp =
       new InetAddressPoint(Fields.SOURCE_IP, InetAddress.getLoopbackAddress());
@@ -71,6 +72,8 @@ final class DocumentMapper {
     add(doc, dataset);
     hash.setLongValue(hashValue);
     add(doc, hash);
+    origin.setLongValue(Deduplicator.origin(e.sourcePath(), e.lineNumber()));
+    add(doc, origin);
     if (!observerName.isEmpty()) {
       observer.setStringValue(observerName);
       add(doc, observer);

@@ -265,11 +265,12 @@ public final class EventIndex implements Closeable {
     }
   }
 
-  /** Reads {@code event.hash} and {@code @timestamp} doc values of matching documents. */
+  /** Reads the {@code event.hash}, {@code @timestamp} and {@code event.origin} doc values. */
   private static final class OccurrenceCollector extends SimpleCollector {
     private final OccurrenceTable into;
     private NumericDocValues hashes;
     private NumericDocValues times;
+    private NumericDocValues origins;
 
     OccurrenceCollector(OccurrenceTable into) {
       this.into = into;
@@ -279,6 +280,7 @@ public final class EventIndex implements Closeable {
     protected void doSetNextReader(LeafReaderContext context) throws IOException {
       hashes = context.reader().getNumericDocValues(Fields.HASH);
       times = context.reader().getNumericDocValues(Fields.TIMESTAMP);
+      origins = context.reader().getNumericDocValues(Fields.ORIGIN);
     }
 
     @Override
@@ -288,7 +290,8 @@ public final class EventIndex implements Closeable {
       }
       long time =
           times != null && times.advanceExact(doc) ? times.longValue() : Deduplicator.TIMELESS;
-      into.put(hashes.longValue(), time);
+      long origin = origins != null && origins.advanceExact(doc) ? origins.longValue() : 0L;
+      into.put(hashes.longValue(), time, origin);
     }
 
     @Override

@@ -20,6 +20,12 @@ public final class Fields {
    */
   public static final String HASH = "event.hash";
 
+  /**
+   * Where an event was first read (source path hash and line), {@code NumericDocValues} only: lets
+   * the dedupe cache recognise a re-read line, see Deduplicator.
+   */
+  public static final String ORIGIN = "event.origin";
+
   /** Why a quarantined line was rejected (quarantine documents only). */
   public static final String REASON = "event.reason";
 

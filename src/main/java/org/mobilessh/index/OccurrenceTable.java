@@ -1,7 +1,5 @@
 package org.mobilessh.index;
 
-import java.util.Arrays;
-
 /**
  * A compact multimap from an event hash to the times of its indexed occurrences (open addressing,
  * two primitive arrays): the dedupe cache holds up to millions of entries in bounded memory, so no
@@ -10,6 +8,7 @@ import java.util.Arrays;
 final class OccurrenceTable {
   private long[] keys;
   private long[] times;
+  private long[] origins;
   private boolean[] full;
   private int size;
 
@@ -21,23 +20,27 @@ final class OccurrenceTable {
     return size;
   }
 
-  void put(long key, long time) {
+  /**
+   * @param origin where the occurrence was first read, see {@link Deduplicator#origin}
+   */
+  void put(long key, long time, long origin) {
     if (size * 2 >= keys.length) {
       grow();
     }
-    insert(key, time);
+    insert(key, time, origin);
     size++;
   }
 
   /**
-   * Appends the times of {@code key} that lie in {@code [lo, hi]} to {@code out} and returns the
-   * new count; {@code out} must have room (see {@link #countOf}).
+   * Appends the times and origins of {@code key} that lie in {@code [lo, hi]} to the arrays and
+   * returns the new count; the arrays must have room (see {@link #countOf}).
    */
-  int collect(long key, long lo, long hi, long[] out, int count) {
+  int collect(long key, long lo, long hi, long[] outTimes, long[] outOrigins, int count) {
     int mask = keys.length - 1;
     for (int i = slot(key, mask); full[i]; i = (i + 1) & mask) {
       if (keys[i] == key && times[i] >= lo && times[i] <= hi) {
-        out[count++] = times[i];
+        outTimes[count] = times[i];
+        outOrigins[count++] = origins[i];
       }
     }
     return count;
@@ -55,7 +58,7 @@ final class OccurrenceTable {
     return n;
   }
 
-  private void insert(long key, long time) {
+  private void insert(long key, long time, long origin) {
     int mask = keys.length - 1;
     int i = slot(key, mask);
     while (full[i]) {
@@ -63,6 +66,7 @@ final class OccurrenceTable {
     }
     keys[i] = key;
     times[i] = time;
+    origins[i] = origin;
     full[i] = true;
   }
 
@@ -73,11 +77,12 @@ final class OccurrenceTable {
   private void grow() {
     long[] oldKeys = keys;
     long[] oldTimes = times;
+    long[] oldOrigins = origins;
     boolean[] oldFull = full;
     allocate(oldKeys.length * 2);
     for (int i = 0; i < oldKeys.length; i++) {
       if (oldFull[i]) {
-        insert(oldKeys[i], oldTimes[i]);
+        insert(oldKeys[i], oldTimes[i], oldOrigins[i]);
       }
     }
   }
@@ -85,7 +90,7 @@ final class OccurrenceTable {
   private void allocate(int capacity) {
     keys = new long[capacity];
     times = new long[capacity];
+    origins = new long[capacity];
     full = new boolean[capacity];
-    Arrays.fill(full, false);
   }
 }

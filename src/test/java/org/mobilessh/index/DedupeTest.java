@@ -139,6 +139,68 @@ class DedupeTest {
     }
   }
 
+  @Test
+  void runResumedBetweenTwoIdenticalLinesKeepsTheSecond() throws IOException {
+    String body =
+        " router1 kernel: mobilessh-reject: IN=mshs-ph OUT= MAC=00:00:5e:00:53:a0:00:00:5e:00:53:10:86:dd"
+            + " SRC=2001:0db8:0010:0000:0000:0000:0000:0010 DST=2001:0db8:ffff:0000:0000:0000:0000:0001"
+            + " LEN=80 TC=0 HOPLIMIT=64 FLOWLBL=1 PROTO=TCP SPT=40000 DPT=22 WINDOW=64800 RES=0x00 SYN"
+            + " URGP=0 ";
+    Path log = dir.resolve("r.log");
+    Files.writeString(
+        log,
+        "2026-11-27T01:10:24.100000+00:00"
+            + body
+            + "\n2026-11-27T01:10:25.100000+00:00"
+            + body
+            + "\n2026-11-27T01:10:27.100000+00:00"
+            + body
+            + "\n");
+    List<SourcedEvent> events = SampleLogs.events(log, "r.log", LogFormat.SYSLOG_RFC3339);
+    Path idx = dir.resolve("index");
+    try (EventIndex index = EventIndex.open(idx)) {
+      assertThat(SampleLogs.addAll(index, events.subList(0, 2))).isEqualTo(2);
+      index.commit(Map.of("r.log", "line=2"));
+    }
+    // the next run starts after the checkpoint: line 3 is a third event, not a copy of line 2
+    try (EventIndex index = EventIndex.open(idx)) {
+      assertThat(SampleLogs.addAll(index, events.subList(2, 3))).isEqualTo(1);
+      // and re-reading the whole file finds every line already there
+      assertThat(SampleLogs.addAll(index, events)).isZero();
+      index.commit(Map.of("r.log", "line=3"));
+    }
+  }
+
+  @Test
+  void conntrackEventsOnceAcrossRunsAndSources() {
+    List<SourcedEvent> extended = SampleLogs.events("conntrack-extended.log", LogFormat.CONNTRACK);
+    List<SourcedEvent> ulogd = SampleLogs.events("ulogd-json.log", LogFormat.ULOGD_JSON);
+    long destroys =
+        extended.stream()
+            .filter(e -> e.event().action().ecsName().equals("conntrack-destroy"))
+            .count();
+    assertThat(extended)
+        .hasSize(
+            (int)
+                SampleLogs.lines("conntrack-extended.log").stream()
+                    .filter(l -> l.contains("src="))
+                    .count());
+    try (EventIndex index = EventIndex.open(dir)) {
+      assertThat(SampleLogs.addAll(index, extended)).isEqualTo(extended.size());
+      index.commit(Map.of());
+    }
+    try (EventIndex index = EventIndex.open(dir)) {
+      assertThat(SampleLogs.addAll(index, extended)).isZero();
+      // ulogd2 writes one record per flow at DESTROY: the same kernel events again
+      assertThat(SampleLogs.addAll(index, ulogd)).isZero();
+      index.commit(Map.of());
+    }
+    assertThat(ulogd)
+        .hasSize(SampleLogs.lines("ulogd-json.log").size())
+        .hasSizeLessThanOrEqualTo((int) destroys);
+    assertThat(docCount()).isEqualTo(extended.size());
+  }
+
   private static SourcedEvent rename(SourcedEvent e, String source) {
     return new SourcedEvent(e.event(), e.originalLine(), source, e.byteOffset(), e.lineNumber());
   }
