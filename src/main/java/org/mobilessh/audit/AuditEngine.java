@@ -1,0 +1,1060 @@
+package org.mobilessh.audit;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.mobilessh.parse.Action;
+import org.mobilessh.parse.ConntrackEvent;
+import org.mobilessh.parse.EventTime;
+import org.mobilessh.parse.IpPacket;
+import org.mobilessh.parse.LogEvent;
+import org.mobilessh.parse.NetfilterEvent;
+import org.mobilessh.parse.Protocol;
+import org.mobilessh.parse.TcpFlag;
+import org.mobilessh.parse.TimePrecision;
+import org.mobilessh.rules.Family;
+
+/**
+ * Reconstructs windows, sessions, rejections and anomalies from parsed events. Stateless between
+ * calls and deterministic: the result depends only on the set of distinct events, not on their
+ * order or on duplicates. See {@code docs/audit-model.md} for the rules it applies.
+ */
+public final class AuditEngine {
+  /** Kernel lines of one packet arriving through several sources lie this close together. */
+  private static final double SAME_PACKET_S = 2.5;
+
+  /** How far a line's time and its flow's conntrack event may lie apart beyond the clocks. */
+  private static final double MATCH_SLACK_S = 0.05;
+
+  private static final Comparator<TracedEvent> ORDER =
+      Comparator.comparing(TracedEvent::time)
+          .thenComparing(TracedEvent::observer)
+          .thenComparing(TracedEvent::sourcePath)
+          .thenComparingLong(TracedEvent::lineNumber)
+          .thenComparing(TracedEvent::originalLine);
+
+  private final AuditConfig config;
+
+  public AuditEngine(AuditConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  public AuditConfig config() {
+    return config;
+  }
+
+  /** Runs the reconstruction. Never modifies the input. */
+  public AuditResult reconstruct(AuditInput input) {
+    return new Run(input).run();
+  }
+
+  /** One reconstruction's working state. */
+  private final class Run {
+    final AuditInput input;
+    final List<Anomaly> anomalies = new ArrayList<>();
+    final List<Window> windows = new ArrayList<>();
+    final List<Session> sessions = new ArrayList<>();
+    final List<Rejection> rejections = new ArrayList<>();
+    final List<RejectTotals> totals = new ArrayList<>();
+    long duplicates;
+    long untimed;
+    List<TracedEvent> events;
+
+    /** Per observer: first and last time of any event, and of conntrack events. */
+    final Map<String, Instant[]> dataSpan = new HashMap<>();
+
+    final Map<String, Instant[]> conntrackSpan = new HashMap<>();
+    final Map<String, List<Flow>> flowsByClient = new HashMap<>();
+    final Map<String, List<Flow>> flowsByTuple = new HashMap<>();
+
+    Run(AuditInput input) {
+      this.input = input;
+    }
+
+    AuditResult run() {
+      prepare();
+      buildFlows();
+      checkClocks();
+      Map<String, List<TracedEvent>> lines = new TreeMap<>();
+      List<TracedEvent> rejectLines = new ArrayList<>();
+      for (TracedEvent te : events) {
+        Action a = stepOf(te);
+        if (a == null) {
+          continue;
+        }
+        NetfilterEvent ne = (NetfilterEvent) te.event();
+        lines
+            .computeIfAbsent(
+                te.observer() + "|" + AuditFormat.address(ne.packet().source()),
+                k -> new ArrayList<>())
+            .add(te);
+        if (a == Action.REJECT) {
+          rejectLines.add(te);
+        }
+      }
+      for (List<TracedEvent> addressLines : lines.values()) {
+        new AddressTrack(addressLines).run();
+      }
+      rejections(rejectLines);
+      snapshots(rejectLines);
+      markers();
+      listOverflow();
+      sourcesStopped();
+      windows.sort(
+          Comparator.comparing(Window::openedAt)
+              .thenComparing(Window::observer)
+              .thenComparing(w -> AuditFormat.address(w.source())));
+      sessions.sort(
+          Comparator.comparing(Session::acceptedAt)
+              .thenComparing(Session::observer)
+              .thenComparing(s -> AuditFormat.address(s.source()))
+              .thenComparingInt(Session::sourcePort));
+      anomalies.sort(
+          Comparator.comparing((Anomaly a) -> a.at() == null ? Instant.MIN : a.at())
+              .thenComparing(Anomaly::kind)
+              .thenComparing(Anomaly::observer)
+              .thenComparing(a -> AuditFormat.address(a.address()))
+              .thenComparing(Anomaly::message));
+      return new AuditResult(
+          windows, sessions, rejections, totals, anomalies, events.size(), duplicates, untimed);
+    }
+
+    // ---------------------------------------------------------------- input preparation
+
+    /** Sorts, drops untimed events, exact duplicates and kernel lines seen through two sources. */
+    void prepare() {
+      List<TracedEvent> timed = new ArrayList<>();
+      for (TracedEvent te : input.events()) {
+        if (te.time() == null) {
+          untimed++;
+        } else {
+          timed.add(te);
+        }
+      }
+      timed.sort(ORDER);
+      Set<LogEvent> seen = new HashSet<>();
+      List<TracedEvent> distinct = new ArrayList<>();
+      for (TracedEvent te : timed) {
+        if (seen.add(te.event())) {
+          distinct.add(te);
+        } else {
+          duplicates++;
+        }
+      }
+      events = dropCrossSourceCopies(distinct);
+      for (TracedEvent te : events) {
+        span(dataSpan, te.observer(), te.time());
+        if (te.event() instanceof ConntrackEvent) {
+          span(conntrackSpan, te.observer(), te.time());
+        }
+      }
+    }
+
+    /**
+     * The same kernel LOG line may arrive through dmesg, journald and rsyslog with different
+     * stamps. Lines of different sources with the same packet fields within {@value #SAME_PACKET_S}
+     * s are one packet; the copy with the most precise clock stays.
+     */
+    List<TracedEvent> dropCrossSourceCopies(List<TracedEvent> in) {
+      Map<List<Object>, List<List<TracedEvent>>> clusters = new HashMap<>();
+      Set<TracedEvent> drop =
+          java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      for (TracedEvent te : in) {
+        if (!(te.event() instanceof NetfilterEvent ne) || ne.packet() == null) {
+          continue;
+        }
+        IpPacket p = ne.packet();
+        List<Object> key =
+            java.util.Arrays.asList(
+                te.observer(),
+                ne.prefix(),
+                ne.inInterface(),
+                ne.outInterface(),
+                p.source(),
+                p.destination(),
+                p.sourcePort(),
+                p.destinationPort(),
+                p.ipId(),
+                p.length(),
+                p.tcpFlagBits(),
+                p.flowLabel(),
+                p.tcpWindow(),
+                p.tcpSequence());
+        List<List<TracedEvent>> cs = clusters.computeIfAbsent(key, k -> new ArrayList<>());
+        List<TracedEvent> home = null;
+        for (List<TracedEvent> c : cs) {
+          TracedEvent first = c.get(0);
+          boolean sameSource = c.stream().anyMatch(x -> x.sourcePath().equals(te.sourcePath()));
+          if (!sameSource && seconds(first.time(), te.time()) <= SAME_PACKET_S) {
+            home = c;
+            break;
+          }
+        }
+        if (home == null) {
+          home = new ArrayList<>();
+          cs.add(home);
+        }
+        home.add(te);
+      }
+      for (List<List<TracedEvent>> cs : clusters.values()) {
+        for (List<TracedEvent> c : cs) {
+          if (c.size() < 2) {
+            continue;
+          }
+          TracedEvent best =
+              c.stream()
+                  .min(
+                      Comparator.comparingDouble((TracedEvent x) -> uncertainty(x))
+                          .thenComparing(TracedEvent::sourcePath)
+                          .thenComparingLong(TracedEvent::lineNumber))
+                  .orElseThrow();
+          for (TracedEvent x : c) {
+            if (x != best) {
+              drop.add(x);
+            }
+          }
+        }
+      }
+      duplicates += drop.size();
+      List<TracedEvent> out = new ArrayList<>(in.size() - drop.size());
+      for (TracedEvent te : in) {
+        if (!drop.contains(te)) {
+          out.add(te);
+        }
+      }
+      return out;
+    }
+
+    /** The mobilessh step of a usable LOG line (TCP with ports), by the configured prefixes. */
+    Action stepOf(TracedEvent te) {
+      if (!(te.event() instanceof NetfilterEvent ne)) {
+        return null;
+      }
+      IpPacket p = ne.packet();
+      if (p == null || p.protocol() != Protocol.TCP || p.sourcePort() == null) {
+        return null;
+      }
+      Action a = config.prefixes().actionFor(ne.prefix());
+      return a == Action.FIREWALL ? null : a;
+    }
+
+    // ---------------------------------------------------------------- conntrack flows
+
+    void buildFlows() {
+      Map<List<Object>, Flow> live = new HashMap<>();
+      for (TracedEvent te : events) {
+        if (!(te.event() instanceof ConntrackEvent ce)) {
+          continue;
+        }
+        if (ce.protocol() != Protocol.TCP || ce.original().destinationPort() == null) {
+          continue;
+        }
+        int dport = ce.original().destinationPort();
+        Flow.Kind kind;
+        if (dport == config.sshPort()) {
+          kind = Flow.Kind.SSH;
+        } else if (dport == config.imapsPort()
+            && config.isMailServer(ce.original().destination())) {
+          kind = Flow.Kind.IMAPS;
+        } else {
+          continue;
+        }
+        List<Object> key =
+            java.util.Arrays.asList(
+                te.observer(),
+                ce.id(),
+                ce.original().source(),
+                ce.original().destination(),
+                ce.original().sourcePort(),
+                dport);
+        Flow f = live.get(key);
+        // conntrack ids are reused only after the entry is gone: a NEW after a NEW or DESTROY
+        // starts another flow; a second DESTROY (ulogd next to conntrack -E) is the same flow
+        boolean restart =
+            f != null
+                && ce.type() == org.mobilessh.parse.ConntrackType.NEW
+                && (f.newAt != null || f.destroy != null);
+        if (f == null || restart) {
+          f = new Flow(te.observer(), kind, ce.id(), ce);
+          live.put(key, f);
+          flowsByClient
+              .computeIfAbsent(clientKey(te.observer(), f.source), k -> new ArrayList<>())
+              .add(f);
+          flowsByTuple
+              .computeIfAbsent(
+                  tupleKey(te.observer(), f.source, f.destination, f.sourcePort, dport),
+                  k -> new ArrayList<>())
+              .add(f);
+        }
+        f.add(te);
+      }
+    }
+
+    // ---------------------------------------------------------------- one address
+
+    /** The windows of one address at one observer, in time order. */
+    private final class AddressTrack {
+      final List<TracedEvent> lines;
+      final String observer;
+      final InetAddress address;
+      final List<Flow> flows;
+      Open open;
+
+      AddressTrack(List<TracedEvent> lines) {
+        this.lines = lines;
+        this.observer = lines.get(0).observer();
+        this.address = ((NetfilterEvent) lines.get(0).event()).packet().source();
+        this.flows = flowsByClient.getOrDefault(clientKey(observer, address), List.of());
+      }
+
+      void run() {
+        Map<String, SessionDraft> sessionByTuple = new HashMap<>();
+        for (TracedEvent te : lines) {
+          NetfilterEvent ne = (NetfilterEvent) te.event();
+          switch (stepOf(te)) {
+            case SET -> {
+              Timed t = refineSet(te);
+              if (open != null) {
+                close(Cap.SET, t, te);
+              }
+              open = new Open(te, t, flowOf(te));
+            }
+            case REMOVE -> {
+              if (open == null) {
+                anomaly(
+                    Anomaly.Kind.REMOVE_WITHOUT_WINDOW,
+                    te,
+                    "remove line with no window open: the address was in the list although no set"
+                        + " line shows it entering (lost line, or it entered before the data"
+                        + " starts)");
+              } else {
+                close(Cap.REMOVE, refineRemove(te), te);
+              }
+            }
+            case ACCEPT -> {
+              String tuple =
+                  tupleKey(
+                      observer,
+                      address,
+                      ne.packet().destination(),
+                      ne.packet().sourcePort(),
+                      ne.packet().destinationPort());
+              SessionDraft d = sessionByTuple.get(tuple);
+              Flow f = flowOf(te);
+              if (d != null && (d.flow == f || seconds(d.firstLine.time(), te.time()) < 10)) {
+                d.lines.add(te); // a retransmitted SYN
+                continue;
+              }
+              d = new SessionDraft(te, f, refineAccept(te, f));
+              sessionByTuple.put(tuple, d);
+              if (open == null) {
+                anomaly(
+                    Anomaly.Kind.SESSION_WITHOUT_WINDOW,
+                    te,
+                    "SSH accepted with no window open for "
+                        + AuditFormat.address(address)
+                        + " (lost set line, drift, or a window opened before the data starts)");
+              } else {
+                open.sessions.add(d);
+              }
+            }
+            case REJECT -> {
+              IpPacket p = ne.packet();
+              if (open != null && p.isSyn()) {
+                // a rejected SYN proves the entry was not fresh at this instant
+                close(Cap.REJECT, timed(te), te);
+              }
+            }
+            default -> {}
+          }
+        }
+        if (open != null) {
+          Instant end = dataSpan.get(observer)[1];
+          close(Cap.END, new Timed(end, 0, null), null);
+        }
+        for (SessionDraft d : allDrafts) {
+          sessions.add(d.build());
+        }
+      }
+
+      final List<SessionDraft> allDrafts = new ArrayList<>();
+
+      /** The flow whose original tuple is this line's packet, nearest in time. */
+      Flow flowOf(TracedEvent te) {
+        IpPacket p = ((NetfilterEvent) te.event()).packet();
+        List<Flow> fs =
+            flowsByTuple.get(
+                tupleKey(
+                    observer, p.source(), p.destination(), p.sourcePort(), p.destinationPort()));
+        if (fs == null) {
+          return null;
+        }
+        double u = uncertainty(te) + MATCH_SLACK_S;
+        Flow best = null;
+        for (Flow f : fs) {
+          Instant b = f.begin();
+          Instant last = f.lastPossibleActivity();
+          boolean covers =
+              !te.time().isBefore(b.minusNanos((long) (u * 1e9)))
+                  && (last == null || !te.time().isAfter(last.plusNanos((long) (u * 1e9))));
+          if (covers && (best == null || b.isAfter(best.begin()))) {
+            best = f;
+          }
+        }
+        return best;
+      }
+
+      /** A set line is the flow's first ESTABLISHED packet when the flow just got established. */
+      Timed refineSet(TracedEvent te) {
+        Flow f = flowOf(te);
+        if (f != null && f.establishedEvent != null) {
+          Timed t = nearest(te, List.of(f.establishedEvent));
+          if (t != null) {
+            return t;
+          }
+        }
+        return timed(te);
+      }
+
+      /** A remove line's packet is an SSH FIN: the flow's FIN_WAIT or LAST_ACK update. */
+      Timed refineRemove(TracedEvent te) {
+        Flow f = flowOf(te);
+        if (f != null) {
+          Timed t = nearest(te, f.finUpdates);
+          if (t != null) {
+            return t;
+          }
+        }
+        return timed(te);
+      }
+
+      Timed refineAccept(TracedEvent te, Flow f) {
+        if (f != null && f.newEvent != null) {
+          Timed t = nearest(te, List.of(f.newEvent));
+          if (t != null) {
+            return t;
+          }
+        }
+        return timed(te);
+      }
+
+      /** Closes the open window at a cap: the first event that shows it shut (or the data end). */
+      void close(Cap cap, Timed c, TracedEvent capLine) {
+        Open w = open;
+        open = null;
+        int n = config.seconds();
+        List<SourceLine> evidence = new ArrayList<>();
+        evidence.add(w.setLine.sourceLine());
+        for (SessionDraft d : w.sessions) {
+          for (TracedEvent l : d.lines) {
+            evidence.add(l.sourceLine());
+          }
+        }
+        // last refresh, known (lower bound) and possible (upper bound)
+        Timed lastLo = w.opened;
+        List<TracedEvent> points = new ArrayList<>();
+        List<Flow> candidates = new ArrayList<>();
+        for (Flow f : flows) {
+          if (!f.begin().isBefore(c.at)) {
+            continue;
+          }
+          Instant last = f.lastPossibleActivity();
+          if (last != null && !last.isAfter(w.opened.at)) {
+            continue;
+          }
+          candidates.add(f);
+          for (TracedEvent a : f.activity) {
+            if (f.kind == Flow.Kind.SSH
+                && config.remove()
+                && f.firstClose != null
+                && !a.time().isBefore(f.firstClose.time())) {
+              continue; // the client's FIN removes; nothing of a closing SSH flow refreshes
+            }
+            if (a.time().isAfter(w.opened.at) && a.time().isBefore(c.at)) {
+              points.add(a);
+            }
+          }
+        }
+        points.sort(ORDER);
+        for (TracedEvent a : points) {
+          Flow f = flowContaining(candidates, a);
+          boolean refreshes =
+              f.kind == Flow.Kind.IMAPS || !a.time().isAfter(lastLo.at.plusSeconds(n));
+          if (refreshes && a.time().isAfter(lastLo.at)) {
+            lastLo = timed(a);
+          }
+        }
+        if (lastLo.line != null && lastLo.line != w.setLine) {
+          evidence.add(lastLo.line.sourceLine());
+        }
+        // the upper bound, only when conntrack can be trusted to show every refresh
+        Timed lastHi = null;
+        Instant[] ct = conntrackSpan.get(observer);
+        boolean covered = ct != null && !ct[0].isAfter(w.opened.at);
+        if (covered && w.setFlow == null) {
+          anomaly(
+              Anomaly.Kind.WINDOW_WITHOUT_IMAPS_FLOW,
+              w.setLine,
+              "conntrack covers this window's opening but shows no IMAPS flow for its set line"
+                  + " (lost conntrack events?): the close is bounded by later lines only");
+        }
+        if (covered && w.setFlow != null) {
+          lastHi = lastLo;
+          for (Flow f : candidates) {
+            TracedEvent bound;
+            Instant last;
+            if (f.kind == Flow.Kind.SSH && config.remove() && !f.finUpdates.isEmpty()) {
+              // the client's FIN (one of the FIN updates) removed the entry
+              bound = f.finUpdates.get(f.finUpdates.size() - 1);
+              last = bound.time();
+            } else {
+              last = f.lastPossibleActivity();
+              bound = f.lastPossibleEvidence();
+            }
+            if (last == null) {
+              lastHi = null;
+              break;
+            }
+            if (last.isAfter(c.at)) {
+              last = c.at;
+            }
+            if (last.isAfter(lastHi.at)) {
+              lastHi = new Timed(last, uncertainty(bound), bound);
+            }
+          }
+          if (lastHi != null && ct[1].isBefore(min(c.at, lastHi.at.plusSeconds(n)))) {
+            lastHi = null; // conntrack stops before the window could have expired
+          }
+          if (lastHi != null && lastHi.line != null && lastHi.line != lastLo.line) {
+            evidence.add(lastHi.line.sourceLine());
+          }
+        }
+        if (capLine != null && capLine != w.setLine) {
+          evidence.add(capLine.sourceLine());
+        }
+        Timed lo = new Timed(lastLo.at.plusSeconds(n), lastLo.u, lastLo.line);
+        Timed hi =
+            lastHi == null
+                ? c
+                : (lastHi.at.plusSeconds(n).isBefore(c.at)
+                    ? new Timed(lastHi.at.plusSeconds(n), lastHi.u, lastHi.line)
+                    : c);
+        // an accepted SYN proves the window open at that instant
+        Timed lastAccept = null;
+        for (SessionDraft d : w.sessions) {
+          if (lastAccept == null || d.accepted.at.isAfter(lastAccept.at)) {
+            lastAccept = d.accepted;
+          }
+        }
+        double tol = lo.u + c.u;
+        CloseReason reason;
+        Timed earliest;
+        Timed latest;
+        switch (cap) {
+          case REMOVE -> {
+            if (!lo.at.isBefore(c.at) || seconds(c.at, lo.at) <= tol) {
+              reason = CloseReason.FIN_REMOVE;
+              earliest = c;
+              latest = c;
+            } else if (lastHi != null && seconds(hi.at, c.at) > tol && hi.at.isBefore(c.at)) {
+              reason = CloseReason.EXPIRED; // the remove line came after the expiry
+              earliest = lo;
+              latest = hi;
+            } else {
+              reason = CloseReason.EXPIRED_OR_REMOVED;
+              earliest = lo;
+              latest = c;
+            }
+          }
+          case SET, REJECT -> {
+            if (lo.at.isAfter(c.at) && seconds(c.at, lo.at) > tol) {
+              reason = CloseReason.EVICTED;
+              earliest = lastLo;
+              latest = c;
+              anomaly(
+                  Anomaly.Kind.EVICTED_WHILE_FRESH,
+                  capLine,
+                  "the entry of "
+                      + AuditFormat.address(address)
+                      + " was refreshed at "
+                      + AuditFormat.time(lastLo.at)
+                      + " yet gone at "
+                      + AuditFormat.time(c.at)
+                      + " (window "
+                      + n
+                      + " s): evicted from a full list, deleted by hand, or a remove line was"
+                      + " lost");
+            } else {
+              reason = CloseReason.EXPIRED;
+              earliest = lo.at.isAfter(c.at) ? c : lo;
+              latest = hi;
+            }
+          }
+          default -> {
+            if (lo.at.isAfter(c.at) || lastHi == null || hi == c) {
+              reason = CloseReason.STILL_OPEN;
+              earliest = lo.at.isAfter(c.at) ? c : lo;
+              latest = null;
+            } else {
+              reason = CloseReason.EXPIRED;
+              earliest = lo;
+              latest = hi;
+            }
+          }
+        }
+        if (lastAccept != null && latest != null && lastAccept.at.isAfter(latest.at)) {
+          anomaly(
+              Anomaly.Kind.UNEXPLAINED_REFRESH,
+              lastAccept.line,
+              "SSH accepted after every refresh the data shows had expired: a refresh the"
+                  + " logs and conntrack do not show");
+          latest = lastAccept.at.isAfter(c.at) ? lastAccept : c;
+        }
+        if (lastAccept != null && earliest.at.isBefore(lastAccept.at)) {
+          earliest = lastAccept;
+        }
+        if (latest != null && earliest.at.isAfter(latest.at)) {
+          earliest = latest;
+        }
+        Double precision =
+            latest == null
+                ? null
+                : seconds(earliest.at, latest.at) + Math.max(earliest.u, latest.u);
+        Window win =
+            new Window(
+                observer,
+                address,
+                w.opened.at,
+                w.opened.u,
+                latest == null ? null : latest.at,
+                earliest.at,
+                reason,
+                precision,
+                w.sessions.size(),
+                false,
+                false,
+                dedupe(evidence));
+        windows.add(win);
+        for (SessionDraft d : w.sessions) {
+          d.window = win;
+        }
+      }
+
+      Flow flowContaining(List<Flow> fs, TracedEvent e) {
+        for (Flow f : fs) {
+          if (f.activity.contains(e)) {
+            return f;
+          }
+        }
+        throw new IllegalStateException("activity without flow");
+      }
+
+      void anomaly(Anomaly.Kind kind, TracedEvent te, String message) {
+        anomalies.add(
+            new Anomaly(kind, observer, address, te.time(), message, List.of(te.sourceLine())));
+      }
+
+      /** The open window and what belongs to it so far. */
+      private final class Open {
+        final TracedEvent setLine;
+        final Timed opened;
+        final Flow setFlow;
+        final List<SessionDraft> sessions = new ArrayList<>();
+
+        Open(TracedEvent setLine, Timed opened, Flow setFlow) {
+          this.setLine = setLine;
+          this.opened = opened;
+          this.setFlow = setFlow;
+        }
+      }
+
+      /** An accepted connection until its window is known. */
+      private final class SessionDraft {
+        final TracedEvent firstLine;
+        final List<TracedEvent> lines = new ArrayList<>();
+        final Flow flow;
+        final Timed accepted;
+        Window window;
+
+        SessionDraft(TracedEvent line, Flow flow, Timed accepted) {
+          this.firstLine = line;
+          this.lines.add(line);
+          this.flow = flow;
+          this.accepted = accepted;
+          allDrafts.add(this);
+        }
+
+        Session build() {
+          IpPacket p = ((NetfilterEvent) firstLine.event()).packet();
+          List<SourceLine> ev = new ArrayList<>();
+          for (TracedEvent l : lines) {
+            ev.add(l.sourceLine());
+          }
+          Instant ended = null;
+          Double endU = null;
+          if (flow != null) {
+            for (TracedEvent e : flow.events) {
+              ev.add(e.sourceLine());
+            }
+            TracedEvent end = flow.end();
+            if (end != null) {
+              ended = flow.finished ? end.time() : flow.lastPossibleActivity();
+              // a flow seen only at its DESTROY ended at most its timeout before it
+              endU =
+                  flow.finished
+                      ? uncertainty(end)
+                      : seconds(
+                          flow.establishedAt == null ? accepted.at : flow.establishedAt, ended);
+            }
+          }
+          boolean outlives =
+              window != null
+                  && window.closedAt() != null
+                  && (ended == null || ended.isAfter(window.closedAt()));
+          return new Session(
+              observer,
+              address,
+              p.sourcePort(),
+              p.destination(),
+              p.destinationPort(),
+              accepted.at,
+              accepted.u,
+              ended,
+              endU,
+              flow == null ? null : flow.bytesIn,
+              flow == null ? null : flow.bytesOut,
+              flow == null ? null : flow.packetsIn,
+              flow == null ? null : flow.packetsOut,
+              flow == null ? null : flow.id,
+              window == null ? null : window.openedAt(),
+              outlives,
+              dedupe(ev));
+        }
+      }
+    }
+
+    // ---------------------------------------------------------------- rejections
+
+    /**
+     * Rejections in time order with {@code sampled} from a replay of the reject LOG's token
+     * buckets: hashlimit per source (/32, /64) and limit overall, per observer and family.
+     */
+    void rejections(List<TracedEvent> lines) {
+      Map<String, double[]> buckets = new HashMap<>();
+      for (TracedEvent te : lines) {
+        NetfilterEvent ne = (NetfilterEvent) te.event();
+        IpPacket p = ne.packet();
+        Family fam = p.family();
+        String perSource = te.observer() + "|" + fam + "|" + sourceGroup(p.source());
+        String overall = te.observer() + "|" + fam;
+        boolean emptyA = take(buckets, perSource, te.time(), config.rejectLogPerSecond());
+        boolean emptyB = take(buckets, overall, te.time(), config.rejectLogGlobalPerSecond());
+        Set<TcpFlag> flags = p.tcpFlags();
+        rejections.add(
+            new Rejection(
+                te.observer(),
+                te.time(),
+                uncertainty(te),
+                p.source(),
+                p.sourcePort(),
+                p.destination(),
+                p.destinationPort(),
+                p.protocol(),
+                flags,
+                emptyA || emptyB,
+                te.sourceLine()));
+      }
+    }
+
+    /** Takes one token; true if the bucket is left with less than one. */
+    boolean take(Map<String, double[]> buckets, String key, Instant t, double rate) {
+      int burst = config.rejectLogBurst();
+      double now = t.getEpochSecond() + t.getNano() / 1e9;
+      double[] b = buckets.computeIfAbsent(key, k -> new double[] {burst, now});
+      double tokens = Math.min(burst, b[0] + (now - b[1]) * rate);
+      tokens = Math.max(0, tokens - 1);
+      b[0] = tokens;
+      b[1] = now;
+      return tokens < 1 - 1e-9;
+    }
+
+    String sourceGroup(InetAddress a) {
+      byte[] b = a.getAddress();
+      if (b.length == 16) {
+        byte[] net = java.util.Arrays.copyOf(b, 8);
+        return java.util.HexFormat.of().formatHex(net);
+      }
+      return a.getHostAddress();
+    }
+
+    void snapshots(List<TracedEvent> rejectLines) {
+      Map<String, List<CounterSnapshot>> by = new TreeMap<>();
+      for (CounterSnapshot s : input.snapshots()) {
+        by.computeIfAbsent(s.observer() + "|" + s.family(), k -> new ArrayList<>()).add(s);
+      }
+      for (List<CounterSnapshot> ss : by.values()) {
+        ss.sort(Comparator.comparing(CounterSnapshot::takenAt));
+        CounterSnapshot prev = null;
+        for (CounterSnapshot s : ss) {
+          Instant from = prev == null ? null : prev.takenAt();
+          long seen =
+              rejectLines.stream()
+                  .filter(
+                      te ->
+                          te.observer().equals(s.observer())
+                              && ((NetfilterEvent) te.event()).family() == s.family()
+                              && (from == null || te.time().isAfter(from))
+                              && !te.time().isAfter(s.takenAt()))
+                  .count();
+          long rejected = s.rejectPackets() - (prev == null ? 0 : prev.rejectPackets());
+          long logged = s.rejectLogPackets() - (prev == null ? 0 : prev.rejectLogPackets());
+          if (rejected < 0 || logged < 0) {
+            // counters were reset (re-install): this stretch starts from zero
+            rejected = s.rejectPackets();
+            logged = s.rejectLogPackets();
+          }
+          RejectTotals t =
+              new RejectTotals(s.observer(), s.family(), from, s.takenAt(), rejected, logged, seen);
+          totals.add(t);
+          if (t.linesLost() > 0) {
+            anomalies.add(
+                new Anomaly(
+                    Anomaly.Kind.LOG_LINES_MISSING,
+                    s.observer(),
+                    null,
+                    s.takenAt(),
+                    "the reject LOG rule ("
+                        + s.family().tool()
+                        + ") counted "
+                        + logged
+                        + " lines "
+                        + (from == null ? "since the counters were zero" : "since " + from)
+                        + " but "
+                        + seen
+                        + " arrived: "
+                        + t.linesLost()
+                        + " lost on the way (or the data starts after the counters did)",
+                    List.of()));
+          }
+          prev = s;
+        }
+      }
+    }
+
+    // ---------------------------------------------------------------- data-quality anomalies
+
+    void markers() {
+      for (LossMarker m : input.lossMarkers()) {
+        anomalies.add(
+            new Anomaly(
+                Anomaly.Kind.RATE_LIMIT_MARKER,
+                m.observer(),
+                null,
+                m.at(),
+                switch (m.kind()) {
+                      case KERNEL_CALLBACKS_SUPPRESSED -> "the kernel suppressed ";
+                      case JOURNAL_SUPPRESSED -> "journald suppressed ";
+                      case SKIPPED_LINES -> "an earlier stage skipped ";
+                    }
+                    + (m.count() == null ? "an unknown number of" : m.count().toString())
+                    + " messages: LOG lines may be missing around this time",
+                List.of(m.evidence())));
+      }
+    }
+
+    /** Timestamps going backwards within one source, beyond twice its clock's uncertainty. */
+    void checkClocks() {
+      Map<String, List<TracedEvent>> bySource = new TreeMap<>();
+      for (TracedEvent te : events) {
+        bySource.computeIfAbsent(te.sourcePath(), k -> new ArrayList<>()).add(te);
+      }
+      for (List<TracedEvent> l : bySource.values()) {
+        l.sort(Comparator.comparingLong(TracedEvent::lineNumber));
+        Instant max = null;
+        TracedEvent maxLine = null;
+        for (TracedEvent te : l) {
+          if (max != null
+              && seconds(te.time(), max) > 2 * uncertainty(te)
+              && te.time().isBefore(max)) {
+            anomalies.add(
+                new Anomaly(
+                    Anomaly.Kind.CLOCK_BACKWARDS,
+                    te.observer(),
+                    null,
+                    te.time(),
+                    "time goes back "
+                        + AuditFormat.seconds(seconds(te.time(), max))
+                        + " s from line "
+                        + maxLine.lineNumber()
+                        + " to line "
+                        + te.lineNumber()
+                        + " of "
+                        + te.sourcePath(),
+                    List.of(maxLine.sourceLine(), te.sourceLine())));
+          }
+          if (max == null || te.time().isAfter(max)) {
+            max = te.time();
+            maxLine = te;
+          }
+        }
+      }
+    }
+
+    /** More addresses in the list at once than it holds: the oldest may have been evicted. */
+    void listOverflow() {
+      Map<String, Set<InetAddress>> present = new HashMap<>();
+      Map<String, Boolean> over = new HashMap<>();
+      for (TracedEvent te : events) {
+        Action a = stepOf(te);
+        if (a != Action.SET && a != Action.REMOVE) {
+          continue;
+        }
+        InetAddress src = ((NetfilterEvent) te.event()).packet().source();
+        Set<InetAddress> s = present.computeIfAbsent(te.observer(), k -> new HashSet<>());
+        if (a == Action.REMOVE) {
+          s.remove(src);
+          continue;
+        }
+        s.add(src);
+        boolean isOver = s.size() > config.ipListTot();
+        if (isOver && !over.getOrDefault(te.observer(), false)) {
+          anomalies.add(
+              new Anomaly(
+                  Anomaly.Kind.LIST_OVERFLOW,
+                  te.observer(),
+                  src,
+                  te.time(),
+                  s.size()
+                      + " addresses in the list at once (expired entries stay until removed),"
+                      + " more than ip_list_tot="
+                      + config.ipListTot()
+                      + ": the oldest entries may have been evicted silently",
+                  List.of(te.sourceLine())));
+        }
+        over.put(te.observer(), isOver);
+      }
+    }
+
+    /** A stream silent for longer than allowed while its observer's other streams go on. */
+    void sourcesStopped() {
+      Map<String, TracedEvent> lastOfStream = new TreeMap<>();
+      for (TracedEvent te : events) {
+        lastOfStream.merge(
+            te.observer() + "|" + stream(te.sourcePath()),
+            te,
+            (a, b) -> b.time().isAfter(a.time()) ? b : a);
+      }
+      for (TracedEvent last : lastOfStream.values()) {
+        Instant end = dataSpan.get(last.observer())[1];
+        Duration silent = Duration.between(last.time(), end);
+        if (silent.compareTo(config.sourceSilence()) > 0) {
+          anomalies.add(
+              new Anomaly(
+                  Anomaly.Kind.SOURCE_STOPPED,
+                  last.observer(),
+                  null,
+                  last.time(),
+                  "log stream "
+                      + stream(last.sourcePath())
+                      + " has nothing after this line, "
+                      + silent.toSeconds()
+                      + " s before the observer's other data ends",
+                  List.of(last.sourceLine())));
+        }
+      }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    Timed timed(TracedEvent te) {
+      return new Timed(te.time(), uncertainty(te), te);
+    }
+
+    /** The candidate event nearest to the line's time, if within the clocks' reach. */
+    Timed nearest(TracedEvent line, List<TracedEvent> candidates) {
+      double reach = uncertainty(line) + MATCH_SLACK_S;
+      TracedEvent best = null;
+      double bestD = Double.MAX_VALUE;
+      for (TracedEvent c : candidates) {
+        double d = seconds(line.time(), c.time());
+        if (d <= reach + uncertainty(c) && d < bestD) {
+          best = c;
+          bestD = d;
+        }
+      }
+      return best == null ? null : timed(best);
+    }
+  }
+
+  // ------------------------------------------------------------------ static helpers
+
+  private enum Cap {
+    SET,
+    REMOVE,
+    REJECT,
+    END
+  }
+
+  /** A time, how far it may be off, and the line it came from (null for the data end). */
+  private record Timed(Instant at, double u, TracedEvent line) {}
+
+  double uncertainty(TracedEvent te) {
+    EventTime t = te.event().time();
+    double u = config.uncertainty(t.source());
+    return t.precision() == TimePrecision.SECOND ? u + 1 : u;
+  }
+
+  static double seconds(Instant a, Instant b) {
+    Duration d = Duration.between(a, b).abs();
+    return d.getSeconds() + d.getNano() / 1e9;
+  }
+
+  static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  static void span(Map<String, Instant[]> spans, String key, Instant t) {
+    Instant[] s = spans.computeIfAbsent(key, k -> new Instant[] {t, t});
+    if (t.isBefore(s[0])) {
+      s[0] = t;
+    }
+    if (t.isAfter(s[1])) {
+      s[1] = t;
+    }
+  }
+
+  static String clientKey(String observer, InetAddress a) {
+    return observer + "|" + AuditFormat.address(a);
+  }
+
+  static String tupleKey(
+      String observer, InetAddress src, InetAddress dst, Integer sport, Integer dport) {
+    return observer
+        + "|"
+        + AuditFormat.address(src)
+        + "|"
+        + AuditFormat.address(dst)
+        + "|"
+        + sport
+        + "|"
+        + dport;
+  }
+
+  /** A file's stream name: rotation suffixes ({@code .1}, {@code .2.gz}, {@code -20261127}) cut. */
+  static String stream(String path) {
+    return path.replaceAll("(\\.\\d+)?(\\.(gz|xz|bz2|zst))?$", "").replaceAll("-\\d{8}$", "");
+  }
+
+  static List<SourceLine> dedupe(List<SourceLine> lines) {
+    return List.copyOf(new java.util.LinkedHashSet<>(lines));
+  }
+}

@@ -1,0 +1,38 @@
+package org.mobilessh.audit;
+
+import java.time.Instant;
+import java.util.Objects;
+import org.mobilessh.parse.LogEvent;
+
+/**
+ * One parsed event and where its line came from: the unit the audit engine consumes. The index
+ * stage, the ingest stage and tests all produce these.
+ *
+ * @param event the parsed event; its {@link LogEvent#hostname()} is the observer (router)
+ * @param sourcePath the file (or stream) the line was read from
+ * @param lineNumber 1-based line number in {@code sourcePath}
+ * @param originalLine the line exactly as read
+ */
+public record TracedEvent(LogEvent event, String sourcePath, long lineNumber, String originalLine) {
+
+  public TracedEvent {
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(sourcePath, "sourcePath");
+    Objects.requireNonNull(originalLine, "originalLine");
+  }
+
+  /** When it happened, or {@code null} for sources without time (plain {@code conntrack -E}). */
+  public Instant time() {
+    return event.time() == null ? null : event.time().instant();
+  }
+
+  /** The router that logged it; {@code ""} when the source does not say. */
+  public String observer() {
+    return event.hostname() == null ? "" : event.hostname();
+  }
+
+  /** The evidence pointer for this event. */
+  public SourceLine sourceLine() {
+    return new SourceLine(sourcePath, lineNumber, originalLine);
+  }
+}
