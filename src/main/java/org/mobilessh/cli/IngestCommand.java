@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -132,8 +135,12 @@ final class IngestCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--year " + year + " is out of range 1970-9999");
     }
     List<Source> sources = SourceResolver.resolve(paths);
+    boolean live = sources.stream().anyMatch(Source::isCommand);
+    if (live && !follow) {
+      throw new IllegalArgumentException("journal: and conntrack: sources need --follow");
+    }
     if (follow) {
-      throw new IllegalArgumentException("--follow: not available yet");
+      return follow(err, options, sources, zone);
     }
     long total = 0;
     for (Source s : sources) {
@@ -153,6 +160,46 @@ final class IngestCommand implements Callable<Integer> {
         return ExitCodes.FAILURE;
       }
       return stats.quarantinedTotal() > 0 ? ExitCodes.BAD_INPUT : ExitCodes.OK;
+    }
+  }
+
+  /**
+   * Follows until SIGTERM/SIGINT: the shutdown hook asks the loop to stop and waits until it has
+   * committed and closed the index, so an orderly stop loses nothing and needs no re-read.
+   */
+  private int follow(PrintWriter err, IngestOptions options, List<Source> sources, ZoneId zone) {
+    AtomicBoolean stop = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.set(true);
+              try {
+                done.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "mobilessh-ingest-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (EventIndex idx = EventIndex.open(index.path());
+        Progress progress = Progress.create(err, -1)) {
+      err.println("ingest: following " + sources.size() + " input(s); stop with SIGTERM or Ctrl-C");
+      err.flush();
+      Ingester ingester = new Ingester(idx, options, progress);
+      IngestStats stats = ingester.follow(sources, stop::get, Duration.ofMillis(200));
+      progress.close();
+      printSummary(err, stats, zone, ingester.defaultHostDescription(), idx);
+      return ingester.ioFailure()
+          ? ExitCodes.FAILURE
+          : stats.quarantinedTotal() > 0 ? ExitCodes.BAD_INPUT : ExitCodes.OK;
+    } finally {
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook is running and has been released
+      }
     }
   }
 

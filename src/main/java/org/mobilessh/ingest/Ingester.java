@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.zip.ZipException;
 import org.mobilessh.index.EventIndex;
 import org.mobilessh.index.QuarantinedLine;
@@ -80,6 +84,11 @@ public final class Ingester {
   // the source being read, for periodic commits
   private Checkpoint current;
   private String replacedKey;
+
+  // follow mode
+  private boolean following;
+  private final List<Tail> tails = new ArrayList<>();
+  private final List<Tail> retiring = new ArrayList<>();
 
   public Ingester(EventIndex index, IngestOptions options, Listener listener) {
     this.index = index;
@@ -156,6 +165,10 @@ public final class Ingester {
     for (Source s : sources) {
       Plan p = new Plan(s);
       plans.add(p);
+      if (s.isCommand() || (s.isStdin() && following)) {
+        p.format = options.format() != null ? options.format() : LiveSources.formatOf(s);
+        continue;
+      }
       OpenedInput in = null;
       try {
         in = OpenedInput.open(s, options.stdin(), n -> {});
@@ -630,7 +643,7 @@ public final class Ingester {
 
   /** What the index records as the line's file: absolute, so reruns from elsewhere agree. */
   static String pathOf(Source s) {
-    return s.isStdin() ? "-" : s.path().toAbsolutePath().normalize().toString();
+    return s.path() == null ? s.name() : s.path().toAbsolutePath().normalize().toString();
   }
 
   /** {@code BAD_TIMESTAMP} becomes {@code bad-timestamp}. */
@@ -711,8 +724,408 @@ public final class Ingester {
   /** Commits the events added so far together with every source's checkpoint. */
   void commit() {
     remember();
+    for (Tail t : tails) {
+      t.remember();
+    }
+    for (Tail t : retiring) {
+      t.remember();
+    }
     index.commit(new HashMap<>(userData));
     linesSinceCommit = 0;
     lastCommitNanos = System.nanoTime();
+  }
+
+  // ---------------------------------------------------------------- follow mode
+
+  /** How long a rotated-away file is still read after its last growth (the daemon's HUP). */
+  static final Duration RETIRE_AFTER_QUIET = Duration.ofSeconds(5);
+
+  /**
+   * Follows the sources until {@code stop} says so: files are tailed across rotation (rename and
+   * create: the old file is drained until it stays quiet; copytruncate: read again from the start;
+   * compression of the rotated file does not matter, the open descriptor still reads it), pipes and
+   * commands are read as lines arrive. Compressed files are read once. Commits every {@link
+   * IngestOptions#commitEvery()} when something is new, and once more at the end.
+   */
+  public IngestStats follow(List<Source> sources, BooleanSupplier stop, Duration poll) {
+    long start = System.nanoTime();
+    lastCommitNanos = start;
+    following = true;
+    userData = new HashMap<>(index.checkpoints());
+    List<Plan> plans = plan(sources);
+    inferYears(plans);
+    chooseDefaultHost(plans);
+    try {
+      for (Plan p : plans) {
+        if (p.unreadable && !p.source.isCommand() && !Files.exists(p.source.path())) {
+          tails.add(new Tail(p)); // may appear later
+        } else if (p.unreadable) {
+          unreadable(p.source, null);
+        } else if (!p.source.isCommand() && !p.source.isStdin() && isGzip(p.source.path())) {
+          ingest(p);
+        } else {
+          tails.add(new Tail(p));
+        }
+      }
+      while (!stop.getAsBoolean()) {
+        boolean progressed = false;
+        for (Tail t : new ArrayList<>(tails)) {
+          progressed |= t.pump();
+          if (t.source.path() != null) {
+            t.checkRotation();
+          }
+        }
+        for (Tail t : new ArrayList<>(retiring)) {
+          progressed |= t.pump();
+          if (System.nanoTime() - t.lastGrowthNanos > RETIRE_AFTER_QUIET.toNanos()) {
+            t.remember();
+            t.close();
+            retiring.remove(t);
+          }
+        }
+        tails.removeIf(t -> t.finished);
+        if (linesSinceCommit >= options.commitEveryLines()
+            || (linesSinceCommit > 0 && commitDue())) {
+          commit();
+        }
+        if (tails.isEmpty() && retiring.isEmpty()) {
+          break;
+        }
+        if (!progressed) {
+          try {
+            Thread.sleep(poll.toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+      }
+    } finally {
+      commit();
+      for (Tail t : tails) {
+        t.close();
+      }
+      for (Tail t : retiring) {
+        t.close();
+      }
+      for (Plan p : plans) {
+        p.closeQuietly();
+      }
+      stats.elapsedNanos = System.nanoTime() - start;
+    }
+    return stats;
+  }
+
+  private static boolean isGzip(Path path) {
+    try (InputStream in = Files.newInputStream(path)) {
+      return in.read() == 0x1f && in.read() == 0x8b;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** One followed input: a file by name (its inode may change), a pipe or a command. */
+  private final class Tail {
+    final Plan plan;
+    final Source source;
+    boolean firstOpen = true;
+    OpenedInput in;
+    Process process;
+    InputStream pipe;
+    LineReader reader;
+    SourceState state;
+    String fp;
+    int fpLength;
+    long inode = -1;
+    long offset;
+    long line;
+    int year;
+    String replaced;
+    long lastGrowthNanos = System.nanoTime();
+    long unknownInode = Long.MIN_VALUE;
+    boolean finished;
+
+    Tail(Plan plan) {
+      this.plan = plan;
+      this.source = plan.source;
+    }
+
+    /** Reads what has arrived; true if any line was read. */
+    boolean pump() {
+      if (finished) {
+        return false;
+      }
+      if (reader == null && !open()) {
+        return false;
+      }
+      long before = line;
+      try {
+        while (line - before < 50_000) {
+          if (!reader.next()) {
+            reader.clearEof();
+            break;
+          }
+          if (reader.terminator() == LineReader.Terminator.NONE && !reader.tooLong()) {
+            reader.unreadTorn();
+            break;
+          }
+          if (state == null && !startParser()) {
+            break;
+          }
+          line(state, reader);
+          offset = reader.endOffset();
+          line = reader.lineNumber();
+          if (++linesSinceCommit >= options.commitEveryLines()) {
+            commit();
+          }
+        }
+      } catch (IOException e) {
+        listener.notice("cannot read " + source.name() + ": " + e.getMessage());
+        ioFailure = true;
+        close();
+        finished = source.path() == null;
+        return line != before;
+      }
+      if (line != before) {
+        lastGrowthNanos = System.nanoTime();
+      }
+      if (pipe != null && process != null && !process.isAlive() && line == before) {
+        try {
+          if (pipe.available() == 0) {
+            listener.notice(
+                source.name() + ": command ended with exit code " + process.exitValue());
+            finished = true;
+            close();
+          }
+        } catch (IOException e) {
+          finished = true;
+          close();
+        }
+      }
+      return line != before;
+    }
+
+    private boolean open() {
+      try {
+        if (source.isCommand() || source.isStdin()) {
+          if (source.isCommand()) {
+            process = LiveSources.start(source);
+            pipe = new NonBlocking(process.getInputStream());
+          } else {
+            pipe = new NonBlocking(options.stdin());
+          }
+          reader = new LineReader(pipe, 0, 0, options.maxLineBytes());
+          stats.files++;
+          return true;
+        }
+        if (!Files.exists(source.path())) {
+          return false;
+        }
+        OpenedInput o = OpenedInput.open(source, null, n -> listener.progress(n, 0));
+        List<String> lines = headLines(o.head(), o.headLength());
+        boolean complete = o.headLength() > 0 && lines.size() > (endsTorn(o) ? 1 : 0);
+        if (!complete || o.inode() == unknownInode) {
+          o.close();
+          return false;
+        }
+        LogFormat format = plan.format;
+        if (!firstOpen || format == null) {
+          format = options.format() != null ? options.format() : detect(lines).orElse(null);
+        }
+        if (format == null) {
+          unknownInode = o.inode();
+          listener.notice(source.name() + ": unknown log format; waiting for a new file");
+          o.close();
+          return false;
+        }
+        plan.format = format;
+        fpLength = Math.min(Fingerprint.HEAD_BYTES, o.headLength());
+        fp = Fingerprint.sha256(o.head(), fpLength);
+        Checkpoint cp = Fingerprint.match(o.head(), o.headLength(), checkpoints());
+        offset = cp == null ? 0 : cp.offset();
+        line = cp == null ? 0 : cp.lineNumber();
+        replaced = cp != null && !cp.fingerprint().equals(fp) ? cp.key() : null;
+        year = cp != null && cp.year() > 0 ? cp.year() : firstOpen ? plan.year : yearNow(lines);
+        InputStream content;
+        try {
+          content = o.contentFrom(offset);
+        } catch (EOFException e) {
+          o.close();
+          o = OpenedInput.open(source, null, n -> listener.progress(n, 0));
+          content = o.contentFrom(0);
+          offset = 0;
+          line = 0;
+        }
+        in = o;
+        inode = o.inode();
+        firstOpen = false;
+        stats.files++;
+        if (offset > 0) {
+          stats.resumedFiles++;
+        }
+        reader = new LineReader(content, offset, line, options.maxLineBytes());
+        state = new SourceState(source, format.newParser(context(year)), year);
+        return true;
+      } catch (IOException e) {
+        listener.notice("cannot read " + source.name() + ": " + e.getMessage());
+        return false;
+      }
+    }
+
+    private boolean endsTorn(OpenedInput o) {
+      byte last = o.head()[o.headLength() - 1];
+      return last != '\n' && last != '\r' && o.headLength() < OpenedInput.HEAD_READ;
+    }
+
+    /** Pipes: the format comes from the first complete line unless forced or implied. */
+    private boolean startParser() {
+      LogFormat format = plan.format;
+      if (format == null) {
+        String first =
+            new String(reader.bytes(), reader.start(), reader.length(), StandardCharsets.UTF_8);
+        format = detect(List.of(first)).orElse(null);
+        if (format == null) {
+          listener.notice(source.name() + ": unknown log format; use --format");
+          finished = true;
+          close();
+          return false;
+        }
+        plan.format = format;
+      }
+      int y =
+          options.year() != null
+              ? options.year()
+              : options.clock().instant().atZone(options.zone()).getYear();
+      state = new SourceState(source, format.newParser(context(y)), y);
+      return true;
+    }
+
+    private int yearNow(List<String> lines) {
+      if (options.year() != null) {
+        return options.year();
+      }
+      for (String l : lines) {
+        YearInference.Stamp st = YearInference.stampOf(l);
+        if (st != null) {
+          return YearInference.firstLineYear(
+              new YearInference.Span(st, st), options.zone(), options.clock().instant());
+        }
+      }
+      return options.clock().instant().atZone(options.zone()).getYear();
+    }
+
+    /** Rename+create: drain the old file until quiet; copytruncate: read again from the start. */
+    void checkRotation() {
+      if (reader == null || in == null) {
+        return;
+      }
+      BasicFileAttributes a;
+      try {
+        a = Files.readAttributes(source.path(), BasicFileAttributes.class);
+      } catch (IOException e) {
+        return; // renamed away, not yet re-created: keep reading the old one
+      }
+      long ino = OpenedInput.inodeOf(a.fileKey());
+      if (ino != inode) {
+        listener.notice(source.name() + ": rotated (new file); reading the old one to its end");
+        Tail old = this.copyForRetiring();
+        retiring.add(old);
+        reset();
+        return;
+      }
+      if (a.size() < offset || !sameHead()) {
+        listener.notice(source.name() + ": truncated (copytruncate); reading it from the start");
+        remember();
+        close();
+        reset();
+      }
+    }
+
+    private boolean sameHead() {
+      try (InputStream s = Files.newInputStream(source.path())) {
+        byte[] h = s.readNBytes(fpLength);
+        return h.length == fpLength && Fingerprint.sha256(h, fpLength).equals(fp);
+      } catch (IOException e) {
+        return true;
+      }
+    }
+
+    private Tail copyForRetiring() {
+      Tail t = new Tail(plan);
+      t.in = in;
+      t.reader = reader;
+      t.state = state;
+      t.fp = fp;
+      t.fpLength = fpLength;
+      t.inode = inode;
+      t.offset = offset;
+      t.line = line;
+      t.year = year;
+      t.replaced = replaced;
+      t.firstOpen = false;
+      return t;
+    }
+
+    private void reset() {
+      in = null;
+      reader = null;
+      state = null;
+      fp = null;
+      replaced = null;
+      inode = -1;
+      offset = 0;
+      line = 0;
+      lastGrowthNanos = System.nanoTime();
+    }
+
+    void remember() {
+      if (fp == null || state == null) {
+        return; // pipes and commands have no stable identity: the index dedupes them
+      }
+      if (replaced != null) {
+        userData.remove(replaced);
+      }
+      Checkpoint c = new Checkpoint(fp, fpLength, offset, line, inode, state.year, pathOf(source));
+      userData.put(c.key(), c.value());
+    }
+
+    void close() {
+      try {
+        if (in != null) {
+          in.close();
+        }
+      } catch (IOException e) {
+        // read-only
+      }
+      if (process != null) {
+        process.destroy();
+      }
+    }
+  }
+
+  private ParseContext context(int year) {
+    return new ParseContext(
+        "follow",
+        options.prefixes(),
+        new SyslogClock(year, options.zone()),
+        options.bootTime(),
+        defaultHost,
+        options.zone());
+  }
+
+  /** Reads only what is already there; "end of input" otherwise, so the tail loop can go on. */
+  private static final class NonBlocking extends java.io.FilterInputStream {
+    NonBlocking(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int avail = in.available();
+      if (avail <= 0) {
+        return -1;
+      }
+      return in.read(b, off, Math.min(len, avail));
+    }
   }
 }

@@ -173,6 +173,24 @@ final class LineReader {
     return scan;
   }
 
+  /**
+   * Gives the current unterminated line back (it is still being written) and forgets the end of
+   * input, so that the next {@link #next()} reads on: for tailing growing files and pipes.
+   */
+  void unreadTorn() {
+    if (terminator != Terminator.NONE || tooLong) {
+      throw new IllegalStateException("only a torn line can be given back");
+    }
+    pos = lineStart;
+    lineNumber--;
+    eof = false;
+  }
+
+  /** Forgets the end of input: the stream may have grown since. */
+  void clearEof() {
+    eof = false;
+  }
+
   /** The current line's bytes are {@code bytes()[start(), start()+length())}, no terminator. */
   byte[] bytes() {
     return lineBytes;

@@ -1,13 +1,11 @@
 package org.mobilessh.ingest;
 
-import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
-import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -79,6 +77,9 @@ final class OpenedInput implements Closeable {
     if (source.isStdin()) {
       return new OpenedInput(stdin, null, rawBytes);
     }
+    if (source.isCommand()) {
+      throw new IllegalArgumentException(source.name() + " is a command, not a file");
+    }
     InputStream in = Files.newInputStream(source.path());
     try {
       return new OpenedInput(in, source.path(), rawBytes);
@@ -88,7 +89,7 @@ final class OpenedInput implements Closeable {
     }
   }
 
-  private static long inodeOf(Object fileKey) {
+  static long inodeOf(Object fileKey) {
     // UnixFileKey prints "(dev=803,ino=1234)"; there is no public accessor
     if (fileKey == null) {
       return -1;
@@ -120,12 +121,10 @@ final class OpenedInput implements Closeable {
     positioned = true;
     if (headError != null) {
       int from = (int) Math.min(offset, headLength);
-      InputStream rest = new FailingStream(headError);
-      return new SequenceInputStream(new ByteArrayInputStream(head, from, headLength - from), rest);
+      return new HeadThenRest(head, from, headLength, new FailingStream(headError));
     }
     if (offset <= headLength) {
-      return new SequenceInputStream(
-          new ByteArrayInputStream(head, (int) offset, headLength - (int) offset), content);
+      return new HeadThenRest(head, (int) offset, headLength, content);
     }
     content.skipNBytes(offset - headLength);
     return content;
@@ -218,6 +217,45 @@ final class OpenedInput implements Closeable {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
       return in.read(b, off, Math.min(len, MAX));
+    }
+  }
+
+  /**
+   * The already-read head, then the stream. Unlike {@link java.io.SequenceInputStream} it neither
+   * closes the stream nor gives up after its first end of input: a tailed file grows.
+   */
+  private static final class HeadThenRest extends InputStream {
+    private final byte[] head;
+    private int pos;
+    private final int end;
+    private final InputStream rest;
+
+    HeadThenRest(byte[] head, int from, int end, InputStream rest) {
+      this.head = head;
+      this.pos = from;
+      this.end = end;
+      this.rest = rest;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return pos < end ? head[pos++] & 0xff : rest.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (pos < end) {
+        int n = Math.min(len, end - pos);
+        System.arraycopy(head, pos, b, off, n);
+        pos += n;
+        return n;
+      }
+      return rest.read(b, off, len);
+    }
+
+    @Override
+    public int available() throws IOException {
+      return pos < end ? end - pos : rest.available();
     }
   }
 

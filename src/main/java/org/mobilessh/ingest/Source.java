@@ -5,34 +5,44 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One input: a file or standard input. Rotated siblings ({@code kern.log}, {@code kern.log.1},
- * {@code kern.log.2.gz}) share a {@link #rotationBase()}; a higher {@link #rotationIndex()} is
- * older.
+ * One input: a file, standard input, or the output of a live command ({@code journal:}, {@code
+ * conntrack:}). Rotated siblings ({@code kern.log}, {@code kern.log.1}, {@code kern.log.2.gz})
+ * share a {@link #rotationBase()}; a higher {@link #rotationIndex()} is older.
  *
- * @param path the file, or {@code null} for standard input
+ * @param path the file, or {@code null} for standard input and commands
  * @param name how reports name it (the path as given, {@code -} for stdin)
+ * @param command the command whose output is read, or {@code null}
  */
-public record Source(Path path, String name) {
+public record Source(Path path, String name, java.util.List<String> command) {
   private static final Pattern ROTATED = Pattern.compile("^(.*?)(?:[.-](\\d{1,4}))?(?:\\.gz)?$");
   private static final Pattern DATED = Pattern.compile("^(.*?)-(\\d{8})(?:\\.gz)?$");
 
   /** Standard input. */
   public static Source stdin() {
-    return new Source(null, "-");
+    return new Source(null, "-", null);
   }
 
   public static Source of(Path path) {
-    return new Source(path, path.toString());
+    return new Source(path, path.toString(), null);
+  }
+
+  /** A live command's standard output, named {@code name} in reports. */
+  public static Source command(String name, java.util.List<String> command) {
+    return new Source(null, name, java.util.List.copyOf(command));
+  }
+
+  public boolean isCommand() {
+    return command != null;
   }
 
   public boolean isStdin() {
-    return path == null;
+    return path == null && command == null;
   }
 
   /** The file name without rotation suffix: {@code kern.log} for {@code kern.log.2.gz}. */
   public String rotationBase() {
     if (path == null) {
-      return "-";
+      return name;
     }
     String file = path.getFileName().toString();
     Matcher dated = DATED.matcher(file);

@@ -28,6 +28,10 @@ public final class SourceResolver {
         out.add(Source.stdin());
         continue;
       }
+      if (LiveSources.isLive(op)) {
+        out.add(LiveSources.of(op));
+        continue;
+      }
       Path p = Path.of(op);
       if (Files.isDirectory(p)) {
         out.addAll(sorted(list(p, null)));
