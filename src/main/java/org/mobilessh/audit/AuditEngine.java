@@ -32,6 +32,9 @@ public final class AuditEngine {
   /** Kernel lines of one packet arriving through several sources lie this close together. */
   private static final double SAME_PACKET_S = 2.5;
 
+  /** A session ending this close after its window's earliest close ended with it. */
+  private static final double OUTLIVE_SLACK_S = 0.1;
+
   /** How far a line's time and its flow's conntrack event may lie apart beyond the clocks. */
   private static final double MATCH_SLACK_S = 0.05;
 
@@ -716,10 +719,16 @@ public final class AuditEngine {
                           flow.establishedAt == null ? accepted.at : flow.establishedAt, ended);
             }
           }
+          // "may have outlived": past the earliest possible close by more than the clocks
+          // (a session's own FIN closes its window a few µs before its flow ends)
           boolean outlives =
               window != null
-                  && window.closedAt() != null
-                  && (ended == null || ended.isAfter(window.closedAt()));
+                  && window.closeReason() != CloseReason.STILL_OPEN
+                  && (ended == null
+                      ? flow != null // still running where the data ends
+                      : seconds(window.closedAtEarliest(), ended)
+                              > (endU == null ? 0 : endU) + OUTLIVE_SLACK_S
+                          && ended.isAfter(window.closedAtEarliest()));
           return new Session(
               observer,
               address,

@@ -31,7 +31,8 @@ import org.mobilessh.rules.Family;
  * @param conntrackId the flow's conntrack id, {@code null} without a flow
  * @param windowOpenedAt {@link Window#openedAt()} of the window it was accepted in; {@code null}
  *     when no window was open (that raises an {@link Anomaly})
- * @param outlivesWindow the session ended (or runs) after its window closed
+ * @param outlivesWindow the session may have run on after its window closed: it ended (or still
+ *     runs) later than the window's earliest possible close (more than the clocks' uncertainty)
  * @param evidence the accept line(s) (a retransmitted SYN writes another) and the flow's events
  */
 public record Session(
