@@ -77,6 +77,7 @@ public final class Ingester {
   private String defaultHost;
   private String defaultHostOrigin;
   private long linesSinceCommit;
+  private Instant futureLimit;
   private long lastCommitNanos;
   private long shownDiagnostics;
   private boolean ioFailure;
@@ -115,6 +116,7 @@ public final class Ingester {
   public IngestStats run(List<Source> sources) {
     long start = System.nanoTime();
     lastCommitNanos = start;
+    refreshFutureLimit();
     userData = new HashMap<>(index.checkpoints());
     List<Plan> plans = plan(sources);
     inferYears(plans);
@@ -613,8 +615,7 @@ public final class Ingester {
       LogEvent ev = parsed.event();
       EventTime t = ev.time();
       if (t != null) {
-        Instant latest = options.clock().instant().plus(IngestOptions.FUTURE_SLACK);
-        if (t.instant().isAfter(latest)) {
+        if (t.instant().isAfter(futureLimit)) {
           quarantine(s, no, off, FUTURE_TIMESTAMP, text, null);
           diagnostic(s, no, "time " + t.instant() + " is in the future");
           return;
@@ -695,6 +696,11 @@ public final class Ingester {
     return new String(b, from, len, StandardCharsets.UTF_8);
   }
 
+  /** Events later than this are "in the future"; refreshed at every commit and poll. */
+  private void refreshFutureLimit() {
+    futureLimit = options.clock().instant().plus(IngestOptions.FUTURE_SLACK);
+  }
+
   private boolean commitDue() {
     return System.nanoTime() - lastCommitNanos >= options.commitEvery().toNanos();
   }
@@ -733,6 +739,7 @@ public final class Ingester {
     index.commit(new HashMap<>(userData));
     linesSinceCommit = 0;
     lastCommitNanos = System.nanoTime();
+    refreshFutureLimit();
   }
 
   // ---------------------------------------------------------------- follow mode
@@ -751,6 +758,7 @@ public final class Ingester {
     long start = System.nanoTime();
     lastCommitNanos = start;
     following = true;
+    refreshFutureLimit();
     userData = new HashMap<>(index.checkpoints());
     List<Plan> plans = plan(sources);
     inferYears(plans);
@@ -768,6 +776,7 @@ public final class Ingester {
         }
       }
       while (!stop.getAsBoolean()) {
+        refreshFutureLimit();
         boolean progressed = false;
         for (Tail t : new ArrayList<>(tails)) {
           progressed |= t.pump();

@@ -386,7 +386,7 @@ class IngestCommandTest {
   }
 
   @Test
-  void stdinIsReadAndUsageErrorsExitTwo() throws IOException {
+  void usageErrorsExitTwo() throws IOException {
     assertThat(ingest("--tz", "Mars/Olympus", log("kern.log")).exitCode())
         .isEqualTo(ExitCodes.USAGE);
     assertThat(ingest("--format", "nope", log("kern.log")).exitCode()).isEqualTo(ExitCodes.USAGE);
