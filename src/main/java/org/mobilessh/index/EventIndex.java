@@ -40,7 +40,10 @@ import org.mobilessh.parse.LogEvent;
  * -9 resumes from the checkpoints of the last commit and re-reads exactly what was lost. {@link
  * #close()} does not commit.
  *
- * <p>Not thread-safe: one ingest thread adds, the writer's merge threads do the rest.
+ * <p>Not thread-safe: one ingest thread calls it. Deciding whether an event is new happens in the
+ * caller's thread (it is cheap and must be sequential); building and indexing the Lucene documents
+ * happens in one background thread, so parsing and indexing use both cores. {@link #commit} waits
+ * for that thread; an indexing failure surfaces at the next call.
  */
 public final class EventIndex implements Closeable {
   /** Commit user data key of the schema version; the rest of the user data are checkpoints. */
@@ -54,8 +57,8 @@ public final class EventIndex implements Closeable {
   private final Path path;
   private final Directory directory;
   private final IndexWriter writer;
-  private final DocumentMapper mapper = new DocumentMapper();
   private final Deduplicator dedupe;
+  private final IndexingThread indexer;
   private DirectoryReader nrtReader;
   private Map<String, String> committed;
 
@@ -66,6 +69,8 @@ public final class EventIndex implements Closeable {
     this.writer = writer;
     this.dedupe = new Deduplicator(new IndexStore(), cacheEntries);
     this.committed = readCheckpoints(directory, path);
+    this.indexer = new IndexingThread(writer, path);
+    indexer.start();
   }
 
   /**
@@ -114,11 +119,7 @@ public final class EventIndex implements Closeable {
     if (!dedupe.admit(e.sourcePath(), e.lineNumber(), hash, time)) {
       return false;
     }
-    try {
-      writer.addDocument(mapper.map(e, observer, hash, time));
-    } catch (IOException ex) {
-      throw new IndexException("cannot write to index " + path + ": " + ex.getMessage(), ex);
-    }
+    indexer.submit(e, observer, hash, time);
     return true;
   }
 
@@ -127,6 +128,7 @@ public final class EventIndex implements Closeable {
    * {@code sourcePath} + {@code byteOffset} again replaces it.
    */
   public void quarantine(QuarantinedLine q) {
+    indexer.checkFailure();
     Document doc = new Document();
     doc.add(new StringField(Fields.ACTION, Fields.QUARANTINE, Field.Store.YES));
     doc.add(new StringField(Fields.REASON, q.reason(), Field.Store.YES));
@@ -156,6 +158,7 @@ public final class EventIndex implements Closeable {
       throw new IllegalArgumentException("checkpoint key " + SCHEMA_KEY + " is reserved");
     }
     data.put(SCHEMA_KEY, SCHEMA_VERSION);
+    indexer.drain();
     writer.setLiveCommitData(data.entrySet());
     try {
       writer.commit();
@@ -179,6 +182,7 @@ public final class EventIndex implements Closeable {
   @Override
   public void close() {
     try {
+      indexer.discardAndEnd();
       if (nrtReader != null) {
         nrtReader.close();
       }
@@ -226,6 +230,7 @@ public final class EventIndex implements Closeable {
   private final class IndexStore implements Deduplicator.Store {
     @Override
     public void refresh() {
+      indexer.drain();
       try {
         if (nrtReader != null) {
           DirectoryReader newer = DirectoryReader.openIfChanged(nrtReader, writer);
@@ -243,6 +248,7 @@ public final class EventIndex implements Closeable {
     public void load(long bucket, long from, long to, OccurrenceTable into) {
       try {
         if (nrtReader == null) {
+          indexer.drain();
           nrtReader = DirectoryReader.open(writer);
         }
         if (nrtReader.maxDoc() == 0) {
@@ -297,6 +303,146 @@ public final class EventIndex implements Closeable {
     @Override
     public ScoreMode scoreMode() {
       return ScoreMode.COMPLETE_NO_SCORES;
+    }
+  }
+
+  /**
+   * Builds and adds documents off the caller's thread, in batches (a queue hand-off per event would
+   * cost more than it saves).
+   */
+  private static final class IndexingThread extends Thread {
+    private static final int BATCH = 512;
+    private static final Object[] STOP = new Object[0];
+
+    private final IndexWriter writer;
+    private final Path path;
+    private final DocumentMapper mapper = new DocumentMapper();
+    private final java.util.concurrent.ArrayBlockingQueue<Object[]> queue =
+        new java.util.concurrent.ArrayBlockingQueue<>(16);
+    private Object[] batch = new Object[BATCH * 4];
+    private int filled;
+    private volatile Throwable failure;
+
+    IndexingThread(IndexWriter writer, Path path) {
+      super("mobilessh-indexer");
+      setDaemon(true);
+      this.writer = writer;
+      this.path = path;
+    }
+
+    void submit(SourcedEvent e, String observer, long hash, long time) {
+      batch[filled++] = e;
+      batch[filled++] = observer;
+      batch[filled++] = hash;
+      batch[filled++] = time;
+      if (filled == batch.length) {
+        hand(batch);
+        batch = new Object[BATCH * 4];
+        filled = 0;
+      }
+    }
+
+    /** Returns when everything submitted so far is in the writer. */
+    void drain() {
+      if (filled > 0) {
+        hand(java.util.Arrays.copyOf(batch, filled));
+        filled = 0;
+      }
+      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+      hand(new Object[] {done});
+      try {
+        while (!done.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          checkFailure();
+          if (!isAlive()) {
+            throw new IndexException("index " + path + ": the indexing thread stopped");
+          }
+        }
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        throw new IndexException("interrupted while writing index " + path, ex);
+      }
+      checkFailure();
+    }
+
+    /** Drops what is queued (close without commit) and ends the thread. */
+    void discardAndEnd() {
+      filled = 0;
+      queue.clear();
+      try {
+        while (isAlive() && !queue.offer(STOP, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          queue.clear();
+        }
+        join();
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    void checkFailure() {
+      Throwable f = failure;
+      if (f != null) {
+        throw new IndexException("cannot write to index " + path + ": " + f.getMessage(), f);
+      }
+    }
+
+    private void hand(Object[] items) {
+      try {
+        while (!queue.offer(items, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          checkFailure();
+        }
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        throw new IndexException("interrupted while writing index " + path, ex);
+      }
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (true) {
+          Object[] items = queue.take();
+          if (items == STOP) {
+            return;
+          }
+          if (items.length == 1 && items[0] instanceof java.util.concurrent.CountDownLatch l) {
+            l.countDown();
+            continue;
+          }
+          if (failure != null) {
+            continue;
+          }
+          for (int i = 0; i < items.length; i += 4) {
+            writer.addDocument(
+                mapper.map(
+                    (SourcedEvent) items[i],
+                    (String) items[i + 1],
+                    (Long) items[i + 2],
+                    (Long) items[i + 3]));
+          }
+        }
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+      } catch (IOException | RuntimeException ex) {
+        failure = ex;
+        // keep answering drain() so the caller sees the failure instead of waiting forever
+        drainAfterFailure();
+      }
+    }
+
+    private void drainAfterFailure() {
+      try {
+        while (true) {
+          Object[] items = queue.take();
+          if (items == STOP) {
+            return;
+          }
+          if (items.length == 1 && items[0] instanceof java.util.concurrent.CountDownLatch l) {
+            l.countDown();
+          }
+        }
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
