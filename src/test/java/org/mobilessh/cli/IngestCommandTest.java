@@ -386,6 +386,42 @@ class IngestCommandTest {
   }
 
   @Test
+  void dstFallBackHourIsFlaggedAndOrderedByTheLines() throws IOException {
+    List<String> lines = Files.readAllLines(logs.resolve("kern.log"));
+    // Europe/Berlin 2025-10-26: 02:00-03:00 local happens twice (CEST, then CET)
+    String[] stamps = {
+      "Oct 26 01:59:00",
+      "Oct 26 02:30:00",
+      "Oct 26 02:59:00",
+      "Oct 26 02:10:00",
+      "Oct 26 02:40:00",
+      "Oct 26 03:05:00"
+    };
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < stamps.length; i++) {
+      b.append(stamps[i]).append(lines.get(i).substring(15)).append('\n');
+    }
+    Path f = tmp.resolve("dst.log");
+    Files.writeString(f, b.toString());
+    Files.setLastModifiedTime(f, FileTime.from(Instant.parse("2025-10-26T03:00:00Z")));
+    List<String> all =
+        new ArrayList<>(List.of("ingest", "--index", index.toString(), "--tz", "Europe/Berlin"));
+    all.add(f.toString());
+    CliResult r = CliResult.run(all.toArray(String[]::new));
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
+    assertThat(r.err()).contains("ambiguous DST times: 4").contains("Europe/Berlin");
+    // first pass at +02:00 (00:30Z, 00:59Z), second pass at +01:00 (01:10Z, 01:40Z)
+    assertThat(
+            countBetween(
+                Instant.parse("2025-10-26T00:30:00Z"), Instant.parse("2025-10-26T01:00:00Z")))
+        .isEqualTo(2);
+    assertThat(
+            countBetween(
+                Instant.parse("2025-10-26T01:10:00Z"), Instant.parse("2025-10-26T01:41:00Z")))
+        .isEqualTo(2);
+  }
+
+  @Test
   void usageErrorsExitTwo() throws IOException {
     assertThat(ingest("--tz", "Mars/Olympus", log("kern.log")).exitCode())
         .isEqualTo(ExitCodes.USAGE);
