@@ -189,6 +189,50 @@ class SearchTest {
   }
 
   @Test
+  void everyStoredLineReparsesToTheIndexedEvent() {
+    List<EventSearcher.Hit> hits = searcher.search(searcher.parse(""), 100_000);
+    assertThat(hits).hasSize(kernel.size() + conntrack.size());
+    for (EventSearcher.Hit h : hits) {
+      assertThat(h.event()).as(h.originalLine()).isNotNull();
+      assertThat(h.event().action().ecsName()).isEqualTo(h.action());
+      assertThat(h.event().time().instant()).isEqualTo(h.timestamp());
+      assertThat(h.event().hostname()).isEqualTo(h.observer());
+    }
+    assertThat(hits.stream().map(EventSearcher.Hit::dataset).distinct())
+        .containsExactlyInAnyOrder("syslog", "conntrack");
+  }
+
+  @Test
+  void datasetOfEachFormatIsRecognisedForReparsing() {
+    Map<String, LogFormat> files =
+        Map.of(
+            "kern.log", LogFormat.SYSLOG,
+            "kern-rfc3339.log", LogFormat.SYSLOG_RFC3339,
+            "dmesg-iso.log", LogFormat.DMESG_ISO,
+            "dmesg-raw.log", LogFormat.DMESG_RAW,
+            "conntrack-extended.log", LogFormat.CONNTRACK,
+            "conntrack.log", LogFormat.CONNTRACK,
+            "ulogd-json.log", LogFormat.ULOGD_JSON);
+    files.forEach(
+        (file, format) -> {
+          for (SourcedEvent e : SampleLogs.events(file, format)) {
+            assertThat(DocumentMapper.datasetOf(e.event(), e.originalLine()))
+                .as(file)
+                .isEqualTo(format);
+            assertThat(
+                    EventSearcher.reparse(
+                        e.originalLine(),
+                        format,
+                        e.event().hostname(),
+                        e.event().time() == null ? null : e.event().time().instant(),
+                        e.event().action().ecsName()))
+                .as(e.originalLine())
+                .isEqualTo(e.event());
+          }
+        });
+  }
+
+  @Test
   void syntaxErrorsPointAtTheProblem() {
     assertThatThrownBy(() -> QueryTranslator.parse("action:reject AND (src:192.0.2.1"))
         .isInstanceOf(QuerySyntaxException.class)
