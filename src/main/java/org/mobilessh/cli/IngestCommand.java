@@ -312,6 +312,7 @@ final class IngestCommand implements Callable<Integer> {
     private final PrintWriter err;
     private final ProgressBar bar;
     private long lines;
+    private boolean closed;
 
     private Progress(PrintWriter err, ProgressBar bar) {
       this.err = err;
@@ -345,7 +346,7 @@ final class IngestCommand implements Callable<Integer> {
       }
       lines += lineCount;
       if (lineCount > 0 && (lines & 0x3fff) == 0) {
-        bar.setExtraMessage(lines + " lines");
+        bar.setExtraMessage(" " + lines + " lines");
       }
     }
 
@@ -357,8 +358,9 @@ final class IngestCommand implements Callable<Integer> {
 
     @Override
     public void close() {
-      if (bar != null) {
-        bar.setExtraMessage(lines + " lines");
+      if (bar != null && !closed) {
+        closed = true;
+        bar.setExtraMessage(" " + lines + " lines");
         bar.close();
       }
     }
