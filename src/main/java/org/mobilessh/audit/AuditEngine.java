@@ -38,9 +38,16 @@ public final class AuditEngine {
   /** How far a line's time and its flow's conntrack event may lie apart beyond the clocks. */
   private static final double MATCH_SLACK_S = 0.05;
 
+  /**
+   * Time, then the file order a single reader would have seen: a stream's rotated files oldest
+   * first ({@code kern.log.1} before {@code kern.log}), so splitting a file at a rotation never
+   * reorders lines with equal stamps.
+   */
   private static final Comparator<TracedEvent> ORDER =
       Comparator.comparing(TracedEvent::time)
           .thenComparing(TracedEvent::observer)
+          .thenComparing((TracedEvent te) -> stream(te.sourcePath()))
+          .thenComparingInt(te -> -generation(te.sourcePath()))
           .thenComparing(TracedEvent::sourcePath)
           .thenComparingLong(TracedEvent::lineNumber)
           .thenComparing(TracedEvent::originalLine);
@@ -196,7 +203,9 @@ public final class AuditEngine {
         List<TracedEvent> home = null;
         for (List<TracedEvent> c : cs) {
           TracedEvent first = c.get(0);
-          boolean sameSource = c.stream().anyMatch(x -> x.sourcePath().equals(te.sourcePath()));
+          // one stream (kern.log and its rotations) never holds the same line twice
+          String stream = stream(te.sourcePath());
+          boolean sameSource = c.stream().anyMatch(x -> stream(x.sourcePath()).equals(stream));
           if (!sameSource && seconds(first.time(), te.time()) <= SAME_PACKET_S) {
             home = c;
             break;
@@ -329,6 +338,10 @@ public final class AuditEngine {
               if (open != null) {
                 close(Cap.SET, t, te);
               }
+              if (last != null && last.closedAt() != null && last.closedAt().isAfter(t.at)) {
+                // two clocks disagree by less than their uncertainty: windows must not overlap
+                t = new Timed(last.closedAt(), t.u + seconds(t.at, last.closedAt()), t.line);
+              }
               open = new Open(te, t, flowOf(te));
             }
             case REMOVE -> {
@@ -390,6 +403,9 @@ public final class AuditEngine {
       }
 
       final List<SessionDraft> allDrafts = new ArrayList<>();
+
+      /** The window closed last, so the next one cannot start before its close. */
+      Window last;
 
       /** The flow whose original tuple is this line's packet, nearest in time. */
       Flow flowOf(TracedEvent te) {
@@ -454,6 +470,16 @@ public final class AuditEngine {
       void close(Cap cap, Timed c, TracedEvent capLine) {
         Open w = open;
         open = null;
+        if (w.opened.at.isAfter(c.at)) {
+          // the cap came after the set line; only the clocks put it earlier
+          c = new Timed(w.opened.at, c.u + seconds(c.at, w.opened.at), c.line);
+        }
+        for (SessionDraft d : w.sessions) {
+          if (d.accepted.at.isAfter(c.at)) {
+            // the cap came after the accept line; only the clocks put it earlier
+            c = new Timed(d.accepted.at, c.u + seconds(c.at, d.accepted.at), c.line);
+          }
+        }
         int n = config.seconds();
         List<SourceLine> evidence = new ArrayList<>();
         evidence.add(w.setLine.sourceLine());
@@ -620,7 +646,10 @@ public final class AuditEngine {
               lastAccept.line,
               "SSH accepted after every refresh the data shows had expired: a refresh the"
                   + " logs and conntrack do not show");
-          latest = lastAccept.at.isAfter(c.at) ? lastAccept : c;
+          latest = c;
+        }
+        if (latest != null && latest.at.isAfter(c.at)) {
+          latest = c;
         }
         if (lastAccept != null && earliest.at.isBefore(lastAccept.at)) {
           earliest = lastAccept;
@@ -647,6 +676,7 @@ public final class AuditEngine {
                 false,
                 dedupe(evidence));
         windows.add(win);
+        last = win;
         for (SessionDraft d : w.sessions) {
           d.window = win;
         }
@@ -884,10 +914,16 @@ public final class AuditEngine {
     void checkClocks() {
       Map<String, List<TracedEvent>> bySource = new TreeMap<>();
       for (TracedEvent te : events) {
-        bySource.computeIfAbsent(te.sourcePath(), k -> new ArrayList<>()).add(te);
+        bySource
+            .computeIfAbsent(te.observer() + "|" + stream(te.sourcePath()), k -> new ArrayList<>())
+            .add(te);
       }
       for (List<TracedEvent> l : bySource.values()) {
-        l.sort(Comparator.comparingLong(TracedEvent::lineNumber));
+        // a stream's rotated files are one sequence: kern.log.2.gz, kern.log.1, kern.log
+        l.sort(
+            Comparator.comparingInt((TracedEvent te) -> -generation(te.sourcePath()))
+                .thenComparing(TracedEvent::sourcePath)
+                .thenComparingLong(TracedEvent::lineNumber));
         Instant max = null;
         TracedEvent maxLine = null;
         for (TracedEvent te : l) {
@@ -902,12 +938,14 @@ public final class AuditEngine {
                     te.time(),
                     "time goes back "
                         + AuditFormat.seconds(seconds(te.time(), max))
-                        + " s from line "
+                        + " s from "
+                        + maxLine.sourcePath()
+                        + ":"
                         + maxLine.lineNumber()
-                        + " to line "
-                        + te.lineNumber()
-                        + " of "
-                        + te.sourcePath(),
+                        + " to "
+                        + te.sourcePath()
+                        + ":"
+                        + te.lineNumber(),
                     List.of(maxLine.sourceLine(), te.sourceLine())));
           }
           if (max == null || te.time().isAfter(max)) {
@@ -1060,8 +1098,25 @@ public final class AuditEngine {
 
   /** A file's stream name: rotation suffixes ({@code .1}, {@code .2.gz}, {@code -20261127}) cut. */
   static String stream(String path) {
-    return path.replaceAll("(\\.\\d+)?(\\.(gz|xz|bz2|zst))?$", "").replaceAll("-\\d{8}$", "");
+    return STREAMS.computeIfAbsent(
+        path, p -> ROTATION.matcher(p).replaceFirst("").replaceAll("-\\d{8}$", ""));
   }
+
+  /** The rotation number of a file: 0 for the live file, n for {@code .n} / {@code .n.gz}. */
+  static int generation(String path) {
+    return GENERATIONS.computeIfAbsent(
+        path,
+        p -> {
+          java.util.regex.Matcher m = ROTATION.matcher(p);
+          return m.find() && m.group(1) != null ? Integer.parseInt(m.group(1).substring(1)) : 0;
+        });
+  }
+
+  private static final java.util.regex.Pattern ROTATION =
+      java.util.regex.Pattern.compile("(\\.\\d+)?(\\.(gz|xz|bz2|zst))?$");
+  private static final Map<String, String> STREAMS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<String, Integer> GENERATIONS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   static List<SourceLine> dedupe(List<SourceLine> lines) {
     return List.copyOf(new java.util.LinkedHashSet<>(lines));

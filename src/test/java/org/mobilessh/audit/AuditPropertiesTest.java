@@ -1,0 +1,204 @@
+package org.mobilessh.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * Invariants of the reconstruction over arbitrary (also inconsistent) streams of real-format lines:
+ * two observers, both families, every step, flows that end or run on.
+ */
+class AuditPropertiesTest {
+  private static final String[] ADDRESSES = {
+    "203.0.113.10", "203.0.113.70", "2001:db8:20::70", "2001:db8:10::10"
+  };
+
+  private final AuditEngine engine =
+      new AuditEngine(
+          AuditConfig.defaults().withSeconds(20).withSourceSilence(Duration.ofSeconds(90)));
+
+  /** One thing that happens: a LOG line or a conntrack flow. */
+  record Op(int observer, int address, int kind, int millis, int port, int durationMillis) {}
+
+  @Provide
+  Arbitrary<List<Op>> scenarios() {
+    Arbitrary<Op> op =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 1),
+                Arbitraries.integers().between(0, ADDRESSES.length - 1),
+                Arbitraries.integers().between(0, 6),
+                Arbitraries.integers().between(0, 300_000),
+                Arbitraries.integers().between(40000, 40005),
+                Arbitraries.integers().between(-1, 60_000))
+            .as(Op::new);
+    return op.list().ofMinSize(1).ofMaxSize(60);
+  }
+
+  static List<TracedEvent> events(List<Op> ops) {
+    Lines[] obs = {new Lines("r1"), new Lines("r2")};
+    List<Op> sorted = new ArrayList<>(ops);
+    // kernel lines are written in time order; a few inversions are added by kind 6
+    sorted.sort(Comparator.comparingInt(Op::millis));
+    for (Op o : sorted) {
+      Lines l = obs[o.observer()];
+      String a = ADDRESSES[o.address()];
+      double t = o.millis() / 1000.0;
+      double end = o.durationMillis() < 0 ? -1 : t + 0.002 + o.durationMillis() / 1000.0;
+      switch (o.kind()) {
+        case 0 -> l.set(t, a, o.port());
+        case 1 -> l.remove(t, a, o.port());
+        case 2 -> l.accept(t, a, o.port()).ssh(t + 0.0001, a, o.port(), end);
+        case 3 -> l.reject(t, a, o.port());
+        case 4 -> l.imaps(t, a, o.port(), end).set(t + 0.001, a, o.port());
+        case 5 -> l.ssh(t, a, o.port(), end);
+        default -> l.accept(t, a, o.port());
+      }
+    }
+    List<TracedEvent> all = new ArrayList<>(obs[0].events());
+    all.addAll(obs[1].events());
+    return all;
+  }
+
+  @Property(tries = 150)
+  void orderAndDuplicatesDoNotChangeTheResult(
+      @ForAll("scenarios") List<Op> ops, @ForAll long seed, @ForAll @IntRange(max = 30) int dups) {
+    List<TracedEvent> in = events(ops);
+    AuditResult base = engine.reconstruct(AuditInput.of(in));
+    List<TracedEvent> shuffled = new ArrayList<>(in);
+    Random rnd = new Random(seed);
+    for (int i = 0; i < dups && !in.isEmpty(); i++) {
+      shuffled.add(in.get(rnd.nextInt(in.size())));
+    }
+    Collections.shuffle(shuffled, rnd);
+    AuditResult again = engine.reconstruct(AuditInput.of(shuffled));
+    assertThat(again.windows()).isEqualTo(base.windows());
+    assertThat(again.sessions()).isEqualTo(base.sessions());
+    assertThat(again.rejections()).isEqualTo(base.rejections());
+    assertThat(again.anomalies()).isEqualTo(base.anomalies());
+    assertThat(again.eventsUsed()).isEqualTo(base.eventsUsed());
+    assertThat(again.duplicatesDropped()).isEqualTo(base.duplicatesDropped() + dups);
+  }
+
+  @Property(tries = 150)
+  void splittingAFileAtARotationChangesOnlyTheEvidencePointers(
+      @ForAll("scenarios") List<Op> ops, @ForAll @IntRange(min = 0, max = 100) int percent) {
+    List<TracedEvent> in = events(ops);
+    AuditResult base = engine.reconstruct(AuditInput.of(in));
+    List<TracedEvent> split = new ArrayList<>();
+    Map<String, List<TracedEvent>> bySource =
+        in.stream().collect(Collectors.groupingBy(TracedEvent::sourcePath));
+    for (Map.Entry<String, List<TracedEvent>> e : bySource.entrySet()) {
+      List<TracedEvent> lines = e.getValue();
+      int cut = lines.size() * percent / 100;
+      for (int i = 0; i < lines.size(); i++) {
+        TracedEvent te = lines.get(i);
+        split.add(
+            i < cut
+                ? new TracedEvent(te.event(), e.getKey() + ".1", i + 1, te.originalLine())
+                : new TracedEvent(te.event(), e.getKey(), i - cut + 1, te.originalLine()));
+      }
+    }
+    AuditResult r = engine.reconstruct(AuditInput.of(split));
+    assertThat(withoutEvidence(r)).isEqualTo(withoutEvidence(base));
+  }
+
+  @Property(tries = 200)
+  void windowsNeverOverlapPerAddressAndObserver(@ForAll("scenarios") List<Op> ops) {
+    AuditResult r = engine.reconstruct(AuditInput.of(events(ops)));
+    Map<String, List<Window>> by =
+        r.windows().stream().collect(Collectors.groupingBy(w -> w.observer() + "|" + w.source()));
+    for (List<Window> ws : by.values()) {
+      for (int i = 0; i + 1 < ws.size(); i++) {
+        Window a = ws.get(i);
+        Window b = ws.get(i + 1);
+        assertThat(a.closedAt()).as("only the last window may stay open: %s", a).isNotNull();
+        assertThat(a.closedAt()).as("%s overlaps %s", a, b).isBeforeOrEqualTo(b.openedAt());
+      }
+      for (Window w : ws) {
+        assertThat(w.closedAtEarliest()).isAfterOrEqualTo(w.openedAt());
+        if (w.closedAt() != null) {
+          assertThat(w.closedAtEarliest()).isBeforeOrEqualTo(w.closedAt());
+          assertThat(w.closePrecisionS()).isGreaterThanOrEqualTo(0);
+        }
+      }
+    }
+  }
+
+  @Property(tries = 200)
+  void everySessionLiesInAWindowOrRaisesAnAnomaly(@ForAll("scenarios") List<Op> ops) {
+    AuditResult r = engine.reconstruct(AuditInput.of(events(ops)));
+    for (Session s : r.sessions()) {
+      if (s.windowOpenedAt() == null) {
+        assertThat(r.anomalies())
+            .as("anomaly for %s", s)
+            .anyMatch(
+                a ->
+                    a.kind() == Anomaly.Kind.SESSION_WITHOUT_WINDOW
+                        && s.source().equals(a.address())
+                        && s.observer().equals(a.observer())
+                        && a.evidence().contains(s.evidence().get(0)));
+      } else {
+        // a zero-length window (an inconsistent second set line) may share its opening instant
+        double slack = s.acceptPrecisionS() + 0.2;
+        assertThat(r.windows())
+            .as("window of %s", s)
+            .anyMatch(
+                w ->
+                    w.observer().equals(s.observer())
+                        && w.source().equals(s.source())
+                        && w.openedAt().equals(s.windowOpenedAt())
+                        && !s.acceptedAt().isBefore(w.openedAt().minusMillis((long) (slack * 1000)))
+                        && (w.closedAt() == null
+                            || !s.acceptedAt()
+                                .isAfter(w.closedAt().plusMillis((long) (slack * 1000)))));
+      }
+    }
+    assertThat(r.windows().stream().mapToInt(Window::sshSessions).sum())
+        .isEqualTo((int) r.sessions().stream().filter(s -> s.windowOpenedAt() != null).count());
+  }
+
+  /** The result with evidence pointers and line-naming messages left out. */
+  private static List<Object> withoutEvidence(AuditResult r) {
+    return List.of(
+        r.windows().stream()
+            .map(
+                w ->
+                    List.of(
+                        w.observer(),
+                        w.source(),
+                        w.openedAt(),
+                        String.valueOf(w.closedAt()),
+                        w.closedAtEarliest(),
+                        w.closeReason(),
+                        w.sshSessions()))
+            .toList(),
+        r.sessions().stream()
+            .map(
+                s ->
+                    List.of(
+                        s.source(),
+                        s.sourcePort(),
+                        s.acceptedAt(),
+                        String.valueOf(s.endedAt()),
+                        String.valueOf(s.windowOpenedAt())))
+            .toList(),
+        r.rejections().stream().map(x -> List.of(x.at(), x.source(), x.sampled())).toList(),
+        r.anomalies().stream()
+            .map(a -> List.of(a.kind(), String.valueOf(a.address()), String.valueOf(a.at())))
+            .toList());
+  }
+}
