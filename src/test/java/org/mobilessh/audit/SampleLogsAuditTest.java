@@ -68,6 +68,65 @@ class SampleLogsAuditTest {
     assertRejections(r);
   }
 
+  @Test
+  void counterSnapshotsGiveExactRejectTotalsAndCatchLostLines() {
+    Instant taken = SampleScenario.time(SampleScenario.meta(), "t_scenario_end").plusSeconds(60);
+    List<CounterSnapshot> snaps =
+        List.of(
+            counters(Family.IPV4, "iptables-save-c.v4", taken),
+            counters(Family.IPV6, "iptables-save-c.v6", taken));
+    List<TracedEvent> events = SampleScenario.dmesgAndConntrack();
+    AuditResult r = engine.reconstruct(new AuditInput(events, List.of(), snaps));
+    List<JsonNode> conns = SampleScenario.truth("connection");
+    for (RejectTotals t : r.totals()) {
+      long resets =
+          conns.stream()
+              .filter(c -> c.get("outcome").asText().equals("reset"))
+              .filter(c -> c.get("family").asInt() == t.family().number())
+              .count();
+      assertThat(t.rejected()).as("%s", t).isEqualTo(resets);
+      assertThat(t.linesSeen()).isEqualTo(t.logged());
+      assertThat(t.unlogged()).isEqualTo(resets - t.logged());
+    }
+    assertThat(r.totals()).extracting(RejectTotals::rejected).containsExactly(45L, 24L);
+    assertThat(r.anomalies()).isEmpty();
+
+    // two reject lines lost on the way: the counters notice
+    List<TracedEvent> lossy = new ArrayList<>(events);
+    lossy.removeIf(
+        te ->
+            te.originalLine().contains("mobilessh-reject:") && te.originalLine().contains("SPT=4"));
+    AuditResult lost = engine.reconstruct(new AuditInput(lossy, List.of(), snaps));
+    long removed = events.size() - lossy.size();
+    assertThat(removed).isPositive();
+    assertThat(lost.anomalies())
+        .filteredOn(a -> a.kind() == Anomaly.Kind.LOG_LINES_MISSING)
+        .isNotEmpty()
+        .allSatisfy(a -> assertThat(a.message()).contains("lost on the way"));
+    assertThat(lost.totals().stream().mapToLong(RejectTotals::linesLost).sum()).isEqualTo(removed);
+  }
+
+  /** The reject and reject-LOG packet counters of an {@code iptables-save -c} file. */
+  private static CounterSnapshot counters(Family family, String file, Instant taken) {
+    long reject = -1;
+    long log = -1;
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile("^\\[(\\d+):\\d+\\] (.*)$");
+    for (String l : SampleScenario.lines(SampleScenario.DIR.resolve(file))) {
+      java.util.regex.Matcher m = p.matcher(l);
+      if (!m.matches()) {
+        continue;
+      }
+      if (m.group(2).contains("-j REJECT --reject-with tcp-reset")) {
+        reject = Long.parseLong(m.group(1));
+      } else if (m.group(2).contains("--log-prefix \"mobilessh-reject: \"")) {
+        log = Long.parseLong(m.group(1));
+      }
+    }
+    assertThat(reject).as("REJECT counter in %s", file).isNotNegative();
+    assertThat(log).as("reject LOG counter in %s", file).isNotNegative();
+    return new CounterSnapshot("router1", family, taken, reject, log);
+  }
+
   /** Windows match the truth one to one; returns them by truth id. */
   private Map<String, Window> assertWindows(AuditResult r, Map<String, CloseReason> special) {
     List<JsonNode> truth = SampleScenario.truth("window");
