@@ -263,6 +263,8 @@ class IngestCommandTest {
     b.write(huge);
     b.write('\n');
     b.write("garbage in the middle\n".getBytes(StandardCharsets.UTF_8));
+    // two writers interleaved: a line cut off by the start of another
+    b.write((good.get(5).substring(0, 150) + good.get(6) + "\n").getBytes(StandardCharsets.UTF_8));
     b.write((good.get(3) + "\r\n").getBytes(StandardCharsets.UTF_8));
     b.write((good.get(4) + "\n").getBytes(StandardCharsets.UTF_8));
     Path bad = tmp.resolve("bad.log");
@@ -273,17 +275,17 @@ class IngestCommandTest {
     assertThat(r.err())
         .contains("events indexed:      5")
         .contains(
-            "quarantined:         4 (invalid-utf8 1, line-too-long 1, not-this-format 1,"
-                + " nul-bytes 1)")
+            "quarantined:         5 (bad-field 1, invalid-utf8 1, line-too-long 1,"
+                + " not-this-format 1, nul-bytes 1)")
         .contains("bare-CR line ends:   1")
         .contains("recovered after NUL: 1")
         .contains("bad.log:5: line of " + huge.length + " bytes");
-    assertThat(count(Fields.QUARANTINE)).isEqualTo(4);
+    assertThat(count(Fields.QUARANTINE)).isEqualTo(5);
     // a re-run neither re-adds nor re-quarantines
     CliResult again = ingest(bad.toString());
     assertThat(again.exitCode()).as(again.err()).isEqualTo(ExitCodes.OK);
     assertThat(again.err()).contains("lines read:          0");
-    assertThat(count(Fields.QUARANTINE)).isEqualTo(4);
+    assertThat(count(Fields.QUARANTINE)).isEqualTo(5);
   }
 
   @Test
