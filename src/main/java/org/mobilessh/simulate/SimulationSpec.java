@@ -62,5 +62,5 @@ public record SimulationSpec(
     return (int) Math.max(2, Math.round(6 * scale));
   }
 
-  static final double LARGE = 32;
+  static final double LARGE = 34;
 }

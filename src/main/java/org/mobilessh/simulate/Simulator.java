@@ -370,9 +370,13 @@ public final class Simulator {
           Window w = open.get(addr);
           f.window = w.id;
           w.sshAccepted.add(f.id);
-          conntrackConnection(f, t);
-          if (f.target == Flow.Target.ROUTER) {
-            sshd(f, t);
+          if ((f.flags[1] & Flow.RST) != 0) {
+            conntrackHalfOpen(f, t); // a scanner's SYN that found a window open: SYN/ACK, RST
+          } else {
+            conntrackConnection(f, t);
+            if (f.target == Flow.Target.ROUTER) {
+              sshd(f, t);
+            }
           }
         } else {
           f.outcome = "reset";

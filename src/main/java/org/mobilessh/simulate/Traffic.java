@@ -267,7 +267,7 @@ final class Traffic {
       long after = mail.end();
       if (rnd.nextInt(14) == 0) { // too slow: the window has expired, the SYN gets a reset
         long late = after + windowMicros + (long) ((5 + rnd.nextDouble() * 240) * SEC);
-        out.add(sshSession(dev, src, hops, late, Flow.Target.ROUTER, 0));
+        out.add(sshSession(dev, src, hops, late, Flow.Target.ROUTER, 20 * SEC));
         mail = imapsCheck(dev, src, late + (long) ((10 + rnd.nextDouble() * 50) * SEC), hops);
         out.add(mail);
         after = mail.end();
@@ -287,34 +287,31 @@ final class Traffic {
 
   /**
    * An interactive SSH session: keystroke bursts, sometimes an idle stretch longer than the window
-   * (the entry goes stale under the running session), and the client's FIN. With {@code duration} 0
-   * only the SYN is planned (the simulation rejects it anyway).
+   * (the entry goes stale under the running session), and the client's FIN. If the SYN is rejected,
+   * the simulation drops the rest.
    */
   private Flow sshSession(Device d, Addr src, int hops, long t0, Flow.Target target, long dur) {
     List<long[]> pk = new ArrayList<>();
     pk.add(new long[] {t0, Flow.SYN, 0});
-    if (dur > 0) {
-      long rtt = (10 + rnd.nextInt(40)) * 1000L;
-      long t = t0 + rtt;
-      pk.add(new long[] {t, Flow.ACK, 0});
-      pk.add(new long[] {t + 300, Flow.ACK | Flow.PSH, 41});
-      long end = t0 + dur;
-      while (t < end) {
-        long gap =
-            rnd.nextInt(25) == 0
-                ? windowMicros + (long) (rnd.nextDouble() * 10 * MIN)
-                : (long) (-Math.log(1 - rnd.nextDouble()) * 12 * SEC);
-        t += Math.max(50_000, gap);
-        int burst = 1 + rnd.nextInt(6);
-        for (int i = 0; i < burst; i++) {
-          t += 80_000 + rnd.nextInt(300_000);
-          pk.add(new long[] {t, i % 3 == 2 ? Flow.ACK : Flow.ACK | Flow.PSH, 36 + rnd.nextInt(64)});
-        }
+    long rtt = (10 + rnd.nextInt(40)) * 1000L;
+    long t = t0 + rtt;
+    pk.add(new long[] {t, Flow.ACK, 0});
+    pk.add(new long[] {t + 300, Flow.ACK | Flow.PSH, 41});
+    long end = t0 + dur;
+    while (t < end) {
+      long gap =
+          rnd.nextInt(25) == 0
+              ? windowMicros + (long) (rnd.nextDouble() * 10 * MIN)
+              : (long) (-Math.log(1 - rnd.nextDouble()) * 12 * SEC);
+      t += Math.max(50_000, gap);
+      int burst = 1 + rnd.nextInt(6);
+      for (int i = 0; i < burst; i++) {
+        t += 80_000 + rnd.nextInt(300_000);
+        pk.add(new long[] {t, i % 3 == 2 ? Flow.ACK : Flow.ACK | Flow.PSH, 36 + rnd.nextInt(64)});
       }
-      pk.add(new long[] {t + rtt, Flow.ACK | Flow.FIN, 0});
     }
-    Flow f = fromPackets(Flow.Kind.SSH, target, d, src, hops, pk, dur > 0 ? "fin" : "rst");
-    return f;
+    pk.add(new long[] {t + rtt, Flow.ACK | Flow.FIN, 0});
+    return fromPackets(Flow.Kind.SSH, target, d, src, hops, pk, "fin");
   }
 
   // ---- the internet: SSH scanners, SYN floods, probes of 993
@@ -442,7 +439,10 @@ final class Traffic {
         src,
         os,
         hops,
-        List.<long[]>of(new long[] {t, Flow.SYN, 0}),
+        // a raw-socket scanner answers a SYN/ACK with RST; after a reset nothing more is sent
+        List.<long[]>of(
+            new long[] {t, Flow.SYN, 0},
+            new long[] {t + (20 + rnd.nextInt(200)) * 1000L, Flow.RST, 0}),
         "rst");
   }
 

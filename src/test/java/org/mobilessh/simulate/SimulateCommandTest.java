@@ -65,6 +65,32 @@ class SimulateCommandTest {
   }
 
   @Test
+  void theCommittedSampleMonthIsWhatItsReadmeCommandWrites() throws Exception {
+    Path committed = Paths.get("sample-logs", "month", "router1");
+    Path dir = Paths.get("target", "simulate-sample-month");
+    SimulatorTest.deleteTree(dir);
+    int code =
+        run(
+            "simulate",
+            "--out",
+            dir.toString(),
+            "--month",
+            "2026-10",
+            "--seed",
+            "1",
+            "--scale",
+            "small");
+    assertThat(code).isZero();
+    Path fresh = dir.resolve("router1");
+    assertThat(SimulatorTest.names(fresh)).isEqualTo(SimulatorTest.names(committed));
+    for (String name : SimulatorTest.names(committed)) {
+      assertThat(Files.mismatch(fresh.resolve(name), committed.resolve(name)))
+          .as("%s differs: regenerate sample-logs/month (see its README)", name)
+          .isEqualTo(-1L);
+    }
+  }
+
+  @Test
   void namedScalesAreAccepted() {
     assertThat(SimulationSpec.scaleOf("small")).isEqualTo(0.05);
     assertThat(SimulationSpec.scaleOf("LARGE")).isEqualTo(SimulationSpec.LARGE);

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Benchmarks for the ingest pipeline (NOT a test): generates ~1,000,000 kernel LOG lines with the
+# simulator, then times, in this one run and on the same page-cached file, the baselines (wc -l,
+# grep -c, awk field split, zcat of a gzip -1 copy), the parse stage alone (bench/ParseBench.java),
+# `mobilessh ingest` into a fresh index with -Xmx256m (if that command exists) and fwlogwatch.
+# Prints medians of REPS repetitions and a markdown table for docs/performance.md.
+#
+#   bench/run.sh [WORKDIR]          default WORKDIR: target/bench
+#   REPS=5 SLOW_REPS=3 SCALE=large MOBILESSH_JAR=path/to/mobilessh.jar bench/run.sh
+#
+# Needs: a built jar (mvn -B -DskipTests package), java 17+, gzip, awk, GNU time (/usr/bin/time)
+# for peak memory, and optionally fwlogwatch (apt-get install fwlogwatch).
+set -euo pipefail
+
+root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+work=${1:-$root/target/bench}
+reps=${REPS:-5}
+slow_reps=${SLOW_REPS:-3}
+scale=${SCALE:-large}
+jar=${MOBILESSH_JAR:-}
+if [ -z "$jar" ]; then
+  for c in "$root"/target/mobilessh-*.jar; do
+    case $c in *original-*) continue ;; esac
+    [ -f "$c" ] && jar=$c && break
+  done
+fi
+[ -n "$jar" ] && [ -f "$jar" ] || { echo "bench: no jar; run mvn -B -DskipTests package" >&2; exit 1; }
+export MOBILESSH_JAR=$jar
+msh="$root/bin/mobilessh"
+mkdir -p "$work"
+results="$work/results.tsv"
+: > "$results"
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+
+# time_cmd NAME REPS CMD... : runs CMD REPS times (stdout discarded), records the median wall time
+time_cmd() {
+  local name=$1 n=$2; shift 2
+  local times=()
+  for ((i = 1; i <= n; i++)); do
+    local t0 t1
+    t0=$(now)
+    # not /dev/null: GNU grep notices it and stops at the first match
+    "$@" > "$work/out.tmp" || true
+    t1=$(now)
+    times+=("$(echo "$t1 - $t0" | bc -l)")
+  done
+  local m
+  m=$(printf '%s\n' "${times[@]}" | median)
+  printf '%s\t%s\t%s\n' "$name" "$m" "${times[*]}" | tee -a "$results"
+}
+
+echo "== machine"
+echo "nproc $(nproc); $(java -version 2>&1 | head -1); kernel $(uname -r)"
+grep -m1 'model name' /proc/cpuinfo || true
+free -g | head -2
+
+echo "== simulate (--scale $scale)"
+sim="$work/sim"
+if [ ! -f "$sim/.done-$scale" ]; then
+  rm -rf "$sim"
+  t0=$(now)
+  "$msh" simulate --out "$sim" --month 2026-10 --seed 1 --scale "$scale"
+  t1=$(now)
+  echo "simulate took $(echo "$t1 - $t0" | bc -l) s"
+  touch "$sim/.done-$scale"
+fi
+# one traditional-format file of kernel LOG lines, oldest rotation first (as a month of kern.log)
+file="$work/kern-month.log"
+if [ ! -f "$file" ] || [ "$sim/.done-$scale" -nt "$file" ]; then
+  (
+    cd "$sim/router1"
+    for f in $(ls kern.log.*.gz | sort -t. -k3,3nr); do zcat "$f"; done
+    cat kern.log.1 kern.log
+  ) > "$file"
+  gzip -1 -c "$file" > "$file.gz"
+fi
+lines=$(wc -l < "$file")
+bytes=$(stat -c %s "$file")
+echo "file $file: $lines lines, $bytes bytes ($(stat -c %s "$file.gz") bytes at gzip -1)"
+cat "$file" "$file.gz" > /dev/null # page cache
+
+echo "== baselines ($reps repetitions, median seconds)"
+time_cmd "wc -l" "$reps" wc -l "$file"
+time_cmd "grep -c mobilessh-set:" "$reps" grep -c mobilessh-set: "$file"
+time_cmd "zcat (gzip -1)" "$reps" zcat "$file.gz"
+time_cmd "awk field split, count by SRC" "$reps" \
+  awk '{for (i = 7; i <= NF; i++) if (substr($i, 1, 4) == "SRC=") { n[$i]++; break }} END {print length(n)}' "$file"
+
+echo "== parse stage alone ($reps rounds inside one JVM)"
+java -Xmx2g -cp "$jar" "$root/bench/ParseBench.java" "$file" "$reps" 2026 | tee "$work/parse.txt"
+for mode in stream parse; do
+  m=$(awk -v m="$mode" '$1 == "median" && $2 == m {print $3}' "$work/parse.txt")
+  printf '%s\t%s\t%s\n' "mobilessh parse ($mode)" "$m" "-" | tee -a "$results"
+done
+
+if "$msh" ingest --help > /dev/null 2>&1; then
+  echo "== mobilessh ingest into a fresh index, -Xmx256m ($slow_reps repetitions)"
+  times=()
+  for ((i = 1; i <= slow_reps; i++)); do
+    idx="$work/index-$i"
+    rm -rf "$idx"
+    t0=$(now)
+    MOBILESSH_JAVA_OPTS="-Xmx256m" /usr/bin/time -f "%M %U %S" -o "$work/ingest-rss-$i" \
+      "$msh" ingest --index "$idx" --tz UTC --year 2026 "$file" > "$work/ingest-$i.out" 2>&1 \
+      || { echo "ingest failed:"; tail -5 "$work/ingest-$i.out"; }
+    t1=$(now)
+    times+=("$(echo "$t1 - $t0" | bc -l)")
+    read -r rss usr sys < "$work/ingest-rss-$i"
+    echo "run $i: $(echo "$t1 - $t0" | bc -l) s wall, ${usr} s user + ${sys} s sys CPU (both cores)," \
+      "peak RSS $rss KiB, index $(du -sh "$idx" | cut -f1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+    tail -4 "$work/ingest-$i.out"
+    rm -rf "$idx"
+  done
+  m=$(printf '%s\n' "${times[@]}" | median)
+  printf '%s\t%s\t%s\n' "mobilessh ingest -Xmx256m" "$m" "${times[*]}" | tee -a "$results"
+else
+  echo "== mobilessh ingest: not available in this jar, skipped"
+fi
+
+if command -v fwlogwatch > /dev/null; then
+  echo "== fwlogwatch ($slow_reps repetitions)"
+  # summary report with start and end times; it slows down with many distinct sources, so each
+  # run is cut off after FW_TIMEOUT seconds (the table then shows that bound)
+  time_cmd "fwlogwatch -t -e (summary)" "$slow_reps" \
+    timeout "${FW_TIMEOUT:-600}" fwlogwatch -t -e "$file"
+  head -8 "$work/out.tmp"
+else
+  echo "== fwlogwatch: not installed, skipped"
+fi
+
+echo "== summary ($lines lines, $bytes bytes)"
+fw=$(awk -F'\t' '$1 ~ /^fwlogwatch/ {print $2}' "$results")
+printf '| tool | median wall (s) | lines/s | x fwlogwatch speed |\n|---|---|---|---|\n'
+while IFS=$'\t' read -r name m _; do
+  [ -z "$m" ] && continue
+  rate=$(echo "$lines / $m" | bc -l)
+  ratio="-"
+  [ -n "$fw" ] && ratio=$(printf '%.1f' "$(echo "$fw / $m" | bc -l)")
+  printf '| %s | %.3f | %s | %s |\n' "$name" "$m" "$(printf '%.0f' "$rate")" "$ratio"
+done < "$results"
