@@ -64,14 +64,33 @@ final class Deduplicator {
     this.maxCachedEntries = maxCachedEntries;
   }
 
+  /** {@link #admit} outcome: already indexed as well as this source can tell. */
+  static final int DUPLICATE = 0;
+
+  /** {@link #admit} outcome: a new event, index it. */
+  static final int NEW = 1;
+
+  /**
+   * {@link #admit} outcome: already indexed, but this copy's time is better (finer, or the kernel's
+   * own clock): replace the indexed document ({@link #replacedTime}, {@link #replacedOrigin}).
+   */
+  static final int BETTER_COPY = 2;
+
+  /** Time of the occurrence a {@link #BETTER_COPY} replaces. */
+  long replacedTime;
+
+  /** Origin of the occurrence a {@link #BETTER_COPY} replaces. */
+  long replacedOrigin;
+
   /**
    * Records the event and says whether it is new.
    *
    * @param time µs since the epoch, or {@link #TIMELESS}
-   * @return {@code true} if the caller must index it, {@code false} for a duplicate
+   * @param quality how good the event's time is, 0..15 (see {@link #origin})
+   * @return {@link #NEW}, {@link #DUPLICATE} or {@link #BETTER_COPY}
    */
-  boolean admit(String source, long lineNumber, long hash, long time) {
-    long origin = origin(source, lineNumber);
+  int admit(String source, long lineNumber, long hash, long time, int quality) {
+    long origin = origin(source, lineNumber, quality);
     Pass pass = passes.get(source);
     if (pass == null || lineNumber <= pass.lastLine) {
       pass = new Pass();
@@ -99,15 +118,30 @@ final class Deduplicator {
       for (int i = 0; i < n; i++) {
         if (scratchOrigins[i] == origin) {
           pass.markUsed(hash, scratch[i]);
-          return false;
+          return DUPLICATE;
         }
         if (samePath(scratchOrigins[i], origin)) {
           continue;
         }
-        scratch[kept++] = scratch[i];
+        scratch[kept] = scratch[i];
+        scratchOrigins[kept++] = scratchOrigins[i];
       }
-      if (kept > 0 && pass.use(hash, scratch, kept, time)) {
-        return false;
+      sortByTime(scratch, scratchOrigins, kept);
+      int match = kept > 0 ? pass.use(hash, scratch, kept, time) : -1;
+      if (match >= 0) {
+        if (!timeless && quality > qualityOf(scratchOrigins[match])) {
+          replacedTime = scratch[match];
+          replacedOrigin = scratchOrigins[match];
+          long b = Math.floorDiv(replacedTime, BUCKET_MICROS);
+          OccurrenceTable t = buckets.get(b);
+          if (t != null) {
+            t.replace(hash, replacedTime, replacedOrigin, time, origin);
+          }
+          dirtySinceRefresh.add(b);
+          pass.markUsed(hash, time);
+          return BETTER_COPY;
+        }
+        return DUPLICATE;
       }
     }
     long home = timeless ? TIMELESS : Math.floorDiv(time, BUCKET_MICROS);
@@ -116,12 +150,37 @@ final class Deduplicator {
     dirtySinceRefresh.add(home);
     pass.markUsed(hash, time);
     evict(firstBucket, lastBucket);
-    return true;
+    return NEW;
   }
 
-  /** A source line's origin key, as stored in {@code event.origin}: path hash and line number. */
-  static long origin(String source, long lineNumber) {
-    return ((long) source.hashCode() << 32) | (lineNumber & 0xffffffffL);
+  /**
+   * A source line's origin key, as stored in {@code event.origin}: the path's 32-bit hash, the time
+   * quality (4 bits) and the line number (28 bits; wraps beyond 268 million lines per file, which
+   * only weakens the same-path rule for such files).
+   */
+  static long origin(String source, long lineNumber, int quality) {
+    return ((long) source.hashCode() << 32)
+        | ((long) (quality & 0xf) << 28)
+        | (lineNumber & 0x0fffffffL);
+  }
+
+  static int qualityOf(long origin) {
+    return (int) ((origin >>> 28) & 0xf);
+  }
+
+  private static void sortByTime(long[] times, long[] origins, int n) {
+    for (int i = 1; i < n; i++) {
+      long t = times[i];
+      long o = origins[i];
+      int j = i - 1;
+      while (j >= 0 && times[j] > t) {
+        times[j + 1] = times[j];
+        origins[j + 1] = origins[j];
+        j--;
+      }
+      times[j + 1] = t;
+      origins[j + 1] = o;
+    }
   }
 
   private static boolean samePath(long a, long b) {
@@ -182,24 +241,25 @@ final class Deduplicator {
     private Map<Long, long[]> previous = new HashMap<>();
     private final Map<Long, long[]> timeless = new HashMap<>();
 
-    /** Picks the earliest candidate this pass has not used yet (with multiplicity). */
-    boolean use(long hash, long[] candidates, int n, long time) {
-      if (n > 1) {
-        Arrays.sort(candidates, 0, n);
-      }
+    /**
+     * Picks the earliest candidate this pass has not used yet (with multiplicity); candidates are
+     * sorted by time. Returns its index, or -1.
+     */
+    int use(long hash, long[] candidates, int n, long time) {
       for (int i = 0; i < n; ) {
         long v = candidates[i];
         int j = i;
         while (j < n && candidates[j] == v) {
           j++;
         }
-        if (usedCount(hash, v, time) < j - i) {
+        int used = usedCount(hash, v, time);
+        if (used < j - i) {
           markUsed(hash, v, time);
-          return true;
+          return i + used;
         }
         i = j;
       }
-      return false;
+      return -1;
     }
 
     void markUsed(long hash, long time) {

@@ -58,6 +58,7 @@ final class DocumentMapper {
 
   /** The document for one event; {@code time} is µs or {@link Deduplicator#TIMELESS}. */
   Document map(SourcedEvent e, String observerName, long hashValue, long time) {
+    int quality = EventIndex.quality(e.event().time());
     LogEvent ev = e.event();
     Document doc = new Document();
     if (time != Deduplicator.TIMELESS) {
@@ -72,7 +73,7 @@ final class DocumentMapper {
     add(doc, dataset);
     hash.setLongValue(hashValue);
     add(doc, hash);
-    origin.setLongValue(Deduplicator.origin(e.sourcePath(), e.lineNumber()));
+    origin.setLongValue(Deduplicator.origin(e.sourcePath(), e.lineNumber(), quality));
     add(doc, origin);
     if (!observerName.isEmpty()) {
       observer.setStringValue(observerName);

@@ -30,6 +30,7 @@ import org.apache.lucene.search.SimpleCollector;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
+import org.mobilessh.parse.EventTime;
 import org.mobilessh.parse.LogEvent;
 
 /**
@@ -109,18 +110,50 @@ public final class EventIndex implements Closeable {
    * {@link Deduplicator} for what "the same" means). A source path must be fed in line order, at
    * most one event per line; feeding it again from a smaller line number starts a new pass over it.
    *
-   * @return {@code false} if it was a duplicate and nothing was added
+   * @return {@code false} if it was a duplicate: nothing new was added (when this copy's time is
+   *     better than the indexed copy's, it replaces that copy; still {@code false})
    */
   public boolean add(SourcedEvent e) {
     LogEvent ev = e.event();
     String observer = ev.hostname() == null ? "" : ev.hostname();
     long hash = EventIdentity.of(ev, observer);
     long time = ev.time() == null ? Deduplicator.TIMELESS : ev.time().epochMicros();
-    if (!dedupe.admit(e.sourcePath(), e.lineNumber(), hash, time)) {
-      return false;
+    switch (dedupe.admit(e.sourcePath(), e.lineNumber(), hash, time, quality(ev.time()))) {
+      case Deduplicator.NEW:
+        indexer.submit(e, observer, hash, time);
+        return true;
+      case Deduplicator.BETTER_COPY:
+        indexer.replace(hash, dedupe.replacedTime, dedupe.replacedOrigin);
+        indexer.submit(e, observer, hash, time);
+        return false;
+      default:
+        return false;
     }
-    indexer.submit(e, observer, hash, time);
-    return true;
+  }
+
+  /**
+   * How good an event's time is, 0..15: whose clock (the kernel's own &gt; journald &gt; the syslog
+   * daemon &gt; ulogd2's write time) and how fine. When the same event comes again with a better
+   * time (dmesg after kern.log), the indexed copy is replaced: the audit wants the best time.
+   */
+  static int quality(EventTime t) {
+    if (t == null) {
+      return 0;
+    }
+    int clock =
+        switch (t.source()) {
+          case KERNEL, NFLOG, FLOW, CONNTRACK -> 3;
+          case JOURNAL -> 2;
+          case SYSLOG -> 1;
+          case ULOGD_WRITE -> 0;
+        };
+    int precision =
+        switch (t.precision()) {
+          case SECOND -> 1;
+          case MILLISECOND -> 2;
+          case MICROSECOND -> 3;
+        };
+    return clock * 4 + precision;
   }
 
   /**
@@ -313,13 +346,15 @@ public final class EventIndex implements Closeable {
   private static final class IndexingThread extends Thread {
     private static final int BATCH = 512;
     private static final Object[] STOP = new Object[0];
+    private static final Object DELETE = new Object();
 
     private final IndexWriter writer;
     private final Path path;
     private final DocumentMapper mapper = new DocumentMapper();
     private final java.util.concurrent.ArrayBlockingQueue<Object[]> queue =
         new java.util.concurrent.ArrayBlockingQueue<>(16);
-    private Object[] batch = new Object[BATCH * 4];
+    private static final int WIDTH = 5;
+    private Object[] batch = new Object[BATCH * WIDTH];
     private int filled;
     private volatile Throwable failure;
 
@@ -331,15 +366,25 @@ public final class EventIndex implements Closeable {
     }
 
     void submit(SourcedEvent e, String observer, long hash, long time) {
+      submitRaw(e, observer, hash, time, 0L);
+    }
+
+    private void submitRaw(Object e, String observer, long hash, long time, long origin) {
       batch[filled++] = e;
       batch[filled++] = observer;
       batch[filled++] = hash;
       batch[filled++] = time;
+      batch[filled++] = origin;
       if (filled == batch.length) {
         hand(batch);
-        batch = new Object[BATCH * 4];
+        batch = new Object[BATCH * WIDTH];
         filled = 0;
       }
+    }
+
+    /** Deletes the indexed copy of an event (in order with the adds before it). */
+    void replace(long hash, long time, long origin) {
+      submitRaw(DELETE, null, hash, time, origin);
     }
 
     /** Returns when everything submitted so far is in the writer. */
@@ -411,7 +456,12 @@ public final class EventIndex implements Closeable {
           if (failure != null) {
             continue;
           }
-          for (int i = 0; i < items.length; i += 4) {
+          for (int i = 0; i < items.length; i += WIDTH) {
+            if (items[i] == DELETE) {
+              writer.deleteDocuments(
+                  copyOf((Long) items[i + 2], (Long) items[i + 3], (Long) items[i + 4]));
+              continue;
+            }
             writer.addDocument(
                 mapper.map(
                     (SourcedEvent) items[i],
@@ -427,6 +477,20 @@ public final class EventIndex implements Closeable {
         // keep answering drain() so the caller sees the failure instead of waiting forever
         drainAfterFailure();
       }
+    }
+
+    /** The one document with this hash, time and origin. */
+    private static Query copyOf(long hash, long time, long origin) {
+      return new BooleanQuery.Builder()
+          .add(LongPoint.newExactQuery(Fields.TIMESTAMP, time), BooleanClause.Occur.FILTER)
+          .add(
+              org.apache.lucene.document.NumericDocValuesField.newSlowExactQuery(Fields.HASH, hash),
+              BooleanClause.Occur.FILTER)
+          .add(
+              org.apache.lucene.document.NumericDocValuesField.newSlowExactQuery(
+                  Fields.ORIGIN, origin),
+              BooleanClause.Occur.FILTER)
+          .build();
     }
 
     private void drainAfterFailure() {

@@ -46,6 +46,18 @@ final class OccurrenceTable {
     return count;
   }
 
+  /** Moves one occurrence to a better copy's time and origin (it keeps its slot). */
+  void replace(long key, long time, long origin, long newTime, long newOrigin) {
+    int mask = keys.length - 1;
+    for (int i = slot(key, mask); full[i]; i = (i + 1) & mask) {
+      if (keys[i] == key && times[i] == time && origins[i] == origin) {
+        times[i] = newTime;
+        origins[i] = newOrigin;
+        return;
+      }
+    }
+  }
+
   /** How many occurrences {@code key} has (an upper bound for {@link #collect}). */
   int countOf(long key) {
     int mask = keys.length - 1;

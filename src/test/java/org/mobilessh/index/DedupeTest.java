@@ -74,6 +74,40 @@ class DedupeTest {
   }
 
   @Test
+  void aBetterTimeReplacesTheIndexedCopy() {
+    try (EventIndex index = EventIndex.open(dir)) {
+      assertThat(SampleLogs.addAll(index, SampleLogs.kernLog())).isEqualTo(KERNEL_EVENTS);
+      index.commit(Map.of());
+    }
+    assertThat(datasets()).containsOnly("syslog");
+    try (EventIndex index = EventIndex.open(dir)) {
+      assertThat(
+              SampleLogs.addAll(
+                  index, SampleLogs.events("kern-rfc3339.log", LogFormat.SYSLOG_RFC3339)))
+          .isZero();
+      assertThat(SampleLogs.addAll(index, SampleLogs.events("dmesg-iso.log", LogFormat.DMESG_ISO)))
+          .isZero();
+      // worse copies later, in the same run and the next: nothing changes any more
+      assertThat(SampleLogs.addAll(index, SampleLogs.kernLog())).isZero();
+      index.commit(Map.of());
+    }
+    try (EventIndex index = EventIndex.open(dir)) {
+      assertThat(SampleLogs.addAll(index, SampleLogs.events("dmesg-iso.log", LogFormat.DMESG_ISO)))
+          .isZero();
+      assertThat(SampleLogs.addAll(index, SampleLogs.events("syslog", LogFormat.SYSLOG))).isZero();
+      index.commit(Map.of());
+    }
+    assertThat(docCount()).isEqualTo(KERNEL_EVENTS);
+    assertThat(datasets()).containsOnly("dmesg-iso");
+  }
+
+  private List<String> datasets() {
+    try (EventSearcher s = EventSearcher.open(dir)) {
+      return s.search(s.parse(""), 1000).stream().map(EventSearcher.Hit::dataset).toList();
+    }
+  }
+
+  @Test
   void preciseSourcesFirstThenSyslogInALaterRun() {
     try (EventIndex index = EventIndex.open(dir)) {
       assertThat(SampleLogs.addAll(index, SampleLogs.events("dmesg-iso.log", LogFormat.DMESG_ISO)))

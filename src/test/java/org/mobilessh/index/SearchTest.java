@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -139,23 +142,30 @@ class SearchTest {
 
   @Test
   void timeRangesAndAliases() {
-    // kernel events keep the time of the first source ingested: kern.log, whole seconds
-    List<String> stamps = kernel.stream().map(l -> l.substring(7, 15)).sorted().toList();
-    String first = stamps.get(0);
-    String mid = stamps.get(stamps.size() / 2);
-    long upToMid = stamps.stream().filter(s -> s.compareTo(mid) <= 0).count();
-    String from = "2026-11-27T" + first + "Z";
-    String to = "2026-11-27T" + mid + "Z";
+    // kernel events end up with the best time of all sources: dmesg's (the kernel's clock, µs)
+    List<Instant> stamps =
+        SampleLogs.lines("dmesg-iso.log").stream()
+            .map(l -> OffsetDateTime.parse(l.substring(0, 32).replace(',', '.')).toInstant())
+            .sorted()
+            .toList();
+    assertThat(stamps).hasSize(kernel.size());
+    Instant first = stamps.get(0);
+    Instant mid = stamps.get(stamps.size() / 2);
+    long upToMid = stamps.stream().filter(s -> !s.isAfter(mid)).count();
     String kernelOnly = " AND action:(set OR remove OR accept OR reject)";
-    assertThat(count("@timestamp:[" + from + " TO " + to + "]" + kernelOnly)).isEqualTo(upToMid);
-    assertThat(count("time:[" + from + " TO " + to + "]" + kernelOnly)).isEqualTo(upToMid);
+    assertThat(count("@timestamp:[" + first + " TO " + mid + "]" + kernelOnly)).isEqualTo(upToMid);
+    assertThat(count("time:[" + first + " TO " + mid + "]" + kernelOnly)).isEqualTo(upToMid);
+    assertThat(count("time:[" + first + " TO " + mid + "}" + kernelOnly)).isEqualTo(upToMid - 1);
     // a second written without fraction means the whole second
-    assertThat(count("time:" + to.replace("Z", "") + kernelOnly))
-        .isEqualTo(stamps.stream().filter(mid::equals).count());
+    Instant second = mid.truncatedTo(ChronoUnit.SECONDS);
+    assertThat(count("time:" + second.toString().replace("Z", "") + kernelOnly))
+        .isEqualTo(
+            stamps.stream().filter(s -> s.truncatedTo(ChronoUnit.SECONDS).equals(second)).count())
+        .isPositive();
     assertThat(count("time:2026-11-27" + kernelOnly)).isEqualTo(kernel.size());
     assertThat(count("time:[* TO 2026-11-27T00:00:00Z]")).isZero();
     assertThat(count("time:[2026-11-27T02:00:00+01:00 TO 2026-11-27T03:00+01:00}" + kernelOnly))
-        .isEqualTo(stamps.stream().filter(s -> s.startsWith("01:")).count());
+        .isEqualTo(stamps.stream().filter(s -> s.atZone(ZoneOffset.UTC).getHour() == 1).count());
     assertThat(count("host:router1")).isEqualTo(count("observer.hostname:router1"));
     assertThat(count("host:router1 AND action:reject")).isEqualTo(count("action:reject"));
     assertThat(count("host:elsewhere")).isZero();
@@ -180,7 +190,7 @@ class SearchTest {
     assertThat(h.event().action().ecsName()).isEqualTo("reject");
     assertThat(h.event().time().instant()).isEqualTo(h.timestamp());
     assertThat(h.originalLine()).contains("mobilessh-reject:");
-    assertThat(h.sourcePath()).startsWith("kern.log");
+    assertThat(h.sourcePath()).isEqualTo("dmesg-iso.log");
     assertThat(h.lineNumber()).isPositive();
     assertThat(SampleLogs.lines(h.sourcePath()).get((int) h.lineNumber() - 1))
         .isEqualTo(h.originalLine());
@@ -199,7 +209,7 @@ class SearchTest {
       assertThat(h.event().hostname()).isEqualTo(h.observer());
     }
     assertThat(hits.stream().map(EventSearcher.Hit::dataset).distinct())
-        .containsExactlyInAnyOrder("syslog", "conntrack");
+        .containsExactlyInAnyOrder("dmesg-iso", "conntrack");
   }
 
   @Test
