@@ -69,6 +69,25 @@ class SampleLogsAuditTest {
   }
 
   @Test
+  void withoutConntrackEventsTheTruthStillLiesWithinTheWiderStatedBounds() {
+    List<TracedEvent> dmesg = SampleScenario.events("dmesg-iso.log", LogFormat.DMESG_ISO);
+    List<TracedEvent> withUlogd = new ArrayList<>(dmesg);
+    withUlogd.addAll(SampleScenario.events("ulogd-json.log", LogFormat.ULOGD_JSON));
+    for (List<TracedEvent> in : List.of(dmesg, withUlogd)) {
+      AuditResult r = engine.reconstruct(AuditInput.of(in));
+      assertWindows(r, Map.of("w09", CloseReason.EXPIRED_OR_REMOVED));
+      assertRejections(r);
+      // only log lines bound the unused window's expiry: the reject 2.4 s after it
+      Window w03 =
+          r.windows().stream()
+              .filter(w -> w.closeReason() == CloseReason.EXPIRED)
+              .findFirst()
+              .orElseThrow();
+      assertThat(w03.closePrecisionS()).isGreaterThan(2);
+    }
+  }
+
+  @Test
   void counterSnapshotsGiveExactRejectTotalsAndCatchLostLines() {
     Instant taken = SampleScenario.time(SampleScenario.meta(), "t_scenario_end").plusSeconds(60);
     List<CounterSnapshot> snaps =
