@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,6 +142,40 @@ class IngestFollowTest {
               .run(SourceResolver.resolve(List.of(dir.toString())));
       assertThat(again.linesRead()).isZero();
       assertThat(again.resumedFiles()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void followsAPipeLineByLineAndWaitsForTheNewlineOfATornLine() throws Exception {
+    PipedOutputStream writer = new PipedOutputStream();
+    PipedInputStream pipe = new PipedInputStream(writer, 1 << 16);
+    AtomicBoolean stop = new AtomicBoolean();
+    try (EventIndex idx = EventIndex.open(tmp.resolve("index"))) {
+      Ingester ing =
+          new Ingester(
+              idx,
+              IngestOptions.defaults(ZoneId.of("UTC"))
+                  .withStdin(pipe)
+                  .withCommitEvery(1000, Duration.ofMillis(200)),
+              null);
+      Thread t =
+          new Thread(() -> ing.follow(List.of(Source.stdin()), stop::get, Duration.ofMillis(50)));
+      t.start();
+      try {
+        String l5 = LINES.get(5);
+        writer.write((lines(0, 5) + l5.substring(0, 30)).getBytes(StandardCharsets.UTF_8));
+        writer.flush();
+        await(() -> ing.stats().eventsIndexed(), 5);
+        Thread.sleep(200);
+        assertThat(ing.stats().eventsIndexed()).isEqualTo(5);
+        writer.write((l5.substring(30) + "\n").getBytes(StandardCharsets.UTF_8));
+        writer.flush();
+        await(() -> ing.stats().eventsIndexed(), 6);
+      } finally {
+        stop.set(true);
+        t.join(20_000);
+      }
+      assertThat(ing.stats().quarantinedTotal()).isZero();
     }
   }
 }
