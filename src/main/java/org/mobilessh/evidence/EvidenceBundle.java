@@ -1,0 +1,159 @@
+package org.mobilessh.evidence;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.mobilessh.audit.AuditFormat;
+import org.mobilessh.audit.AuditResult;
+
+/**
+ * The evidence bundle of one month: a BagIt bag whose payload is
+ *
+ * <ul>
+ *   <li>{@code data/report/report.pdf}: the rendered report, when the caller has one;
+ *   <li>{@code data/csv/}: the five CSV files of {@link CsvExport} (raw variant);
+ *   <li>{@code data/raw/NN-NAME.txt}: per source file, the lines behind every row, byte for byte as
+ *       read, in line order; {@code data/raw/index.csv} says for each of them where it came from
+ *       (path, line number, byte offset) and its SHA-256, so it can be checked against the original
+ *       log;
+ *   <li>{@code data/snapshots/}: ruleset snapshots the caller adds.
+ * </ul>
+ *
+ * Deterministic: the same index, month, options and tool version give the same bytes.
+ */
+public final class EvidenceBundle {
+  /** Columns of {@code data/raw/index.csv}. */
+  public static final List<String> RAW_INDEX_COLUMNS =
+      List.of(
+          "bundle_file",
+          "bundle_line",
+          "log.file.path",
+          "log.file.line",
+          "log.offset",
+          "line_sha256",
+          "event.hash");
+
+  /**
+   * What goes into the bundle besides the audit.
+   *
+   * @param toolVersion written to {@code bag-info.txt} ({@code Bag-Software-Agent})
+   * @param report the rendered PDF report, or {@code null} when there is none
+   * @param snapshots ruleset snapshot files to include (regular files, not links)
+   */
+  public record Options(String toolVersion, byte[] report, List<Path> snapshots) {
+    public Options {
+      snapshots = List.copyOf(snapshots);
+    }
+  }
+
+  private EvidenceBundle() {}
+
+  /** The base directory inside the zip: {@code mobilessh-evidence-2026-10[-HOST]}. */
+  public static String baseName(YearMonth month, String host) {
+    return "mobilessh-evidence-" + month + (host == null ? "" : "-" + BagPaths.segment(host));
+  }
+
+  /**
+   * The time every zip entry carries: the first instant after the month (UTC), so the bundle says
+   * which period it closes and not when it happened to be built.
+   */
+  public static LocalDateTime entryTime(YearMonth month) {
+    return month.plusMonths(1).atDay(1).atStartOfDay();
+  }
+
+  /** The payload, by path under {@code data/}. */
+  public static SortedMap<String, byte[]> payload(MonthAudit audit, Options options) {
+    SortedMap<String, byte[]> p = new TreeMap<>();
+    if (options.report() != null) {
+      p.put("report/report.pdf", options.report());
+    }
+    for (Map.Entry<String, byte[]> e : CsvExport.render(audit, CsvExport.Variant.RAW).entrySet()) {
+      p.put("csv/" + e.getKey(), e.getValue());
+    }
+    raw(audit, p);
+    for (Path s : options.snapshots()) {
+      if (!Files.isRegularFile(s, LinkOption.NOFOLLOW_LINKS)) {
+        throw new EvidenceException("snapshot " + s + " is not a regular file (links are refused)");
+      }
+      String name = "snapshots/" + BagPaths.segment(s.getFileName().toString());
+      try {
+        if (p.put(name, Files.readAllBytes(s)) != null) {
+          throw new EvidenceException("two snapshots would both be named " + name + "; rename one");
+        }
+      } catch (IOException e) {
+        throw new EvidenceException("cannot read snapshot " + s + ": " + e.getMessage(), e);
+      }
+    }
+    return p;
+  }
+
+  /** Every file of the bag (base directory included), in zip order. */
+  public static SortedMap<String, byte[]> files(MonthAudit audit, Options options) {
+    AuditResult r = audit.result();
+    Map<String, String> info = new LinkedHashMap<>();
+    info.put(
+        "External-Description",
+        "mobilessh audit evidence for "
+            + audit.month()
+            + (audit.host() == null ? " (all routers)" : " (router " + audit.host() + ")")
+            + ": CSV exports, the source lines behind every row, ruleset snapshots"
+            + (options.report() == null ? "" : ", the report"));
+    info.put("Bag-Software-Agent", "mobilessh " + options.toolVersion());
+    info.put("Mobilessh-Month", audit.month().toString());
+    info.put("Mobilessh-Host", audit.host() == null ? "*" : audit.host());
+    info.put("Mobilessh-Period-Start", AuditFormat.time(audit.start()));
+    info.put("Mobilessh-Period-End", AuditFormat.time(audit.end()));
+    info.put("Mobilessh-Windows", Integer.toString(r.windows().size()));
+    info.put("Mobilessh-Sessions", Integer.toString(r.sessions().size()));
+    info.put("Mobilessh-Rejections", Integer.toString(r.rejections().size()));
+    info.put("Mobilessh-Anomalies", Integer.toString(r.anomalies().size()));
+    return BagWriter.files(baseName(audit.month(), audit.host()), payload(audit, options), info);
+  }
+
+  /** The bundle as zip bytes. */
+  public static byte[] zip(MonthAudit audit, Options options) {
+    return BagWriter.zip(files(audit, options), entryTime(audit.month()));
+  }
+
+  private static void raw(MonthAudit audit, SortedMap<String, byte[]> p) {
+    Map<String, List<CsvExport.EvidenceLine>> bySource =
+        CsvExport.bySource(CsvExport.evidence(audit));
+    int width = Math.max(2, Integer.toString(bySource.size()).length());
+    List<List<String>> index = new ArrayList<>();
+    int n = 0;
+    for (Map.Entry<String, List<CsvExport.EvidenceLine>> e : bySource.entrySet()) {
+      n++;
+      String file = e.getKey().substring(e.getKey().lastIndexOf('/') + 1);
+      String name =
+          "raw/" + String.format("%0" + width + "d", n) + "-" + BagPaths.segment(file) + ".txt";
+      StringBuilder text = new StringBuilder();
+      int line = 0;
+      for (CsvExport.EvidenceLine l : e.getValue()) {
+        line++;
+        text.append(l.line().line()).append('\n');
+        IndexedLine x = l.indexed();
+        index.add(
+            List.of(
+                name.substring("raw/".length()),
+                Integer.toString(line),
+                l.line().sourcePath(),
+                Long.toString(l.line().lineNumber()),
+                x == null || x.offset() < 0 ? "" : Long.toString(x.offset()),
+                BagWriter.sha256(l.line().line().getBytes(StandardCharsets.UTF_8)),
+                x == null ? "" : x.hashText()));
+      }
+      p.put(name, text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    p.put("raw/index.csv", CsvExport.csv(RAW_INDEX_COLUMNS, index, CsvExport.Variant.RAW));
+  }
+}
