@@ -17,8 +17,8 @@ import org.mobilessh.index.Fields;
  * Builds an {@link AuditInput} from the event index: the events of a stretch of time (and
  * optionally one router), re-parsed from their stored lines, each with its {@code file:line}.
  *
- * <p>Callers widen the stretch beyond the period they report on: a window open at the start of
- * the period was opened by a {@code set} line before it (possibly long before, while IMAPS kept
+ * <p>Callers widen the stretch beyond the period they report on: a window open at the start of the
+ * period was opened by a {@code set} line before it (possibly long before, while IMAPS kept
  * refreshing it), and a session accepted at its end ends later. The engine's answer for the period
  * is then {@link AuditResult#between}.
  *

@@ -23,6 +23,12 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
       SimulateCommand.class,
       IngestCommand.class,
       SearchCommand.class,
+      WindowsCommand.class,
+      SessionsCommand.class,
+      RejectsCommand.class,
+      AnomaliesCommand.class,
+      WhoCommand.class,
+      TimelineCommand.class,
       GenerateCompletion.class,
       ManPageGenerator.class,
     })

@@ -1,0 +1,216 @@
+package org.mobilessh.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.mobilessh.audit.SourceLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Prints audit records as an aligned table, RFC 4180 CSV (Commons CSV) or JSON lines. Every command
+ * gives its columns and the records' values as text (the audit's own {@code csvValues()}, so the
+ * three formats agree); JSON turns numeric and boolean columns back into JSON numbers and booleans
+ * and an empty value into {@code null}.
+ */
+final class AuditTable {
+  /** Output formats of the audit commands. */
+  enum Format {
+    TABLE,
+    CSV,
+    JSON;
+
+    static Format parse(String text) {
+      try {
+        return valueOf(text.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--format must be table, csv or json, not '" + text + "'");
+      }
+    }
+  }
+
+  /**
+   * One record.
+   *
+   * @param values one per column, "" for none
+   * @param evidence the lines behind it; printed as {@code path:line} in CSV and JSON, {@code null}
+   *     when the columns already carry it
+   */
+  record Row(List<String> values, List<SourceLine> evidence) {}
+
+  private static final Set<String> NUMBERS =
+      Set.of(
+          "close_precision_s",
+          "duration_s",
+          "ssh_sessions",
+          "open_precision_s",
+          "source_port",
+          "destination_port",
+          "bytes_in",
+          "bytes_out",
+          "conntrack_id",
+          "precision_s");
+
+  private static final Set<String> BOOLEANS = Set.of("sampled", "outlives_window");
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+  private AuditTable() {}
+
+  /**
+   * Prints the rows to the command's output and says on its error stream when there are none.
+   *
+   * @param noun what the rows are, plural ("windows")
+   * @return {@link ExitCodes#OK} when there is a row, else {@link ExitCodes#NOT_FOUND}
+   */
+  static int print(
+      CommandSpec spec, List<String> columns, List<Row> rows, Format format, String noun) {
+    PrintWriter out = spec.commandLine().getOut();
+    if (!rows.isEmpty() || format == Format.CSV) {
+      // an empty CSV keeps its header: scripts read the columns either way
+      write(columns, rows, format, out);
+    }
+    if (rows.isEmpty()) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("no " + noun + " found");
+      err.flush();
+      return ExitCodes.NOT_FOUND;
+    }
+    return ExitCodes.OK;
+  }
+
+  static void write(List<String> columns, List<Row> rows, Format format, PrintWriter out) {
+    switch (format) {
+      case TABLE -> table(columns, rows, out);
+      case CSV -> csv(columns, rows, out);
+      case JSON -> json(columns, rows, out);
+    }
+    out.flush();
+  }
+
+  /**
+   * Columns padded to their widest cell; empty cells show as "-"; the last column is not padded.
+   */
+  static void table(List<String> columns, List<Row> rows, PrintWriter out) {
+    int[] width = new int[columns.size()];
+    for (int i = 0; i < columns.size(); i++) {
+      width[i] = columns.get(i).length();
+    }
+    for (Row r : rows) {
+      for (int i = 0; i < width.length; i++) {
+        width[i] = Math.max(width[i], cell(r.values().get(i)).length());
+      }
+    }
+    out.println(line(columns, width));
+    for (Row r : rows) {
+      List<String> cells = new ArrayList<>(width.length);
+      for (String v : r.values()) {
+        cells.add(cell(v));
+      }
+      out.println(line(cells, width));
+    }
+  }
+
+  private static String cell(String v) {
+    return v == null || v.isEmpty() ? "-" : v;
+  }
+
+  private static String line(List<String> cells, int[] width) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < cells.size(); i++) {
+      String c = cells.get(i);
+      b.append(c);
+      if (i < cells.size() - 1) {
+        b.append(" ".repeat(width[i] - c.length() + 2));
+      }
+    }
+    return b.toString().stripTrailing();
+  }
+
+  private static boolean withEvidence(List<String> columns, List<Row> rows) {
+    return !columns.contains("evidence") && rows.stream().allMatch(r -> r.evidence() != null);
+  }
+
+  static void csv(List<String> columns, List<Row> rows, PrintWriter out) {
+    List<String> header = new ArrayList<>(columns);
+    boolean evidence = withEvidence(columns, rows);
+    if (evidence) {
+      header.add("evidence");
+    }
+    CSVFormat f =
+        CSVFormat.RFC4180
+            .builder()
+            .setHeader(header.toArray(String[]::new))
+            .setRecordSeparator("\n")
+            .build();
+    try {
+      CSVPrinter p = new CSVPrinter(out, f);
+      for (Row r : rows) {
+        List<String> values = new ArrayList<>(r.values());
+        if (evidence) {
+          values.add(pointers(r.evidence()));
+        }
+        p.printRecord(values);
+      }
+      p.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void json(List<String> columns, List<Row> rows, PrintWriter out) {
+    boolean evidence = withEvidence(columns, rows);
+    try {
+      for (Row r : rows) {
+        var o = JSON.createObjectNode();
+        for (int i = 0; i < columns.size(); i++) {
+          String c = columns.get(i);
+          String v = r.values().get(i);
+          if (v == null || v.isEmpty()) {
+            o.putNull(c);
+          } else if (NUMBERS.contains(c)) {
+            o.put(c, new BigDecimal(v));
+          } else if (BOOLEANS.contains(c)) {
+            o.put(c, Boolean.parseBoolean(v));
+          } else {
+            o.put(c, v);
+          }
+        }
+        if (evidence) {
+          var arr = o.putArray("evidence");
+          for (SourceLine l : r.evidence()) {
+            arr.addObject()
+                .put("file", l.sourcePath())
+                .put("line", l.lineNumber())
+                .put("text", l.line());
+          }
+        }
+        out.println(JSON.writeValueAsString(o));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code path:line} pointers, space separated, in order. */
+  static String pointers(List<SourceLine> lines) {
+    StringBuilder b = new StringBuilder();
+    for (SourceLine l : lines) {
+      b.append(b.length() == 0 ? "" : " ")
+          .append(l.sourcePath())
+          .append(':')
+          .append(l.lineNumber());
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,38 @@
+package org.mobilessh.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.mobilessh.audit.Rejection;
+import org.mobilessh.rules.Cidr;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code mobilessh rejects}: the logged SSH attempts that were reset. */
+@Command(
+    name = "rejects",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "List the logged rejections (reject lines) in the period. The reject LOG is rate-limited:"
+          + " sampled=true marks a line after which the limit had no token left, so it may stand"
+          + " for more attempts than itself; only the rule counters give exact totals."
+    })
+final class RejectsCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin AuditQueryOptions query;
+
+  @Override
+  public Integer call() {
+    query.validate();
+    Cidr ip = query.cidr();
+    List<AuditTable.Row> rows =
+        query.reconstruct(query.period()).period().rejections().stream()
+            .filter(r -> AuditQueryOptions.matches(ip, r.source()))
+            .map(r -> new AuditTable.Row(r.csvValues(), List.of(r.evidence())))
+            .toList();
+    return AuditTable.print(spec, Rejection.CSV_COLUMNS, rows, query.outputFormat(), "rejects");
+  }
+}

@@ -1,0 +1,39 @@
+package org.mobilessh.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.mobilessh.audit.Session;
+import org.mobilessh.rules.Cidr;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code mobilessh sessions}: the SSH connections that were let in. */
+@Command(
+    name = "sessions",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "List the accepted SSH sessions (accept lines) accepted in the period, joined with their"
+          + " conntrack flow for end, duration and bytes when the index has it, and the window"
+          + " each was accepted in (window_opened_at; empty: no window was open, see"
+          + " 'mobilessh anomalies')."
+    })
+final class SessionsCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin AuditQueryOptions query;
+
+  @Override
+  public Integer call() {
+    query.validate();
+    Cidr ip = query.cidr();
+    List<AuditTable.Row> rows =
+        query.reconstruct(query.period()).period().sessions().stream()
+            .filter(s -> AuditQueryOptions.matches(ip, s.source()))
+            .map(s -> new AuditTable.Row(s.csvValues(), s.evidence()))
+            .toList();
+    return AuditTable.print(spec, Session.CSV_COLUMNS, rows, query.outputFormat(), "sessions");
+  }
+}
