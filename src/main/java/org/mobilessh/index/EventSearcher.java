@@ -25,6 +25,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -131,6 +132,45 @@ public final class EventSearcher implements Closeable {
       throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
     }
   }
+
+  /**
+   * Every match in time order, handed over one at a time in pages: memory stays bounded however
+   * many events match (use this rather than {@link #search} with a huge limit).
+   *
+   * @return how many hits were handed over
+   */
+  public long forEach(Query query, java.util.function.Consumer<Hit> consumer) {
+    return forEach(query, consumer, PAGE);
+  }
+
+  long forEach(Query query, java.util.function.Consumer<Hit> consumer, int pageSize) {
+    Query q = scoped(query);
+    ScoreDoc after = null;
+    long n = 0;
+    try {
+      while (true) {
+        TopDocs top =
+            after == null
+                ? searcher.search(q, pageSize, BY_TIME)
+                : searcher.searchAfter(after, q, pageSize, BY_TIME);
+        StoredFields stored = searcher.storedFields();
+        for (ScoreDoc sd : top.scoreDocs) {
+          long time = (Long) ((FieldDoc) sd).fields[0];
+          consumer.accept(hit(stored.document(sd.doc), time == Long.MAX_VALUE ? null : time));
+          n++;
+        }
+        if (top.scoreDocs.length < pageSize) {
+          return n;
+        }
+        after = top.scoreDocs[top.scoreDocs.length - 1];
+      }
+    } catch (IOException e) {
+      throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Hits per page of {@link #forEach}. */
+  static final int PAGE = 4096;
 
   /** Documents in the index, events and quarantined lines together. */
   public int size() {

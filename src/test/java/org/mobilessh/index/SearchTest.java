@@ -213,6 +213,16 @@ class SearchTest {
   }
 
   @Test
+  void forEachStreamsEveryHitInTimeOrder() {
+    List<EventSearcher.Hit> all = searcher.search(searcher.parse(""), 100_000);
+    List<String> streamed = new java.util.ArrayList<>();
+    // small pages: the conntrack events share timestamps across page boundaries
+    long n = searcher.forEach(searcher.parse(""), h -> streamed.add(h.originalLine()), 7);
+    assertThat(n).isEqualTo(all.size());
+    assertThat(streamed).isEqualTo(all.stream().map(EventSearcher.Hit::originalLine).toList());
+  }
+
+  @Test
   void datasetOfEachFormatIsRecognisedForReparsing() {
     Map<String, LogFormat> files =
         Map.of(
