@@ -1,0 +1,347 @@
+package org.mobilessh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code mobilessh windows} end to end: the real recording and the simulated month ingested through
+ * {@code mobilessh ingest}, the answers compared with their ground truth.
+ */
+class WindowsCommandTest {
+  /** The ground truth's own accuracy (client socket times), per sample-logs/README.md. */
+  private static final double TRUTH_SLACK_S = 0.05;
+
+  static final List<String> COLUMNS =
+      List.of(
+          "source_ip",
+          "opened_at",
+          "closed_at",
+          "close_reason",
+          "close_precision_s",
+          "duration_s",
+          "ssh_sessions",
+          "observer");
+
+  private static final String MICROS = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z";
+
+  @TempDir static Path dir;
+  static String index;
+  static String config;
+
+  @BeforeAll
+  static void ingest() {
+    index = AuditFixture.scenarioIndex(dir);
+    config = AuditFixture.scenarioConfig(dir);
+  }
+
+  private static CliResult windows(String... args) {
+    List<String> all = new ArrayList<>(List.of("windows", "--index", index, "--config", config));
+    all.addAll(List.of(args));
+    return CliResult.run(all.toArray(String[]::new));
+  }
+
+  @Test
+  void csvEqualsTheGroundTruthWithinThePrecisionItStates() {
+    CliResult r = windows("--format", "csv");
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
+    assertThat(AuditFixture.header(r.out()).subList(0, COLUMNS.size())).isEqualTo(COLUMNS);
+    List<CSVRecord> rows = AuditFixture.csv(r.out());
+    List<JsonNode> truth = AuditFixture.scenarioTruth("window");
+    assertThat(rows).hasSize(truth.size()).hasSize(10);
+    List<CSVRecord> unmatched = new ArrayList<>(rows);
+    for (JsonNode t : truth) {
+      String id = t.get("id").asText();
+      Instant opened = AuditFixture.time(t, "opened_at");
+      Instant closed = AuditFixture.time(t, "closed_at");
+      CSVRecord w =
+          unmatched.stream()
+              .filter(x -> x.get("source_ip").equals(t.get("src").asText()))
+              .filter(
+                  x ->
+                      AuditFixture.off(AuditFixture.time(x.get("opened_at")), opened)
+                          <= Double.parseDouble(x.get("open_precision_s")) + TRUTH_SLACK_S)
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no window for " + t + " in\n" + r.out()));
+      unmatched.remove(w);
+      // w09's SSH session idled past N: its remove line may have come after the expiry
+      String expected =
+          id.equals("w09")
+              ? "expired-or-removed"
+              : t.get("close_reason").asText().equals("fin-remove") ? "fin-remove" : "expired";
+      assertThat(w.get("close_reason")).as(id).isEqualTo(expected);
+      assertThat(AuditFixture.off(AuditFixture.time(w.get("closed_at")), closed))
+          .as("close of %s: %s vs truth %s", id, w, closed)
+          .isLessThanOrEqualTo(Double.parseDouble(w.get("close_precision_s")) + TRUTH_SLACK_S);
+      assertThat(Integer.parseInt(w.get("ssh_sessions")))
+          .as(id)
+          .isEqualTo(t.get("ssh_accepted").size());
+      assertThat(w.get("observer")).isEqualTo("router1");
+      assertThat(w.get("opened_at")).matches(MICROS);
+      assertThat(w.get("closed_at")).matches(MICROS);
+      double duration =
+          ChronoUnit.MICROS.between(
+                  AuditFixture.time(w.get("opened_at")), AuditFixture.time(w.get("closed_at")))
+              / 1e6;
+      assertThat(Double.parseDouble(w.get("duration_s"))).isEqualTo(duration);
+      // every window rests on its set line, found where the evidence column says
+      String first = w.get("evidence").split(" ")[0];
+      assertThat(AuditFixture.line(first)).contains("mobilessh-set:");
+    }
+    assertThat(unmatched).isEmpty();
+  }
+
+  @Test
+  void tableIsAlignedUnderItsHeader() {
+    CliResult r = windows();
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines).hasSize(11);
+    String header = lines.get(0);
+    assertThat(header).startsWith("source_ip ");
+    for (String column : List.of("opened_at", "closed_at", "close_reason", "observer")) {
+      int at = header.indexOf(column);
+      assertThat(at).isPositive();
+      for (String l : lines.subList(1, lines.size())) {
+        assertThat(l.charAt(at - 1)).as("%s in '%s'", column, l).isEqualTo(' ');
+        assertThat(l.charAt(at)).as("%s in '%s'", column, l).isNotEqualTo(' ');
+      }
+    }
+    assertThat(lines.subList(1, lines.size()))
+        .allMatch(l -> l.substring(header.indexOf("observer")).startsWith("router1 "));
+  }
+
+  @Test
+  void jsonLinesParseWithTypedValuesAndEvidence() {
+    CliResult r = windows("--format", "json");
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
+    List<JsonNode> nodes = AuditFixture.json(r.out());
+    assertThat(nodes).hasSize(10);
+    for (JsonNode n : nodes) {
+      assertThat(n.get("close_precision_s").isNumber()).isTrue();
+      assertThat(n.get("ssh_sessions").isIntegralNumber()).isTrue();
+      assertThat(n.get("opened_at").asText()).matches(MICROS);
+      JsonNode ev = n.get("evidence");
+      assertThat(ev.isArray()).isTrue();
+      assertThat(ev.get(0).get("text").asText()).contains("mobilessh-set:");
+      // the pointer and the text agree
+      assertThat(AuditFixture.line(ev.get(0).get("file").asText() + ":" + ev.get(0).get("line")))
+          .isEqualTo(ev.get(0).get("text").asText());
+    }
+  }
+
+  @Test
+  void ipTakesAddressesAndNetworksOfBothFamilies() {
+    List<JsonNode> truth = AuditFixture.scenarioTruth("window");
+    CliResult v6 = windows("--format", "csv", "--ip", "2001:db8::/32");
+    assertThat(v6.exitCode()).isEqualTo(ExitCodes.OK);
+    assertThat(AuditFixture.csv(v6.out()))
+        .hasSize((int) truth.stream().filter(t -> t.get("family").asInt() == 6).count())
+        .allMatch(x -> x.get("source_ip").startsWith("2001:db8:"));
+    CliResult one = windows("--format", "csv", "--ip", "203.0.113.70");
+    assertThat(AuditFixture.csv(one.out()))
+        .hasSize(
+            (int) truth.stream().filter(t -> t.get("src").asText().equals("203.0.113.70")).count())
+        .hasSize(3);
+    CliResult host = windows("--format", "csv", "--host", "router1", "--ip", "192.0.2.0/24");
+    assertThat(AuditFixture.csv(host.out())).hasSize(1);
+  }
+
+  @Test
+  void aWindowCutByThePeriodIsClippedAndMarked() {
+    // 2001:db8:20::70's second window: set 01:15:38.43, expired 01:16:08.58
+    CliResult r =
+        windows("--format", "csv", "--ip", "2001:db8:20::70", "--from", "2026-11-27T01:16:00Z");
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
+    List<CSVRecord> rows = AuditFixture.csv(r.out());
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).get("opened_at")).isEqualTo("2026-11-27T01:16:00.000000Z");
+    assertThat(rows.get(0).get("clipped")).isEqualTo("start");
+    assertThat(rows.get(0).get("close_reason")).isEqualTo("expired");
+    CliResult before =
+        windows("--format", "csv", "--ip", "2001:db8:20::70", "--to", "2026-11-27T01:16:00");
+    List<CSVRecord> earlier = AuditFixture.csv(before.out());
+    assertThat(earlier).hasSize(2);
+    assertThat(earlier.get(1).get("closed_at")).isEqualTo("2026-11-27T01:16:00.000000Z");
+    assertThat(earlier.get(1).get("clipped")).isEqualTo("end");
+    assertThat(earlier.get(0).get("clipped")).isEmpty();
+  }
+
+  @Test
+  void nothingInThePeriodIsExitFive() {
+    CliResult r = windows("--from", "2026-11-28", "--to", "2026-11-29");
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).contains("no windows found");
+    CliResult csv = windows("--month", "2026-12", "--format", "csv");
+    assertThat(csv.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(AuditFixture.header(csv.out()).subList(0, COLUMNS.size())).isEqualTo(COLUMNS);
+    assertThat(AuditFixture.csv(csv.out())).isEmpty();
+    CliResult nobody = windows("--ip", "198.51.100.0/24");
+    assertThat(nobody.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
+  @Test
+  void badOptionsAreUsageErrorsThatSayWhatIsWrong() {
+    Map<List<String>, String> cases =
+        Map.of(
+            List.of("--month", "2026-13"), "--month must be a calendar month YYYY-MM",
+            List.of("--month", "October"), "not 'October'",
+            List.of("--from", "yesterday"), "--from must be an ISO 8601 time",
+            List.of("--from", "2026-11-28", "--to", "2026-11-27"), "is not before --to",
+            List.of("--month", "2026-11", "--from", "2026-11-01"), "cannot be combined",
+            List.of("--ip", "203.0.113.300"), "--ip must be an address or CIDR",
+            List.of("--ip", "2001:db8::/129"), "--ip must be an address or CIDR",
+            List.of("--format", "xml"), "--format must be table, csv or json",
+            List.of("--lookback", "forever"), "--lookback must be",
+            List.of("--seconds", "0"), "seconds");
+    for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+      CliResult r = windows(c.getKey().toArray(String[]::new));
+      assertThat(r.exitCode()).as("%s: %s", c.getKey(), r.err()).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err()).as("%s", c.getKey()).contains(c.getValue()).doesNotContain("Exception");
+      assertThat(r.out()).isEmpty();
+    }
+  }
+
+  @Test
+  void aMissingIndexIsAFailureNamingIt() {
+    CliResult r =
+        CliResult.run(
+            "windows", "--index", dir.resolve("nothing-here").toString(), "--config", config);
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.err()).contains("no index at").contains("nothing-here");
+  }
+
+  /** The simulated month: every window of October, and its boundaries. */
+  @Test
+  void monthOfTheSimulatedRouterHasEveryWindowOfItsGroundTruth(@TempDir Path tmp) {
+    String month = AuditFixture.monthIndex(tmp);
+    String monthConfig = AuditFixture.monthConfig(tmp);
+    long t0 = System.nanoTime();
+    CliResult r =
+        CliResult.run(
+            "windows",
+            "--index",
+            month,
+            "--config",
+            monthConfig,
+            "--month",
+            "2026-10",
+            "--format",
+            "csv");
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
+    System.out.println("windows --month 2026-10 on the simulated month: " + ms + " ms");
+    List<CSVRecord> rows = AuditFixture.csv(r.out());
+    List<JsonNode> truth = AuditFixture.monthTruth("window");
+    assertThat(rows).hasSize(truth.size());
+    Map<String, Set<String>> compatible =
+        Map.of(
+            "fin-remove", Set.of("fin-remove", "expired-or-removed"),
+            "expiry", Set.of("expired", "expired-or-removed"),
+            // the simulator evicts only stale entries: for SSH the window had expired
+            "evicted", Set.of("expired", "expired-or-removed", "evicted"));
+    List<CSVRecord> unmatched = new ArrayList<>(rows);
+    for (JsonNode t : truth) {
+      Instant opened = AuditFixture.time(t, "opened_at");
+      CSVRecord w =
+          unmatched.stream()
+              .filter(x -> x.get("source_ip").equals(t.get("src").asText()))
+              .filter(
+                  x ->
+                      AuditFixture.off(AuditFixture.time(x.get("opened_at")), opened)
+                          <= Double.parseDouble(x.get("open_precision_s")) + 1.0)
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no window for " + t));
+      unmatched.remove(w);
+      assertThat(w.get("close_reason"))
+          .as("%s", t)
+          .isIn(compatible.get(t.get("close_reason").asText()));
+      Instant closed =
+          t.get("close_reason").asText().equals("evicted")
+              ? AuditFixture.time(t, "last_refresh").plusSeconds(60)
+              : AuditFixture.time(t, "closed_at");
+      // the true close lies in [closed_at_earliest, closed_at], up to a syslog second
+      assertThat(closed)
+          .as("close of %s: %s", t.get("id"), w)
+          .isBetween(
+              AuditFixture.time(w.get("closed_at_earliest")).minusSeconds(1),
+              AuditFixture.time(w.get("closed_at")).plusSeconds(1));
+    }
+    assertThat(unmatched).isEmpty();
+    assertThat(CliResult.run("windows", "--index", month, "--month", "2026-09").exitCode())
+        .isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(CliResult.run("windows", "--index", month, "--month", "2026-11").exitCode())
+        .isEqualTo(ExitCodes.NOT_FOUND);
+
+    // a window open across midnight belongs to both days, clipped and marked in each
+    CSVRecord across =
+        rows.stream()
+            .filter(
+                x ->
+                    !x.get("opened_at")
+                        .substring(0, 10)
+                        .equals(x.get("closed_at").substring(0, 10)))
+            .filter(x -> Double.parseDouble(x.get("duration_s")) < 12 * 3600)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no window across midnight in the month"));
+    Instant midnight =
+        AuditFixture.time(across.get("opened_at"))
+            .truncatedTo(ChronoUnit.DAYS)
+            .plus(1, ChronoUnit.DAYS);
+    List<CSVRecord> before =
+        AuditFixture.csv(
+            CliResult.run(
+                    "windows",
+                    "--index",
+                    month,
+                    "--config",
+                    monthConfig,
+                    "--format",
+                    "csv",
+                    "--ip",
+                    across.get("source_ip"),
+                    "--from",
+                    midnight.minus(1, ChronoUnit.DAYS).toString(),
+                    "--to",
+                    midnight.toString())
+                .out());
+    List<CSVRecord> after =
+        AuditFixture.csv(
+            CliResult.run(
+                    "windows",
+                    "--index",
+                    month,
+                    "--config",
+                    monthConfig,
+                    "--format",
+                    "csv",
+                    "--ip",
+                    across.get("source_ip"),
+                    "--from",
+                    midnight.toString(),
+                    "--to",
+                    midnight.plus(1, ChronoUnit.DAYS).toString())
+                .out());
+    CSVRecord end = before.get(before.size() - 1);
+    assertThat(end.get("opened_at")).isEqualTo(across.get("opened_at"));
+    assertThat(AuditFixture.time(end.get("closed_at"))).isEqualTo(midnight);
+    assertThat(end.get("clipped")).isEqualTo("end");
+    CSVRecord start = after.get(0);
+    assertThat(AuditFixture.time(start.get("opened_at"))).isEqualTo(midnight);
+    assertThat(start.get("closed_at")).isEqualTo(across.get("closed_at"));
+    assertThat(start.get("close_reason")).isEqualTo(across.get("close_reason"));
+    assertThat(start.get("clipped")).isEqualTo("start");
+  }
+}
