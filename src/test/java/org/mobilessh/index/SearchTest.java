@@ -232,10 +232,16 @@ class SearchTest {
             "dmesg-raw.log", LogFormat.DMESG_RAW,
             "conntrack-extended.log", LogFormat.CONNTRACK,
             "conntrack.log", LogFormat.CONNTRACK,
-            "ulogd-json.log", LogFormat.ULOGD_JSON);
+            "ulogd-json.log", LogFormat.ULOGD_JSON,
+            // no journald on the recording machine: the parse stage's golden inputs
+            "../src/test/resources/parse/journal-json.log", LogFormat.JOURNAL_JSON,
+            "../src/test/resources/parse/journal-short-iso.log", LogFormat.JOURNAL_SHORT_ISO,
+            "../src/test/resources/parse/ulogd-berlin.log", LogFormat.ULOGD_JSON);
     files.forEach(
         (file, format) -> {
-          for (SourcedEvent e : SampleLogs.events(file, format)) {
+          List<SourcedEvent> events = SampleLogs.events(file, format);
+          assertThat(events).as(file).isNotEmpty();
+          for (SourcedEvent e : events) {
             assertThat(DocumentMapper.datasetOf(e.event(), e.originalLine()))
                 .as(file)
                 .isEqualTo(format);
