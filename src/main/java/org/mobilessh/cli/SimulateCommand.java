@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
           + " internet's scanners, replayed through a model of the ruleset in the kernel.",
       "Per router DIR/routerN/ gets kern.log and syslog (rsyslog traditional format), conntrack.log"
           + " (conntrack -E -o timestamp,extended,id), each rotated weekly like logrotate"
-          + " (NAME, NAME.1, NAME.2.gz ...), and ground-truth.jsonl (windows, connections,"
-          + " rejects, line counts). The same options and seed give byte-identical files."
+          + " (NAME, NAME.1, NAME.2.gz ...); beside it DIR/routerN.ground-truth.jsonl.gz (windows,"
+          + " connections, rejects, line counts). The same options and seed give byte-identical"
+          + " files."
     })
 final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -22,16 +22,19 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes a simulated month per router: {@code routerN/kern.log*}, {@code syslog*}, {@code
- * conntrack.log*} and {@code ground-truth.jsonl}. Generated traffic is replayed packet by packet,
- * in time order, through a model of the ruleset in the kernel; every log line follows from that
- * model, and the ground truth records what the model did (windows, sessions, rejects).
+ * conntrack.log*} and {@code routerN.ground-truth.jsonl.gz}. Generated traffic is replayed packet
+ * by packet, in time order, through a model of the ruleset in the kernel; every log line follows
+ * from that model, and the ground truth records what the model did (windows, sessions, rejects).
  */
 public final class Simulator {
   /**
-   * The ground-truth file next to each router's logs: JSON lines, gzip-compressed (a large month's
-   * truth is hundreds of megabytes of repetitive text).
+   * The ground truth of router {@code routerN} is {@code OUT/routerN.ground-truth.jsonl.gz}, beside
+   * its log directory rather than in it, so that ingesting the directory reads logs only. JSON
+   * lines, gzip-compressed (a large month's truth is hundreds of megabytes of repetitive text).
    */
-  public static final String GROUND_TRUTH = "ground-truth.jsonl.gz";
+  public static Path groundTruth(Path out, String hostname) {
+    return out.resolve(hostname + ".ground-truth.jsonl.gz");
+  }
 
   static final String SET = "mobilessh-set: ";
   static final String REMOVE = "mobilessh-remove: ";
@@ -53,6 +56,7 @@ public final class Simulator {
   public record RouterResult(
       String hostname,
       Path directory,
+      Path groundTruth,
       Map<String, Long> logLines,
       long kernelOtherLines,
       long syslogOtherLines,
@@ -78,7 +82,7 @@ public final class Simulator {
       } catch (IOException e) {
         throw new SimulateException("cannot create " + dir + ": " + e.getMessage(), e);
       }
-      results.add(new RouterSim(spec, new Router(n), dir).run());
+      results.add(new RouterSim(spec, new Router(n), dir, groundTruth(out, "router" + n)).run());
     }
     return Collections.unmodifiableList(results);
   }
@@ -112,6 +116,7 @@ public final class Simulator {
     private final SimulationSpec spec;
     private final Router router;
     private final Path dir;
+    private final Path truthPath;
     private final Random rnd;
     private final long window;
     private final LineFormat fmt;
@@ -140,10 +145,11 @@ public final class Simulator {
     private RotatingLog syslog;
     private RotatingLog conntrack;
 
-    RouterSim(SimulationSpec spec, Router router, Path dir) {
+    RouterSim(SimulationSpec spec, Router router, Path dir, Path truthPath) {
       this.spec = spec;
       this.router = router;
       this.dir = dir;
+      this.truthPath = truthPath;
       this.rnd = new Random(spec.seed() * 1_000_003L + router.number);
       this.window = spec.seconds() * SEC;
       this.fmt = new LineFormat(spec.zone());
@@ -167,8 +173,7 @@ public final class Simulator {
           BufferedWriter gt =
               new BufferedWriter(
                   new OutputStreamWriter(
-                      new GZIPOutputStream(
-                          Files.newOutputStream(dir.resolve(GROUND_TRUTH)), 1 << 16),
+                      new GZIPOutputStream(Files.newOutputStream(truthPath), 1 << 16),
                       StandardCharsets.UTF_8),
                   1 << 16)) {
         kern = k;
@@ -213,6 +218,7 @@ public final class Simulator {
       return new RouterResult(
           router.hostname,
           dir,
+          truthPath,
           Collections.unmodifiableMap(logCounts),
           kernelOther,
           syslogOther,
@@ -768,7 +774,7 @@ public final class Simulator {
       try {
         truth.write(s);
       } catch (IOException e) {
-        throw new SimulateException("cannot write " + dir.resolve(GROUND_TRUTH), e);
+        throw new SimulateException("cannot write " + truthPath, e);
       }
     }
   }

@@ -55,9 +55,9 @@ class SimulateCommandTest {
       assertThat(dir.resolve(r).resolve("kern.log")).isNotEmptyFile();
       assertThat(dir.resolve(r).resolve("syslog")).isNotEmptyFile();
       assertThat(dir.resolve(r).resolve("conntrack.log")).isNotEmptyFile();
-      assertThat(dir.resolve(r).resolve(Simulator.GROUND_TRUTH)).isNotEmptyFile();
+      assertThat(Simulator.groundTruth(dir, r)).isNotEmptyFile();
     }
-    String meta = SimulatorTest.readTruth(dir.resolve("router2")).get(0).toString();
+    String meta = SimulatorTest.readTruth(Simulator.groundTruth(dir, "router2")).get(0).toString();
     assertThat(meta)
         .contains("\"window_seconds\":30", "\"zone\":\"Europe/Berlin\"", "\"seed\":5")
         .contains("\"router_hostname\":\"router2\"");
@@ -88,6 +88,11 @@ class SimulateCommandTest {
           .as("%s differs: regenerate sample-logs/month (see its README)", name)
           .isEqualTo(-1L);
     }
+    assertThat(
+            Files.mismatch(
+                Simulator.groundTruth(dir, "router1"),
+                Simulator.groundTruth(committed.getParent(), "router1")))
+        .isEqualTo(-1L);
   }
 
   @Test

@@ -54,7 +54,7 @@ class SimulatorTest {
     deleteTree(ROOT.resolve("a"));
     results = Simulator.run(SPEC, ROOT.resolve("a"));
     dir = ROOT.resolve("a").resolve("router1");
-    truth = readTruth(dir);
+    truth = readTruth(results.get(0).groundTruth());
   }
 
   @Test
@@ -72,6 +72,12 @@ class SimulatorTest {
         assertThat(Files.getLastModifiedTime(y)).as(name).isEqualTo(Files.getLastModifiedTime(x));
       }
     }
+    assertThat(
+            Files.mismatch(
+                Simulator.groundTruth(ROOT.resolve("a"), "router1"),
+                Simulator.groundTruth(b, "router1")))
+        .isEqualTo(-1L);
+    assertThat(names(dir)).noneMatch(n -> n.contains("ground-truth"));
     Path c = ROOT.resolve("c");
     deleteTree(c);
     Simulator.run(new SimulationSpec(SPEC.month(), 8, 1, 3, 0.05, 60, ZoneOffset.UTC), c);
@@ -363,10 +369,10 @@ class SimulatorTest {
     return "2026-10-" + (day.length() == 1 ? "0" + day : day) + "T" + syslogLine.substring(7, 15);
   }
 
-  static List<JsonNode> readTruth(Path routerDir) throws IOException {
+  static List<JsonNode> readTruth(Path file) throws IOException {
     ObjectMapper json = new ObjectMapper();
     List<JsonNode> nodes = new ArrayList<>();
-    for (String line : lines(routerDir.resolve(Simulator.GROUND_TRUTH))) {
+    for (String line : lines(file)) {
       nodes.add(json.readTree(line));
     }
     return nodes;
