@@ -121,6 +121,10 @@ public final class BagVerifier {
   }
 
   private static Report check(Map<String, Content> all, List<Problem> problems) {
+    if (all.isEmpty() && !problems.isEmpty()) {
+      // an unreadable zip: what it says is all there is to say
+      return new Report(problems, 0, 0);
+    }
     String base = base(all.keySet());
     if (base == null) {
       problems.add(
