@@ -492,8 +492,16 @@ public final class AuditEngine {
         Timed lastLo = w.opened;
         List<TracedEvent> points = new ArrayList<>();
         List<Flow> candidates = new ArrayList<>();
+        // a set line that is its flow's first established packet: that flow began just before
+        // the cap and never refreshed this window (a set in the middle of a flow did: keep it)
+        Flow capFlow = cap == Cap.SET ? flowOf(capLine) : null;
+        if (capFlow != null
+            && (capFlow.establishedEvent == null
+                || !capFlow.establishedEvent.time().equals(c.at))) {
+          capFlow = null;
+        }
         for (Flow f : flows) {
-          if (!f.begin().isBefore(c.at)) {
+          if (!f.begin().isBefore(c.at) || f == capFlow) {
             continue;
           }
           Instant last = f.lastPossibleActivity();

@@ -32,7 +32,10 @@ final class Flow {
   Instant establishedAt;
   TracedEvent establishedEvent;
 
-  /** Times of client-side activity known from state changes (ESTABLISHED and closing states). */
+  /**
+   * State changes no later than a client packet: ESTABLISHED (the client's handshake ACK) and
+   * LAST_ACK (the second FIN; the client's last packet is this one or the ACK after it).
+   */
   final List<TracedEvent> activity = new ArrayList<>();
 
   /** Updates caused by FINs (FIN_WAIT, LAST_ACK): candidates for a remove line's packet. */
@@ -98,16 +101,24 @@ final class Flow {
         }
         activity.add(te);
       }
-      case "FIN_WAIT", "LAST_ACK" -> {
+      // conntrack does not say which side sent a packet. Client closes first: FIN_WAIT (client
+      // FIN), CLOSE_WAIT, LAST_ACK (server FIN), TIME_WAIT (client ACK); server first: FIN_WAIT,
+      // CLOSE_WAIT (client ACK), LAST_ACK (client FIN), TIME_WAIT (server ACK). Either way the
+      // client's last packet lies in [LAST_ACK, TIME_WAIT]: LAST_ACK is a known refresh bound.
+      case "FIN_WAIT" -> {
+        finUpdates.add(te);
+        closing(te);
+      }
+      case "LAST_ACK" -> {
         finUpdates.add(te);
         closing(te);
         activity.add(te);
-        finished |= e.state().equals("LAST_ACK");
+        finished = true;
       }
-      case "CLOSE_WAIT", "TIME_WAIT" -> {
+      case "CLOSE_WAIT" -> closing(te);
+      case "TIME_WAIT" -> {
         closing(te);
-        activity.add(te);
-        finished |= e.state().equals("TIME_WAIT");
+        finished = true;
       }
       case "CLOSE" -> {
         // an RST: it does not refresh (RST never sets), but nothing follows it
