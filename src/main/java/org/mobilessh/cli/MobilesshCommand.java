@@ -29,6 +29,7 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
       AnomaliesCommand.class,
       WhoCommand.class,
       TimelineCommand.class,
+      ReportCommand.class,
       GenerateCompletion.class,
       ManPageGenerator.class,
     })

@@ -1,0 +1,780 @@
+package org.mobilessh.report;
+
+import freemarker.core.HTMLOutputFormat;
+import freemarker.template.TemplateModelException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.mobilessh.audit.Anomaly;
+import org.mobilessh.audit.AuditConfig;
+import org.mobilessh.audit.AuditFormat;
+import org.mobilessh.audit.AuditInput;
+import org.mobilessh.audit.AuditResult;
+import org.mobilessh.audit.CloseReason;
+import org.mobilessh.audit.Rejection;
+import org.mobilessh.audit.Session;
+import org.mobilessh.audit.SourceLine;
+import org.mobilessh.audit.TracedEvent;
+import org.mobilessh.audit.Window;
+import org.mobilessh.rules.Family;
+
+/**
+ * The report's data: every figure the template prints, computed once here from the audit result of
+ * the month and the index's coverage facts, as a tree of strings, numbers, booleans, lists and maps
+ * (the only values the sandboxed template can see). Numbers meant for reading are formatted here,
+ * so the output does not depend on the machine's locale.
+ *
+ * <p>The keys are documented in {@code report-templates/README.md}.
+ */
+public final class ReportModel {
+  /** Silences longer than this in one router's events are listed as gaps. */
+  static final Duration GAP = Duration.ofHours(4);
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter ISO =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+  private static final int EVIDENCE_LINES = 6;
+
+  private final Map<String, Object> root;
+  private final Figures figures;
+
+  private final Instant generatedAt;
+
+  private ReportModel(Map<String, Object> root, Figures figures, Instant generatedAt) {
+    this.root = root;
+    this.figures = figures;
+    this.generatedAt = generatedAt;
+  }
+
+  /** The report's date: the request's, else the last event read (so same data, same date). */
+  public Instant generatedAt() {
+    return generatedAt;
+  }
+
+  /**
+   * The headline figures, for callers and tests that check the rendered text against them.
+   *
+   * @param windows windows reaching into the month
+   * @param sessions sessions accepted in the month
+   * @param rejections reject lines logged in the month
+   * @param anomalies anomalies dated in the month (or undated)
+   * @param events events read inside the month
+   */
+  public record Figures(int windows, int sessions, int rejections, int anomalies, long events) {}
+
+  /** The template's data model (unmodifiable). */
+  public Map<String, Object> root() {
+    return root;
+  }
+
+  public Figures figures() {
+    return figures;
+  }
+
+  /**
+   * Builds the model.
+   *
+   * @param req the request
+   * @param input the events read (the month widened by the lookback)
+   * @param month the audit result clipped to the month
+   * @param facts coverage facts from the index
+   * @param charts the drawn charts, by name
+   * @param templateDescription where the template came from
+   */
+  public static ReportModel build(
+      ReportRequest req,
+      AuditInput input,
+      AuditResult month,
+      Facts facts,
+      Map<String, Charts.Chart> charts,
+      String templateDescription) {
+    YearMonth ym = req.month();
+    Instant from = ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    Instant to = ym.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    List<TracedEvent> inMonth = new ArrayList<>();
+    Instant lastRead = null;
+    for (TracedEvent e : input.events()) {
+      Instant t = e.time();
+      if (t == null) {
+        continue;
+      }
+      if (lastRead == null || t.isAfter(lastRead)) {
+        lastRead = t;
+      }
+      if (!t.isBefore(from) && t.isBefore(to)) {
+        inMonth.add(e);
+      }
+    }
+    inMonth.sort(Comparator.comparing(TracedEvent::time));
+    Queries q = new Queries(from, to, req.host());
+
+    Map<String, Object> m = new LinkedHashMap<>();
+    Instant generated =
+        req.generatedAt() != null ? req.generatedAt() : lastRead != null ? lastRead : to;
+    TreeSet<String> routers = new TreeSet<>();
+    inMonth.forEach(e -> routers.add(e.observer().isEmpty() ? "(unnamed)" : e.observer()));
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("month", ym.toString());
+    meta.put("monthName", monthName(ym, req.lang()));
+    meta.put("from", TIME.format(from));
+    meta.put("to", TIME.format(to));
+    meta.put("routers", List.copyOf(routers));
+    meta.put("hostFilter", req.host() == null ? "" : req.host());
+    meta.put("timezone", "UTC");
+    meta.put("generatedAt", TIME.format(generated));
+    meta.put("generatedAtFromData", req.generatedAt() == null);
+    meta.put("toolVersion", req.toolVersion());
+    meta.put("inputDigest", digest(input));
+    meta.put("inputEvents", fmt(input.events().size()));
+    meta.put("evidenceHash", req.evidenceHash() == null ? "" : req.evidenceHash());
+    meta.put("template", templateDescription);
+    meta.put("lang", req.lang());
+    meta.put("paper", req.paper().css());
+    meta.put("topN", req.topN());
+    meta.put("format", req.format().name().toLowerCase(Locale.ROOT));
+    meta.put("lookback", human(req.lookback().getSeconds()));
+    m.put("meta", meta);
+
+    m.put("coverage", coverage(inMonth, ym, from, to, facts, month, req.topN()));
+    m.put("ruleset", ruleset(req.config()));
+    m.put("summary", summary(month, inMonth.size(), facts, q));
+    m.put("windows", windows(month.windows(), req.topN(), q));
+    m.put("sessions", sessions(month.sessions(), req.topN(), q));
+    m.put("rejections", rejections(month.rejections(), req.topN(), q, facts));
+    m.put("anomalies", anomalies(month.anomalies(), req.topN()));
+    m.put("precision", precision(month, req.config()));
+    Map<String, Object> ch = new LinkedHashMap<>();
+    charts.forEach(
+        (name, c) -> {
+          Map<String, Object> one = new LinkedHashMap<>();
+          one.put("svg", markup(c.svg()));
+          one.put("title", c.title());
+          one.put("query", c.query());
+          ch.put(name, one);
+        });
+    m.put("charts", ch);
+    Figures f =
+        new Figures(
+            month.windows().size(),
+            month.sessions().size(),
+            month.rejections().size(),
+            month.anomalies().size(),
+            inMonth.size());
+    return new ReportModel(java.util.Collections.unmodifiableMap(m), f, generated);
+  }
+
+  /** The search queries that reproduce figures, scoped to the month (and router). */
+  record Queries(Instant from, Instant to, String host) {
+    String of(String terms) {
+      String scope = "time:[" + ISO.format(from) + " TO " + ISO.format(to) + "}";
+      return (terms.isEmpty() ? "" : terms + " AND ")
+          + scope
+          + (host == null ? "" : " AND host:" + host);
+    }
+
+    String command(String terms) {
+      return "mobilessh search --count '" + of(terms) + "'";
+    }
+
+    String audit(String cmd) {
+      return "mobilessh "
+          + cmd
+          + " --month "
+          + YearMonth.from(from.atZone(ZoneOffset.UTC))
+          + (host == null ? "" : " --host " + host);
+    }
+  }
+
+  /** The queries whose counts the report prints, so the caller can count them in the index. */
+  static List<String> queries(ReportRequest req) {
+    YearMonth ym = req.month();
+    Queries q =
+        new Queries(
+            ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
+            ym.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
+            req.host());
+    return List.of(
+        q.of(""),
+        q.of("action:set"),
+        q.of("action:accept"),
+        q.of("action:reject"),
+        q.of("action:remove"));
+  }
+
+  private static Map<String, Object> coverage(
+      List<TracedEvent> events,
+      YearMonth ym,
+      Instant from,
+      Instant to,
+      Facts facts,
+      AuditResult month,
+      int topN) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    // sources that contributed events to the month
+    Map<String, long[]> perSource = new TreeMap<>();
+    Map<String, Instant[]> spans = new TreeMap<>();
+    for (TracedEvent e : events) {
+      perSource.computeIfAbsent(e.sourcePath(), k -> new long[1])[0]++;
+      Instant[] s = spans.computeIfAbsent(e.sourcePath(), k -> new Instant[2]);
+      if (s[0] == null || e.time().isBefore(s[0])) {
+        s[0] = e.time();
+      }
+      if (s[1] == null || e.time().isAfter(s[1])) {
+        s[1] = e.time();
+      }
+    }
+    Map<String, Facts.IngestedSource> byPath = new TreeMap<>();
+    for (Facts.IngestedSource s : facts.sources()) {
+      byPath.put(s.path(), s);
+    }
+    List<Object> sources = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : perSource.entrySet()) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      Facts.IngestedSource ck = byPath.get(e.getKey());
+      s.put("path", clean(e.getKey()));
+      s.put("events", fmt(e.getValue()[0]));
+      s.put("first", TIME.format(spans.get(e.getKey())[0]));
+      s.put("last", TIME.format(spans.get(e.getKey())[1]));
+      s.put("lines", ck == null ? "" : fmt(ck.lines()));
+      s.put("headSha256", ck == null ? "" : ck.headSha256());
+      s.put("headBytes", ck == null ? "" : fmt(ck.headBytes()));
+      sources.add(s);
+    }
+    c.put("sources", sources);
+    c.put("checkpointedSources", facts.sources().size());
+    // per day, per router
+    TreeSet<String> routers = new TreeSet<>();
+    events.forEach(e -> routers.add(e.observer()));
+    Map<LocalDate, Map<String, Long>> perDay = new TreeMap<>();
+    for (TracedEvent e : events) {
+      LocalDate d = e.time().atZone(ZoneOffset.UTC).toLocalDate();
+      perDay.computeIfAbsent(d, k -> new TreeMap<>()).merge(e.observer(), 1L, Long::sum);
+    }
+    Map<LocalDate, long[]> audit = perDayAudit(month);
+    List<Object> days = new ArrayList<>();
+    int empty = 0;
+    for (LocalDate d = ym.atDay(1); !d.isAfter(ym.atEndOfMonth()); d = d.plusDays(1)) {
+      Map<String, Object> day = new LinkedHashMap<>();
+      Map<String, Long> counts = perDay.getOrDefault(d, Map.of());
+      long total = counts.values().stream().mapToLong(Long::longValue).sum();
+      day.put("date", d.toString());
+      day.put("events", fmt(total));
+      List<Object> per = new ArrayList<>();
+      for (String r : routers) {
+        per.add(fmt(counts.getOrDefault(r, 0L)));
+      }
+      day.put("perRouter", per);
+      long[] a = audit.getOrDefault(d, new long[3]);
+      day.put("windows", fmt(a[0]));
+      day.put("sessions", fmt(a[1]));
+      day.put("rejections", fmt(a[2]));
+      day.put("noData", total == 0);
+      if (total == 0) {
+        empty++;
+      }
+      days.add(day);
+    }
+    c.put("routers", List.copyOf(routers));
+    c.put("days", days);
+    c.put("daysWithoutData", empty);
+    // silences per router
+    List<Map<String, Object>> gaps = new ArrayList<>();
+    for (String r : routers) {
+      Instant prev = from;
+      for (TracedEvent e : events) {
+        if (!e.observer().equals(r)) {
+          continue;
+        }
+        addGap(gaps, r, prev, e.time());
+        prev = e.time();
+      }
+      addGap(gaps, r, prev, to);
+    }
+    gaps.sort(
+        Comparator.comparing((Map<String, Object> g) -> -(long) g.get("seconds"))
+            .thenComparing(g -> (String) g.get("from")));
+    c.put("gapThreshold", human(GAP.getSeconds()));
+    c.put("gapCount", gaps.size());
+    c.put("gaps", List.copyOf(gaps.subList(0, Math.min(topN, gaps.size()))));
+    List<Object> quarantine = new ArrayList<>();
+    long qTotal = 0;
+    for (Map.Entry<String, Long> e : new TreeMap<>(facts.quarantinedByReason()).entrySet()) {
+      quarantine.add(Map.of("reason", e.getKey(), "count", fmt(e.getValue())));
+      qTotal += e.getValue();
+    }
+    c.put("quarantine", quarantine);
+    c.put("quarantineTotal", fmt(qTotal));
+    long markers =
+        month.anomalies().stream().filter(a -> a.kind() == Anomaly.Kind.RATE_LIMIT_MARKER).count();
+    long sampled = month.rejections().stream().filter(Rejection::sampled).count();
+    c.put("rateLimitMarkers", fmt(markers));
+    c.put("sampledRejections", fmt(sampled));
+    c.put("counterSnapshots", month.totals().size());
+    return c;
+  }
+
+  private static void addGap(List<Map<String, Object>> gaps, String r, Instant a, Instant b) {
+    long s = Duration.between(a, b).getSeconds();
+    if (s >= GAP.getSeconds()) {
+      Map<String, Object> g = new LinkedHashMap<>();
+      g.put("router", r);
+      g.put("from", TIME.format(a));
+      g.put("to", TIME.format(b));
+      g.put("length", human(s));
+      g.put("seconds", s);
+      gaps.add(g);
+    }
+  }
+
+  /** Per UTC day: windows opened, sessions accepted, rejections logged. */
+  static Map<LocalDate, long[]> perDayAudit(AuditResult month) {
+    Map<LocalDate, long[]> m = new TreeMap<>();
+    for (Window w : month.windows()) {
+      m.computeIfAbsent(day(w.openedAt()), k -> new long[3])[0]++;
+    }
+    for (Session s : month.sessions()) {
+      m.computeIfAbsent(day(s.acceptedAt()), k -> new long[3])[1]++;
+    }
+    for (Rejection r : month.rejections()) {
+      m.computeIfAbsent(day(r.at()), k -> new long[3])[2]++;
+    }
+    return m;
+  }
+
+  private static LocalDate day(Instant t) {
+    return t.atZone(ZoneOffset.UTC).toLocalDate();
+  }
+
+  private static Map<String, Object> ruleset(AuditConfig c) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    // the index holds no ruleset snapshots yet: the report says which settings it assumed
+    r.put("fromSnapshots", false);
+    List<Object> settings = new ArrayList<>();
+    settings.add(row("Window length N (--seconds)", c.seconds() + " s"));
+    settings.add(row("SSH port", Integer.toString(c.sshPort())));
+    settings.add(row("IMAPS port", Integer.toString(c.imapsPort())));
+    settings.add(
+        row(
+            "Mail servers",
+            c.mailServers().isEmpty()
+                ? "any destination on the IMAPS port"
+                : String.join(", ", c.mailServers().stream().map(Object::toString).toList())));
+    settings.add(row("FIN removes the address (step 2)", c.remove() ? "yes" : "no"));
+    settings.add(
+        row(
+            "Reject LOG rate",
+            trim(c.rejectLogPerSecond() * 60)
+                + "/min per source, "
+                + trim(c.rejectLogGlobalPerSecond())
+                + "/s overall, burst "
+                + c.rejectLogBurst()));
+    settings.add(row("xt_recent ip_list_tot", Integer.toString(c.ipListTot())));
+    settings.add(row("Source silence threshold", human(c.sourceSilence().getSeconds())));
+    r.put("settings", settings);
+    return r;
+  }
+
+  private static Map<String, Object> row(String name, String value) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("value", value);
+    return m;
+  }
+
+  private static Map<String, Object> summary(
+      AuditResult month, long events, Facts facts, Queries q) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    List<Object> rows = new ArrayList<>();
+    long addresses = month.windows().stream().map(Window::source).distinct().count();
+    double open =
+        month.windows().stream()
+            .map(Window::durationS)
+            .filter(d -> d != null)
+            .mapToDouble(Double::doubleValue)
+            .sum();
+    long noWindow = month.sessions().stream().filter(x -> x.windowOpenedAt() == null).count();
+    long sampled = month.rejections().stream().filter(Rejection::sampled).count();
+    long rejectSources = month.rejections().stream().map(Rejection::source).distinct().count();
+    rows.add(
+        fig(
+            "events",
+            "Events in the month (after dedupe)",
+            events,
+            q.command(""),
+            facts,
+            q.of("")));
+    rows.add(
+        fig(
+            "windows",
+            "Windows (SSH could be opened)",
+            month.windows().size(),
+            q.audit("windows") + "   (set lines: " + q.command("action:set") + ")",
+            facts,
+            q.of("action:set")));
+    rows.add(
+        fig("addresses", "Addresses with a window", addresses, q.audit("windows"), null, null));
+    Map<String, Object> openRow = new LinkedHashMap<>();
+    openRow.put("id", "openTime");
+    openRow.put("label", "Total window open time");
+    openRow.put("value", human(Math.round(open)));
+    openRow.put("query", q.audit("windows") + " --format csv (sum of duration_s)");
+    openRow.put("indexCount", "");
+    rows.add(openRow);
+    rows.add(
+        fig(
+            "sessions",
+            "SSH sessions accepted",
+            month.sessions().size(),
+            q.audit("sessions") + "   (accept lines: " + q.command("action:accept") + ")",
+            facts,
+            q.of("action:accept")));
+    rows.add(
+        fig(
+            "sessionsWithoutWindow",
+            "Sessions with no open window",
+            noWindow,
+            q.audit("anomalies"),
+            null,
+            null));
+    rows.add(
+        fig(
+            "rejections",
+            "Rejections logged",
+            month.rejections().size(),
+            q.command("action:reject"),
+            facts,
+            q.of("action:reject")));
+    rows.add(
+        fig(
+            "sampled",
+            "Rejection lines after which the LOG was rate-limited",
+            sampled,
+            q.audit("rejects") + " --format csv (sampled=true)",
+            null,
+            null));
+    rows.add(
+        fig(
+            "rejectSources",
+            "Distinct rejected sources",
+            rejectSources,
+            q.audit("rejects"),
+            null,
+            null));
+    rows.add(
+        fig("anomalies", "Anomalies", month.anomalies().size(), q.audit("anomalies"), null, null));
+    s.put("rows", rows);
+    s.put("eventsUsed", fmt(month.eventsUsed()));
+    s.put("duplicatesDropped", fmt(month.duplicatesDropped()));
+    s.put("untimedEvents", fmt(month.untimedEvents()));
+    return s;
+  }
+
+  private static Map<String, Object> fig(
+      String id, String label, long value, String query, Facts facts, String countQuery) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id);
+    m.put("label", label);
+    m.put("value", fmt(value));
+    m.put("query", query);
+    Long n = facts == null || countQuery == null ? null : facts.queryCounts().get(countQuery);
+    m.put("indexCount", n == null ? "" : fmt(n));
+    return m;
+  }
+
+  private static Map<String, Object> windows(List<Window> windows, int topN, Queries q) {
+    Map<String, Object> w = new LinkedHashMap<>();
+    w.put("count", fmt(windows.size()));
+    w.put("query", q.audit("windows"));
+    Map<String, double[]> per = new TreeMap<>();
+    Map<String, String> fam = new TreeMap<>();
+    for (Window x : windows) {
+      String a = AuditFormat.address(x.source());
+      double d = x.durationS() == null ? 0 : x.durationS();
+      double[] v = per.computeIfAbsent(a, k -> new double[3]);
+      v[0]++;
+      v[1] += d;
+      v[2] = Math.max(v[2], d);
+      fam.put(a, x.family() == Family.IPV4 ? "IPv4" : "IPv6");
+    }
+    List<Map.Entry<String, double[]>> sorted = new ArrayList<>(per.entrySet());
+    sorted.sort(
+        Comparator.comparing((Map.Entry<String, double[]> e) -> -e.getValue()[1])
+            .thenComparing(Map.Entry::getKey));
+    List<Object> rows = new ArrayList<>();
+    for (Map.Entry<String, double[]> e : sorted.subList(0, Math.min(topN, sorted.size()))) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("address", e.getKey());
+      r.put("family", fam.get(e.getKey()));
+      r.put("count", fmt((long) e.getValue()[0]));
+      r.put("total", human(Math.round(e.getValue()[1])));
+      r.put("longest", human(Math.round(e.getValue()[2])));
+      r.put("query", "mobilessh timeline " + e.getKey());
+      rows.add(r);
+    }
+    w.put("perAddress", rows);
+    w.put("addresses", per.size());
+    w.put("addressesShown", rows.size());
+    Map<CloseReason, Long> reasons = new java.util.EnumMap<>(CloseReason.class);
+    windows.forEach(x -> reasons.merge(x.closeReason(), 1L, Long::sum));
+    List<Object> rr = new ArrayList<>();
+    reasons.forEach((k, v) -> rr.add(Map.of("reason", k.id(), "count", fmt(v))));
+    w.put("closeReasons", rr);
+    long clipped = windows.stream().filter(x -> x.clippedStart() || x.clippedEnd()).count();
+    w.put("clipped", fmt(clipped));
+    List<Object> list = new ArrayList<>();
+    for (Window x : windows.subList(0, Math.min(topN, windows.size()))) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("address", AuditFormat.address(x.source()));
+      r.put("router", x.observer());
+      r.put("opened", TIME.format(x.openedAt()));
+      r.put("closed", x.closedAt() == null ? "" : TIME.format(x.closedAt()));
+      r.put("reason", x.closeReason().id());
+      r.put("precision", x.closePrecisionS() == null ? "" : trim(x.closePrecisionS()) + " s");
+      r.put("duration", x.durationS() == null ? "" : human(Math.round(x.durationS())));
+      r.put("sessions", Integer.toString(x.sshSessions()));
+      r.put(
+          "clipped",
+          x.clippedStart() && x.clippedEnd()
+              ? "both"
+              : x.clippedStart() ? "start" : x.clippedEnd() ? "end" : "");
+      list.add(r);
+    }
+    w.put("list", list);
+    w.put("listShown", list.size());
+    return w;
+  }
+
+  private static Map<String, Object> sessions(List<Session> sessions, int topN, Queries q) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("count", fmt(sessions.size()));
+    s.put("query", q.audit("sessions"));
+    s.put("outliving", fmt(sessions.stream().filter(Session::outlivesWindow).count()));
+    s.put("withFlow", fmt(sessions.stream().filter(x -> x.conntrackId() != null).count()));
+    List<Object> rows = new ArrayList<>();
+    for (Session x : sessions.subList(0, Math.min(topN, sessions.size()))) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("source", AuditFormat.address(x.source()) + " :" + x.sourcePort());
+      r.put("destination", AuditFormat.address(x.destination()) + " :" + x.destinationPort());
+      r.put("accepted", TIME.format(x.acceptedAt()));
+      r.put("duration", x.durationS() == null ? "" : human(Math.round(x.durationS())));
+      r.put("bytes", x.bytesIn() == null ? "" : fmt(x.bytesIn()) + " / " + fmt(x.bytesOut()));
+      r.put("window", x.windowOpenedAt() == null ? "NONE" : TIME.format(x.windowOpenedAt()));
+      r.put("outlives", x.outlivesWindow());
+      r.put("router", x.observer());
+      rows.add(r);
+    }
+    s.put("list", rows);
+    s.put("listShown", rows.size());
+    return s;
+  }
+
+  private static Map<String, Object> rejections(
+      List<Rejection> rejections, int topN, Queries q, Facts facts) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("count", fmt(rejections.size()));
+    r.put("query", q.command("action:reject"));
+    r.put("sampled", fmt(rejections.stream().filter(Rejection::sampled).count()));
+    r.put(
+        "topSources",
+        top(
+            rejections,
+            x -> AuditFormat.address(x.source()),
+            topN,
+            k -> q.command("action:reject AND src:" + k)));
+    r.put(
+        "topPorts",
+        top(
+            rejections,
+            x -> x.destinationPort() == null ? "-" : x.destinationPort().toString(),
+            topN,
+            k -> q.command("action:reject AND dport:" + k)));
+    r.put(
+        "families",
+        top(
+            rejections,
+            x -> x.family() == Family.IPV4 ? "IPv4" : "IPv6",
+            2,
+            k -> q.command("action:reject AND family:" + (k.equals("IPv4") ? "ipv4" : "ipv6"))));
+    r.put("sources", rejections.stream().map(Rejection::source).distinct().count());
+    return r;
+  }
+
+  private static List<Object> top(
+      List<Rejection> rs, Function<Rejection, String> key, int n, Function<String, String> query) {
+    Map<String, Long> counts = new TreeMap<>();
+    rs.forEach(x -> counts.merge(key.apply(x), 1L, Long::sum));
+    List<Map.Entry<String, Long>> e = new ArrayList<>(counts.entrySet());
+    e.sort(
+        Comparator.comparing((Map.Entry<String, Long> x) -> -x.getValue())
+            .thenComparing(Map.Entry::getKey));
+    List<Object> out = new ArrayList<>();
+    for (Map.Entry<String, Long> x : e.subList(0, Math.min(n, e.size()))) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("key", x.getKey());
+      m.put("count", fmt(x.getValue()));
+      m.put("query", query.apply(x.getKey()));
+      out.add(m);
+    }
+    return out;
+  }
+
+  private static Map<String, Object> anomalies(List<Anomaly> anomalies, int topN) {
+    Map<String, Object> a = new LinkedHashMap<>();
+    a.put("count", fmt(anomalies.size()));
+    a.put("total", anomalies.size());
+    Map<Anomaly.Kind, Long> kinds = new java.util.EnumMap<>(Anomaly.Kind.class);
+    anomalies.forEach(x -> kinds.merge(x.kind(), 1L, Long::sum));
+    List<Object> k = new ArrayList<>();
+    kinds.forEach((kind, n) -> k.add(Map.of("kind", kind.id(), "count", fmt(n))));
+    a.put("kinds", k);
+    List<Object> list = new ArrayList<>();
+    for (Anomaly x : anomalies.subList(0, Math.min(topN, anomalies.size()))) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("kind", x.kind().id());
+      m.put("at", x.at() == null ? "" : TIME.format(x.at()));
+      m.put("router", x.observer());
+      m.put("address", AuditFormat.address(x.address()));
+      m.put("message", clean(x.message()));
+      List<Object> ev = new ArrayList<>();
+      for (SourceLine l : x.evidence().subList(0, Math.min(EVIDENCE_LINES, x.evidence().size()))) {
+        ev.add(
+            Map.of("where", clean(l.sourcePath()) + ":" + l.lineNumber(), "line", clean(l.line())));
+      }
+      m.put("evidence", ev);
+      m.put("moreEvidence", Math.max(0, x.evidence().size() - EVIDENCE_LINES));
+      list.add(m);
+    }
+    a.put("list", list);
+    a.put("listShown", list.size());
+    return a;
+  }
+
+  private static Map<String, Object> precision(AuditResult month, AuditConfig c) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    double worstClose =
+        month.windows().stream()
+            .map(Window::closePrecisionS)
+            .filter(d -> d != null)
+            .mapToDouble(Double::doubleValue)
+            .max()
+            .orElse(0);
+    double worstOpen = month.windows().stream().mapToDouble(Window::openPrecisionS).max().orElse(0);
+    long exact =
+        month.windows().stream()
+            .filter(w -> w.closePrecisionS() != null && w.closePrecisionS() <= 1.0)
+            .count();
+    p.put("worstOpen", trim(worstOpen) + " s");
+    p.put("worstClose", trim(worstClose) + " s");
+    p.put("closeWithinOneSecond", fmt(exact));
+    p.put("seconds", c.seconds());
+    return p;
+  }
+
+  /** Raw markup for the template (the charts' SVG): not escaped again. */
+  private static Object markup(String svg) {
+    try {
+      return HTMLOutputFormat.INSTANCE.fromMarkup(svg);
+    } catch (TemplateModelException e) {
+      throw new ReportException("cannot pass chart markup to the template: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * SHA-256 over the events read, in order: source path, line number and the line, so anyone with
+   * the same index (or the evidence CSVs) recomputes it.
+   */
+  static String digest(AuditInput input) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      List<TracedEvent> sorted = new ArrayList<>(input.events());
+      sorted.sort(
+          Comparator.comparing(TracedEvent::sourcePath).thenComparing(TracedEvent::lineNumber));
+      for (TracedEvent e : sorted) {
+        md.update(
+            (e.sourcePath() + "\t" + e.lineNumber() + "\t" + e.originalLine() + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+
+  static String monthName(YearMonth ym, String lang) {
+    if (lang.equals("ja")) {
+      return ym.getYear() + "年" + ym.getMonthValue() + "月";
+    }
+    return ym.getMonth().getDisplayName(java.time.format.TextStyle.FULL, Locale.ENGLISH)
+        + " "
+        + ym.getYear();
+  }
+
+  /**
+   * Text from the data made safe for XML: control characters (other than tab) cannot appear in
+   * XHTML at all, so they are shown as {@code \\xNN}. Escaping of markup is the template's.
+   */
+  static String clean(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean bad = (c < 0x20 && c != '\t') || c == 0x7f || c == 0xfffe || c == 0xffff;
+      if (bad && b == null) {
+        b = new StringBuilder(s.substring(0, i));
+      }
+      if (b != null) {
+        if (bad) {
+          b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+        } else {
+          b.append(c);
+        }
+      }
+    }
+    return b == null ? s : b.toString();
+  }
+
+  static String fmt(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  static String trim(double d) {
+    return AuditFormat.seconds(d);
+  }
+
+  /** {@code 3h 04m 05s}, {@code 2d 03h 00m}, {@code 45s}. */
+  static String human(long seconds) {
+    long d = seconds / 86400;
+    long h = seconds % 86400 / 3600;
+    long mi = seconds % 3600 / 60;
+    long s = seconds % 60;
+    if (d > 0) {
+      return String.format(Locale.ROOT, "%dd %02dh %02dm", d, h, mi);
+    }
+    if (h > 0) {
+      return String.format(Locale.ROOT, "%dh %02dm %02ds", h, mi, s);
+    }
+    if (mi > 0) {
+      return String.format(Locale.ROOT, "%dm %02ds", mi, s);
+    }
+    return s + "s";
+  }
+}

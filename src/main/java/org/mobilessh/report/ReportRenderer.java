@@ -1,0 +1,148 @@
+package org.mobilessh.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.mobilessh.audit.AuditEngine;
+import org.mobilessh.audit.AuditInput;
+import org.mobilessh.audit.AuditResult;
+import org.mobilessh.audit.IndexedAuditInput;
+import org.mobilessh.index.EventSearcher;
+import org.mobilessh.index.Fields;
+import org.mobilessh.ingest.Checkpoint;
+
+/**
+ * The entry point of the report stage: reads the month from the index, reconstructs it, and renders
+ * the template to HTML or PDF. Other stages (the evidence bundle) call {@link
+ * #render(ReportRequest)} or {@link #write(ReportRequest, Path)}.
+ */
+public final class ReportRenderer {
+  private ReportRenderer() {}
+
+  /**
+   * A rendered report.
+   *
+   * @param bytes the HTML (UTF-8) or PDF file content
+   * @param format which of the two
+   * @param model the data it was rendered from (its figures, for checks)
+   */
+  public record Rendered(byte[] bytes, ReportRequest.Format format, ReportModel model) {}
+
+  /** Renders the report of {@code req} in memory. */
+  public static Rendered render(ReportRequest req) {
+    // a bad template is reported before any index work
+    Templates templates = Templates.find(req.template());
+    YearMonth ym = req.month();
+    Instant from = ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    Instant to = ym.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    AuditInput input;
+    Facts facts;
+    try (EventSearcher searcher = EventSearcher.open(req.index())) {
+      Instant loadFrom = from.minus(req.lookback()).minusSeconds(req.config().seconds());
+      input = IndexedAuditInput.load(searcher, loadFrom, to.plus(req.lookback()), req.host());
+      facts = facts(searcher, req);
+    }
+    AuditResult month = new AuditEngine(req.config()).reconstruct(input).month(ym);
+    return render(req, templates, input, month, facts);
+  }
+
+  /**
+   * Renders from an audit result already at hand (clipped to the month), for callers that
+   * reconstructed it themselves.
+   */
+  public static Rendered render(
+      ReportRequest req, AuditInput input, AuditResult month, Facts facts) {
+    return render(req, Templates.find(req.template()), input, month, facts);
+  }
+
+  private static Rendered render(
+      ReportRequest req, Templates templates, AuditInput input, AuditResult month, Facts facts) {
+    Map<String, Charts.Chart> charts = Charts.draw(month, req.month(), req.host());
+    ReportModel model =
+        ReportModel.build(req, input, month, facts, charts, templates.description());
+    String html = templates.render(model.root());
+    if (req.format() == ReportRequest.Format.HTML) {
+      return new Rendered(html.getBytes(StandardCharsets.UTF_8), req.format(), model);
+    }
+    String title =
+        "mobilessh audit report "
+            + req.month()
+            + (req.host() == null ? "" : " (" + req.host() + ")");
+    byte[] pdf =
+        PdfOutput.render(
+            html, templates.baseUri(), req, title, model.generatedAt(), req.attachments());
+    return new Rendered(pdf, req.format(), model);
+  }
+
+  /**
+   * Renders and writes the report to {@code out} (through a temporary file in the same directory,
+   * so a failed run leaves no half-written report).
+   */
+  public static Rendered write(ReportRequest req, Path out) {
+    Rendered r = render(req);
+    Path dir = out.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, ".report-", ".tmp");
+      try {
+        Files.write(tmp, r.bytes());
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new ReportException("cannot write " + out + ": " + e.getMessage(), e);
+    }
+    return r;
+  }
+
+  /** Coverage facts of the index: checkpointed sources, quarantine reasons, query counts. */
+  public static Facts facts(EventSearcher searcher, ReportRequest req) {
+    Map<String, Long> quarantine = new TreeMap<>();
+    var q = searcher.parse("action:" + Fields.QUARANTINE);
+    long n = searcher.count(q);
+    if (n > 0) {
+      for (EventSearcher.Hit h : searcher.search(q, (int) Math.min(n, Integer.MAX_VALUE - 8))) {
+        quarantine.merge(h.reason() == null ? "unknown" : h.reason(), 1L, Long::sum);
+      }
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (String query : ReportModel.queries(req)) {
+      counts.put(query, searcher.count(searcher.parse(query)));
+    }
+    return new Facts(sources(req.index()), quarantine, counts);
+  }
+
+  /** The sources the ingest stage checkpointed, from the last commit's user data. */
+  static List<Facts.IngestedSource> sources(Path index) {
+    List<Facts.IngestedSource> out = new ArrayList<>();
+    try (Directory d = FSDirectory.open(index)) {
+      Map<String, String> data = SegmentInfos.readLatestCommit(d).getUserData();
+      for (Map.Entry<String, String> e : new TreeMap<>(data).entrySet()) {
+        Checkpoint c = Checkpoint.parse(e.getKey(), e.getValue());
+        if (c != null) {
+          out.add(
+              new Facts.IngestedSource(
+                  c.path(), c.fingerprint(), c.fingerprintLength(), c.lineNumber(), c.offset()));
+        }
+      }
+    } catch (IOException e) {
+      throw new ReportException("cannot read the index's checkpoints: " + e.getMessage(), e);
+    }
+    out.sort(java.util.Comparator.comparing(Facts.IngestedSource::path));
+    return out;
+  }
+}
