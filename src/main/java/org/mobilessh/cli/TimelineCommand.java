@@ -4,7 +4,9 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mobilessh.audit.Anomaly;
 import org.mobilessh.audit.AuditFormat;
@@ -70,9 +72,13 @@ final class TimelineCommand implements Callable<Integer> {
         window(w, entries);
       }
     }
+    Map<String, Instant> times = new HashMap<>();
+    for (TracedEvent te : rec.input().events()) {
+      times.put(te.sourcePath() + ":" + te.lineNumber(), te.time());
+    }
     for (Session s : r.sessions()) {
       if (AuditQueryOptions.matches(ip, s.source())) {
-        session(s, p, entries);
+        session(s, p, times, entries);
       }
     }
     for (Rejection x : r.rejections()) {
@@ -198,7 +204,8 @@ final class TimelineCommand implements Callable<Integer> {
     }
   }
 
-  private static void session(Session s, AuditQueryOptions.Period p, List<Entry> entries) {
+  private static void session(
+      Session s, AuditQueryOptions.Period p, Map<String, Instant> times, List<Entry> entries) {
     String conn =
         "SSH "
             + endpoint(s.source(), s.sourcePort())
@@ -219,7 +226,14 @@ final class TimelineCommand implements Callable<Integer> {
                     : " in the window opened " + AuditFormat.time(s.windowOpenedAt())),
             first));
     if (s.endedAt() != null && inPeriod(s.endedAt(), p)) {
+      // the flow event that ended it, rather than its later DESTROY
       SourceLine last = s.evidence().get(s.evidence().size() - 1);
+      for (SourceLine l : s.evidence()) {
+        if (s.endedAt().equals(times.get(l.sourcePath() + ":" + l.lineNumber()))) {
+          last = l;
+          break;
+        }
+      }
       entries.add(
           entry(
               s.endedAt(),

@@ -80,7 +80,18 @@ class TimelineCommandTest {
             assertThat(line).contains("mobilessh-accept:").contains("SRC=" + addr + " ");
         case "reject" ->
             assertThat(line).contains("mobilessh-reject:").contains("SRC=" + addr + " ");
-        case "conntrack", "session-end" -> assertThat(line).contains("src=" + addr + " ");
+        case "conntrack" -> assertThat(line).contains("src=" + addr + " ");
+        case "session-end" ->
+            // the state change that ended it, at the time the row shows
+            assertThat(line)
+                .contains("src=" + addr + " ")
+                .doesNotContain("[DESTROY]")
+                .startsWith(
+                    "["
+                        + java.time.Instant.parse(x.get("at")).getEpochSecond()
+                        + "."
+                        + x.get("at").substring(20, 26)
+                        + "]");
         default -> assertThat(line).contains(addr);
       }
     }
