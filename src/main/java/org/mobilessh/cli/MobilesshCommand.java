@@ -30,6 +30,9 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
       WhoCommand.class,
       TimelineCommand.class,
       ReportCommand.class,
+      ExportCommand.class,
+      EvidenceCommand.class,
+      VerifyCommand.class,
       GenerateCompletion.class,
       ManPageGenerator.class,
     })

@@ -1,0 +1,60 @@
+package org.mobilessh.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.mobilessh.evidence.BagVerifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mobilessh verify}: checks an evidence bundle without trusting whoever made it. */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "Verify an evidence bundle (the zip 'mobilessh evidence' writes, or any BagIt bag with a"
+          + " SHA-256 manifest, zipped or unpacked into a directory): recompute the SHA-256 of"
+          + " every file and compare it with manifest-sha256.txt and tagmanifest-sha256.txt.",
+      "Prints one line per altered, missing, extra or refused file (unsafe names such as"
+          + " '../x' or absolute paths, links, duplicate entries) and exits 1 if there is any."
+    })
+final class VerifyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "BUNDLE", description = "The bundle zip, or a directory holding a bag.")
+  Path bundle;
+
+  @Override
+  public Integer call() {
+    BagVerifier.Report r = BagVerifier.verify(bundle);
+    PrintWriter out = spec.commandLine().getOut();
+    if (r.ok()) {
+      out.println(
+          bundle
+              + ": OK: "
+              + r.payloadFiles()
+              + " payload files, "
+              + r.payloadBytes()
+              + " bytes; every SHA-256 matches the manifests");
+      out.flush();
+      return ExitCodes.OK;
+    }
+    for (BagVerifier.Problem p : r.problems()) {
+      out.println(p);
+    }
+    out.flush();
+    PrintWriter err = spec.commandLine().getErr();
+    err.println(
+        spec.qualifiedName(" ")
+            + ": "
+            + bundle
+            + ": FAILED: "
+            + r.problems().size()
+            + (r.problems().size() == 1 ? " problem" : " problems"));
+    err.flush();
+    return ExitCodes.FAILURE;
+  }
+}
