@@ -87,8 +87,9 @@ public final class AuditQueryOptions {
       description =
           "How far before the period (and after it) events are read, so that a window open at its"
               + " start and a session running at its end are reconstructed whole (N s, m, h or d)."
-              + " A window kept open longer than this by IMAPS refreshes shows as opening at the"
-              + " lookback edge. Default: ${DEFAULT-VALUE}.")
+              + " A window opened earlier than this (IMAPS kept refreshing it) is not seen: its"
+              + " set line is not read, and its sessions show as session-without-window."
+              + " Default: ${DEFAULT-VALUE}.")
   String lookback;
 
   /** A period {@code [from, to)}; either end {@code null} when open. */

@@ -179,6 +179,34 @@ class WindowsCommandTest {
   }
 
   @Test
+  void theLookbackDecidesHowFarBackAWindowOpenAtTheStartIsFound() {
+    // 2001:db8:20::70's window opened 01:15:38.43 (set line) and ran until 01:16:08.58
+    String[] args = {
+      "--format", "csv", "--ip", "2001:db8:20::70", "--from", "2026-11-27T01:15:50Z"
+    };
+    List<CSVRecord> found = AuditFixture.csv(windows(args).out());
+    assertThat(found).hasSize(1);
+    assertThat(found.get(0).get("clipped")).isEqualTo("start");
+    List<String> shortLookback = new ArrayList<>(List.of(args));
+    shortLookback.addAll(List.of("--lookback", "5s"));
+    // read from 01:15:40 (5 s lookback + N = 5 s): the set line is not read, the window missed
+    CliResult missed = windows(shortLookback.toArray(String[]::new));
+    assertThat(missed.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    // from 01:15:38: the set line is read, but not the start of its IMAPS flow (01:15:33), so
+    // the close is known less precisely; it still contains the close the full history gives
+    shortLookback.set(shortLookback.size() - 1, "7s");
+    List<CSVRecord> coarse = AuditFixture.csv(windows(shortLookback.toArray(String[]::new)).out());
+    assertThat(coarse).hasSize(1);
+    Instant closed = AuditFixture.time(found.get(0).get("closed_at"));
+    assertThat(closed)
+        .isBetween(
+            AuditFixture.time(coarse.get(0).get("closed_at_earliest")),
+            AuditFixture.time(coarse.get(0).get("closed_at")));
+    assertThat(Double.parseDouble(coarse.get(0).get("close_precision_s")))
+        .isGreaterThanOrEqualTo(Double.parseDouble(found.get(0).get("close_precision_s")));
+  }
+
+  @Test
   void nothingInThePeriodIsExitFive() {
     CliResult r = windows("--from", "2026-11-28", "--to", "2026-11-29");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
