@@ -186,7 +186,15 @@ public final class ReportModel {
       String scope = "time:[" + ISO.format(from) + " TO " + ISO.format(to) + "}";
       return (terms.isEmpty() ? "" : terms + " AND ")
           + scope
-          + (host == null ? "" : " AND host:" + host);
+          + (host == null ? "" : " AND host:" + quoted(host));
+    }
+
+    /** A host name as a query term: quoted (Lucene syntax) unless it is a plain name. */
+    static String quoted(String host) {
+      if (host.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+        return host;
+      }
+      return "\"" + host.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     String command(String terms) {

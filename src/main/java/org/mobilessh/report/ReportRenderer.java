@@ -121,7 +121,11 @@ public final class ReportRenderer {
     }
     Map<String, Long> counts = new LinkedHashMap<>();
     for (String query : ReportModel.queries(req)) {
-      counts.put(query, searcher.count(searcher.parse(query)));
+      try {
+        counts.put(query, searcher.count(searcher.parse(query)));
+      } catch (org.mobilessh.index.QuerySyntaxException e) {
+        // a router name the query syntax cannot express: the report shows no index count
+      }
     }
     return new Facts(sources(req.index()), quarantine, counts);
   }

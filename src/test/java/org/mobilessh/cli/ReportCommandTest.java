@@ -1,0 +1,129 @@
+package org.mobilessh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mobilessh report} on the real capture in sample-logs/ (November 2026). */
+class ReportCommandTest {
+  @TempDir static Path dir;
+  static Path index;
+
+  @BeforeAll
+  static void ingest() {
+    index = dir.resolve("index");
+    CliResult r =
+        CliResult.run(
+            "ingest",
+            "--index",
+            index.toString(),
+            "--tz",
+            "UTC",
+            "sample-logs/kern.log",
+            "sample-logs/conntrack-extended.log");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+  }
+
+  @Test
+  void writesHtmlAndSaysWhatItFound() throws Exception {
+    Path out = dir.resolve("nov.html");
+    CliResult r =
+        CliResult.run(
+            "report",
+            "--index",
+            index.toString(),
+            "--month",
+            "2026-11",
+            "--out",
+            out.toString(),
+            "--mail-server",
+            "198.51.100.10",
+            "--mail-server",
+            "2001:db8:1::10",
+            "--seconds",
+            "5");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err()).containsPattern("nov\\.html: \\d+ windows, \\d+ sessions");
+    String html = Files.readString(out);
+    assertThat(html).contains("November 2026", "Window length N (--seconds)", "5 s");
+  }
+
+  @Test
+  void writesPdf() throws Exception {
+    Path out = dir.resolve("nov.pdf");
+    CliResult r =
+        CliResult.run(
+            "report",
+            "--index",
+            index.toString(),
+            "--month",
+            "2026-11",
+            "--paper",
+            "letter",
+            "--out",
+            out.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    byte[] pdf = Files.readAllBytes(out);
+    assertThat(new String(pdf, 0, 8, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .startsWith("%PDF-");
+    if (Files.isExecutable(Path.of("/usr/bin/pdfinfo"))) {
+      Process p = new ProcessBuilder("pdfinfo", out.toString()).start();
+      String info =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).isZero();
+      assertThat(info).contains("612 x 792 pts (letter)");
+    }
+  }
+
+  @Test
+  void badOptionsAreUsageErrors() {
+    String idx = index.toString();
+    assertThat(CliResult.run("report", "--index", idx, "--month", "2026-13", "--out", "x.pdf"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE))
+        .satisfies(r -> assertThat(r.err()).contains("--month must be a calendar month"));
+    assertThat(CliResult.run("report", "--index", idx, "--month", "2026-11", "--out", "x.docx"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE))
+        .satisfies(r -> assertThat(r.err()).contains("must end in .pdf or .html"));
+    assertThat(
+            CliResult.run(
+                "report", "--index", idx, "--month", "2026-11", "--paper", "a5", "--out", "x.pdf"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE))
+        .satisfies(r -> assertThat(r.err()).contains("--paper must be a4 or letter"));
+    assertThat(
+            CliResult.run(
+                "report",
+                "--index",
+                idx,
+                "--month",
+                "2026-11",
+                "--template",
+                "nope",
+                "--out",
+                "x.pdf"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE))
+        .satisfies(r -> assertThat(r.err()).contains("no template 'nope'"));
+    assertThat(CliResult.run("report", "--index", idx, "--out", "x.pdf"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE));
+  }
+
+  @Test
+  void missingIndexFailsClearly() {
+    Path out = dir.resolve("none.html");
+    CliResult r =
+        CliResult.run(
+            "report",
+            "--index",
+            dir.resolve("absent").toString(),
+            "--month",
+            "2026-11",
+            "--out",
+            out.toString());
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.err()).contains("no index at");
+    assertThat(out).doesNotExist();
+  }
+}

@@ -1,0 +1,240 @@
+package org.mobilessh.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mobilessh.audit.AuditEngine;
+import org.mobilessh.audit.AuditInput;
+import org.mobilessh.audit.AuditResult;
+import org.mobilessh.audit.IndexedAuditInput;
+import org.mobilessh.index.EventSearcher;
+
+/**
+ * Renders the sample month (ingested with {@code --tz UTC}) to PDF and HTML and reads the PDF back
+ * with poppler-utils: its text carries the audit model's figures, its charts are drawn, its pages
+ * are numbered, its fonts embedded, and the same input gives the same bytes.
+ */
+class ReportRendererTest {
+  @TempDir static Path dir;
+
+  static Path index;
+  static Path pdf;
+  static AuditResult expected;
+  static ReportRenderer.Rendered rendered;
+  static String html;
+
+  @BeforeAll
+  static void renderSampleMonth() throws IOException {
+    Poppler.require();
+    index = dir.resolve("index");
+    SampleMonth.ingest(index);
+    ReportRequest req = SampleMonth.request(index, ReportRequest.Format.PDF);
+    // the audit model's answer, computed here the way every audit command does
+    Instant from = SampleMonth.MONTH.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    Instant to = SampleMonth.MONTH.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    try (EventSearcher s = EventSearcher.open(index)) {
+      AuditInput input =
+          IndexedAuditInput.load(
+              s,
+              from.minus(req.lookback()).minusSeconds(req.config().seconds()),
+              to.plus(req.lookback()),
+              null);
+      expected = new AuditEngine(req.config()).reconstruct(input).month(SampleMonth.MONTH);
+    }
+    pdf = dir.resolve("report.pdf");
+    rendered = ReportRenderer.write(req, pdf);
+    html =
+        new String(
+            ReportRenderer.render(req.withFormat(ReportRequest.Format.HTML)).bytes(),
+            StandardCharsets.UTF_8);
+  }
+
+  private static String n(long v) {
+    return String.format(Locale.ROOT, "%,d", v);
+  }
+
+  @Test
+  void sampleMonthHasSomethingToReport() {
+    // otherwise the figure checks below would pass on an empty report
+    assertThat(expected.windows()).hasSizeGreaterThan(100);
+    assertThat(expected.sessions()).isNotEmpty();
+    assertThat(expected.rejections()).hasSizeGreaterThan(100);
+  }
+
+  @Test
+  void pdfTextCarriesTheAuditFigures() {
+    String text = Poppler.text(pdf);
+    assertThat(text)
+        .contains(n(expected.windows().size()) + " windows reached into the month")
+        .contains(n(expected.sessions().size()) + " SSH sessions were accepted")
+        .contains(n(expected.rejections().size()) + " rejections were logged")
+        .contains(n(expected.anomalies().size()) + " anomalies")
+        .contains("Windows (SSH could be opened) " + n(expected.windows().size()))
+        .contains("SSH sessions accepted " + n(expected.sessions().size()))
+        .contains("Rejections logged " + n(expected.rejections().size()));
+    assertThat(rendered.model().figures().windows()).isEqualTo(expected.windows().size());
+    assertThat(rendered.model().figures().sessions()).isEqualTo(expected.sessions().size());
+    assertThat(rendered.model().figures().rejections()).isEqualTo(expected.rejections().size());
+  }
+
+  @Test
+  void rejectionFigureEqualsItsPrintedSearchQuery() throws IOException {
+    // every logged reject line is one rejection: the query printed next to the figure, run
+    // through `mobilessh search --count`, must give the same number
+    String query = "action:reject AND time:[2026-10-01T00:00:00Z TO 2026-11-01T00:00:00Z}";
+    assertThat(Poppler.text(pdf)).contains("mobilessh search --count '" + query + "'");
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cl = org.mobilessh.cli.MobilesshCommand.commandLine();
+    cl.setOut(new java.io.PrintWriter(out, true));
+    cl.setErr(new java.io.PrintWriter(new java.io.StringWriter(), true));
+    assertThat(cl.execute("search", "--index", index.toString(), "--count", query)).isZero();
+    assertThat(Long.parseLong(out.toString().trim())).isEqualTo(expected.rejections().size());
+  }
+
+  @Test
+  void pagesAreNumberedAndListedInTheContents() {
+    int pages = Poppler.pageCount(pdf);
+    assertThat(pages).isGreaterThan(5);
+    List<String> text = Poppler.pages(pdf);
+    assertThat(text.get(0)).contains("Page 1 of " + pages);
+    assertThat(text.get(pages - 1)).contains("Page " + pages + " of " + pages);
+    // the contents' page numbers come from target-counter: the Charts entry names the page the
+    // Charts heading is on
+    int chartsPage = -1;
+    for (int i = 2; i < text.size(); i++) {
+      if (text.get(i).contains("4. Charts Windows opened")) {
+        chartsPage = i + 1;
+      }
+    }
+    assertThat(chartsPage).as("page with the charts heading").isPositive();
+    assertThat(text.get(1)).containsPattern("4\\. Charts \\.+ " + chartsPage + " ");
+    // every page has the running header
+    assertThat(text.get(pages - 1)).contains("IMAPS-before-SSH access audit · October 2026");
+  }
+
+  @Test
+  void chartsAreDrawnAsVectors() {
+    assertThat(html).containsPattern("(?s)<svg id='chart-perday'.*<svg id='chart-rejects'");
+    assertThat(html)
+        .contains("<svg id='chart-durations'", "<svg id='chart-heat'", "<svg id='chart-family'");
+    // no raster image in the PDF: the charts are vector drawings
+    String images = Poppler.run("pdfimages", "-list", pdf.toString());
+    assertThat(images.strip().split("\n")).hasSize(2); // the header lines only
+    List<String> text = Poppler.pages(pdf);
+    int chartsPage = 0;
+    int textPage = 0;
+    for (int i = 0; i < text.size(); i++) {
+      if (text.get(i).contains("Windows opened and SSH sessions accepted per day")) {
+        chartsPage = i + 1;
+      }
+      if (text.get(i).contains("What is reconstructed")) {
+        textPage = i + 1;
+      }
+    }
+    assertThat(chartsPage).isPositive();
+    // bars and axes put far more ink on the page than the methodology's text does
+    double chartInk = Poppler.ink(pdf, chartsPage, 30);
+    double textInk = Poppler.ink(pdf, textPage, 30);
+    assertThat(chartInk).isGreaterThan(0.08).isGreaterThan(textInk * 2);
+  }
+
+  @Test
+  void fontsAreEmbeddedAndTheFileIsPdfA3b() throws IOException {
+    String fonts = Poppler.run("pdffonts", pdf.toString());
+    List<String> rows = List.of(fonts.strip().split("\n"));
+    assertThat(rows.size()).isGreaterThan(2);
+    for (String row : rows.subList(2, rows.size())) {
+      assertThat(row).contains("DejaVu").containsPattern(" yes yes yes ");
+    }
+    String meta = Poppler.run("pdfinfo", "-meta", pdf.toString());
+    assertThat(meta)
+        .contains("<pdfaid:part>3</pdfaid:part>", "<pdfaid:conformance>B</pdfaid:conformance>");
+    String info = Poppler.run("pdfinfo", pdf.toString());
+    // the date comes from the data (the last event read), not the clock
+    assertThat(info).contains("CreationDate:    Sat Oct 31");
+  }
+
+  @Test
+  void sameInputGivesTheSameBytes() throws IOException {
+    ReportRequest req = SampleMonth.request(index, ReportRequest.Format.PDF);
+    byte[] again = ReportRenderer.render(req).bytes();
+    assertThat(again).isEqualTo(Files.readAllBytes(pdf));
+  }
+
+  @Test
+  void attachmentsBecomeAssociatedFiles() throws IOException {
+    ReportRequest req =
+        SampleMonth.request(index, ReportRequest.Format.PDF)
+            .withEvidence("abc123", Map.of("windows.csv", "source_ip\n192.0.2.1\n".getBytes()));
+    Path out = dir.resolve("with-csv.pdf");
+    ReportRenderer.write(req, out);
+    assertThat(Poppler.run("pdfdetach", "-list", out.toString())).contains("windows.csv");
+    assertThat(Poppler.text(out)).contains("abc123");
+  }
+
+  @Test
+  void htmlEscapesHostileValues() {
+    ReportRequest req =
+        SampleMonth.request(index, ReportRequest.Format.HTML).withHost("<script>alert(1)</script>");
+    String out = new String(ReportRenderer.render(req).bytes(), StandardCharsets.UTF_8);
+    assertThat(out).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>");
+  }
+
+  @Test
+  void htmlHasTheSameFigures() {
+    assertThat(html)
+        .contains("<b>" + n(expected.windows().size()) + "</b> windows reached into the month")
+        .contains("<b>" + n(expected.rejections().size()) + "</b> rejections were logged");
+  }
+
+  @Test
+  void brandedCopyOverridesOnlyWhatItHolds() throws IOException {
+    Path t = Files.createDirectories(dir.resolve("brand"));
+    Files.writeString(
+        t.resolve("brand.ftl"),
+        "<#assign brand = {\"company\": \"ACME & Sons\", \"department\": \"\", \"reportTitle\":"
+            + " \"Branded audit\", \"classification\": \"Secret\", \"preparedBy\": \"A. Auditor\","
+            + " \"reviewer\": \"\", \"logo\": \"\"}>");
+    ReportRequest req =
+        SampleMonth.request(index, ReportRequest.Format.HTML).withTemplate(t.toString());
+    String out = new String(ReportRenderer.render(req).bytes(), StandardCharsets.UTF_8);
+    assertThat(out).contains("ACME &amp; Sons", "Branded audit", "A. Auditor", "Per-day coverage");
+  }
+
+  @Test
+  void templateCannotReachJava() throws IOException {
+    Path t = Files.createDirectories(dir.resolve("hostile"));
+    Files.writeString(
+        t.resolve("report.ftlh"),
+        "<#assign ex = \"freemarker.template.utility.Execute\"?new()>${ex(\"id\")}");
+    ReportRequest req =
+        SampleMonth.request(index, ReportRequest.Format.HTML).withTemplate(t.toString());
+    assertThatThrownBy(() -> ReportRenderer.render(req))
+        .isInstanceOf(ReportException.class)
+        .hasMessageContaining("template error in " + t.toAbsolutePath().normalize())
+        .hasMessageContaining("Execute");
+    Files.writeString(t.resolve("report.ftlh"), "${meta?api.getClass()}");
+    assertThatThrownBy(() -> ReportRenderer.render(req))
+        .isInstanceOf(ReportException.class)
+        .hasMessageContaining("api");
+  }
+
+  @Test
+  void unknownTemplateIsNamed() {
+    assertThatThrownBy(() -> Templates.find("no-such-template"))
+        .isInstanceOf(ReportException.class)
+        .hasMessageContaining("no template 'no-such-template'");
+  }
+}
