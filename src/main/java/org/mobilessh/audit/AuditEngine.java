@@ -320,12 +320,19 @@ public final class AuditEngine {
       final InetAddress address;
       final List<Flow> flows;
       Open open;
+      final List<Flow> active = new ArrayList<>();
+      int nextFlow;
 
       AddressTrack(List<TracedEvent> lines) {
         this.lines = lines;
         this.observer = lines.get(0).observer();
         this.address = ((NetfilterEvent) lines.get(0).event()).packet().source();
-        this.flows = flowsByClient.getOrDefault(clientKey(observer, address), List.of());
+        this.flows =
+            new ArrayList<>(flowsByClient.getOrDefault(clientKey(observer, address), List.of()));
+        // windows are closed in time order: flows enter when they begin, leave once they ended
+        // before a window opened, so each window looks only at the flows that can matter
+        this.flows.sort(
+            Comparator.comparing(Flow::begin).thenComparing(f -> f.events.get(0), ORDER));
       }
 
       void run() {
@@ -500,12 +507,15 @@ public final class AuditEngine {
                 || !capFlow.establishedEvent.time().equals(c.at))) {
           capFlow = null;
         }
-        for (Flow f : flows) {
+        while (nextFlow < flows.size() && flows.get(nextFlow).begin().isBefore(c.at)) {
+          active.add(flows.get(nextFlow++));
+        }
+        Instant openedAt = w.opened.at;
+        active.removeIf(
+            f -> f.lastPossibleActivity() != null && !f.lastPossibleActivity().isAfter(openedAt));
+        java.util.Map<TracedEvent, Flow> owner = new java.util.IdentityHashMap<>();
+        for (Flow f : active) {
           if (!f.begin().isBefore(c.at) || f == capFlow) {
-            continue;
-          }
-          Instant last = f.lastPossibleActivity();
-          if (last != null && !last.isAfter(w.opened.at)) {
             continue;
           }
           candidates.add(f);
@@ -518,12 +528,13 @@ public final class AuditEngine {
             }
             if (a.time().isAfter(w.opened.at) && a.time().isBefore(c.at)) {
               points.add(a);
+              owner.put(a, f);
             }
           }
         }
         points.sort(ORDER);
         for (TracedEvent a : points) {
-          Flow f = flowContaining(candidates, a);
+          Flow f = owner.get(a);
           boolean refreshes =
               f.kind == Flow.Kind.IMAPS || !a.time().isAfter(lastLo.at.plusSeconds(n));
           if (refreshes && a.time().isAfter(lastLo.at)) {
@@ -688,15 +699,6 @@ public final class AuditEngine {
         for (SessionDraft d : w.sessions) {
           d.window = win;
         }
-      }
-
-      Flow flowContaining(List<Flow> fs, TracedEvent e) {
-        for (Flow f : fs) {
-          if (f.activity.contains(e)) {
-            return f;
-          }
-        }
-        throw new IllegalStateException("activity without flow");
       }
 
       void anomaly(Anomaly.Kind kind, TracedEvent te, String message) {
