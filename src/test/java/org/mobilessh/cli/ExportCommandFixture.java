@@ -159,9 +159,14 @@ final class ExportCommandFixture {
   static byte[] zip(Map<String, byte[]> entries) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     try (ZipOutputStream z = new ZipOutputStream(b)) {
-      z.setLevel(0);
       for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-        z.putNextEntry(new ZipEntry(e.getKey()));
+        ZipEntry entry = new ZipEntry(e.getKey());
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(e.getValue().length);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(e.getValue());
+        entry.setCrc(crc.getValue());
+        z.putNextEntry(entry);
         z.write(e.getValue());
         z.closeEntry();
       }

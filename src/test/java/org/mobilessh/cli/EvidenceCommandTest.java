@@ -1,0 +1,278 @@
+package org.mobilessh.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mobilessh.evidence.BagVerifier;
+import org.mobilessh.evidence.BagWriter;
+import org.mobilessh.evidence.CsvExport;
+
+/**
+ * {@code mobilessh evidence} and {@code mobilessh verify} through {@code execute} over the sample
+ * month: a deterministic bundle that verifies, holds the raw export and the source lines at their
+ * offsets, and fails verification for every byte changed, file removed or added, and for escaping
+ * names.
+ */
+class EvidenceCommandTest {
+  static final String BASE = "mobilessh-evidence-2026-10/";
+
+  @TempDir static Path tmp;
+  static Path bundle;
+  static byte[] bytes;
+  static SortedMap<String, byte[]> entries;
+
+  static String[] evidence(Path out) {
+    return new String[] {
+      "evidence",
+      "--index",
+      ExportCommandFixture.month().toString(),
+      "--month",
+      "2026-10",
+      "--config",
+      ExportCommandFixture.monthConfig(),
+      "--snapshot",
+      "sample-logs/rules-snapshot.txt",
+      "--out",
+      out.toString()
+    };
+  }
+
+  @BeforeAll
+  static void buildTwice() throws IOException {
+    bundle = tmp.resolve("bundle.zip");
+    CliResult a = CliResult.run(evidence(bundle));
+    assertThat(a.exitCode()).as(a.err()).isZero();
+    bytes = Files.readAllBytes(bundle);
+    assertThat(a.out()).contains("wrote " + bundle).contains(BagWriter.sha256(bytes));
+    entries = ExportCommandFixture.unzip(bytes);
+  }
+
+  @Test
+  void twoRunsAreByteIdenticalAndVerify() throws IOException {
+    Path again = tmp.resolve("again.zip");
+    CliResult b = CliResult.run(evidence(again));
+    assertThat(b.exitCode()).as(b.err()).isZero();
+    assertThat(Files.readAllBytes(again)).isEqualTo(bytes);
+
+    CliResult v = CliResult.run("verify", bundle.toString());
+    assertThat(v.exitCode()).as(v.out() + v.err()).isZero();
+    assertThat(v.out()).startsWith(bundle + ": OK: ").contains("every SHA-256 matches");
+    assertThat(v.err()).isEmpty();
+  }
+
+  @Test
+  void theBagHoldsTheRawExportTheSnapshotAndTheManifests() throws IOException {
+    assertThat(entries.keySet())
+        .allMatch(n -> n.startsWith(BASE))
+        .contains(
+            BASE + "bagit.txt",
+            BASE + "bag-info.txt",
+            BASE + "manifest-sha256.txt",
+            BASE + "tagmanifest-sha256.txt",
+            BASE + "data/raw/index.csv",
+            BASE + "data/snapshots/rules-snapshot.txt");
+    assertThat(entries.get(BASE + "data/snapshots/rules-snapshot.txt"))
+        .isEqualTo(Files.readAllBytes(Path.of("sample-logs/rules-snapshot.txt")));
+    CliResult e =
+        CliResult.run(
+            "export",
+            "--index",
+            ExportCommandFixture.month().toString(),
+            "--month",
+            "2026-10",
+            "--config",
+            ExportCommandFixture.monthConfig(),
+            "--out",
+            tmp.resolve("export").toString());
+    assertThat(e.exitCode()).as(e.err()).isZero();
+    for (String f : CsvExport.FILES) {
+      assertThat(entries.get(BASE + "data/csv/" + f))
+          .as(f)
+          .isEqualTo(Files.readAllBytes(tmp.resolve("export").resolve(f)));
+    }
+    String manifest = new String(entries.get(BASE + "manifest-sha256.txt"), StandardCharsets.UTF_8);
+    long payload = entries.keySet().stream().filter(n -> n.startsWith(BASE + "data/")).count();
+    assertThat(manifest.lines()).hasSize((int) payload);
+    for (Map.Entry<String, byte[]> x : entries.entrySet()) {
+      if (x.getKey().startsWith(BASE + "data/")) {
+        assertThat(manifest)
+            .contains(BagWriter.sha256(x.getValue()) + "  " + x.getKey().substring(BASE.length()));
+      }
+    }
+    assertThat(new String(entries.get(BASE + "bag-info.txt"), StandardCharsets.UTF_8))
+        .contains("Mobilessh-Month: 2026-10\n")
+        .contains("Payload-Oxum: ");
+  }
+
+  @Test
+  void everyRawLineIsTheSourceLineAtItsOffset() throws IOException {
+    List<CSVRecord> index =
+        CSVFormat.RFC4180
+            .parse(
+                new StringReader(
+                    new String(entries.get(BASE + "data/raw/index.csv"), StandardCharsets.UTF_8)))
+            .getRecords();
+    Map<String, byte[]> sources = new HashMap<>();
+    Map<String, List<String>> rawFiles = new HashMap<>();
+    assertThat(index.size()).isGreaterThan(1000);
+    for (CSVRecord r : index.subList(1, index.size())) {
+      List<String> raw =
+          rawFiles.computeIfAbsent(
+              r.get(0),
+              f ->
+                  new String(entries.get(BASE + "data/raw/" + f), StandardCharsets.UTF_8)
+                      .lines()
+                      .toList());
+      String line = raw.get(Integer.parseInt(r.get(1)) - 1);
+      byte[] lineBytes = line.getBytes(StandardCharsets.UTF_8);
+      assertThat(BagWriter.sha256(lineBytes)).isEqualTo(r.get(5));
+      byte[] source = sources.computeIfAbsent(r.get(2), EvidenceCommandTest::decompressed);
+      int offset = Integer.parseInt(r.get(4));
+      assertThat(java.util.Arrays.copyOfRange(source, offset, offset + lineBytes.length))
+          .as("%s at %d", r.get(2), offset)
+          .isEqualTo(lineBytes);
+      assertThat(source[offset + lineBytes.length]).isEqualTo((byte) '\n');
+      assertThat(r.get(6)).matches("[0-9a-f]{16}");
+    }
+  }
+
+  static byte[] decompressed(String path) {
+    try {
+      byte[] b = Files.readAllBytes(Path.of(path));
+      if (b.length > 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(b))) {
+          return in.readAllBytes();
+        }
+      }
+      return b;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void everySingleByteChangeTriedInThePayloadFailsAndIsNamed() throws IOException {
+    Path t = tmp.resolve("tampered.zip");
+    int tried = 0;
+    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+      if (!e.getKey().startsWith(BASE + "data/")) {
+        continue;
+      }
+      byte[] content = e.getValue();
+      // every byte of small files; of larger ones the ends and positions spread over the file
+      int step = content.length <= 512 ? 1 : Math.max(1, content.length / 12);
+      for (int i = 0; i < content.length; i += step) {
+        for (int pos :
+            i + step >= content.length ? new int[] {i, content.length - 1} : new int[] {i}) {
+          SortedMap<String, byte[]> bad = new TreeMap<>(entries);
+          byte[] c = content.clone();
+          c[pos] ^= (byte) (1 << (pos % 8));
+          bad.put(e.getKey(), c);
+          Files.write(t, ExportCommandFixture.zip(bad));
+          BagVerifier.Report r = BagVerifier.verify(t);
+          assertThat(r.problems())
+              .as("%s byte %d", e.getKey(), pos)
+              .singleElement()
+              .satisfies(
+                  p -> {
+                    assertThat(p.kind()).isEqualTo(BagVerifier.Kind.ALTERED);
+                    assertThat(p.name()).isEqualTo(e.getKey());
+                  });
+          tried++;
+        }
+      }
+    }
+    assertThat(tried).isGreaterThan(200);
+    // and once through the command line, as a user sees it
+    SortedMap<String, byte[]> bad = new TreeMap<>(entries);
+    byte[] csv = bad.get(BASE + "data/csv/rejects.csv").clone();
+    csv[csv.length / 2] ^= 1;
+    bad.put(BASE + "data/csv/rejects.csv", csv);
+    Files.write(t, ExportCommandFixture.zip(bad));
+    CliResult v = CliResult.run("verify", t.toString());
+    assertThat(v.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(v.out())
+        .startsWith("altered: " + BASE + "data/csv/rejects.csv: SHA-256 " + BagWriter.sha256(csv));
+    assertThat(v.err()).contains("verify: " + t + ": FAILED: 1 problem");
+  }
+
+  @Test
+  void missingExtraAndEscapingFilesAreNamed() throws IOException {
+    SortedMap<String, byte[]> bad = new TreeMap<>(entries);
+    bad.remove(BASE + "data/csv/windows.csv");
+    bad.put(BASE + "data/csv/extra.csv", "a,b\r\n".getBytes(StandardCharsets.UTF_8));
+    bad.put("../evil", "x".getBytes(StandardCharsets.UTF_8));
+    bad.put(BASE + "../../evil.sh", "x".getBytes(StandardCharsets.UTF_8));
+    Path t = tmp.resolve("bad.zip");
+    Files.write(t, ExportCommandFixture.zip(bad));
+    CliResult v = CliResult.run("verify", t.toString());
+    assertThat(v.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(v.out().lines())
+        .contains(
+            "missing: " + BASE + "data/csv/windows.csv: listed in manifest-sha256.txt",
+            "extra: " + BASE + "data/csv/extra.csv: not in manifest-sha256.txt",
+            "refused: ../evil: '..' leaves the bag",
+            "refused: " + BASE + "../../evil.sh: '..' leaves the bag");
+    // and bag-info's Payload-Oxum no longer adds up
+    assertThat(v.out().lines())
+        .anyMatch(l -> l.startsWith("invalid: " + BASE + "bag-info.txt: Payload-Oxum "));
+    assertThat(v.err()).contains("FAILED: 5 problems");
+  }
+
+  @Test
+  void anUnpackedBundleVerifiesAndAChangedFileIsNamed() throws IOException {
+    Path dir = tmp.resolve("unpacked");
+    for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+      Path p = dir.resolve(e.getKey());
+      Files.createDirectories(p.getParent());
+      Files.write(p, e.getValue());
+    }
+    CliResult ok = CliResult.run("verify", dir.toString());
+    assertThat(ok.exitCode()).as(ok.out()).isZero();
+    Path events = dir.resolve(BASE + "data/csv/events.csv");
+    Files.writeString(events, "\n", java.nio.file.StandardOpenOption.APPEND);
+    CliResult v = CliResult.run("verify", dir.toString());
+    assertThat(v.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(v.out()).startsWith("altered: " + BASE + "data/csv/events.csv: ");
+  }
+
+  @Test
+  void verifyOfNothingIsAClearFailure() {
+    CliResult v = CliResult.run("verify", tmp.resolve("nothing.zip").toString());
+    assertThat(v.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(v.err()).contains("no such file or directory: ");
+  }
+
+  @Test
+  void aSnapshotThatIsALinkOrMissingIsRefused() throws IOException {
+    Path link = tmp.resolve("snap-link");
+    Files.createSymbolicLink(link, Path.of("sample-logs/rules-snapshot.txt").toAbsolutePath());
+    String[] args = evidence(tmp.resolve("x.zip"));
+    args[8] = link.toString();
+    CliResult r = CliResult.run(args);
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.err()).contains("is not a regular file (links are refused)");
+    args[8] = tmp.resolve("missing").toString();
+    r = CliResult.run(args);
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--snapshot " + tmp.resolve("missing") + ": no such file");
+    assertThat(tmp.resolve("x.zip")).doesNotExist();
+  }
+}
