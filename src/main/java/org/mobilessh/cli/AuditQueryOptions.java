@@ -37,7 +37,7 @@ public final class AuditQueryOptions {
 
   @Mixin IndexOption index;
 
-  @Mixin RulesetOptions ruleset;
+  @Mixin AuditRulesetOptions ruleset;
 
   @Option(
       names = "--from",

@@ -243,6 +243,23 @@ class WindowsCommandTest {
   }
 
   @Test
+  void theConfigFileGivesNAndTheCommandLineOverridesIt() {
+    List<CSVRecord> five = AuditFixture.csv(windows("--format", "csv").out());
+    List<CSVRecord> sixty = AuditFixture.csv(windows("--format", "csv", "--seconds", "60").out());
+    // 203.0.113.70's IMAPS-only window (set 01:15:21.38) expired after N = 5 s; under N = 60 the
+    // next set line (01:15:29.88, logged only for stale or absent entries) means the fresh entry
+    // had vanished
+    assertThat(five.get(2).get("source_ip")).isEqualTo("203.0.113.70");
+    assertThat(five.get(2).get("close_reason")).isEqualTo("expired");
+    assertThat(sixty.get(2).get("source_ip")).isEqualTo("203.0.113.70");
+    assertThat(sixty.get(2).get("close_reason")).isEqualTo("evicted");
+    CliResult help = CliResult.run("windows", "--help");
+    assertThat(help.out())
+        .contains("--seconds=N", "--config=FILE", "--log-prefix-set", "--mail-server")
+        .doesNotContain("--protect", "--wan", "--ipv4-only");
+  }
+
+  @Test
   void aMissingIndexIsAFailureNamingIt() {
     CliResult r =
         CliResult.run(
