@@ -101,7 +101,7 @@ final class ExportCommand implements Callable<Integer> {
   static final class MonthOptions {
     @Mixin IndexOption index;
 
-    @Mixin RulesetOptions ruleset;
+    @Mixin AuditRulesetOptions ruleset;
 
     @Option(
         names = "--month",
