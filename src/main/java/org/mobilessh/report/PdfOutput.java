@@ -65,6 +65,21 @@ final class PdfOutput {
   /** Environment variable naming a TrueType font with Japanese glyphs, for {@code --lang ja}. */
   static final String CJK_FONT_ENV = "MOBILESSH_REPORT_CJK_FONT";
 
+  /**
+   * openhtmltopdf and PDFBox log progress and font fallbacks through java.util.logging to stderr;
+   * commands print only their own messages (errors still surface as exceptions). The loggers are
+   * held here because java.util.logging keeps only weak references.
+   */
+  private static final List<java.util.logging.Logger> QUIET =
+      List.of(
+          java.util.logging.Logger.getLogger("org.apache.pdfbox"),
+          java.util.logging.Logger.getLogger("org.apache.fontbox"));
+
+  static {
+    com.openhtmltopdf.util.XRLog.setLoggingEnabled(false);
+    QUIET.forEach(l -> l.setLevel(java.util.logging.Level.OFF));
+  }
+
   private PdfOutput() {}
 
   /**

@@ -96,7 +96,9 @@ public final class ReportRenderer {
     Path dir = out.toAbsolutePath().getParent();
     try {
       Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, ".report-", ".tmp");
+      // not createTempFile: its 0600 mode would stay on the report; this one gets the umask's
+      Path tmp =
+          dir.resolve("." + out.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
       try {
         Files.write(tmp, r.bytes());
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -237,4 +237,21 @@ class ReportRendererTest {
         .isInstanceOf(ReportException.class)
         .hasMessageContaining("no template 'no-such-template'");
   }
+
+  @Test
+  void japaneseHeadingsAndAClearErrorWithoutAJapaneseFont() {
+    ReportRequest html = SampleMonth.request(index, ReportRequest.Format.HTML).withLang("ja");
+    String out = new String(ReportRenderer.render(html).bytes(), StandardCharsets.UTF_8);
+    assertThat(out).contains("2026年10月", "集計値", "lang=\"ja\"");
+    if (PdfOutput.cjkFont(false) == null) {
+      assertThatThrownBy(() -> ReportRenderer.render(html.withFormat(ReportRequest.Format.PDF)))
+          .isInstanceOf(ReportException.class)
+          .hasMessageContaining("--lang ja needs a TrueType font with Japanese glyphs")
+          .hasMessageContaining("fonts-ipafont-gothic");
+    } else {
+      Path out2 = dir.resolve("ja.pdf");
+      ReportRenderer.write(html.withFormat(ReportRequest.Format.PDF), out2);
+      assertThat(Poppler.text(out2)).contains("集計値");
+    }
+  }
 }
