@@ -5,10 +5,16 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mobilessh.evidence.BagWriter;
+import org.mobilessh.evidence.CsvExport;
 import org.mobilessh.evidence.EvidenceBundle;
 import org.mobilessh.evidence.MonthAudit;
+import org.mobilessh.report.ReportException;
+import org.mobilessh.report.ReportRenderer;
+import org.mobilessh.report.ReportRequest;
+import org.mobilessh.report.Templates;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,7 +29,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Write the evidence bundle of one month: a zip holding a BagIt bag (RFC 8493) with the"
           + " CSV exports, the raw source lines behind every row (file, line number, byte offset),"
-          + " the ruleset snapshots given with --snapshot, and a SHA-256 manifest of every file.",
+          + " the ruleset snapshots given with --snapshot, the PDF report (as 'mobilessh report'"
+          + " writes it, its cover naming the digest of the rest of the payload, the CSVs attached),"
+          + " and a SHA-256 manifest of every file.",
       "The zip is deterministic: the same index and options give the same bytes. Check it with"
           + " 'mobilessh verify BUNDLE'. See docs/evidence.md."
     })
@@ -38,6 +46,31 @@ final class EvidenceCommand implements Callable<Integer> {
       description =
           "A ruleset snapshot to include (rules snapshot output, iptables-save -c); repeatable.")
   List<Path> snapshots = List.of();
+
+  @Option(
+      names = "--no-report",
+      description = "Leave the PDF report out (faster; the bundle then holds the data only).")
+  boolean noReport;
+
+  @Option(
+      names = "--template",
+      paramLabel = "NAME|DIR",
+      description = "Report template (as for 'mobilessh report'). Default: default.")
+  String template;
+
+  @Option(
+      names = "--lang",
+      paramLabel = "en|ja",
+      defaultValue = "en",
+      description = "Language of the report. Default: ${DEFAULT-VALUE}.")
+  String lang;
+
+  @Option(
+      names = "--paper",
+      paramLabel = "a4|letter",
+      defaultValue = "a4",
+      description = "Page size of the report. Default: ${DEFAULT-VALUE}.")
+  String paper;
 
   @Option(
       names = "--out",
@@ -57,8 +90,16 @@ final class EvidenceCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--snapshot " + s + ": no such file");
       }
     }
+    ReportRequest request = noReport ? null : reportRequest();
     MonthAudit audit = month.load();
     EvidenceBundle.Options options = new EvidenceBundle.Options(toolVersion(), null, snapshots);
+    if (request != null) {
+      // the cover names the data it summarises: the digest of every payload file but itself
+      String digest = EvidenceBundle.payloadDigest(audit, options);
+      Map<String, byte[]> csv = CsvExport.render(audit, CsvExport.Variant.RAW);
+      byte[] pdf = ReportRenderer.render(request.withEvidence(digest, csv)).bytes();
+      options = new EvidenceBundle.Options(options.toolVersion(), pdf, snapshots);
+    }
     byte[] zip = EvidenceBundle.zip(audit, options);
     BagWriter.writeAtomically(zip, out);
     PrintWriter o = spec.commandLine().getOut();
@@ -77,10 +118,47 @@ final class EvidenceCommand implements Callable<Integer> {
             + audit.result().rejections().size()
             + " rejections, "
             + audit.result().anomalies().size()
-            + " anomalies");
+            + " anomalies"
+            + (request == null ? "; no report (--no-report)" : "; with the PDF report"));
     o.flush();
     month.warnIfEmpty(spec, audit);
     return ExitCodes.OK;
+  }
+
+  /** The report request, checked before any index work so a bad template is a usage error. */
+  private ReportRequest reportRequest() throws IOException {
+    try {
+      Templates.find(template);
+      ReportRequest base =
+          ReportRequest.of(
+                  month.index.path(),
+                  month.yearMonth(),
+                  month.auditConfig(),
+                  ReportRequest.Format.PDF)
+              .withHost(month.host)
+              .withTemplate(template)
+              .withLang(lang)
+              .withPaper(ReportRequest.Paper.parse(paper))
+              .withToolVersion(toolVersion());
+      // the report must read the same events as the CSVs: same lookback
+      return new ReportRequest(
+          base.index(),
+          base.month(),
+          base.host(),
+          base.config(),
+          base.template(),
+          base.lang(),
+          base.paper(),
+          base.format(),
+          base.toolVersion(),
+          month.lookbackDuration(),
+          base.generatedAt(),
+          base.evidenceHash(),
+          base.attachments(),
+          base.topN());
+    } catch (ReportException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   static String toolVersion() throws IOException {

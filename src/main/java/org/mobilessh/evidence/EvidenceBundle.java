@@ -97,6 +97,21 @@ public final class EvidenceBundle {
     return p;
   }
 
+  /**
+   * The fingerprint a report cover can print before the report itself is in the bundle: the SHA-256
+   * of the lines {@code manifest-sha256.txt} has for every payload file except {@code
+   * data/report/}, in their order. An auditor recomputes it with {@code grep -v ' data/report/'
+   * manifest-sha256.txt | sha256sum}.
+   */
+  public static String payloadDigest(MonthAudit audit, Options options) {
+    SortedMap<String, byte[]> data = new TreeMap<>();
+    for (Map.Entry<String, byte[]> e :
+        payload(audit, new Options(options.toolVersion(), null, options.snapshots())).entrySet()) {
+      data.put("data/" + e.getKey(), e.getValue());
+    }
+    return BagWriter.sha256(BagWriter.manifest(data));
+  }
+
   /** Every file of the bag (base directory included), in zip order. */
   public static SortedMap<String, byte[]> files(MonthAudit audit, Options options) {
     AuditResult r = audit.result();

@@ -78,6 +78,30 @@ class EvidenceCommandTest {
   }
 
   @Test
+  void theReportIsInTheBagAndItsCoverNamesTheDigestOfTheRestOfThePayload() throws Exception {
+    byte[] pdf = entries.get(BASE + "data/report/report.pdf");
+    assertThat(pdf).isNotNull();
+    assertThat(new String(pdf, 0, 8, StandardCharsets.ISO_8859_1)).startsWith("%PDF-");
+    String manifest = new String(entries.get(BASE + "manifest-sha256.txt"), StandardCharsets.UTF_8);
+    StringBuilder rest = new StringBuilder();
+    for (String l : manifest.lines().toList()) {
+      if (!l.contains(" data/report/")) {
+        rest.append(l).append('\n');
+      }
+    }
+    String digest = BagWriter.sha256(rest.toString().getBytes(StandardCharsets.UTF_8));
+    Path file = tmp.resolve("report.pdf");
+    Files.write(file, pdf);
+    Process p =
+        new ProcessBuilder("pdftotext", "-l", "2", file.toString(), "-")
+            .redirectErrorStream(true)
+            .start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(text).isZero();
+    assertThat(text).contains(digest);
+  }
+
+  @Test
   void theBagHoldsTheRawExportTheSnapshotAndTheManifests() throws IOException {
     assertThat(entries.keySet())
         .allMatch(n -> n.startsWith(BASE))
@@ -254,6 +278,23 @@ class EvidenceCommandTest {
   }
 
   @Test
+  void withoutTheReportTheBundleHoldsTheDataOnly() throws IOException {
+    Path out = tmp.resolve("data-only.zip");
+    CliResult r = CliResult.run(ExportCommandFixture.concat(evidence(out), "--no-report"));
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("no report (--no-report)");
+    SortedMap<String, byte[]> e = ExportCommandFixture.unzip(Files.readAllBytes(out));
+    assertThat(e.keySet()).noneMatch(n -> n.contains("/data/report/"));
+    // the same data as the full bundle, byte for byte
+    for (Map.Entry<String, byte[]> x : e.entrySet()) {
+      if (x.getKey().startsWith(BASE + "data/")) {
+        assertThat(x.getValue()).as(x.getKey()).isEqualTo(entries.get(x.getKey()));
+      }
+    }
+    assertThat(CliResult.run("verify", out.toString()).exitCode()).isZero();
+  }
+
+  @Test
   void verifyOfNothingIsAClearFailure() {
     CliResult v = CliResult.run("verify", tmp.resolve("nothing.zip").toString());
     assertThat(v.exitCode()).isEqualTo(ExitCodes.FAILURE);
@@ -264,7 +305,7 @@ class EvidenceCommandTest {
   void aSnapshotThatIsALinkOrMissingIsRefused() throws IOException {
     Path link = tmp.resolve("snap-link");
     Files.createSymbolicLink(link, Path.of("sample-logs/rules-snapshot.txt").toAbsolutePath());
-    String[] args = evidence(tmp.resolve("x.zip"));
+    String[] args = ExportCommandFixture.concat(evidence(tmp.resolve("x.zip")), "--no-report");
     args[8] = link.toString();
     CliResult r = CliResult.run(args);
     assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
