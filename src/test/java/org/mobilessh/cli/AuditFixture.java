@@ -188,6 +188,6 @@ final class AuditFixture {
   }
 
   static List<JsonNode> monthTruth(String record) {
-    return truth(MONTH.resolve("ground-truth.jsonl.gz"), record);
+    return truth(SAMPLES.resolve("month/router1.ground-truth.jsonl.gz"), record);
   }
 }

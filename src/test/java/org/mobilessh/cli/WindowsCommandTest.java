@@ -330,21 +330,18 @@ class WindowsCommandTest {
     assertThat(CliResult.run("windows", "--index", month, "--month", "2026-11").exitCode())
         .isEqualTo(ExitCodes.NOT_FOUND);
 
-    // a window open across midnight belongs to both days, clipped and marked in each
+    // a window open across a period boundary belongs to both periods, clipped and marked in each
+    // (the same cut as at the boundary of two months, which no window of this month spans)
     CSVRecord across =
         rows.stream()
-            .filter(
-                x ->
-                    !x.get("opened_at")
-                        .substring(0, 10)
-                        .equals(x.get("closed_at").substring(0, 10)))
-            .filter(x -> Double.parseDouble(x.get("duration_s")) < 12 * 3600)
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no window across midnight in the month"));
-    Instant midnight =
-        AuditFixture.time(across.get("opened_at"))
-            .truncatedTo(ChronoUnit.DAYS)
-            .plus(1, ChronoUnit.DAYS);
+            .max(java.util.Comparator.comparingDouble(x -> Double.parseDouble(x.get("duration_s"))))
+            .orElseThrow();
+    Instant openedAcross = AuditFixture.time(across.get("opened_at"));
+    Instant boundary =
+        openedAcross
+            .plusMillis((long) (Double.parseDouble(across.get("duration_s")) * 500))
+            .truncatedTo(ChronoUnit.SECONDS);
+    assertThat(boundary).isAfter(openedAcross).isBefore(AuditFixture.time(across.get("closed_at")));
     List<CSVRecord> before =
         AuditFixture.csv(
             CliResult.run(
@@ -358,9 +355,9 @@ class WindowsCommandTest {
                     "--ip",
                     across.get("source_ip"),
                     "--from",
-                    midnight.minus(1, ChronoUnit.DAYS).toString(),
+                    boundary.minus(1, ChronoUnit.DAYS).toString(),
                     "--to",
-                    midnight.toString())
+                    boundary.toString())
                 .out());
     List<CSVRecord> after =
         AuditFixture.csv(
@@ -375,16 +372,16 @@ class WindowsCommandTest {
                     "--ip",
                     across.get("source_ip"),
                     "--from",
-                    midnight.toString(),
+                    boundary.toString(),
                     "--to",
-                    midnight.plus(1, ChronoUnit.DAYS).toString())
+                    boundary.plus(1, ChronoUnit.DAYS).toString())
                 .out());
     CSVRecord end = before.get(before.size() - 1);
     assertThat(end.get("opened_at")).isEqualTo(across.get("opened_at"));
-    assertThat(AuditFixture.time(end.get("closed_at"))).isEqualTo(midnight);
+    assertThat(AuditFixture.time(end.get("closed_at"))).isEqualTo(boundary);
     assertThat(end.get("clipped")).isEqualTo("end");
     CSVRecord start = after.get(0);
-    assertThat(AuditFixture.time(start.get("opened_at"))).isEqualTo(midnight);
+    assertThat(AuditFixture.time(start.get("opened_at"))).isEqualTo(boundary);
     assertThat(start.get("closed_at")).isEqualTo(across.get("closed_at"));
     assertThat(start.get("close_reason")).isEqualTo(across.get("close_reason"));
     assertThat(start.get("clipped")).isEqualTo("start");
