@@ -110,9 +110,15 @@ public final class BagWriter {
     Path dir = out.toAbsolutePath().getParent();
     try {
       Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, ".mobilessh-", ".zip.part");
+      // not createTempFile: its 0600 mode would stay on the bundle; CREATE_NEW gets the umask's
+      Path tmp =
+          dir.resolve("." + out.getFileName() + ".part-" + Long.toHexString(System.nanoTime()));
       try {
-        try (OutputStream o = Files.newOutputStream(tmp)) {
+        try (OutputStream o =
+            Files.newOutputStream(
+                tmp,
+                java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
           o.write(bytes);
         }
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
