@@ -55,28 +55,36 @@ final class DocumentMapper {
   private final StoredField path = new StoredField(Fields.FILE_PATH, "");
   private final StoredField offset = new StoredField(Fields.OFFSET, 0L);
   private final StoredField line = new StoredField(Fields.LINE_NUMBER, 0L);
+  // Reused too: IndexWriter is done with a document when addDocument returns, and a fresh one
+  // regrows its field list for every event.
+  private final Document doc = new Document();
 
-  /** The document for one event; {@code time} is µs or {@link Deduplicator#TIMELESS}. */
+  /**
+   * The document for one event; {@code time} is µs or {@link Deduplicator#TIMELESS}. The returned
+   * document and its fields are this mapper's own and are overwritten by the next call: add it to
+   * the writer before mapping the next event.
+   */
   Document map(SourcedEvent e, String observerName, long hashValue, long time) {
     int quality = EventIndex.quality(e.event().time());
     LogEvent ev = e.event();
-    Document doc = new Document();
+    Document doc = this.doc;
+    doc.clear();
     if (time != Deduplicator.TIMELESS) {
       timePoint.setLongValue(time);
       timeDv.setLongValue(time);
       add(doc, timePoint);
       add(doc, timeDv);
     }
-    action.setStringValue(ev.action().ecsName());
+    setString(action, ev.action().ecsName());
     add(doc, action);
-    dataset.setStringValue(datasetOf(ev, e.originalLine()).id());
+    setString(dataset, datasetOf(ev, e.originalLine()).id());
     add(doc, dataset);
     hash.setLongValue(hashValue);
     add(doc, hash);
     origin.setLongValue(Deduplicator.origin(e.sourcePath(), e.lineNumber(), quality));
     add(doc, origin);
     if (!observerName.isEmpty()) {
-      observer.setStringValue(observerName);
+      setString(observer, observerName);
       add(doc, observer);
     }
     if (ev instanceof NetfilterEvent n) {
@@ -97,11 +105,11 @@ final class DocumentMapper {
 
   private void netfilter(Document doc, NetfilterEvent n) {
     if (!n.inInterface().isEmpty()) {
-      ingress.setStringValue(n.inInterface());
+      setString(ingress, n.inInterface());
       add(doc, ingress);
     }
     if (!n.outInterface().isEmpty()) {
-      egress.setStringValue(n.outInterface());
+      setString(egress, n.outInterface());
       add(doc, egress);
     }
     IpPacket p = n.packet();
@@ -111,7 +119,7 @@ final class DocumentMapper {
     addresses(doc, p.family(), p.source(), p.destination());
     ports(doc, p.sourcePort(), p.destinationPort());
     if (p.protocol() != null) {
-      transport.setStringValue(p.protocol().ecsName());
+      setString(transport, p.protocol().ecsName());
       add(doc, transport);
     }
   }
@@ -121,7 +129,7 @@ final class DocumentMapper {
     addresses(doc, c.family(), o.source(), o.destination());
     ports(doc, o.sourcePort(), o.destinationPort());
     if (c.protocol() != null) {
-      transport.setStringValue(c.protocol().ecsName());
+      setString(transport, c.protocol().ecsName());
       add(doc, transport);
     }
     if (c.id() != null) {
@@ -129,7 +137,7 @@ final class DocumentMapper {
       add(doc, conntrackId);
     }
     if (c.state() != null) {
-      conntrackState.setStringValue(c.state());
+      setString(conntrackState, c.state());
       add(doc, conntrackState);
     }
     long total = bytesOf(o) + bytesOf(c.reply());
@@ -145,7 +153,7 @@ final class DocumentMapper {
 
   private void addresses(Document doc, Family family, InetAddress src, InetAddress dst) {
     if (family != null) {
-      networkType.setStringValue(family == Family.IPV4 ? "ipv4" : "ipv6");
+      setString(networkType, family == Family.IPV4 ? "ipv4" : "ipv6");
       add(doc, networkType);
     }
     if (src != null) {
@@ -166,6 +174,16 @@ final class DocumentMapper {
     if (dst != null) {
       destinationPort.setIntValue(dst);
       add(doc, destinationPort);
+    }
+  }
+
+  /**
+   * Sets a keyword field's value unless it already holds an equal one: the values repeat from event
+   * to event (action, dataset, router, interfaces), and each set re-encodes the term to UTF-8.
+   */
+  private static void setString(StringField f, String value) {
+    if (!value.equals(f.stringValue())) {
+      f.setStringValue(value);
     }
   }
 

@@ -115,6 +115,8 @@ final class NetfilterMessages {
 
   /** The scanning state of one line. */
   private static final class Scan {
+    // values() copies the array on every call, and this runs for every flag word of TCP lines
+    private static final TcpFlag[] TCP_FLAGS = TcpFlag.values();
     private final NetfilterMessages owner;
     private final String s;
     private final int to;
@@ -190,8 +192,12 @@ final class NetfilterMessages {
         cur = outer;
         return;
       }
-      int eq = s.indexOf('=', a);
-      if (eq < 0 || eq >= b) {
+      // '=' within this token only: indexOf would run on past flag words such as DF or SYN
+      int eq = a;
+      while (eq < b && s.charAt(eq) != '=') {
+        eq++;
+      }
+      if (eq == b) {
         word(a, b);
       } else {
         keyValue(a, eq, b);
@@ -205,12 +211,26 @@ final class NetfilterMessages {
       return cur;
     }
 
+    /**
+     * Dispatches on the key: keys of up to four ASCII letters are packed into one int and switched
+     * on as constants (one comparison chain instead of up to fifteen {@code startsWith} per key,
+     * ~15 keys per line); the few longer keys are told apart by length and first letter.
+     */
     private void keyValue(int a, int eq, int b) {
       int v = eq + 1;
       int klen = eq - a;
-      switch (klen) {
-        case 2 -> {
-          if (s.startsWith("ID", a)) {
+      if (klen >= 2 && klen <= 4) {
+        int key = 0;
+        for (int i = a; i < eq; i++) {
+          char c = s.charAt(i);
+          if (c == 0 || c >= 0x80) {
+            key = -1; // not one of ours; also keeps NUL and wide chars from aliasing a packed key
+            break;
+          }
+          key = (key << 8) | c;
+        }
+        switch (key) {
+          case 'I' << 8 | 'D' -> { // ID
             IpPacket.Builder p = packet(a, b);
             if (p.protocol == null) {
               p.ipId = Text.decimalInt(s, v, b, "ID");
@@ -219,13 +239,11 @@ final class NetfilterMessages {
             }
             return;
           }
-          if (s.startsWith("TC", a)) {
+          case 'T' << 8 | 'C' -> { // TC
             packet(a, b).trafficClass = Text.decimalInt(s, v, b, "TC");
             return;
           }
-        }
-        case 3 -> {
-          if (s.startsWith("SRC", a)) {
+          case 'S' << 16 | 'R' << 8 | 'C' -> { // SRC
             if (cur == null) {
               outer = new IpPacket.Builder();
               cur = outer;
@@ -234,11 +252,11 @@ final class NetfilterMessages {
             cur.family = hasColon(v, b) ? Family.IPV6 : Family.IPV4;
             return;
           }
-          if (s.startsWith("DST", a)) {
+          case 'D' << 16 | 'S' << 8 | 'T' -> { // DST
             packet(a, b).destination = address(v, b, "DST");
             return;
           }
-          if (s.startsWith("LEN", a)) {
+          case 'L' << 16 | 'E' << 8 | 'N' -> { // LEN
             IpPacket.Builder p = packet(a, b);
             if (p.protocol == null) {
               p.length = Text.decimalInt(s, v, b, "LEN");
@@ -247,23 +265,23 @@ final class NetfilterMessages {
             }
             return;
           }
-          if (s.startsWith("TOS", a)) {
+          case 'T' << 16 | 'O' << 8 | 'S' -> { // TOS
             packet(a, b).tos = (int) Text.hex(s, v, b, "TOS");
             return;
           }
-          if (s.startsWith("TTL", a)) {
+          case 'T' << 16 | 'T' << 8 | 'L' -> { // TTL
             packet(a, b).ttl = Text.decimalInt(s, v, b, "TTL");
             return;
           }
-          if (s.startsWith("SPT", a)) {
+          case 'S' << 16 | 'P' << 8 | 'T' -> { // SPT
             packet(a, b).sourcePort = port(v, b, "SPT");
             return;
           }
-          if (s.startsWith("DPT", a)) {
+          case 'D' << 16 | 'P' << 8 | 'T' -> { // DPT
             packet(a, b).destinationPort = port(v, b, "DPT");
             return;
           }
-          if (s.startsWith("SEQ", a)) {
+          case 'S' << 16 | 'E' << 8 | 'Q' -> { // SEQ
             IpPacket.Builder p = packet(a, b);
             if (p.protocol == Protocol.TCP) {
               p.tcpSequence = Text.decimal(s, v, b, "SEQ");
@@ -272,104 +290,106 @@ final class NetfilterMessages {
             }
             return;
           }
-          if (s.startsWith("ACK", a)) {
+          case 'A' << 16 | 'C' << 8 | 'K' -> { // ACK
             packet(a, b).tcpAcknowledgement = Text.decimal(s, v, b, "ACK");
             return;
           }
-          if (s.startsWith("RES", a)) {
+          case 'R' << 16 | 'E' << 8 | 'S' -> { // RES
             packet(a, b).tcpReserved = (int) Text.hex(s, v, b, "RES");
             return;
           }
-          if (s.startsWith("MAC", a)) {
+          case 'M' << 16 | 'A' << 8 | 'C' -> { // MAC
             mac = owner.reuse(3, s, v, b);
             return;
           }
-          if (s.startsWith("UID", a)) {
+          case 'U' << 16 | 'I' << 8 | 'D' -> { // UID
             uid = Text.decimal(s, v, b, "UID");
             return;
           }
-          if (s.startsWith("GID", a)) {
+          case 'G' << 16 | 'I' << 8 | 'D' -> { // GID
             gid = Text.decimal(s, v, b, "GID");
             return;
           }
-          if (s.startsWith("MTU", a)) {
+          case 'M' << 16 | 'T' << 8 | 'U' -> { // MTU
             packet(a, b).mtu = Text.decimalInt(s, v, b, "MTU");
             return;
           }
-          if (s.startsWith("SPI", a)) {
+          case 'S' << 16 | 'P' << 8 | 'I' -> { // SPI
             packet(a, b).spi = Text.hex(s, v, b, "SPI");
             return;
           }
-        }
-        case 4 -> {
-          if (s.startsWith("PREC", a)) {
+          case 'P' << 24 | 'R' << 16 | 'E' << 8 | 'C' -> { // PREC
             packet(a, b).precedence = (int) Text.hex(s, v, b, "PREC");
             return;
           }
-          if (s.startsWith("URGP", a)) {
+          case 'U' << 24 | 'R' << 16 | 'G' << 8 | 'P' -> { // URGP
             packet(a, b).urgentPointer = Text.decimalInt(s, v, b, "URGP");
             return;
           }
-          if (s.startsWith("TYPE", a)) {
+          case 'T' << 24 | 'Y' << 16 | 'P' << 8 | 'E' -> { // TYPE
             packet(a, b).icmpType = Text.decimalInt(s, v, b, "TYPE");
             return;
           }
-          if (s.startsWith("CODE", a)) {
+          case 'C' << 24 | 'O' << 16 | 'D' << 8 | 'E' -> { // CODE
             packet(a, b).icmpCode = Text.decimalInt(s, v, b, "CODE");
             return;
           }
-          if (s.startsWith("MARK", a)) {
+          case 'M' << 24 | 'A' << 16 | 'R' << 8 | 'K' -> { // MARK
             mark = Text.hex(s, v, b, "MARK");
             return;
           }
+          default -> {}
         }
-        case 5 -> {
-          if (s.startsWith("PROTO", a)) {
-            proto(packet(a, b), v, b);
-            return;
+      } else if (klen >= 5) {
+        switch (s.charAt(a)) {
+          case 'P' -> {
+            if (Text.regionIs(s, a, eq, "PROTO")) {
+              proto(packet(a, b), v, b);
+              return;
+            }
+            if (Text.regionIs(s, a, eq, "PHYSIN")) {
+              physIn = s.substring(v, b);
+              return;
+            }
+            if (Text.regionIs(s, a, eq, "PHYSOUT")) {
+              physOut = s.substring(v, b);
+              return;
+            }
+            if (Text.regionIs(s, a, eq, "POINTER")) {
+              packet(a, b).icmpParameter = (int) Text.hex(s, v, b, "POINTER");
+              return;
+            }
+            if (Text.regionIs(s, a, eq, "PARAMETER")) {
+              packet(a, b).icmpParameter = Text.decimalInt(s, v, b, "PARAMETER");
+              return;
+            }
           }
+          case 'W' -> {
+            if (Text.regionIs(s, a, eq, "WINDOW")) {
+              packet(a, b).tcpWindow = Text.decimalInt(s, v, b, "WINDOW");
+              return;
+            }
+          }
+          case 'F' -> {
+            if (Text.regionIs(s, a, eq, "FLOWLBL")) {
+              packet(a, b).flowLabel = Text.decimalInt(s, v, b, "FLOWLBL");
+              return;
+            }
+          }
+          case 'G' -> {
+            if (Text.regionIs(s, a, eq, "GATEWAY")) {
+              packet(a, b).icmpGateway = address(v, b, "GATEWAY");
+              return;
+            }
+          }
+          case 'H' -> {
+            if (Text.regionIs(s, a, eq, "HOPLIMIT")) {
+              packet(a, b).ttl = Text.decimalInt(s, v, b, "HOPLIMIT");
+              return;
+            }
+          }
+          default -> {}
         }
-        case 6 -> {
-          if (s.startsWith("WINDOW", a)) {
-            packet(a, b).tcpWindow = Text.decimalInt(s, v, b, "WINDOW");
-            return;
-          }
-          if (s.startsWith("PHYSIN", a)) {
-            physIn = s.substring(v, b);
-            return;
-          }
-        }
-        case 7 -> {
-          if (s.startsWith("FLOWLBL", a)) {
-            packet(a, b).flowLabel = Text.decimalInt(s, v, b, "FLOWLBL");
-            return;
-          }
-          if (s.startsWith("GATEWAY", a)) {
-            packet(a, b).icmpGateway = address(v, b, "GATEWAY");
-            return;
-          }
-          if (s.startsWith("PHYSOUT", a)) {
-            physOut = s.substring(v, b);
-            return;
-          }
-          if (s.startsWith("POINTER", a)) {
-            packet(a, b).icmpParameter = (int) Text.hex(s, v, b, "POINTER");
-            return;
-          }
-        }
-        case 8 -> {
-          if (s.startsWith("HOPLIMIT", a)) {
-            packet(a, b).ttl = Text.decimalInt(s, v, b, "HOPLIMIT");
-            return;
-          }
-        }
-        case 9 -> {
-          if (s.startsWith("PARAMETER", a)) {
-            packet(a, b).icmpParameter = Text.decimalInt(s, v, b, "PARAMETER");
-            return;
-          }
-        }
-        default -> {}
       }
       if (cur != outer) {
         return; // unknown details of a quoted packet are not worth keeping
@@ -421,7 +441,7 @@ final class NetfilterMessages {
         return;
       }
       if (len <= 3 && p.protocol == Protocol.TCP) {
-        for (TcpFlag f : TcpFlag.values()) {
+        for (TcpFlag f : TCP_FLAGS) {
           if (Text.regionIs(s, a, b, f.name())) {
             p.tcpFlagBits |= f.bit();
             return;
