@@ -252,14 +252,20 @@ public final class ReportModel {
     for (Facts.IngestedSource s : facts.sources()) {
       byPath.put(s.path(), s);
     }
+    // every checkpointed source, and any other that contributed events: a source whose lines
+    // all duplicated another's (syslog next to kern.log) or fell outside the month shows 0
+    TreeSet<String> paths = new TreeSet<>(perSource.keySet());
+    paths.addAll(byPath.keySet());
     List<Object> sources = new ArrayList<>();
-    for (Map.Entry<String, long[]> e : perSource.entrySet()) {
+    for (String path : paths) {
       Map<String, Object> s = new LinkedHashMap<>();
-      Facts.IngestedSource ck = byPath.get(e.getKey());
-      s.put("path", clean(e.getKey()));
-      s.put("events", fmt(e.getValue()[0]));
-      s.put("first", TIME.format(spans.get(e.getKey())[0]));
-      s.put("last", TIME.format(spans.get(e.getKey())[1]));
+      Facts.IngestedSource ck = byPath.get(path);
+      long[] count = perSource.get(path);
+      Instant[] span = spans.get(path);
+      s.put("path", clean(path));
+      s.put("events", fmt(count == null ? 0 : count[0]));
+      s.put("first", span == null ? "" : TIME.format(span[0]));
+      s.put("last", span == null ? "" : TIME.format(span[1]));
       s.put("lines", ck == null ? "" : fmt(ck.lines()));
       s.put("headSha256", ck == null ? "" : ck.headSha256());
       s.put("headBytes", ck == null ? "" : fmt(ck.headBytes()));
@@ -554,7 +560,7 @@ public final class ReportModel {
       r.put("opened", TIME.format(x.openedAt()));
       r.put("closed", x.closedAt() == null ? "" : TIME.format(x.closedAt()));
       r.put("reason", x.closeReason().id());
-      r.put("precision", x.closePrecisionS() == null ? "" : trim(x.closePrecisionS()) + " s");
+      r.put("precision", x.closePrecisionS() == null ? "" : ms(x.closePrecisionS()) + " s");
       r.put("duration", x.durationS() == null ? "" : human(Math.round(x.durationS())));
       r.put("sessions", Integer.toString(x.sshSessions()));
       r.put(
@@ -688,8 +694,8 @@ public final class ReportModel {
         month.windows().stream()
             .filter(w -> w.closePrecisionS() != null && w.closePrecisionS() <= 1.0)
             .count();
-    p.put("worstOpen", trim(worstOpen) + " s");
-    p.put("worstClose", trim(worstClose) + " s");
+    p.put("worstOpen", ms(worstOpen) + " s");
+    p.put("worstClose", ms(worstClose) + " s");
     p.put("closeWithinOneSecond", fmt(exact));
     p.put("seconds", c.seconds());
     return p;
@@ -762,6 +768,11 @@ public final class ReportModel {
 
   static String fmt(long n) {
     return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  /** Seconds to the millisecond, for reading (the CSV export keeps the microseconds). */
+  static String ms(double d) {
+    return AuditFormat.seconds(Math.round(d * 1000) / 1000.0);
   }
 
   static String trim(double d) {
