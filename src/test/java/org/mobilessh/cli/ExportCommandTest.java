@@ -234,6 +234,26 @@ class ExportCommandTest {
   }
 
   @Test
+  void hostLimitsTheExportToOneRouter() throws IOException {
+    Path index = ExportCommandFixture.scenario();
+    String[] opts =
+        concat(new String[] {"--month", "2026-11"}, ExportCommandFixture.scenarioOptions());
+    CliResult all = export(index, "all", opts);
+    CliResult one = export(index, "one", concat(opts, "--host", "router1"));
+    CliResult none = export(index, "none", concat(opts, "--host", "router2"));
+    assertThat(all.exitCode()).as(all.err()).isZero();
+    assertThat(one.exitCode()).as(one.err()).isZero();
+    assertThat(none.exitCode()).as(none.err()).isZero();
+    for (String f : CsvExport.FILES) {
+      assertThat(Files.readAllBytes(tmp.resolve("one").resolve(f)))
+          .as(f)
+          .isEqualTo(Files.readAllBytes(tmp.resolve("all").resolve(f)));
+      assertThat(records(tmp.resolve("none").resolve(f))).as(f).hasSize(1);
+    }
+    assertThat(none.err()).contains("no events for 2026-11 on router2");
+  }
+
+  @Test
   void aMonthWithoutEventsWritesHeadersAndWarns() throws IOException {
     CliResult r =
         export(

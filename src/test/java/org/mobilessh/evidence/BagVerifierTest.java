@@ -211,6 +211,23 @@ class BagVerifierTest {
   }
 
   @Test
+  void aBrokenContainerIsReportedAsACorruptZip() throws IOException {
+    byte[] zip = BagWriter.zip(bag(), TIME);
+    // the first entry's compressed bytes start after its local header and name
+    int nameLength = (zip[26] & 0xff) | (zip[27] & 0xff) << 8;
+    int extraLength = (zip[28] & 0xff) | (zip[29] & 0xff) << 8;
+    int data = 30 + nameLength + extraLength;
+    for (int i = data; i < data + 8; i++) {
+      byte[] bad = zip.clone();
+      bad[i] ^= 0x55;
+      assertThat(problems(BagVerifier.verify(write("c.zip", bad))))
+          .as("byte %d", i)
+          .isNotEmpty()
+          .anyMatch(p -> p.startsWith("invalid: ") || p.startsWith("altered: "));
+    }
+  }
+
+  @Test
   void notABagIsInvalid() throws IOException {
     List<String> p =
         problems(BagVerifier.verify(write("t.zip", rawZip(Map.of("a/readme.txt", utf8("hi"))))));
