@@ -7,6 +7,7 @@
 #
 #   bench/run.sh [WORKDIR]          default WORKDIR: target/bench
 #   REPS=5 SLOW_REPS=3 SCALE=large MOBILESSH_JAR=path/to/mobilessh.jar bench/run.sh
+#   BIG=10 bench/run.sh             also ingest 10 copies (~10 M lines, 2.6 GB) with -Xmx256m
 #
 # Needs: a built jar (mvn -B -DskipTests package), java 17+, gzip, awk, GNU time (/usr/bin/time)
 # for peak memory, and optionally fwlogwatch (apt-get install fwlogwatch).
@@ -117,6 +118,33 @@ if "$msh" ingest --help > /dev/null 2>&1; then
   printf '%s\t%s\t%s\n' "mobilessh ingest -Xmx256m" "$m" "${times[*]}" | tee -a "$results"
 else
   echo "== mobilessh ingest: not available in this jar, skipped"
+fi
+
+if [ "${BIG:-0}" -gt 1 ] && "$msh" ingest --help > /dev/null 2>&1; then
+  # BIG copies of the month, each as another router (the host name rewritten), so every line is a
+  # new event for the dedupe stage; one ingest run over all of them with -Xmx256m shows whether
+  # memory stays bounded (the heap is capped; RSS also counts the index files the JVM maps).
+  echo "== mobilessh ingest of $BIG routers' months (~$((lines * BIG)) lines), -Xmx256m, 1 run"
+  big=()
+  for ((k = 1; k <= BIG; k++)); do
+    f="$work/big-r$k.log"
+    [ -f "$f" ] || sed "s/^\(...............\) \([^ ]*\) kernel:/\1 \2-$k kernel:/" "$file" > "$f"
+    big+=("$f")
+  done
+  idx="$work/index-big"
+  rm -rf "$idx"
+  t0=$(now)
+  MOBILESSH_JAVA_OPTS="-Xmx256m -Xlog:gc:file=$work/ingest-big-gc.log" \
+    /usr/bin/time -f "%M %U %S" -o "$work/ingest-big-rss" \
+    "$msh" ingest --index "$idx" --tz UTC --year 2026 "${big[@]}" > "$work/ingest-big.out" 2>&1 \
+    || { echo "ingest failed:"; tail -5 "$work/ingest-big.out"; }
+  t1=$(now)
+  read -r rss usr sys < "$work/ingest-big-rss"
+  echo "$(echo "$t1 - $t0" | bc -l) s wall, ${usr} s user + ${sys} s sys CPU, peak RSS $rss KiB," \
+    "index $(du -sh "$idx" | cut -f1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "heap after the last young collections: $(grep 'Pause Young' "$work/ingest-big-gc.log" | tail -3 | grep -o '[0-9]*M->[0-9]*M' | tr '\n' ' ')"
+  grep -E 'events indexed|duplicates' "$work/ingest-big.out"
+  rm -rf "$idx"
 fi
 
 if command -v fwlogwatch > /dev/null; then
