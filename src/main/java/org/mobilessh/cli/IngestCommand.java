@@ -259,6 +259,7 @@ final class IngestCommand implements Callable<Integer> {
         s.eventsIndexed(),
         byAction.length() == 0 ? "" : " (" + byAction + ")");
     err.printf(Locale.ROOT, "  duplicates skipped:  %d%n", s.duplicates());
+    err.printf(Locale.ROOT, "  snapshots stored:    %d%n", s.snapshots());
     err.printf(
         Locale.ROOT, "  lines skipped:       %d%s%n", s.skippedTotal(), skipDetail(s.skipped()));
     StringBuilder q = new StringBuilder();

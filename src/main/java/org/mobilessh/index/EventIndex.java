@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -182,6 +184,28 @@ public final class EventIndex implements Closeable {
     doc.add(new StringField(Fields.QUARANTINE_ID, id, Field.Store.NO));
     try {
       writer.updateDocument(new Term(Fields.QUARANTINE_ID, id), doc);
+    } catch (IOException ex) {
+      throw new IndexException("cannot write to index " + path + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  /**
+   * Keeps a verified {@code rules snapshot} file as one {@code snapshot} document, identified by
+   * its SHA-256: storing the same file again replaces it.
+   */
+  public void snapshot(StoredSnapshot s) {
+    indexer.checkFailure();
+    long micros = ChronoUnit.MICROS.between(Instant.EPOCH, s.timestamp());
+    Document doc = new Document();
+    doc.add(new StringField(Fields.ACTION, Fields.SNAPSHOT, Field.Store.YES));
+    doc.add(new StringField(Fields.SNAPSHOT_ID, s.sha256(), Field.Store.YES));
+    doc.add(new LongPoint(Fields.SNAPSHOT_TIME, micros));
+    doc.add(new StoredField(Fields.SNAPSHOT_TIME, micros));
+    doc.add(new StringField(Fields.OBSERVER, s.observer(), Field.Store.YES));
+    doc.add(new StoredField(Fields.ORIGINAL, s.text()));
+    doc.add(new StoredField(Fields.FILE_PATH, s.sourcePath()));
+    try {
+      writer.updateDocument(new Term(Fields.SNAPSHOT_ID, s.sha256()), doc);
     } catch (IOException ex) {
       throw new IndexException("cannot write to index " + path + ": " + ex.getMessage(), ex);
     }

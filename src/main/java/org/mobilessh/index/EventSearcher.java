@@ -56,6 +56,7 @@ public final class EventSearcher implements Closeable {
   }
 
   private static final Query QUARANTINE = new TermQuery(new Term(Fields.ACTION, Fields.QUARANTINE));
+  private static final Query SNAPSHOT = new TermQuery(new Term(Fields.ACTION, Fields.SNAPSHOT));
 
   private final Path path;
   private final Directory directory;
@@ -172,7 +173,7 @@ public final class EventSearcher implements Closeable {
   /** Hits per page of {@link #forEach}. */
   static final int PAGE = 4096;
 
-  /** Documents in the index, events and quarantined lines together. */
+  /** Documents in the index, events, quarantined lines and snapshots together. */
   public int size() {
     return reader.numDocs();
   }
@@ -200,13 +201,57 @@ public final class EventSearcher implements Closeable {
             return this;
           }
         });
-    if (quarantine[0]) {
-      return query;
+    BooleanQuery.Builder b =
+        new BooleanQuery.Builder()
+            .add(query, BooleanClause.Occur.MUST)
+            .add(SNAPSHOT, BooleanClause.Occur.MUST_NOT);
+    if (!quarantine[0]) {
+      b.add(QUARANTINE, BooleanClause.Occur.MUST_NOT);
     }
-    return new BooleanQuery.Builder()
-        .add(query, BooleanClause.Occur.MUST)
-        .add(QUARANTINE, BooleanClause.Occur.MUST_NOT)
-        .build();
+    return b.build();
+  }
+
+  /**
+   * The {@code rules snapshot} documents taken in {@code [from, to]}, oldest first.
+   *
+   * @param from first instant, {@code null} for no bound
+   * @param to last instant, {@code null} for no bound
+   * @param host {@code observer.hostname} to keep, {@code null} for every router
+   */
+  public List<StoredSnapshot> snapshots(Instant from, Instant to, String host) {
+    long lo = from == null ? Long.MIN_VALUE : ChronoUnit.MICROS.between(Instant.EPOCH, from);
+    long hi = to == null ? Long.MAX_VALUE : ChronoUnit.MICROS.between(Instant.EPOCH, to);
+    BooleanQuery.Builder b =
+        new BooleanQuery.Builder()
+            .add(SNAPSHOT, BooleanClause.Occur.FILTER)
+            .add(
+                org.apache.lucene.document.LongPoint.newRangeQuery(Fields.SNAPSHOT_TIME, lo, hi),
+                BooleanClause.Occur.FILTER);
+    if (host != null) {
+      b.add(new TermQuery(new Term(Fields.OBSERVER, host)), BooleanClause.Occur.FILTER);
+    }
+    try {
+      Query q = b.build();
+      int n = Math.max(1, searcher.count(q));
+      StoredFields stored = searcher.storedFields();
+      List<StoredSnapshot> out = new ArrayList<>();
+      for (ScoreDoc sd : searcher.search(q, n).scoreDocs) {
+        Document d = stored.document(sd.doc);
+        out.add(
+            new StoredSnapshot(
+                d.get(Fields.SNAPSHOT_ID),
+                Instant.EPOCH.plus(number(d, Fields.SNAPSHOT_TIME), ChronoUnit.MICROS),
+                d.get(Fields.OBSERVER),
+                d.get(Fields.FILE_PATH),
+                d.get(Fields.ORIGINAL)));
+      }
+      out.sort(
+          java.util.Comparator.comparing(StoredSnapshot::timestamp)
+              .thenComparing(StoredSnapshot::sha256));
+      return out;
+    } catch (IOException e) {
+      throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
+    }
   }
 
   /** Every event, for callers that filter themselves. */

@@ -69,5 +69,17 @@ public final class Fields {
   /** The {@link #ACTION} value of quarantined lines. */
   public static final String QUARANTINE = "quarantine";
 
+  /** The {@link #ACTION} value of {@code rules snapshot} files. */
+  public static final String SNAPSHOT = "snapshot";
+
+  /**
+   * A snapshot's {@code timestamp:} header, UTC µs: {@code LongPoint} + stored. Not {@link
+   * #TIMESTAMP}, so time-range queries over events never meet a snapshot.
+   */
+  public static final String SNAPSHOT_TIME = "snapshot.timestamp";
+
+  /** A snapshot's recorded SHA-256 (its {@code sha256:} line): its identity. */
+  public static final String SNAPSHOT_ID = "snapshot.sha256";
+
   private Fields() {}
 }

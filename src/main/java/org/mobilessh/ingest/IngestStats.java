@@ -11,6 +11,7 @@ import org.mobilessh.parse.SkipReason;
 public final class IngestStats {
   long files;
   long emptyFiles;
+  long snapshots;
   long unreadableFiles;
   long resumedFiles;
   long linesRead;
@@ -29,6 +30,11 @@ public final class IngestStats {
   /** Files (and stdin) opened. */
   public long files() {
     return files;
+  }
+
+  /** {@code rules snapshot} files verified and stored (a file stored before counts again). */
+  public long snapshots() {
+    return snapshots;
   }
 
   public long emptyFiles() {

@@ -29,6 +29,7 @@ import java.util.zip.ZipException;
 import org.mobilessh.index.EventIndex;
 import org.mobilessh.index.QuarantinedLine;
 import org.mobilessh.index.SourcedEvent;
+import org.mobilessh.index.StoredSnapshot;
 import org.mobilessh.parse.Diagnostic;
 import org.mobilessh.parse.EventTime;
 import org.mobilessh.parse.FormatDetector;
@@ -38,6 +39,9 @@ import org.mobilessh.parse.LogFormat;
 import org.mobilessh.parse.ParseContext;
 import org.mobilessh.parse.ParseResult;
 import org.mobilessh.parse.SyslogClock;
+import org.mobilessh.rules.RulesException;
+import org.mobilessh.rules.SectionedFile;
+import org.mobilessh.rules.Snapshots;
 
 /**
  * The batch ingest pipeline: for each source, detect its format, find its checkpoint by content
@@ -65,6 +69,11 @@ public final class Ingester {
   public static final String GZIP_CORRUPT = "gzip-corrupt";
   public static final String UNKNOWN_FORMAT = "unknown-format";
   public static final String FUTURE_TIMESTAMP = "future-timestamp";
+  public static final String SNAPSHOT_HASH_MISMATCH = "snapshot-hash-mismatch";
+  public static final String SNAPSHOT_BAD_HEADER = "snapshot-bad-header";
+
+  /** The first line of a {@code rules snapshot} file, which makes a source one. */
+  static final String SNAPSHOT_FIRST_LINE = "# " + Snapshots.TITLE + "\n";
 
   /** How many diagnostics are shown as notices before they are only counted. */
   static final int SHOWN_DIAGNOSTICS = 10;
@@ -406,6 +415,10 @@ public final class Ingester {
       listener.notice(s.name() + ": empty, nothing to read");
       return;
     }
+    if (isSnapshot(in)) {
+      snapshot(s, in);
+      return;
+    }
     if (p.format == null && in.headError() != null) {
       boolean truncated = in.headError() instanceof EOFException;
       quarantine(
@@ -505,6 +518,46 @@ public final class Ingester {
     }
     current = new Checkpoint(fp, fpLength, offset, line, in.inode(), st.year, path);
     remember();
+  }
+
+  private static boolean isSnapshot(OpenedInput in) {
+    byte[] first = SNAPSHOT_FIRST_LINE.getBytes(StandardCharsets.US_ASCII);
+    return in.headLength() >= first.length
+        && Arrays.equals(in.head(), 0, first.length, first, 0, first.length);
+  }
+
+  /**
+   * Stores a {@code rules snapshot} file whole, as one document identified by its SHA-256. A file
+   * whose hash does not match (changed or cut short) is quarantined whole: its counters cannot be
+   * trusted, and the evidence is kept for the auditor.
+   */
+  private void snapshot(Source s, OpenedInput in) throws IOException {
+    byte[] bytes = in.contentFrom(0).readAllBytes();
+    stats.bytesRead += bytes.length;
+    String text = lenient(bytes, 0, bytes.length);
+    SectionedFile.Verification v = SectionedFile.verify(bytes);
+    if (!v.ok()) {
+      quarantine(s, 1, 0, SNAPSHOT_HASH_MISMATCH, text, bytes);
+      listener.notice(s.name() + ": snapshot not stored: " + v.problem());
+      return;
+    }
+    Instant taken;
+    String host;
+    try {
+      SectionedFile file = SectionedFile.parse(text);
+      taken = Instant.parse(file.headers().getOrDefault("timestamp", ""));
+      host = file.headers().get("hostname");
+    } catch (RulesException | java.time.DateTimeException e) {
+      quarantine(s, 1, 0, SNAPSHOT_BAD_HEADER, text, null);
+      listener.notice(s.name() + ": snapshot not stored: no valid timestamp header");
+      return;
+    }
+    String observer =
+        options.host() != null
+            ? options.host()
+            : host == null || host.isBlank() ? defaultHost : host;
+    index.snapshot(new StoredSnapshot(v.expected(), taken, observer, pathOf(s), text));
+    stats.snapshots++;
   }
 
   private static String knownFormats() {

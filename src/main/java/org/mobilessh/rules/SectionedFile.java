@@ -104,6 +104,11 @@ public record SectionedFile(
     } catch (IOException e) {
       throw new RulesException("cannot read " + file + ": " + e.getMessage(), e);
     }
+    return verify(bytes);
+  }
+
+  /** Recomputes the hash of a file's bytes before its last line and compares. */
+  public static Verification verify(byte[] bytes) {
     int end = bytes.length;
     if (end == 0 || bytes[end - 1] != '\n') {
       return new Verification(false, "", "", "file does not end with a newline (truncated?)");
