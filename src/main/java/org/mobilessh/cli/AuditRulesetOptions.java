@@ -1,10 +1,9 @@
 package org.mobilessh.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.mobilessh.rules.RulesetSettings;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,82 +46,20 @@ final class AuditRulesetOptions {
       description = "The ruleset had no step 2: an SSH FIN did not remove the address.")
   Boolean noRemove;
 
-  @Option(names = "--log-prefix-set", paramLabel = "WORD:", description = "Default: mobilessh-set:")
-  String setPrefix;
-
-  @Option(
-      names = "--log-prefix-remove",
-      paramLabel = "WORD:",
-      description = "Default: mobilessh-remove:")
-  String removePrefix;
-
-  @Option(
-      names = "--log-prefix-accept",
-      paramLabel = "WORD:",
-      description = "Default: mobilessh-accept:")
-  String acceptPrefix;
-
-  @Option(
-      names = "--log-prefix-reject",
-      paramLabel = "WORD:",
-      description = "Default: mobilessh-reject:")
-  String rejectPrefix;
-
-  @Option(
-      names = "--reject-log-rate",
-      paramLabel = "N/UNIT",
-      description = "Reject LOG lines per source address. Default: 6/min.")
-  String rejectLogRate;
-
-  @Option(
-      names = "--reject-log-global-rate",
-      paramLabel = "N/UNIT",
-      description = "Reject LOG lines overall. Default: 20/sec.")
-  String rejectLogGlobalRate;
-
-  @Option(
-      names = "--reject-log-burst",
-      paramLabel = "N",
-      description = "Burst for both reject LOG limits. Default: 5.")
-  String rejectLogBurst;
-
-  private Optional<Path> configFile() {
-    if (config != null) {
-      return Optional.of(config);
-    }
-    String env = System.getenv("MOBILESSH_CONFIG");
-    if (env != null && !env.isBlank()) {
-      return Optional.of(Path.of(env));
-    }
-    return Files.isRegularFile(RulesetOptions.DEFAULT_CONFIG)
-        ? Optional.of(RulesetOptions.DEFAULT_CONFIG)
-        : Optional.empty();
-  }
+  @Mixin LogOptions log;
 
   /** The config file's settings with the command line's on top. */
   RulesetSettings settings() {
     RulesetSettings settings =
-        configFile().map(RulesetSettings::fromFile).orElseGet(RulesetSettings::new);
-    override(settings, "seconds", seconds);
-    override(settings, "mail-server", mailServers);
-    override(settings, "imaps-port", imapsPort);
-    override(settings, "ssh-port", sshPort);
-    override(settings, "no-remove", noRemove);
-    override(settings, "log-prefix-set", setPrefix);
-    override(settings, "log-prefix-remove", removePrefix);
-    override(settings, "log-prefix-accept", acceptPrefix);
-    override(settings, "log-prefix-reject", rejectPrefix);
-    override(settings, "reject-log-rate", rejectLogRate);
-    override(settings, "reject-log-global-rate", rejectLogGlobalRate);
-    override(settings, "reject-log-burst", rejectLogBurst);
+        RulesetOptions.configFile(config)
+            .map(RulesetSettings::fromFile)
+            .orElseGet(RulesetSettings::new);
+    RulesetOptions.override(settings, "seconds", seconds);
+    RulesetOptions.override(settings, "mail-server", mailServers);
+    RulesetOptions.override(settings, "imaps-port", imapsPort);
+    RulesetOptions.override(settings, "ssh-port", sshPort);
+    RulesetOptions.override(settings, "no-remove", noRemove);
+    log.applyTo(settings);
     return settings;
-  }
-
-  private static void override(RulesetSettings settings, String key, Object value) {
-    if (value instanceof List<?> values) {
-      settings.set(key, values.stream().map(String::valueOf).toList());
-    } else if (value != null) {
-      settings.set(key, List.of(String.valueOf(value)));
-    }
   }
 }

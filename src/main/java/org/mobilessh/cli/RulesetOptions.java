@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.mobilessh.rules.RulesetConfig;
 import org.mobilessh.rules.RulesetSettings;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -85,44 +86,7 @@ public final class RulesetOptions {
       description = "Connmark bit for strict mode. Default: 0x40000000.")
   String closingMark;
 
-  @Option(names = "--log-prefix-set", paramLabel = "WORD:", description = "Default: mobilessh-set:")
-  String setPrefix;
-
-  @Option(
-      names = "--log-prefix-remove",
-      paramLabel = "WORD:",
-      description = "Default: mobilessh-remove:")
-  String removePrefix;
-
-  @Option(
-      names = "--log-prefix-accept",
-      paramLabel = "WORD:",
-      description = "Default: mobilessh-accept:")
-  String acceptPrefix;
-
-  @Option(
-      names = "--log-prefix-reject",
-      paramLabel = "WORD:",
-      description = "Default: mobilessh-reject:")
-  String rejectPrefix;
-
-  @Option(
-      names = "--reject-log-rate",
-      paramLabel = "N/UNIT",
-      description = "Reject LOG lines per source address. Default: 6/min.")
-  String rejectLogRate;
-
-  @Option(
-      names = "--reject-log-global-rate",
-      paramLabel = "N/UNIT",
-      description = "Reject LOG lines overall. Default: 20/sec.")
-  String rejectLogGlobalRate;
-
-  @Option(
-      names = "--reject-log-burst",
-      paramLabel = "N",
-      description = "Burst for both reject LOG limits. Default: 5.")
-  String rejectLogBurst;
+  @Mixin LogOptions log;
 
   @Option(
       names = "--ipv4-only",
@@ -132,8 +96,13 @@ public final class RulesetOptions {
 
   /** The config file in effect, if any. */
   Optional<Path> configFile() {
-    if (config != null) {
-      return Optional.of(config);
+    return configFile(config);
+  }
+
+  /** {@code explicit} (--config), else $MOBILESSH_CONFIG, else the default file if it exists. */
+  static Optional<Path> configFile(Path explicit) {
+    if (explicit != null) {
+      return Optional.of(explicit);
     }
     String env = System.getenv("MOBILESSH_CONFIG");
     if (env != null && !env.isBlank()) {
@@ -156,13 +125,7 @@ public final class RulesetOptions {
     override(settings, "strict-sessions", strictSessions);
     override(settings, "imaps-min-bytes", imapsMinBytes);
     override(settings, "closing-mark", closingMark);
-    override(settings, "log-prefix-set", setPrefix);
-    override(settings, "log-prefix-remove", removePrefix);
-    override(settings, "log-prefix-accept", acceptPrefix);
-    override(settings, "log-prefix-reject", rejectPrefix);
-    override(settings, "reject-log-rate", rejectLogRate);
-    override(settings, "reject-log-global-rate", rejectLogGlobalRate);
-    override(settings, "reject-log-burst", rejectLogBurst);
+    log.applyTo(settings);
     override(settings, "ipv4-only", ipv4Only);
     return settings;
   }
@@ -172,7 +135,7 @@ public final class RulesetOptions {
     return settings().toConfig();
   }
 
-  private static void override(RulesetSettings settings, String key, Object value) {
+  static void override(RulesetSettings settings, String key, Object value) {
     if (value instanceof List<?> values) {
       settings.set(key, values.stream().map(String::valueOf).toList());
     } else if (value != null) {
