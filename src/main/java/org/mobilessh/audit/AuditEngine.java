@@ -846,55 +846,39 @@ public final class AuditEngine {
     }
 
     void snapshots(List<TracedEvent> rejectLines) {
-      Map<String, List<CounterSnapshot>> by = new TreeMap<>();
-      for (CounterSnapshot s : input.snapshots()) {
-        by.computeIfAbsent(s.observer() + "|" + s.family(), k -> new ArrayList<>()).add(s);
-      }
-      for (List<CounterSnapshot> ss : by.values()) {
-        ss.sort(Comparator.comparing(CounterSnapshot::takenAt));
-        CounterSnapshot prev = null;
-        for (CounterSnapshot s : ss) {
-          Instant from = prev == null ? null : prev.takenAt();
-          long seen =
-              rejectLines.stream()
-                  .filter(
-                      te ->
-                          te.observer().equals(s.observer())
-                              && ((NetfilterEvent) te.event()).family() == s.family()
-                              && (from == null || te.time().isAfter(from))
-                              && !te.time().isAfter(s.takenAt()))
-                  .count();
-          long rejected = s.rejectPackets() - (prev == null ? 0 : prev.rejectPackets());
-          long logged = s.rejectLogPackets() - (prev == null ? 0 : prev.rejectLogPackets());
-          if (rejected < 0 || logged < 0) {
-            // counters were reset (re-install): this stretch starts from zero
-            rejected = s.rejectPackets();
-            logged = s.rejectLogPackets();
-          }
-          RejectTotals t =
-              new RejectTotals(s.observer(), s.family(), from, s.takenAt(), rejected, logged, seen);
-          totals.add(t);
-          if (t.linesLost() > 0) {
-            anomalies.add(
-                new Anomaly(
-                    Anomaly.Kind.LOG_LINES_MISSING,
-                    s.observer(),
-                    null,
-                    s.takenAt(),
-                    "the reject LOG rule ("
-                        + s.family().tool()
-                        + ") counted "
-                        + logged
-                        + " lines "
-                        + (from == null ? "since the counters were zero" : "since " + from)
-                        + " but "
-                        + seen
-                        + " arrived: "
-                        + t.linesLost()
-                        + " lost on the way (or the data starts after the counters did)",
-                    List.of()));
-          }
-          prev = s;
+      List<RejectTotals> stretches =
+          RejectTotals.between(
+              input.snapshots(),
+              (observer, family, from, to) ->
+                  rejectLines.stream()
+                      .filter(
+                          te ->
+                              te.observer().equals(observer)
+                                  && ((NetfilterEvent) te.event()).family() == family
+                                  && (from == null || te.time().isAfter(from))
+                                  && !te.time().isAfter(to))
+                      .count());
+      for (RejectTotals t : stretches) {
+        totals.add(t);
+        if (t.linesLost() > 0) {
+          anomalies.add(
+              new Anomaly(
+                  Anomaly.Kind.LOG_LINES_MISSING,
+                  t.observer(),
+                  null,
+                  t.to(),
+                  "the reject LOG rule ("
+                      + t.family().tool()
+                      + ") counted "
+                      + t.logged()
+                      + " lines "
+                      + (t.from() == null ? "since the counters were zero" : "since " + t.from())
+                      + " but "
+                      + t.linesSeen()
+                      + " arrived: "
+                      + t.linesLost()
+                      + " lost on the way (or the data starts after the counters did)",
+                  List.of()));
         }
       }
     }

@@ -1,6 +1,11 @@
 package org.mobilessh.audit;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.mobilessh.rules.Family;
 
 /**
@@ -23,6 +28,53 @@ public record RejectTotals(
     long rejected,
     long logged,
     long linesSeen) {
+
+  /** Counts the reject lines of one router and family in {@code (from, to]}. */
+  @FunctionalInterface
+  public interface LineCounter {
+    /**
+     * @param from exclusive start, {@code null} for no start
+     * @param to inclusive end
+     */
+    long count(String observer, Family family, Instant from, Instant to);
+  }
+
+  /**
+   * The totals between consecutive counter readings of each router and family. A reading lower than
+   * the one before means the counters were reset (the ruleset was reloaded): that stretch counts
+   * from zero.
+   */
+  public static List<RejectTotals> between(List<CounterSnapshot> readings, LineCounter seen) {
+    Map<String, List<CounterSnapshot>> by = new TreeMap<>();
+    for (CounterSnapshot s : readings) {
+      by.computeIfAbsent(s.observer() + "|" + s.family(), k -> new ArrayList<>()).add(s);
+    }
+    List<RejectTotals> out = new ArrayList<>();
+    for (List<CounterSnapshot> ss : by.values()) {
+      ss.sort(Comparator.comparing(CounterSnapshot::takenAt));
+      CounterSnapshot prev = null;
+      for (CounterSnapshot s : ss) {
+        Instant from = prev == null ? null : prev.takenAt();
+        long rejected = s.rejectPackets() - (prev == null ? 0 : prev.rejectPackets());
+        long logged = s.rejectLogPackets() - (prev == null ? 0 : prev.rejectLogPackets());
+        if (rejected < 0 || logged < 0) {
+          rejected = s.rejectPackets();
+          logged = s.rejectLogPackets();
+        }
+        out.add(
+            new RejectTotals(
+                s.observer(),
+                s.family(),
+                from,
+                s.takenAt(),
+                rejected,
+                logged,
+                seen.count(s.observer(), s.family(), from, s.takenAt())));
+        prev = s;
+      }
+    }
+    return out;
+  }
 
   /** Rejected packets that no line stands for (rate-limited or lost). */
   public long unlogged() {

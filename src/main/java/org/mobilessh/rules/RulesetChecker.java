@@ -573,8 +573,11 @@ public final class RulesetChecker {
     return "";
   }
 
-  /** A rule with its addresses and family-specific words neutralised. */
-  static List<String> shape(List<SavedRuleset.Rule> rules) {
+  /**
+   * Rules with their addresses and family-specific words ({@code --hashlimit-srcmask}, ICMP names)
+   * neutralised, so an IPv4 and an IPv6 rule of the same structure compare equal.
+   */
+  public static List<String> shape(List<SavedRuleset.Rule> rules) {
     List<String> out = new ArrayList<>();
     for (SavedRuleset.Rule r : rules) {
       List<String> words = r.words();
