@@ -99,6 +99,12 @@ class EvidenceCommandTest {
     String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(text).isZero();
     assertThat(text).contains(digest);
+    // the bundle's report carries the five CSVs as associated files and is still PDF/A-3b
+    Process d = new ProcessBuilder("pdfdetach", "-list", file.toString()).start();
+    String attached = new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(d.waitFor()).isZero();
+    assertThat(attached).contains(CsvExport.FILES.toArray(String[]::new));
+    assertThat(org.mobilessh.report.VeraPdf.failures(pdf, "3b")).isEmpty();
   }
 
   @Test

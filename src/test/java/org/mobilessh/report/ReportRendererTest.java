@@ -164,6 +164,23 @@ class ReportRendererTest {
     String info = Poppler.run("pdfinfo", pdf.toString());
     // the date comes from the data (the last event read), not the clock
     assertThat(info).contains("CreationDate:    Sat Oct 31");
+    // what the file claims, checked by the reference validator: no rule of PDF/A-3b fails
+    assertThat(VeraPdf.failures(Files.readAllBytes(pdf), "3b")).isEmpty();
+  }
+
+  @Test
+  void theValidatorFailsAPdfWhoseMetadataWasRemoved() throws IOException {
+    // the control for the checks above: the same file without its XMP is not PDF/A
+    byte[] broken;
+    try (org.apache.pdfbox.pdmodel.PDDocument doc =
+        org.apache.pdfbox.Loader.loadPDF(Files.readAllBytes(pdf))) {
+      doc.getDocumentCatalog().setMetadata(null);
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      doc.save(out);
+      broken = out.toByteArray();
+    }
+    assertThat(VeraPdf.failures(broken, "3b"))
+        .anySatisfy(f -> assertThat(f).startsWith("6.6.2.1-1 "));
   }
 
   @Test
@@ -182,6 +199,8 @@ class ReportRendererTest {
     ReportRenderer.write(req, out);
     assertThat(Poppler.run("pdfdetach", "-list", out.toString())).contains("windows.csv");
     assertThat(Poppler.text(out)).contains("abc123");
+    // associated files (/AF, /AFRelationship, MIME type, dates) as PDF/A-3 wants them
+    assertThat(VeraPdf.failures(Files.readAllBytes(out), "3b")).isEmpty();
   }
 
   @Test
@@ -239,7 +258,7 @@ class ReportRendererTest {
   }
 
   @Test
-  void japaneseHeadingsAndAClearErrorWithoutAJapaneseFont() {
+  void japaneseHeadingsAndAClearErrorWithoutAJapaneseFont() throws IOException {
     ReportRequest html = SampleMonth.request(index, ReportRequest.Format.HTML).withLang("ja");
     String out = new String(ReportRenderer.render(html).bytes(), StandardCharsets.UTF_8);
     assertThat(out).contains("2026年10月", "集計値", "lang=\"ja\"");
@@ -252,6 +271,7 @@ class ReportRendererTest {
       Path out2 = dir.resolve("ja.pdf");
       ReportRenderer.write(html.withFormat(ReportRequest.Format.PDF), out2);
       assertThat(Poppler.text(out2)).contains("集計値");
+      assertThat(VeraPdf.failures(Files.readAllBytes(out2), "3b")).isEmpty();
     }
   }
 }
