@@ -25,6 +25,7 @@ import org.mobilessh.index.EventIndex;
 import org.mobilessh.ingest.IngestOptions;
 import org.mobilessh.ingest.IngestStats;
 import org.mobilessh.ingest.Ingester;
+import org.mobilessh.ingest.LiveSources;
 import org.mobilessh.ingest.Source;
 import org.mobilessh.ingest.SourceResolver;
 import org.mobilessh.parse.Action;
@@ -135,9 +136,9 @@ final class IngestCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--year " + year + " is out of range 1970-9999");
     }
     List<Source> sources = SourceResolver.resolve(paths);
-    boolean live = sources.stream().anyMatch(Source::isCommand);
+    boolean live = sources.stream().anyMatch(s -> s.isCommand() && !LiveSources.isJournal(s));
     if (live && !follow) {
-      throw new IllegalArgumentException("journal: and conntrack: sources need --follow");
+      throw new IllegalArgumentException("conntrack: sources need --follow");
     }
     if (follow) {
       return follow(err, options, sources, zone);
@@ -145,7 +146,7 @@ final class IngestCommand implements Callable<Integer> {
     long total = 0;
     for (Source s : sources) {
       try {
-        total += s.isStdin() ? 0 : Files.size(s.path());
+        total += s.path() == null ? 0 : Files.size(s.path());
       } catch (IOException e) {
         // reported when it is read
       }

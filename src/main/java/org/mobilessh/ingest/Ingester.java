@@ -132,7 +132,11 @@ public final class Ingester {
     chooseDefaultHost(plans);
     try {
       for (Plan p : plans) {
-        ingest(p);
+        if (p.source.isCommand()) {
+          drain(p);
+        } else {
+          ingest(p);
+        }
       }
     } finally {
       for (Plan p : plans) {
@@ -142,6 +146,31 @@ public final class Ingester {
     commit();
     stats.elapsedNanos = System.nanoTime() - start;
     return stats;
+  }
+
+  /**
+   * Batch read of a command's output (a journal without {@code -f}): from its cursor to the end,
+   * committed like a file.
+   */
+  private void drain(Plan p) {
+    Tail t = new Tail(p);
+    tails.add(t);
+    try {
+      while (!t.finished) {
+        if (!t.pump() && !t.finished) {
+          try {
+            Thread.sleep(10);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+      }
+    } finally {
+      t.remember();
+      t.close();
+      tails.remove(t);
+    }
   }
 
   /** One source and what was learnt from its head before reading it. */
@@ -906,10 +935,16 @@ public final class Ingester {
     long lastGrowthNanos = System.nanoTime();
     long unknownInode = Long.MIN_VALUE;
     boolean finished;
+    // a journal: its identity and the cursor of the last consumed entry
+    final String journal;
+    String cursor;
+    long journalEntries;
+    CommandErrors errors;
 
     Tail(Plan plan) {
       this.plan = plan;
       this.source = plan.source;
+      this.journal = LiveSources.isJournal(source) ? LiveSources.journalId(source) : null;
     }
 
     /** Reads what has arrived; true if any line was read. */
@@ -934,6 +969,13 @@ public final class Ingester {
           if (state == null && !startParser()) {
             break;
           }
+          if (journal != null) {
+            String c = JournalCursor.extract(reader.bytes(), reader.start(), reader.length());
+            if (c != null) {
+              cursor = c;
+              journalEntries++;
+            }
+          }
           line(state, reader);
           offset = reader.endOffset();
           line = reader.lineNumber();
@@ -954,10 +996,7 @@ public final class Ingester {
       if (pipe != null && process != null && !process.isAlive() && line == before) {
         try {
           if (pipe.available() == 0) {
-            listener.notice(
-                source.name() + ": command ended with exit code " + process.exitValue());
-            finished = true;
-            close();
+            ended();
           }
         } catch (IOException e) {
           finished = true;
@@ -967,11 +1006,40 @@ public final class Ingester {
       return line != before;
     }
 
+    /** The command has ended and all it wrote has been read. */
+    private void ended() {
+      int code = process.exitValue();
+      finished = true;
+      String why = errors == null ? "" : errors.text();
+      close();
+      if (code != 0) {
+        ioFailure = true;
+        listener.notice(
+            source.name()
+                + ": command ended with exit code "
+                + code
+                + (why.isEmpty() ? "" : ": " + why));
+      } else if (following) {
+        listener.notice(source.name() + ": command ended");
+      }
+    }
+
     private boolean open() {
       try {
         if (source.isCommand() || source.isStdin()) {
           if (source.isCommand()) {
-            process = LiveSources.start(source);
+            if (journal != null) {
+              JournalCursor jc =
+                  JournalCursor.parse(
+                      JournalCursor.key(journal), userData.get(JournalCursor.key(journal)));
+              cursor = jc == null ? null : jc.cursor();
+              journalEntries = jc == null ? 0 : jc.entries();
+              if (jc != null) {
+                stats.resumedFiles++;
+              }
+            }
+            process = LiveSources.start(LiveSources.command(source, following, cursor));
+            errors = new CommandErrors(process.getErrorStream());
             pipe = new NonBlocking(process.getInputStream());
           } else {
             pipe = new NonBlocking(options.stdin());
@@ -1141,8 +1209,13 @@ public final class Ingester {
     }
 
     void remember() {
+      if (journal != null && cursor != null) {
+        JournalCursor jc = new JournalCursor(journal, cursor, journalEntries);
+        userData.put(jc.key(), jc.value());
+        return;
+      }
       if (fp == null || state == null) {
-        return; // pipes and commands have no stable identity: the index dedupes them
+        return; // pipes and conntrack have no stable identity: the index dedupes them
       }
       if (replaced != null) {
         userData.remove(replaced);
@@ -1173,6 +1246,49 @@ public final class Ingester {
         options.bootTime(),
         defaultHost,
         options.zone());
+  }
+
+  /** The last few KiB a command wrote to stderr, for the message when it fails. */
+  private static final class CommandErrors {
+    private final StringBuilder text = new StringBuilder();
+    private final Thread reader;
+
+    CommandErrors(InputStream err) {
+      Thread t =
+          new Thread(
+              () -> {
+                byte[] buf = new byte[1024];
+                try {
+                  int n;
+                  while ((n = err.read(buf)) > 0) {
+                    synchronized (text) {
+                      text.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                      if (text.length() > 4096) {
+                        text.delete(0, text.length() - 4096);
+                      }
+                    }
+                  }
+                } catch (IOException e) {
+                  // the command is gone
+                }
+              },
+              "mobilessh-command-stderr");
+      t.setDaemon(true);
+      t.start();
+      reader = t;
+    }
+
+    /** What it wrote; called when the command has ended, so its stderr is at its end too. */
+    String text() {
+      try {
+        reader.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      synchronized (text) {
+        return text.toString().strip().replace('\n', ' ');
+      }
+    }
   }
 
   /** Reads only what is already there; "end of input" otherwise, so the tail loop can go on. */
