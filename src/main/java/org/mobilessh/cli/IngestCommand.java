@@ -188,7 +188,9 @@ final class IngestCommand implements Callable<Integer> {
       err.println("ingest: following " + sources.size() + " input(s); stop with SIGTERM or Ctrl-C");
       err.flush();
       Ingester ingester = new Ingester(idx, options, progress);
-      IngestStats stats = ingester.follow(sources, stop::get, Duration.ofMillis(200));
+      IngestStats stats =
+          ingester.follow(
+              sources, SourceResolver.watches(paths), stop::get, Duration.ofMillis(200));
       progress.close();
       printSummary(err, stats, zone, ingester.defaultHostDescription(), idx);
       return ingester.ioFailure()

@@ -427,6 +427,9 @@ public final class Ingester {
   }
 
   private static String describe(Source s) {
+    if (SourceResolver.isUnmatchedPattern(s)) {
+      return "no file matches this pattern";
+    }
     if (!Files.exists(s.path())) {
       return "no such file";
     }
@@ -837,6 +840,27 @@ public final class Ingester {
    * IngestOptions#commitEvery()} when something is new, and once more at the end.
    */
   public IngestStats follow(List<Source> sources, BooleanSupplier stop, Duration poll) {
+    return follow(sources, List.of(), stop, poll);
+  }
+
+  /** How often followed directories and patterns are listed again for new files. */
+  static final Duration RESCAN_EVERY = Duration.ofSeconds(1);
+
+  /** A snapshot file is read when it has not changed for this long (a copy may be under way). */
+  static final Duration SNAPSHOT_QUIET = Duration.ofSeconds(1);
+
+  /**
+   * Like {@link #follow(List, BooleanSupplier, Duration)}, and also lists {@code watches}
+   * (directories and patterns) again every {@link #RESCAN_EVERY} for files that appear later: a new
+   * live file (not a rotated name) is followed, a new rotated or compressed file is read once from
+   * its checkpoint, a {@code rules snapshot} file is stored; a new name for a file that is already
+   * being read (logrotate's rename, or its compressed copy) is left alone.
+   */
+  public IngestStats follow(
+      List<Source> sources,
+      List<SourceResolver.Watch> watches,
+      BooleanSupplier stop,
+      Duration poll) {
     long start = System.nanoTime();
     lastCommitNanos = start;
     following = true;
@@ -845,9 +869,18 @@ public final class Ingester {
     List<Plan> plans = plan(sources);
     inferYears(plans);
     chooseDefaultHost(plans);
+    Set<Path> known = new java.util.HashSet<>();
+    for (Source s : sources) {
+      if (s.path() != null) {
+        known.add(s.path().toAbsolutePath().normalize());
+      }
+    }
+    long lastScan = System.nanoTime();
     try {
       for (Plan p : plans) {
-        if (p.unreadable && !p.source.isCommand() && !Files.exists(p.source.path())) {
+        if (SourceResolver.isUnmatchedPattern(p.source)) {
+          listener.notice(p.source.name() + ": no file matches yet; watching for one");
+        } else if (p.unreadable && !p.source.isCommand() && !Files.exists(p.source.path())) {
           tails.add(new Tail(p)); // may appear later
         } else if (p.unreadable) {
           unreadable(p.source, null);
@@ -875,11 +908,15 @@ public final class Ingester {
           }
         }
         tails.removeIf(t -> t.finished);
+        if (!watches.isEmpty() && System.nanoTime() - lastScan >= RESCAN_EVERY.toNanos()) {
+          lastScan = System.nanoTime();
+          progressed |= rescan(watches, known);
+        }
         if (linesSinceCommit >= options.commitEveryLines()
             || (linesSinceCommit > 0 && commitDue())) {
           commit();
         }
-        if (tails.isEmpty() && retiring.isEmpty()) {
+        if (tails.isEmpty() && retiring.isEmpty() && watches.isEmpty()) {
           break;
         }
         if (!progressed) {
@@ -905,6 +942,67 @@ public final class Ingester {
       stats.elapsedNanos = System.nanoTime() - start;
     }
     return stats;
+  }
+
+  /** Files that appeared in a followed directory or pattern since the last look. */
+  private boolean rescan(List<SourceResolver.Watch> watches, Set<Path> known) {
+    boolean found = false;
+    for (SourceResolver.Watch w : watches) {
+      List<Source> files;
+      try {
+        files = w.files();
+      } catch (IngestException e) {
+        continue; // the directory went away for a moment (or for good); look again later
+      }
+      for (Source s : files) {
+        if (known.add(s.path().toAbsolutePath().normalize())) {
+          found |= discovered(s);
+        }
+      }
+    }
+    return found;
+  }
+
+  private boolean discovered(Source s) {
+    long ino;
+    try {
+      ino =
+          OpenedInput.inodeOf(Files.readAttributes(s.path(), BasicFileAttributes.class).fileKey());
+    } catch (IOException e) {
+      return false; // gone again
+    }
+    List<Tail> reading = new ArrayList<>(tails);
+    reading.addAll(retiring);
+    for (Tail t : reading) {
+      if (ino != -1 && t.inode == ino) {
+        return false; // a new name (logrotate's rename) for a file that is being read
+      }
+    }
+    try (OpenedInput o = OpenedInput.open(s, null, n -> {})) {
+      for (Tail t : reading) {
+        if (t.fp != null
+            && o.headLength() >= t.fpLength
+            && Fingerprint.sha256(o.head(), t.fpLength).equals(t.fp)) {
+          return false; // a compressed copy of a file that is being read to its end
+        }
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    List<Plan> one = plan(List.of(s));
+    inferYears(one);
+    Plan p = one.get(0);
+    if (isGzip(s.path()) || s.rotationIndex() > 0) {
+      listener.notice(s.name() + ": new rotated file; reading it once");
+      ingest(p);
+      remember();
+      current = null;
+      replacedKey = null;
+    } else {
+      listener.notice(s.name() + ": new file; following it");
+      tails.add(new Tail(p));
+    }
+    return true;
   }
 
   private static boolean isGzip(Path path) {
@@ -935,6 +1033,9 @@ public final class Ingester {
     long lastGrowthNanos = System.nanoTime();
     long unknownInode = Long.MIN_VALUE;
     boolean finished;
+    // a rules snapshot file: stored whole whenever it is replaced, never tailed
+    boolean snapshot;
+    String snapshotSeen;
     // a journal: its identity and the cursor of the last consumed entry
     final String journal;
     String cursor;
@@ -951,6 +1052,9 @@ public final class Ingester {
     boolean pump() {
       if (finished) {
         return false;
+      }
+      if (snapshot) {
+        return pollSnapshot();
       }
       if (reader == null && !open()) {
         return false;
@@ -1058,6 +1162,12 @@ public final class Ingester {
           o.close();
           return false;
         }
+        if (isSnapshot(o)) {
+          o.close();
+          snapshot = true;
+          pollSnapshot();
+          return false; // nothing to tail
+        }
         LogFormat format = plan.format;
         if (!firstOpen || format == null) {
           format = options.format() != null ? options.format() : detect(lines).orElse(null);
@@ -1105,6 +1215,39 @@ public final class Ingester {
     private boolean endsTorn(OpenedInput o) {
       byte last = o.head()[o.headLength() - 1];
       return last != '\n' && last != '\r' && o.headLength() < OpenedInput.HEAD_READ;
+    }
+
+    /**
+     * Stores the snapshot file when it is new or has been replaced (same name, new content: a
+     * periodic {@code rules snapshot --out}), once it has been quiet for {@link #SNAPSHOT_QUIET}.
+     * Its SHA-256 is its identity, so storing it again adds nothing.
+     */
+    private boolean pollSnapshot() {
+      BasicFileAttributes a;
+      try {
+        a = Files.readAttributes(source.path(), BasicFileAttributes.class);
+      } catch (IOException e) {
+        return false; // replaced this very moment, or deleted: look again later
+      }
+      String seen = OpenedInput.inodeOf(a.fileKey()) + ":" + a.size() + ":" + a.lastModifiedTime();
+      if (seen.equals(snapshotSeen)
+          || a.lastModifiedTime().toInstant().isAfter(Instant.now().minus(SNAPSHOT_QUIET))) {
+        return false;
+      }
+      try (OpenedInput o = OpenedInput.open(source, null, n -> listener.progress(n, 0))) {
+        snapshotSeen = seen;
+        if (!isSnapshot(o)) {
+          snapshot = false; // replaced by something else: read it as a log from now on
+          return false;
+        }
+        stats.files++;
+        snapshot(source, o);
+        linesSinceCommit++; // so the next periodic commit makes it durable
+        return true;
+      } catch (IOException e) {
+        listener.notice("cannot read " + source.name() + ": " + e.getMessage());
+        return false;
+      }
     }
 
     /** Pipes: the format comes from the first complete line unless forced or implied. */

@@ -329,6 +329,25 @@ class IngestCommandTest {
   }
 
   @Test
+  void patternsExpandInEveryComponentAndOneMatchingNothingIsAnErrorTheOthersAreRead()
+      throws IOException {
+    Path routers = tmp.resolve("routers");
+    Path r1 = Files.createDirectories(routers.resolve("router1"));
+    Path r2 = Files.createDirectories(routers.resolve("router2"));
+    Files.copy(logs.resolve("kern-rfc3339.log"), r1.resolve("kern.log"));
+    Files.copy(logs.resolve("dmesg-iso.log"), r2.resolve("kern.log.1"));
+    String unmatched = routers.resolve("nope*").resolve("kern.log").toString();
+    CliResult r =
+        ingest("--host", "router1", routers.resolve("router?/kern.log*").toString(), unmatched);
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.err())
+        .contains("cannot read " + unmatched + ": no file matches this pattern")
+        .contains("files:               2 (0 resumed from a checkpoint, 0 empty, 1 unreadable)")
+        .contains("events indexed:      " + KERNEL)
+        .contains("duplicates skipped:  " + KERNEL);
+  }
+
+  @Test
   void syslogYearComesFromMtimeAndFutureLinesAreRefused() throws IOException {
     Path f = tmp.resolve("kern.log");
     Files.copy(logs.resolve("kern.log"), f);

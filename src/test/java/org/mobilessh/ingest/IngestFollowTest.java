@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.zip.GZIPOutputStream;
@@ -27,7 +29,9 @@ import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mobilessh.index.EventIndex;
+import org.mobilessh.index.EventSearcher;
 import org.mobilessh.index.Fields;
+import org.mobilessh.rules.SectionedFile;
 
 /**
  * {@code --follow} on real file operations in a temp dir: growth with a torn line, rename and
@@ -142,6 +146,110 @@ class IngestFollowTest {
               .run(SourceResolver.resolve(List.of(dir.toString())));
       assertThat(again.linesRead()).isZero();
       assertThat(again.resumedFiles()).isEqualTo(2);
+    }
+  }
+
+  static SectionedFile sampleSnapshot(String timestamp) throws IOException {
+    SectionedFile f =
+        SectionedFile.parse(
+            Files.readString(Path.of("sample-logs", "rules-snapshot.txt"), StandardCharsets.UTF_8));
+    Map<String, String> headers = new LinkedHashMap<>(f.headers());
+    headers.put("timestamp", timestamp);
+    return new SectionedFile(f.title(), headers, f.sections());
+  }
+
+  @Test
+  void followedDirectoriesAndPatternsPickUpNewFilesAndSnapshotsOnce() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("log"));
+    Path kern = dir.resolve("kern.log");
+    Path later = tmp.resolve("elsewhere").resolve("later-snapshot.txt");
+    String pattern = tmp.resolve("r*").resolve("kern.log").toString();
+    Path index = tmp.resolve("index");
+    append(kern, lines(0, 5));
+    List<String> operands = List.of(dir.toString(), later.toString(), pattern);
+    List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    IngestStats stats;
+    try (EventIndex idx = EventIndex.open(index)) {
+      Ingester ing =
+          new Ingester(
+              idx,
+              IngestOptions.defaults(ZoneId.of("UTC"))
+                  .withHost("router1")
+                  .withCommitEvery(1000, Duration.ofMillis(300)),
+              new Ingester.Listener() {
+                @Override
+                public void notice(String message) {
+                  notices.add(message);
+                }
+              });
+      Thread t =
+          new Thread(
+              () ->
+                  ing.follow(
+                      SourceResolver.resolve(operands),
+                      SourceResolver.watches(operands),
+                      stop::get,
+                      Duration.ofMillis(50)));
+      t.start();
+      try {
+        LongSupplier indexed = () -> ing.stats().eventsIndexed();
+        LongSupplier snapshots = () -> ing.stats().snapshots();
+        await(indexed, 5);
+        // a new live file in the directory is followed (not read once: it grows later)
+        Path kern2 = dir.resolve("kern2.log");
+        append(kern2, lines(5, 10));
+        await(indexed, 10);
+        append(kern2, lines(10, 12));
+        await(indexed, 12);
+        // logrotate: the rotated name is the file being read; no second reader
+        Path rotated = dir.resolve("kern.log.1");
+        Files.move(kern, rotated);
+        append(rotated, lines(12, 14));
+        append(kern, lines(14, 16));
+        await(indexed, 16);
+        Thread.sleep(1500); // a rescan has seen kern.log.1
+        // a directory matching the pattern appears
+        append(Files.createDirectories(tmp.resolve("r1")).resolve("kern.log"), lines(16, 18));
+        await(indexed, 18);
+
+        // rules snapshot --out writes atomically: stored once
+        sampleSnapshot("2026-11-27T01:16:24.182553Z").write(dir.resolve("rules-snapshot.txt"));
+        await(snapshots, 1);
+        // a copy in progress (two writes 400 ms apart) is not read half-written
+        String second = sampleSnapshot("2026-11-27T02:00:00.000000Z").text();
+        Path copy = dir.resolve("copied-snapshot.txt");
+        append(copy, second.substring(0, second.length() / 2));
+        Thread.sleep(400);
+        append(copy, second.substring(second.length() / 2));
+        await(snapshots, 2);
+        // the same name replaced by the next snapshot: stored too
+        sampleSnapshot("2026-11-27T03:00:00.000000Z").write(dir.resolve("rules-snapshot.txt"));
+        await(snapshots, 3);
+        // a snapshot named on the command line that appears later
+        sampleSnapshot("2026-11-27T04:00:00.000000Z").write(later);
+        await(snapshots, 4);
+        Thread.sleep(1500);
+        assertThat(snapshots.getAsLong()).isEqualTo(4);
+      } finally {
+        stop.set(true);
+        t.join(20_000);
+      }
+      stats = ing.stats();
+    }
+    assertThat(stats.duplicates()).as(notices.toString()).isZero();
+    assertThat(stats.quarantinedTotal()).as(notices.toString()).isZero();
+    assertThat(notices).anyMatch(n -> n.contains("no file matches yet"));
+    try (EventSearcher s = EventSearcher.open(index)) {
+      assertThat(s.snapshots(null, null, null)).hasSize(4);
+    }
+    try (var d = FSDirectory.open(index);
+        var reader = DirectoryReader.open(d)) {
+      BooleanQuery.Builder q = new BooleanQuery.Builder();
+      for (String a : List.of("set", "remove", "accept", "reject")) {
+        q.add(new TermQuery(new Term(Fields.ACTION, a)), BooleanClause.Occur.SHOULD);
+      }
+      assertThat(new IndexSearcher(reader).count(q.build())).isEqualTo(18);
     }
   }
 

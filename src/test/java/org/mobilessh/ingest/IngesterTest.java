@@ -66,9 +66,10 @@ class IngesterTest {
             .map(s -> s.path().getFileName().toString())
             .toList();
     assertThat(glob).containsExactly("kern.log.10.gz", "kern.log.2.gz", "kern.log.1", "kern.log");
-    assertThatThrownBy(() -> SourceResolver.resolve(List.of(tmp.resolve("nope*").toString())))
-        .isInstanceOf(IngestException.class)
-        .hasMessageContaining("no file matches");
+    // a pattern matching nothing stays as itself: reported when read, the others go on
+    Source unmatched = SourceResolver.resolve(List.of(tmp.resolve("nope*").toString())).get(0);
+    assertThat(SourceResolver.isUnmatchedPattern(unmatched)).isTrue();
+    assertThat(SourceResolver.isUnmatchedPattern(Source.of(tmp.resolve("kern.log")))).isFalse();
     assertThat(SourceResolver.resolve(List.of("-", "conntrack:msh-f-x")))
         .extracting(Source::name)
         .containsExactly("-", "conntrack:msh-f-x");
@@ -77,6 +78,49 @@ class IngesterTest {
             "ip", "netns", "exec", "msh-f-x", "conntrack", "-E", "-o", "timestamp,extended,id");
     assertThatThrownBy(() -> LiveSources.of("conntrack:a b;rm"))
         .isInstanceOf(IngestException.class);
+  }
+
+  @Test
+  void patternsMayHaveWildcardsInAnyComponent() throws IOException {
+    for (String n :
+        List.of(
+            "router1/kern.log",
+            "router1/kern.log.1",
+            "router2/kern.log.2.gz",
+            "router2/syslog",
+            "router10/kern.log",
+            ".old/kern.log",
+            "router3/deeper/kern.log")) {
+      Path f = tmp.resolve(n);
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, "x\n");
+    }
+    Files.createDirectories(tmp.resolve("router4/kern.log")); // a directory, not a log
+    assertThat(names(tmp.resolve("router?/kern.log*").toString()))
+        .containsExactly("router1/kern.log.1", "router1/kern.log", "router2/kern.log.2.gz");
+    assertThat(names(tmp.resolve("*/kern.log").toString()))
+        .containsExactly("router1/kern.log", "router10/kern.log");
+    assertThat(names(tmp.resolve(".*/kern.log").toString())).containsExactly(".old/kern.log");
+    assertThat(names(tmp.resolve("router[23]").toString()))
+        .containsExactly("router2/kern.log.2.gz", "router2/syslog");
+    assertThat(names(tmp.resolve("*/*/kern.log").toString()))
+        .containsExactly("router3/deeper/kern.log");
+    assertThat(names(tmp.resolve("router{1,2}/s*").toString())).containsExactly("router2/syslog");
+    // relative patterns stay relative
+    assertThat(SourceResolver.expand("sample-logs/kern.lo?"))
+        .containsExactly(Path.of("sample-logs/kern.log"));
+    // what --follow looks at again: directories and patterns, not files or live sources
+    assertThat(
+            SourceResolver.watches(
+                List.of(tmp.toString(), tmp.resolve("x*/y").toString(), "-", "journal:", "f")))
+        .extracting(SourceResolver.Watch::operand)
+        .containsExactly(tmp.toString(), tmp.resolve("x*/y").toString());
+  }
+
+  private List<String> names(String pattern) {
+    return SourceResolver.resolve(List.of(pattern)).stream()
+        .map(s -> tmp.relativize(s.path()).toString())
+        .toList();
   }
 
   @Test
