@@ -324,7 +324,12 @@ final class IngestCommand implements Callable<Integer> {
     }
 
     static Progress create(PrintWriter err, long totalBytes) {
-      if (System.console() == null) {
+      return create(err, totalBytes, System.console() != null);
+    }
+
+    /** A bar (MiB read of the total, rate, elapsed / ETA, lines) only on a terminal. */
+    static Progress create(PrintWriter err, long totalBytes, boolean terminal) {
+      if (!terminal) {
         return new Progress(err, null);
       }
       PrintStream stream = new PrintStream(new WriterStream(err), true, StandardCharsets.UTF_8);

@@ -108,6 +108,8 @@ class IngestCommandTest {
         .contains("duplicates skipped:  " + 3 * KERNEL)
         .contains("files:               6 (0 resumed")
         .contains("quarantined:         0")
+        .contains("lines read:          " + (4 * KERNEL + 8)) // + 8 lines of other programs
+        .containsPattern("rate:                \\d+ lines/s \\(\\d+\\.\\d\\d s\\)")
         .contains("time zone:           UTC")
         .contains("default observer:    router1");
     assertThat(count("set")).isEqualTo(SET);
