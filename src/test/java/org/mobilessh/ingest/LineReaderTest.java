@@ -73,6 +73,46 @@ class LineReaderTest {
   }
 
   @Test
+  void aLineOfHundredsOfMebibytesIsReadInBoundedMemory() throws IOException {
+    long huge = 256L << 20;
+    byte[] tail = b("\nok\n");
+    // generated on the fly: the test itself holds no more than a read buffer
+    InputStream endless =
+        new InputStream() {
+          long pos;
+
+          @Override
+          public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0];
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) {
+            if (pos >= huge + tail.length) {
+              return -1;
+            }
+            int n = (int) Math.min(len, huge + tail.length - pos);
+            for (int i = 0; i < n; i++, pos++) {
+              b[off + i] = pos < huge ? (byte) 'x' : tail[(int) (pos - huge)];
+            }
+            return n;
+          }
+        };
+    int max = 1 << 20;
+    LineReader r = new LineReader(endless, 0, 0, max);
+    assertThat(r.next()).isTrue();
+    assertThat(r.tooLong()).isTrue();
+    assertThat(r.fullLength()).isEqualTo(huge);
+    assertThat(r.bytes().length).isLessThanOrEqualTo(2 * max + (64 << 10));
+    assertThat(r.next()).isTrue();
+    assertThat(new String(r.bytes(), r.start(), r.length(), StandardCharsets.US_ASCII))
+        .isEqualTo("ok");
+    assertThat(r.offset()).isEqualTo(huge + 1);
+    assertThat(r.bytes().length).isLessThanOrEqualTo(2 * max + (64 << 10));
+  }
+
+  @Test
   void overlongLineIsCutAndTheNextLineSurvives() throws IOException {
     int max = 8192;
     byte[] big = new byte[max * 3];
