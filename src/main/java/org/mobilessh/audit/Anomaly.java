@@ -45,7 +45,26 @@ public record Anomaly(
     /** A source's timestamps went backwards by more than its clock's uncertainty. */
     CLOCK_BACKWARDS("clock-backwards"),
     /** A log stream fell silent while the same observer's other streams went on. */
-    SOURCE_STOPPED("source-stopped");
+    SOURCE_STOPPED("source-stopped"),
+    /**
+     * {@code mobilessh list add|del|flush} changed the list by hand (its syslog line): a window
+     * opened or closed without IMAPS or an SSH FIN.
+     */
+    MANUAL_LIST_CHANGE("manual-list-change"),
+    /** Two consecutive {@code rules snapshot}s of a router show different rulesets. */
+    RULESET_CHANGED("ruleset-changed"),
+    /** A {@code rules snapshot} shows IPv4 and IPv6 gating SSH differently. */
+    PARITY_BROKEN("parity-broken"),
+    /**
+     * A {@code rules snapshot} shows a ruleset other than the one the audit was told about (N, step
+     * 2, strict mode, a LOG prefix): the reconstruction used the wrong rules.
+     */
+    RULESET_MISMATCH("ruleset-mismatch"),
+    /**
+     * Strict mode cuts the other sessions of a removed address, yet this session's flow went on
+     * after the removal.
+     */
+    SESSION_OUTLIVED_REMOVAL("session-outlived-removal");
 
     private final String id;
 

@@ -23,6 +23,9 @@ import org.mobilessh.rules.RulesetConfig;
  * @param mailServers mail servers whose IMAPS flows refresh the list; empty means any destination
  *     on {@code imapsPort}
  * @param remove whether step 2 is installed (an SSH FIN removes the address)
+ * @param strict strict-sessions mode: established SSH packets pass only while the address is in the
+ *     list, so a removal cuts the address's other sessions (the connection whose FIN removed it may
+ *     finish its close)
  * @param prefixes which LOG prefix means which step; the audit re-reads every line's prefix with
  *     these, whatever the parser was told
  * @param rejectLogPerSecond per-source rate of the reject LOG ({@code --reject-log-rate})
@@ -39,6 +42,7 @@ public record AuditConfig(
     int imapsPort,
     List<Cidr> mailServers,
     boolean remove,
+    boolean strict,
     PrefixMap prefixes,
     double rejectLogPerSecond,
     double rejectLogGlobalPerSecond,
@@ -88,7 +92,7 @@ public record AuditConfig(
     clockUncertainty = Map.copyOf(clocks);
   }
 
-  /** The ruleset's defaults: N = 60, ports 22 and 993, any mail server, remove on. */
+  /** The ruleset's defaults: N = 60, ports 22 and 993, any mail server, remove on, not strict. */
   public static AuditConfig defaults() {
     return new AuditConfig(
         RulesetConfig.DEFAULT_SECONDS,
@@ -96,6 +100,7 @@ public record AuditConfig(
         993,
         List.of(),
         true,
+        false,
         PrefixMap.defaults(),
         6 / 60.0,
         20,
@@ -113,6 +118,7 @@ public record AuditConfig(
         c.imapsPort(),
         c.mailServers(),
         c.remove(),
+        c.strictSessions(),
         PrefixMap.of(
             c.setPrefix().word(),
             c.removePrefix().word(),
@@ -145,6 +151,7 @@ public record AuditConfig(
         imapsPort,
         mailServers,
         remove,
+        strict,
         prefixes,
         rejectLogPerSecond,
         rejectLogGlobalPerSecond,
@@ -161,6 +168,7 @@ public record AuditConfig(
         imapsPort,
         servers,
         remove,
+        strict,
         prefixes,
         rejectLogPerSecond,
         rejectLogGlobalPerSecond,
@@ -177,6 +185,7 @@ public record AuditConfig(
         imapsPort,
         mailServers,
         remove,
+        strict,
         prefixes,
         rejectLogPerSecond,
         rejectLogGlobalPerSecond,
@@ -193,6 +202,7 @@ public record AuditConfig(
         imapsPort,
         mailServers,
         remove,
+        strict,
         prefixes,
         rejectLogPerSecond,
         rejectLogGlobalPerSecond,
@@ -208,6 +218,24 @@ public record AuditConfig(
         sshPort,
         imapsPort,
         mailServers,
+        on,
+        strict,
+        prefixes,
+        rejectLogPerSecond,
+        rejectLogGlobalPerSecond,
+        rejectLogBurst,
+        ipListTot,
+        sourceSilence,
+        clockUncertainty);
+  }
+
+  public AuditConfig withStrict(boolean on) {
+    return new AuditConfig(
+        seconds,
+        sshPort,
+        imapsPort,
+        mailServers,
+        remove,
         on,
         prefixes,
         rejectLogPerSecond,

@@ -18,6 +18,7 @@ import org.mobilessh.parse.EventTime;
 import org.mobilessh.parse.IpPacket;
 import org.mobilessh.parse.LogEvent;
 import org.mobilessh.parse.NetfilterEvent;
+import org.mobilessh.parse.NoticeEvent;
 import org.mobilessh.parse.Protocol;
 import org.mobilessh.parse.TcpFlag;
 import org.mobilessh.parse.TimePrecision;
@@ -94,9 +95,25 @@ public final class AuditEngine {
       prepare();
       buildFlows();
       checkClocks();
+      manualChanges();
       Map<String, List<TracedEvent>> lines = new TreeMap<>();
+      Map<String, List<TracedEvent>> flushes = new HashMap<>();
       List<TracedEvent> rejectLines = new ArrayList<>();
       for (TracedEvent te : events) {
+        if (te.event() instanceof NoticeEvent n) {
+          if (!changesList(te)) {
+            continue;
+          }
+          if (n.action() == Action.LIST_FLUSH) {
+            flushes.computeIfAbsent(te.observer(), k -> new ArrayList<>()).add(te);
+          } else {
+            lines
+                .computeIfAbsent(
+                    te.observer() + "|" + AuditFormat.address(n.address()), k -> new ArrayList<>())
+                .add(te);
+          }
+          continue;
+        }
         Action a = stepOf(te);
         if (a == null) {
           continue;
@@ -112,10 +129,18 @@ public final class AuditEngine {
         }
       }
       for (List<TracedEvent> addressLines : lines.values()) {
+        // a flush empties the list for every address of its observer
+        List<TracedEvent> f = flushes.get(addressLines.get(0).observer());
+        if (f != null) {
+          addressLines = new ArrayList<>(addressLines);
+          addressLines.addAll(f);
+          addressLines.sort(ORDER);
+        }
         new AddressTrack(addressLines).run();
       }
       rejections(rejectLines);
       snapshots(rejectLines);
+      rulesets();
       markers();
       listOverflow();
       sourcesStopped();
@@ -179,26 +204,15 @@ public final class AuditEngine {
       Set<TracedEvent> drop =
           java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
       for (TracedEvent te : in) {
-        if (!(te.event() instanceof NetfilterEvent ne) || ne.packet() == null) {
+        List<Object> key;
+        if (te.event() instanceof NoticeEvent n) {
+          // the same logger or marker line through syslog and journald
+          key = List.of(te.observer(), n.action(), n.message());
+        } else if (te.event() instanceof NetfilterEvent ne && ne.packet() != null) {
+          key = packetKey(te, ne);
+        } else {
           continue;
         }
-        IpPacket p = ne.packet();
-        List<Object> key =
-            java.util.Arrays.asList(
-                te.observer(),
-                ne.prefix(),
-                ne.inInterface(),
-                ne.outInterface(),
-                p.source(),
-                p.destination(),
-                p.sourcePort(),
-                p.destinationPort(),
-                p.ipId(),
-                p.length(),
-                p.tcpFlagBits(),
-                p.flowLabel(),
-                p.tcpWindow(),
-                p.tcpSequence());
         List<List<TracedEvent>> cs = clusters.computeIfAbsent(key, k -> new ArrayList<>());
         List<TracedEvent> home = null;
         for (List<TracedEvent> c : cs) {
@@ -244,6 +258,138 @@ public final class AuditEngine {
         }
       }
       return out;
+    }
+
+    /** What makes two LOG lines of different streams the same packet. */
+    List<Object> packetKey(TracedEvent te, NetfilterEvent ne) {
+      IpPacket p = ne.packet();
+      return java.util.Arrays.asList(
+          te.observer(),
+          ne.prefix(),
+          ne.inInterface(),
+          ne.outInterface(),
+          p.source(),
+          p.destination(),
+          p.sourcePort(),
+          p.destinationPort(),
+          p.ipId(),
+          p.length(),
+          p.tcpFlagBits(),
+          p.flowLabel(),
+          p.tcpWindow(),
+          p.tcpSequence());
+    }
+
+    // ---------------------------------------------------------------- manual list changes
+
+    /** Observers whose remove lines contradicted a no-remove configuration (reported once). */
+    final Set<String> removeLinesSeen = new HashSet<>();
+
+    /** Attempt lines that a {@code FAILED} line says changed nothing. */
+    final Set<TracedEvent> failedAttempts = new HashSet<>();
+
+    /** Whether a notice changed the list: a list change that did not fail. */
+    boolean changesList(TracedEvent te) {
+      return te.event() instanceof NoticeEvent n
+          && n.isListChange()
+          && !n.failed()
+          && !failedAttempts.contains(te);
+    }
+
+    /**
+     * Pairs each {@code FAILED} line with the attempt line written just before it, and raises one
+     * {@code manual-list-change} anomaly per change (or failed attempt), with its lines.
+     */
+    void manualChanges() {
+      List<TracedEvent> notices = new ArrayList<>();
+      for (TracedEvent te : events) {
+        if (te.event() instanceof NoticeEvent n && n.isListChange()) {
+          notices.add(te);
+        }
+      }
+      Map<TracedEvent, TracedEvent> failureOf = new HashMap<>();
+      for (TracedEvent te : notices) {
+        NoticeEvent n = (NoticeEvent) te.event();
+        if (!n.failed()) {
+          continue;
+        }
+        TracedEvent attempt = null;
+        for (TracedEvent c : notices) {
+          NoticeEvent cn = (NoticeEvent) c.event();
+          boolean candidate =
+              !cn.failed()
+                  && c.observer().equals(te.observer())
+                  && cn.message().equals(n.attempt())
+                  && !failureOf.containsKey(c)
+                  && seconds(c.time(), te.time()) <= 2 * uncertainty(te) + SAME_PACKET_S
+                  && !c.time().isAfter(te.time().plusSeconds(1));
+          if (candidate && (attempt == null || c.time().isAfter(attempt.time()))) {
+            attempt = c;
+          }
+        }
+        if (attempt != null) {
+          failureOf.put(attempt, te);
+          failedAttempts.add(attempt);
+        } else {
+          anomalies.add(
+              new Anomaly(
+                  Anomaly.Kind.MANUAL_LIST_CHANGE,
+                  te.observer(),
+                  n.address(),
+                  te.time(),
+                  "a manual list change FAILED (nothing changed), but the line of its attempt is"
+                      + " missing: "
+                      + n.message(),
+                  List.of(te.sourceLine())));
+        }
+      }
+      for (TracedEvent te : notices) {
+        NoticeEvent n = (NoticeEvent) te.event();
+        if (n.failed()) {
+          continue;
+        }
+        TracedEvent failure = failureOf.get(te);
+        String who = n.actor().isEmpty() ? "" : " by " + n.actor();
+        String what =
+            switch (n.action()) {
+              case LIST_ADD ->
+                  "an SSH window for "
+                      + AuditFormat.address(n.address())
+                      + " put in list "
+                      + n.list()
+                      + " by hand (mobilessh list add"
+                      + who
+                      + "), not by IMAPS";
+              case LIST_DEL ->
+                  AuditFormat.address(n.address())
+                      + " taken out of list "
+                      + n.list()
+                      + " by hand (mobilessh list del"
+                      + who
+                      + ")";
+              default ->
+                  "list "
+                      + n.list()
+                      + " flushed by hand (mobilessh list flush"
+                      + who
+                      + (n.count() == null ? "" : ", " + n.count() + " entries")
+                      + ")";
+            };
+        List<SourceLine> ev = new ArrayList<>(List.of(te.sourceLine()));
+        if (failure != null) {
+          ev.add(failure.sourceLine());
+          what =
+              "attempted: "
+                  + what
+                  + "; it FAILED and changed nothing: "
+                  + ((NoticeEvent) failure.event())
+                      .message()
+                      .substring(n.message().length() + " FAILED: ".length());
+        }
+        anomalies.add(
+            new Anomaly(
+                Anomaly.Kind.MANUAL_LIST_CHANGE, te.observer(), n.address(), te.time(), what, ev));
+      }
     }
 
     /** The mobilessh step of a usable LOG line (TCP with ports), by the configured prefixes. */
@@ -326,7 +472,18 @@ public final class AuditEngine {
       AddressTrack(List<TracedEvent> lines) {
         this.lines = lines;
         this.observer = lines.get(0).observer();
-        this.address = ((NetfilterEvent) lines.get(0).event()).packet().source();
+        InetAddress a = null;
+        for (TracedEvent te : lines) {
+          if (te.event() instanceof NetfilterEvent ne) {
+            a = ne.packet().source();
+          } else if (((NoticeEvent) te.event()).address() != null) {
+            a = ((NoticeEvent) te.event()).address();
+          }
+          if (a != null) {
+            break; // a flush names no address; every track holds a line of its own address
+          }
+        }
+        this.address = a;
         this.flows =
             new ArrayList<>(flowsByClient.getOrDefault(clientKey(observer, address), List.of()));
         // windows are closed in time order: flows enter when they begin, leave once they ended
@@ -338,6 +495,10 @@ public final class AuditEngine {
       void run() {
         Map<String, SessionDraft> sessionByTuple = new HashMap<>();
         for (TracedEvent te : lines) {
+          if (te.event() instanceof NoticeEvent n) {
+            manual(te, n);
+            continue;
+          }
           NetfilterEvent ne = (NetfilterEvent) te.event();
           switch (stepOf(te)) {
             case SET -> {
@@ -345,13 +506,20 @@ public final class AuditEngine {
               if (open != null) {
                 close(Cap.SET, t, te);
               }
-              if (last != null && last.closedAt() != null && last.closedAt().isAfter(t.at)) {
-                // two clocks disagree by less than their uncertainty: windows must not overlap
-                t = new Timed(last.closedAt(), t.u + seconds(t.at, last.closedAt()), t.line);
-              }
-              open = new Open(te, t, flowOf(te));
+              open = new Open(te, notBeforeLast(t), flowOf(te), Window.Opening.SET);
             }
             case REMOVE -> {
+              if (!config.remove() && removeLinesSeen.add(observer)) {
+                anomalies.add(
+                    new Anomaly(
+                        Anomaly.Kind.RULESET_MISMATCH,
+                        observer,
+                        address,
+                        te.time(),
+                        "a remove line, although the audit was told the ruleset has no step 2"
+                            + " (--no-remove): the kernel removed addresses on SSH FINs",
+                        List.of(te.sourceLine())));
+              }
               if (open == null) {
                 anomaly(
                     Anomaly.Kind.REMOVE_WITHOUT_WINDOW,
@@ -410,6 +578,41 @@ public final class AuditEngine {
       }
 
       final List<SessionDraft> allDrafts = new ArrayList<>();
+
+      /**
+       * A manual change: {@code list add} opens a window (or refreshes the open one: the kernel
+       * sets the entry's stamp either way), {@code list del} and {@code list flush} close it.
+       */
+      void manual(TracedEvent te, NoticeEvent n) {
+        switch (n.action()) {
+          case LIST_ADD -> {
+            if (open != null) {
+              open.manualRefreshes.add(te);
+            } else {
+              open = new Open(te, notBeforeLast(timed(te)), null, Window.Opening.LIST_ADD);
+            }
+          }
+          case LIST_DEL -> {
+            if (open != null) {
+              close(Cap.LIST_DEL, timed(te), te);
+            }
+          }
+          case LIST_FLUSH -> {
+            if (open != null) {
+              close(Cap.LIST_FLUSH, timed(te), te);
+            }
+          }
+          default -> {}
+        }
+      }
+
+      /** Two clocks disagree by less than their uncertainty: windows must not overlap. */
+      Timed notBeforeLast(Timed t) {
+        if (last != null && last.closedAt() != null && last.closedAt().isAfter(t.at)) {
+          return new Timed(last.closedAt(), t.u + seconds(t.at, last.closedAt()), t.line);
+        }
+        return t;
+      }
 
       /** The window closed last, so the next one cannot start before its close. */
       Window last;
@@ -541,6 +744,13 @@ public final class AuditEngine {
             lastLo = timed(a);
           }
         }
+        // a manual re-add sets the entry's stamp: a known refresh, exact
+        for (TracedEvent m : w.manualRefreshes) {
+          evidence.add(m.sourceLine());
+          if (m.time().isAfter(lastLo.at) && m.time().isBefore(c.at)) {
+            lastLo = timed(m);
+          }
+        }
         if (lastLo.line != null && lastLo.line != w.setLine) {
           evidence.add(lastLo.line.sourceLine());
         }
@@ -548,14 +758,15 @@ public final class AuditEngine {
         Timed lastHi = null;
         Instant[] ct = conntrackSpan.get(observer);
         boolean covered = ct != null && !ct[0].isAfter(w.opened.at);
-        if (covered && w.setFlow == null) {
+        boolean manual = w.opening == Window.Opening.LIST_ADD;
+        if (covered && w.setFlow == null && !manual) {
           anomaly(
               Anomaly.Kind.WINDOW_WITHOUT_IMAPS_FLOW,
               w.setLine,
               "conntrack covers this window's opening but shows no IMAPS flow for its set line"
                   + " (lost conntrack events?): the close is bounded by later lines only");
         }
-        if (covered && w.setFlow != null) {
+        if (covered && (w.setFlow != null || manual)) {
           lastHi = lastLo;
           for (Flow f : candidates) {
             TracedEvent bound;
@@ -608,6 +819,23 @@ public final class AuditEngine {
         Timed earliest;
         Timed latest;
         switch (cap) {
+          case LIST_DEL, LIST_FLUSH -> {
+            CloseReason byHand =
+                cap == Cap.LIST_DEL ? CloseReason.LIST_DEL : CloseReason.LIST_FLUSH;
+            if (!lo.at.isBefore(c.at) || seconds(c.at, lo.at) <= tol) {
+              reason = byHand; // fresh when taken out: exact
+              earliest = c;
+              latest = c;
+            } else if (lastHi != null && seconds(hi.at, c.at) > tol && hi.at.isBefore(c.at)) {
+              reason = CloseReason.EXPIRED; // it had expired before the hand took it out
+              earliest = lo;
+              latest = hi;
+            } else {
+              reason = byHand; // expired before, or fresh until, the manual change
+              earliest = lo;
+              latest = c;
+            }
+          }
           case REMOVE -> {
             if (!lo.at.isBefore(c.at) || seconds(c.at, lo.at) <= tol) {
               reason = CloseReason.FIN_REMOVE;
@@ -693,11 +921,13 @@ public final class AuditEngine {
                 w.sessions.size(),
                 false,
                 false,
-                dedupe(evidence));
+                dedupe(evidence),
+                w.opening);
         windows.add(win);
         last = win;
         for (SessionDraft d : w.sessions) {
           d.window = win;
+          d.closedBy = capLine;
         }
       }
 
@@ -708,15 +938,22 @@ public final class AuditEngine {
 
       /** The open window and what belongs to it so far. */
       private final class Open {
+        /** The set line, or the {@code list add} line of a manual opening. */
         final TracedEvent setLine;
+
         final Timed opened;
         final Flow setFlow;
+        final Window.Opening opening;
         final List<SessionDraft> sessions = new ArrayList<>();
 
-        Open(TracedEvent setLine, Timed opened, Flow setFlow) {
+        /** {@code list add} lines while open: each sets the entry's stamp. */
+        final List<TracedEvent> manualRefreshes = new ArrayList<>();
+
+        Open(TracedEvent setLine, Timed opened, Flow setFlow, Window.Opening opening) {
           this.setLine = setLine;
           this.opened = opened;
           this.setFlow = setFlow;
+          this.opening = opening;
         }
       }
 
@@ -728,12 +965,62 @@ public final class AuditEngine {
         final Timed accepted;
         Window window;
 
+        /** The line that closed its window ({@code null}: the data ended). */
+        TracedEvent closedBy;
+
         SessionDraft(TracedEvent line, Flow flow, Timed accepted) {
           this.firstLine = line;
           this.lines.add(line);
           this.flow = flow;
           this.accepted = accepted;
           allDrafts.add(this);
+        }
+
+        /**
+         * Strict mode: a removal ({@code remove} line, {@code list del}, {@code list flush}) takes
+         * the address out of the list, and from then on the ESTABLISHED packets of its other
+         * sessions are reset (only the connection whose FIN removed it may finish its close). An
+         * idle session is cut at its next packet, so running on is no proof; a FIN exchange after
+         * the removal is: that FIN would have been reset.
+         */
+        void strictCheck(IpPacket p, List<SourceLine> ev) {
+          if (!config.strict() || closedBy == null || flow == null || flow.finUpdates.isEmpty()) {
+            return;
+          }
+          boolean byHand = closedBy.event() instanceof NoticeEvent;
+          if (!byHand && stepOf(closedBy) != Action.REMOVE) {
+            return;
+          }
+          if (!byHand) {
+            IpPacket fin = ((NetfilterEvent) closedBy.event()).packet();
+            if (fin.sourcePort().equals(p.sourcePort())
+                && fin.destination().equals(p.destination())) {
+              return; // its own FIN removed the address: the closing mark lets it finish
+            }
+          }
+          TracedEvent fin = flow.finUpdates.get(0);
+          double reach = uncertainty(closedBy) + uncertainty(fin) + OUTLIVE_SLACK_S;
+          if (fin.time().isAfter(closedBy.time()) && seconds(closedBy.time(), fin.time()) > reach) {
+            List<SourceLine> lines = new ArrayList<>(List.of(closedBy.sourceLine()));
+            lines.addAll(ev);
+            anomalies.add(
+                new Anomaly(
+                    Anomaly.Kind.SESSION_OUTLIVED_REMOVAL,
+                    observer,
+                    address,
+                    fin.time(),
+                    "strict mode: "
+                        + AuditFormat.address(address)
+                        + " was taken out of the list at "
+                        + AuditFormat.time(closedBy.time())
+                        + ", yet the SSH session from port "
+                        + p.sourcePort()
+                        + " closed normally (FIN) at "
+                        + AuditFormat.time(fin.time())
+                        + ": that FIN would have been reset; the ruleset in force was not strict,"
+                        + " or lines are missing",
+                    dedupe(lines)));
+          }
         }
 
         Session build() {
@@ -769,6 +1056,7 @@ public final class AuditEngine {
                       : seconds(window.closedAtEarliest(), ended)
                               > (endU == null ? 0 : endU) + OUTLIVE_SLACK_S
                           && ended.isAfter(window.closedAtEarliest()));
+          strictCheck(p, ev);
           return new Session(
               observer,
               address,
@@ -883,10 +1171,205 @@ public final class AuditEngine {
       }
     }
 
+    // ---------------------------------------------------------------- rulesets from snapshots
+
+    /**
+     * What the {@code rules snapshot}s say: changes between a router's consecutive snapshots,
+     * broken IPv4/IPv6 parity and rulesets other than the configured one (each raised when it first
+     * appears, not again for every later snapshot that still shows it), and LOG counters that moved
+     * further than the lines that arrived.
+     */
+    void rulesets() {
+      if (input.rulesets().isEmpty()) {
+        return;
+      }
+      RulesetHistory h = RulesetHistory.ofInForce(input.rulesets());
+      for (RulesetChange c : h.changes()) {
+        anomalies.add(
+            new Anomaly(
+                Anomaly.Kind.RULESET_CHANGED,
+                c.observer(),
+                null,
+                c.at(),
+                c.message(),
+                List.of(c.previous(), c.current())));
+      }
+      Map<String, List<RulesetParity.Difference>> parity = new HashMap<>();
+      Map<String, String> mismatch = new HashMap<>();
+      Map<String, RulesetInForce> previous = new HashMap<>();
+      for (RulesetInForce snap : h.snapshots()) {
+        List<RulesetParity.Difference> d =
+            snap.parity().broken() ? snap.parity().differences() : List.of();
+        List<RulesetParity.Difference> before = parity.put(snap.observer(), d);
+        if (!d.isEmpty() && !d.equals(before)) {
+          anomalies.add(
+              new Anomaly(
+                  Anomaly.Kind.PARITY_BROKEN,
+                  snap.observer(),
+                  null,
+                  snap.takenAt(),
+                  snap.parity().message(),
+                  List.of(snap.evidence())));
+        }
+        String m = mismatch(snap);
+        String mBefore = mismatch.put(snap.observer(), m);
+        if (!m.isEmpty() && !m.equals(mBefore)) {
+          anomalies.add(
+              new Anomaly(
+                  Anomaly.Kind.RULESET_MISMATCH,
+                  snap.observer(),
+                  null,
+                  snap.takenAt(),
+                  "the snapshot's ruleset is not the one the audit assumed: " + m,
+                  List.of(snap.evidence())));
+        }
+        logGaps(previous.put(snap.observer(), snap), snap);
+      }
+    }
+
+    /** How a snapshot's ruleset differs from {@link #config}, or {@code ""}. */
+    String mismatch(RulesetInForce snap) {
+      List<String> out = new ArrayList<>();
+      for (Family f : Family.values()) {
+        FamilyRuleset r = snap.family(f);
+        if (!r.installed()) {
+          continue;
+        }
+        String fam = f == Family.IPV4 ? "IPv4" : "IPv6";
+        Integer n = r.seconds().orElse(null);
+        if (n != null && n != config.seconds()) {
+          out.add(fam + " N is " + n + " s, the audit assumed " + config.seconds() + " s");
+        }
+        if (r.removeMode() != config.remove()) {
+          out.add(
+              fam
+                  + (r.removeMode()
+                      ? " has step 2 (remove), the audit assumed none (--no-remove)"
+                      : " has no step 2 (remove), the audit assumed it"));
+        }
+        if (r.strictMode() != config.strict()) {
+          out.add(
+              fam
+                  + (r.strictMode()
+                      ? " is strict, the audit assumed not (--strict-sessions)"
+                      : " is not strict, the audit assumed --strict-sessions"));
+        }
+        for (Map.Entry<RulesetStep.Kind, Action> e : LOGGED_STEPS.entrySet()) {
+          RulesetStep step = r.step(e.getKey()).orElse(null);
+          if (step == null) {
+            continue;
+          }
+          if (step.logPrefix().isEmpty()) {
+            out.add(fam + " " + e.getKey().id() + " is not logged: the audit cannot see it");
+            continue;
+          }
+          Action read = config.prefixes().actionFor(step.logPrefix().strip());
+          if (read != e.getValue()) {
+            out.add(
+                fam
+                    + " "
+                    + e.getKey().id()
+                    + " logs with prefix \""
+                    + step.logPrefix()
+                    + "\", which the audit reads as "
+                    + read.ecsName());
+          }
+        }
+      }
+      return String.join("; ", out);
+    }
+
+    /** Per observer, family and step: the times of its lines, sorted (for counting stretches). */
+    Map<String, long[]> stepTimes;
+
+    /**
+     * LOG counters of set, remove and accept between two snapshots against the lines that arrived
+     * for the same stretch (reject: {@link #snapshots}). Only stretches the data covers count.
+     */
+    void logGaps(RulesetInForce prev, RulesetInForce cur) {
+      Instant[] span = dataSpan.get(cur.observer());
+      if (prev == null || span == null || prev.takenAt().isBefore(span[0])) {
+        return;
+      }
+      if (stepTimes == null) {
+        Map<String, List<Instant>> times = new HashMap<>();
+        for (TracedEvent te : events) {
+          Action a = stepOf(te);
+          if (a != null && a != Action.REJECT) {
+            times
+                .computeIfAbsent(
+                    te.observer() + "|" + ((NetfilterEvent) te.event()).family() + "|" + a,
+                    k -> new ArrayList<>())
+                .add(te.time());
+          }
+        }
+        stepTimes = new HashMap<>();
+        times.forEach(
+            (k, v) ->
+                stepTimes.put(
+                    k,
+                    v.stream()
+                        .mapToLong(t -> t.getEpochSecond() * 1_000_000_000L + t.getNano())
+                        .sorted()
+                        .toArray()));
+      }
+      for (Family f : Family.values()) {
+        FamilyRuleset a = prev.family(f);
+        FamilyRuleset b = cur.family(f);
+        if (!a.installed() || !b.installed()) {
+          continue;
+        }
+        for (Map.Entry<RulesetStep.Kind, Action> e : LOGGED_STEPS.entrySet()) {
+          if (e.getValue() == Action.REJECT) {
+            continue;
+          }
+          RulesetStep p = a.step(e.getKey()).orElse(null);
+          RulesetStep q = b.step(e.getKey()).orElse(null);
+          if (p == null || q == null || p.logPackets() < 0 || q.logPackets() < p.logPackets()) {
+            continue; // no LOG, no counters, or reset by a reload
+          }
+          long counted = q.logPackets() - p.logPackets();
+          long[] t =
+              stepTimes.getOrDefault(cur.observer() + "|" + f + "|" + e.getValue(), new long[0]);
+          long seen = countIn(t, prev.takenAt(), cur.takenAt());
+          if (counted > seen) {
+            anomalies.add(
+                new Anomaly(
+                    Anomaly.Kind.LOG_LINES_MISSING,
+                    cur.observer(),
+                    null,
+                    cur.takenAt(),
+                    "the "
+                        + e.getKey().id()
+                        + " LOG rule ("
+                        + f.tool()
+                        + ") counted "
+                        + counted
+                        + " packets between the snapshots of "
+                        + AuditFormat.time(prev.takenAt())
+                        + " and "
+                        + AuditFormat.time(cur.takenAt())
+                        + " but "
+                        + seen
+                        + " lines arrived: "
+                        + (counted - seen)
+                        + " lost (a log gap while the counters moved)",
+                    List.of(prev.evidence(), cur.evidence())));
+          }
+        }
+      }
+    }
+
     // ---------------------------------------------------------------- data-quality anomalies
 
     void markers() {
-      for (LossMarker m : input.lossMarkers()) {
+      List<LossMarker> all = new ArrayList<>(input.lossMarkers());
+      for (TracedEvent te : events) {
+        if (te.event() instanceof NoticeEvent n && n.action() == Action.LOSS_MARKER) {
+          LossMarker.recognize(te.observer(), te.time(), te.sourceLine()).ifPresent(all::add);
+        }
+      }
+      for (LossMarker m : all) {
         anomalies.add(
             new Anomaly(
                 Anomaly.Kind.RATE_LIMIT_MARKER,
@@ -956,11 +1439,20 @@ public final class AuditEngine {
       Map<String, Boolean> over = new HashMap<>();
       for (TracedEvent te : events) {
         Action a = stepOf(te);
-        if (a != Action.SET && a != Action.REMOVE) {
+        InetAddress src;
+        if (te.event() instanceof NoticeEvent n && changesList(te)) {
+          a = n.action() == Action.LIST_ADD ? Action.SET : Action.REMOVE;
+          src = n.address();
+        } else if (a == Action.SET || a == Action.REMOVE) {
+          src = ((NetfilterEvent) te.event()).packet().source();
+        } else {
           continue;
         }
-        InetAddress src = ((NetfilterEvent) te.event()).packet().source();
         Set<InetAddress> s = present.computeIfAbsent(te.observer(), k -> new HashSet<>());
+        if (src == null) {
+          s.clear(); // a flush
+          continue;
+        }
         if (a == Action.REMOVE) {
           s.remove(src);
           continue;
@@ -989,6 +1481,9 @@ public final class AuditEngine {
     void sourcesStopped() {
       Map<String, TracedEvent> lastOfStream = new TreeMap<>();
       for (TracedEvent te : events) {
+        if (te.event() instanceof NoticeEvent) {
+          continue; // auth.log with a manual change now and then is not a stream that stops
+        }
         lastOfStream.merge(
             te.observer() + "|" + stream(te.sourcePath()),
             te,
@@ -1042,7 +1537,40 @@ public final class AuditEngine {
     SET,
     REMOVE,
     REJECT,
+    LIST_DEL,
+    LIST_FLUSH,
     END
+  }
+
+  /** The steps whose LOG lines the audit reads, and the action each prefix must map to. */
+  private static final Map<RulesetStep.Kind, Action> LOGGED_STEPS =
+      new java.util.EnumMap<>(
+          Map.of(
+              RulesetStep.Kind.SET, Action.SET,
+              RulesetStep.Kind.REMOVE, Action.REMOVE,
+              RulesetStep.Kind.RCHECK_ACCEPT, Action.ACCEPT,
+              RulesetStep.Kind.REJECT, Action.REJECT));
+
+  /** How many of the sorted nanosecond times lie in {@code (from, to]}. */
+  static long countIn(long[] sorted, Instant from, Instant to) {
+    long lo = from.getEpochSecond() * 1_000_000_000L + from.getNano();
+    long hi = to.getEpochSecond() * 1_000_000_000L + to.getNano();
+    return upper(sorted, hi) - upper(sorted, lo);
+  }
+
+  /** Index of the first element greater than {@code v}. */
+  private static int upper(long[] a, long v) {
+    int lo = 0;
+    int hi = a.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (a[mid] <= v) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   /** A time, how far it may be off, and the line it came from (null for the data end). */

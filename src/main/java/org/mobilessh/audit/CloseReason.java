@@ -30,6 +30,13 @@ public enum CloseReason {
    * lines look the same. Always comes with an {@link Anomaly}.
    */
   EVICTED("evicted"),
+  /**
+   * {@code mobilessh list del} took the address out by hand: exact, at its syslog line (written
+   * just before the kernel was told).
+   */
+  LIST_DEL("list-del"),
+  /** {@code mobilessh list flush} emptied the list by hand: exact, at its syslog line. */
+  LIST_FLUSH("list-flush"),
   /** Nothing in the data closes it: it may still be open where the data ends. */
   STILL_OPEN("still-open");
 

@@ -12,10 +12,6 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
 import org.mobilessh.index.EventSearcher;
 import org.mobilessh.index.Fields;
-import org.mobilessh.index.StoredSnapshot;
-import org.mobilessh.rules.Family;
-import org.mobilessh.rules.RulesException;
-import org.mobilessh.rules.SectionedFile;
 
 /**
  * Builds an {@link AuditInput} from the event index: the events of a stretch of time (and
@@ -26,9 +22,10 @@ import org.mobilessh.rules.SectionedFile;
  * refreshing it), and a session accepted at its end ends later. The engine's answer for the period
  * is then {@link AuditResult#between}.
  *
- * <p>Counter snapshots come from the {@code rules snapshot} files ingested for the stretch: each
- * family section with both reject rules gives one {@link CounterSnapshot}. Not loaded (the index
- * does not hold them): rate-limit marker lines (the parse stage skips them).
+ * <p>The {@code rules snapshot} files ingested for the stretch come as {@link RulesetInForce}s (for
+ * ruleset changes, parity, LOG counters) and as reject {@link CounterSnapshot}s. Manual list
+ * changes and loss markers are indexed events ({@code list-add}, {@code list-del}, {@code
+ * list-flush}, {@code loss-marker}) and come with the others.
  */
 public final class IndexedAuditInput {
   private IndexedAuditInput() {}
@@ -57,28 +54,8 @@ public final class IndexedAuditInput {
       String path = h.sourcePath() == null ? "" : h.sourcePath();
       events.add(new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine()));
     }
-    return new AuditInput(events, List.of(), counters(searcher, from, to, host));
-  }
-
-  /** The reject counters of the snapshots ingested for {@code [from, to]} of {@code host}. */
-  static List<CounterSnapshot> counters(
-      EventSearcher searcher, Instant from, Instant to, String host) {
-    List<CounterSnapshot> out = new ArrayList<>();
-    for (StoredSnapshot s : searcher.snapshots(from, to, host)) {
-      SectionedFile file;
-      try {
-        file = SectionedFile.parse(s.text());
-      } catch (RulesException e) {
-        throw new AuditException("snapshot " + s.sourcePath() + ": " + e.getMessage());
-      }
-      for (Family family : Family.values()) {
-        String body = file.sections().get(family.tool() + "-save -c");
-        if (body != null) {
-          CounterSnapshot.fromSave(s.observer(), family, s.timestamp(), body).ifPresent(out::add);
-        }
-      }
-    }
-    return out;
+    RulesetHistory rulesets = RulesetHistory.load(searcher, from, to, host);
+    return new AuditInput(events, List.of(), rulesets.rejectCounters(), rulesets.snapshots());
   }
 
   /** The index query for a period and router. */

@@ -45,6 +45,15 @@ public record RulesetHistory(List<RulesetInForce> snapshots, List<RulesetChange>
     for (StoredSnapshot s : stored) {
       unique.computeIfAbsent(s.sha256(), k -> RulesetInForce.of(s));
     }
+    return ofInForce(List.copyOf(unique.values()));
+  }
+
+  /** The history of snapshots already read, in any order; the same hash twice counts once. */
+  public static RulesetHistory ofInForce(List<RulesetInForce> snapshots) {
+    Map<String, RulesetInForce> unique = new TreeMap<>();
+    for (RulesetInForce s : snapshots) {
+      unique.putIfAbsent(s.sha256(), s);
+    }
     List<RulesetInForce> all = new ArrayList<>(unique.values());
     all.sort(
         Comparator.comparing(RulesetInForce::takenAt)

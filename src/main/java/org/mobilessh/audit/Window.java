@@ -30,6 +30,8 @@ import org.mobilessh.rules.Family;
  * @param clippedEnd the window closed (or may close) after the period it was clipped to
  * @param evidence the lines it was derived from: the set line, accept lines, the line that closed
  *     it and the conntrack events that bound its last refresh
+ * @param openedBy what put the address into the list: an IMAPS packet ({@code set} line) or a
+ *     manual {@code mobilessh list add} (its syslog line)
  */
 public record Window(
     String observer,
@@ -43,7 +45,31 @@ public record Window(
     int sshSessions,
     boolean clippedStart,
     boolean clippedEnd,
-    List<SourceLine> evidence) {
+    List<SourceLine> evidence,
+    Opening openedBy) {
+
+  /** What opened a window. {@link #id()} is what tables, CSV and JSON print. */
+  public enum Opening {
+    /** An ESTABLISHED IMAPS packet from an absent or stale address: the {@code set} LOG line. */
+    SET("set"),
+    /** {@code mobilessh list add} by hand: its audit line in syslog, no IMAPS involved. */
+    LIST_ADD("list-add");
+
+    private final String id;
+
+    Opening(String id) {
+      this.id = id;
+    }
+
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public String toString() {
+      return id;
+    }
+  }
 
   /** CSV columns, in order (issue 4); more may follow these. */
   public static final List<String> CSV_COLUMNS =
@@ -58,7 +84,8 @@ public record Window(
           "observer",
           "closed_at_earliest",
           "open_precision_s",
-          "clipped");
+          "clipped",
+          "opened_by");
 
   public Window {
     Objects.requireNonNull(observer, "observer");
@@ -66,6 +93,7 @@ public record Window(
     Objects.requireNonNull(openedAt, "openedAt");
     Objects.requireNonNull(closedAtEarliest, "closedAtEarliest");
     Objects.requireNonNull(closeReason, "closeReason");
+    Objects.requireNonNull(openedBy, "openedBy");
     evidence = List.copyOf(evidence);
   }
 
@@ -96,7 +124,8 @@ public record Window(
         observer,
         AuditFormat.time(closedAtEarliest),
         AuditFormat.seconds(openPrecisionS),
-        clippedStart && clippedEnd ? "both" : clippedStart ? "start" : clippedEnd ? "end" : "");
+        clippedStart && clippedEnd ? "both" : clippedStart ? "start" : clippedEnd ? "end" : "",
+        openedBy.id());
   }
 
   /**
@@ -133,6 +162,7 @@ public record Window(
             sshSessions,
             clippedStart || cutStart,
             clippedEnd || cutEnd,
-            evidence));
+            evidence,
+            openedBy));
   }
 }

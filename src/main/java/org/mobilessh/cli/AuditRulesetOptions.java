@@ -46,6 +46,13 @@ final class AuditRulesetOptions {
       description = "The ruleset had no step 2: an SSH FIN did not remove the address.")
   Boolean noRemove;
 
+  @Option(
+      names = "--strict-sessions",
+      description =
+          "The ruleset was installed with --strict-sessions: a removal cut the address's other"
+              + " sessions.")
+  Boolean strictSessions;
+
   @Mixin LogOptions log;
 
   /** The config file's settings with the command line's on top. */
@@ -59,6 +66,7 @@ final class AuditRulesetOptions {
     RulesetOptions.override(settings, "imaps-port", imapsPort);
     RulesetOptions.override(settings, "ssh-port", sshPort);
     RulesetOptions.override(settings, "no-remove", noRemove);
+    RulesetOptions.override(settings, "strict-sessions", strictSessions);
     log.applyTo(settings);
     return settings;
   }

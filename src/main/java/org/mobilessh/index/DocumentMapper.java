@@ -19,6 +19,7 @@ import org.mobilessh.parse.IpPacket;
 import org.mobilessh.parse.LogEvent;
 import org.mobilessh.parse.LogFormat;
 import org.mobilessh.parse.NetfilterEvent;
+import org.mobilessh.parse.NoticeEvent;
 import org.mobilessh.parse.TimePrecision;
 import org.mobilessh.rules.Family;
 
@@ -89,6 +90,11 @@ final class DocumentMapper {
     }
     if (ev instanceof NetfilterEvent n) {
       netfilter(doc, n);
+    } else if (ev instanceof NoticeEvent n) {
+      // a manual list change is searchable by its address (src:ADDR); markers have none
+      if (n.address() != null) {
+        addresses(doc, Family.of(n.address()), n.address(), null);
+      }
     } else {
       conntrack(doc, (ConntrackEvent) ev);
     }

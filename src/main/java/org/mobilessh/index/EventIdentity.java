@@ -8,6 +8,7 @@ import org.mobilessh.parse.ConntrackType;
 import org.mobilessh.parse.IpPacket;
 import org.mobilessh.parse.LogEvent;
 import org.mobilessh.parse.NetfilterEvent;
+import org.mobilessh.parse.NoticeEvent;
 
 /**
  * The time-free part of an event's identity: a 64-bit hash of the observer and the event's content.
@@ -32,6 +33,9 @@ final class EventIdentity {
     long h = str(SEED, observer);
     if (event instanceof NetfilterEvent n) {
       h = netfilter(h, n);
+    } else if (event instanceof NoticeEvent n) {
+      // the same logger line reaches syslog and journald: its message is its identity
+      h = str(mix(h, 3), n.message());
     } else {
       h = conntrack(h, (ConntrackEvent) event);
     }

@@ -36,6 +36,7 @@ import org.mobilessh.parse.LineParser;
 import org.mobilessh.parse.LogEvent;
 import org.mobilessh.parse.LogFormat;
 import org.mobilessh.parse.NetfilterEvent;
+import org.mobilessh.parse.NoticeEvent;
 import org.mobilessh.parse.ParseContext;
 import org.mobilessh.parse.ParseResult;
 
@@ -339,6 +340,17 @@ public final class EventSearcher implements Closeable {
           n.mark(),
           n.repeated(),
           n.extra());
+    }
+    if (ev instanceof NoticeEvent n) {
+      return new NoticeEvent(
+          fixed,
+          n.hostname(),
+          n.action(),
+          n.address(),
+          n.count(),
+          n.list(),
+          n.failed(),
+          n.message());
     }
     ConntrackEvent c = (ConntrackEvent) ev;
     return new ConntrackEvent(

@@ -18,6 +18,7 @@ import org.mobilessh.parse.ConntrackEvent;
 import org.mobilessh.parse.IpPacket;
 import org.mobilessh.parse.LogEvent;
 import org.mobilessh.parse.NetfilterEvent;
+import org.mobilessh.parse.NoticeEvent;
 import org.mobilessh.rules.Addresses;
 
 /** Writes search hits as an aligned table, RFC 4180 CSV or JSON lines. */
@@ -92,6 +93,8 @@ public final class HitWriter {
       sport = p.sourcePort();
       dport = p.destinationPort();
       transport = p.protocol() == null ? null : p.protocol().ecsName();
+    } else if (ev instanceof NoticeEvent n) {
+      src = n.address();
     } else if (ev instanceof ConntrackEvent c) {
       src = c.original().source();
       dst = c.original().destination();

@@ -12,7 +12,15 @@ public enum Action {
   FIREWALL("firewall"),
   CONNTRACK_NEW("conntrack-new"),
   CONNTRACK_UPDATE("conntrack-update"),
-  CONNTRACK_DESTROY("conntrack-destroy");
+  CONNTRACK_DESTROY("conntrack-destroy"),
+  /** {@code mobilessh list add}: an address put into the list by hand ({@link NoticeEvent}). */
+  LIST_ADD("list-add"),
+  /** {@code mobilessh list del}: an address taken out of the list by hand. */
+  LIST_DEL("list-del"),
+  /** {@code mobilessh list flush}: every address taken out of the list by hand. */
+  LIST_FLUSH("list-flush"),
+  /** The kernel or journald says it dropped log lines ({@link NoticeEvent}). */
+  LOSS_MARKER("loss-marker");
 
   private final String ecsName;
 
@@ -23,6 +31,11 @@ public enum Action {
   /** The value of {@code event.action}: {@code set}, {@code conntrack-new}, ... */
   public String ecsName() {
     return ecsName;
+  }
+
+  /** Whether events of this action are {@link NoticeEvent}s. */
+  public boolean isNotice() {
+    return this == LIST_ADD || this == LIST_DEL || this == LIST_FLUSH || this == LOSS_MARKER;
   }
 
   /** Inverse of {@link #ecsName()}. */

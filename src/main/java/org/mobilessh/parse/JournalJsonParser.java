@@ -21,7 +21,7 @@ final class JournalJsonParser extends KernelLineParser {
     String transport = Json.text(n, "_TRANSPORT");
     String identifier = Json.text(n, "SYSLOG_IDENTIFIER");
     if (!"kernel".equals(transport) && !"kernel".equals(identifier)) {
-      return skipped(SkipReason.OTHER_PROGRAM);
+      return notice(n, identifier);
     }
     String message = Json.message(n, "MESSAGE");
     if (message == null) {
@@ -37,6 +37,24 @@ final class JournalJsonParser extends KernelLineParser {
         host == null ? context.hostname() : host,
         sourceMono,
         bootId);
+  }
+
+  /** mobilessh's audit line of a manual list change, journald's own loss marker, or a skip. */
+  private ParseResult notice(JsonNode n, String identifier) {
+    boolean own = Notices.TAG.equals(identifier);
+    if (!own && !"systemd-journald".equals(identifier)) {
+      return skipped(SkipReason.OTHER_PROGRAM);
+    }
+    String message = Json.message(n, "MESSAGE");
+    if (message == null || !message.startsWith(own ? "list " : "Suppressed ")) {
+      return skipped(SkipReason.OTHER_PROGRAM);
+    }
+    String host = Json.text(n, "_HOSTNAME");
+    host = host == null ? context.hostname() : host;
+    EventTime t = time(n);
+    NoticeEvent e =
+        own ? Notices.listChange(message, t, host) : Notices.journalMarker(message, t, host);
+    return e == null ? skipped(SkipReason.OTHER_PROGRAM) : parsed(e);
   }
 
   private static EventTime time(JsonNode n) {

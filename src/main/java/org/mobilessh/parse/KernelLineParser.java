@@ -67,6 +67,16 @@ abstract class KernelLineParser extends AbstractLineParser {
       }
     }
     if (NetfilterMessages.inTokenStart(s, p, to) < 0) {
+      if (Notices.mayBeKernelMarker(s, p, to)) {
+        NoticeEvent marker =
+            Notices.kernelMarker(
+                s.substring(p, to),
+                time.get(stamp[0] >= 0 ? Long.valueOf(stamp[0]) : knownMicros),
+                host);
+        if (marker != null) {
+          return parsed(marker);
+        }
+      }
       return skipped(SkipReason.NOT_NETFILTER);
     }
     Long micros = stamp[0] >= 0 ? Long.valueOf(stamp[0]) : knownMicros;

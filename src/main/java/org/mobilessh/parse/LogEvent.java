@@ -1,7 +1,10 @@
 package org.mobilessh.parse;
 
-/** One parsed event: a netfilter LOG/NFLOG packet or a conntrack flow event. */
-public sealed interface LogEvent permits NetfilterEvent, ConntrackEvent {
+/**
+ * One parsed event: a netfilter LOG/NFLOG packet, a conntrack flow event, or a notice (a manual
+ * list change, a loss marker).
+ */
+public sealed interface LogEvent permits NetfilterEvent, ConntrackEvent, NoticeEvent {
   /** When it happened; {@code null} only for sources that carry no time (plain conntrack -E). */
   EventTime time();
 

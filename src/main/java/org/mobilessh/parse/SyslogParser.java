@@ -75,12 +75,32 @@ final class SyslogParser extends KernelLineParser {
       tagEnd = s.length();
     }
     if (!Text.regionIs(s, hostEnd + 1, tagEnd, "kernel:")) {
-      return skipped(SkipReason.OTHER_PROGRAM);
+      return notice(s, stampEnd, hostStart, hostEnd, tagEnd);
     }
     String host = s.substring(hostStart, hostEnd);
     int msg = Math.min(tagEnd + 1, s.length());
     final int end = stampEnd;
     return kernelMessage(s, msg, micros -> time(s, end), host, null, null);
+  }
+
+  /**
+   * A line of another program: mobilessh's own audit line of a manual list change, journald's
+   * "Suppressed N messages", or (all others) skipped.
+   */
+  private ParseResult notice(String s, int stampEnd, int hostStart, int hostEnd, int tagEnd) {
+    boolean own = Notices.isOwnTag(s, hostEnd + 1, tagEnd);
+    if (!own && !Notices.isJournaldTag(s, hostEnd + 1, tagEnd)) {
+      return skipped(SkipReason.OTHER_PROGRAM);
+    }
+    String message = tagEnd + 1 < s.length() ? s.substring(tagEnd + 1) : "";
+    if (!message.startsWith(own ? "list " : "Suppressed ")) {
+      return skipped(SkipReason.OTHER_PROGRAM);
+    }
+    EventTime t = time(s, stampEnd);
+    String host = s.substring(hostStart, hostEnd);
+    NoticeEvent e =
+        own ? Notices.listChange(message, t, host) : Notices.journalMarker(message, t, host);
+    return e == null ? skipped(SkipReason.OTHER_PROGRAM) : parsed(e);
   }
 
   private EventTime time(String s, int end) {

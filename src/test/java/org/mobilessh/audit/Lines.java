@@ -33,6 +33,10 @@ final class Lines {
 
   final List<String> kernel = new ArrayList<>();
   final List<String> conntrack = new ArrayList<>();
+
+  /** Syslog (RFC 3339) lines of programs: mobilessh's audit lines, journald's markers. */
+  final List<String> auth = new ArrayList<>();
+
   private long nextId = 1000;
   private int ipId = 100;
 
@@ -90,6 +94,51 @@ final class Lines {
 
   Lines reject(double t, String src, int sport) {
     return log("reject", t, src, sport, router(src), 22, "SYN");
+  }
+
+  private static final DateTimeFormatter RFC3339 =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'+00:00'").withZone(ZoneOffset.UTC);
+
+  /** A line of {@code program} in the syslog file, as rsyslog's RFC 3339 template writes it. */
+  Lines program(double t, String program, String message) {
+    auth.add(RFC3339.format(at(t)) + " " + observer + " " + program + ": " + message);
+    return this;
+  }
+
+  /** {@code mobilessh list add ADDR} as docs/list.md shows its audit line. */
+  Lines listAdd(double t, String address) {
+    return program(
+        t, "mobilessh", "list add " + address + " list=MOBILE netns=- by alice (uid=0, sudo=yes)");
+  }
+
+  /** The line mobilessh writes after a change the kernel refused, for the same attempt. */
+  Lines listAddFailed(double t, String address) {
+    return program(
+        t,
+        "mobilessh",
+        "list add "
+            + address
+            + " list=MOBILE netns=- by alice (uid=0, sudo=yes) FAILED: the kernel accepted '+"
+            + address
+            + "' but the list does not show the change");
+  }
+
+  Lines listDel(double t, String address) {
+    return program(
+        t, "mobilessh", "list del " + address + " list=MOBILE netns=- by bob (uid=0, sudo=yes)");
+  }
+
+  Lines listFlush(double t, int entries) {
+    return program(
+        t,
+        "mobilessh",
+        "list flush (" + entries + " entries) list=MOBILE netns=- by bob (uid=0, sudo=yes)");
+  }
+
+  /** The kernel's printk rate-limit marker, in the kernel log. */
+  Lines callbacksSuppressed(double t, int n) {
+    kernel.add(DMESG.format(at(t)) + " net_ratelimit: " + n + " callbacks suppressed");
+    return this;
   }
 
   /**
@@ -195,6 +244,7 @@ final class Lines {
     List<TracedEvent> out =
         new ArrayList<>(parse(kernel, "dmesg-" + observer + ".log", LogFormat.DMESG_ISO));
     out.addAll(parse(conntrack, "conntrack-" + observer + ".log", LogFormat.CONNTRACK));
+    out.addAll(parse(auth, "auth-" + observer + ".log", LogFormat.SYSLOG_RFC3339));
     return out;
   }
 

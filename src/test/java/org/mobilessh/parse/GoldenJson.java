@@ -43,7 +43,11 @@ final class GoldenJson {
 
   static ObjectNode event(LogEvent e) {
     ObjectNode o = F.objectNode();
-    o.put("kind", e instanceof NetfilterEvent ? "netfilter" : "conntrack");
+    o.put(
+        "kind",
+        e instanceof NetfilterEvent
+            ? "netfilter"
+            : e instanceof NoticeEvent ? "notice" : "conntrack");
     o.put("event.action", e.action().ecsName());
     if (e instanceof NetfilterEvent n) {
       o.put("direction", n.direction().name());
