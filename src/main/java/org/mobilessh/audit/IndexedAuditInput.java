@@ -39,21 +39,19 @@ public final class IndexedAuditInput {
    */
   public static AuditInput load(EventSearcher searcher, Instant from, Instant to, String host) {
     Query q = query(from, to, host);
-    long total = searcher.count(q);
-    if (total > Integer.MAX_VALUE - 8) {
-      throw new AuditException(
-          total + " events in the period: too many for one reconstruction; narrow the period");
-    }
-    List<TracedEvent> events = new ArrayList<>((int) total);
-    for (EventSearcher.Hit h : searcher.search(q, (int) total)) {
-      // untimed events (plain conntrack -E) and lines today's parser refuses carry no evidence
-      // the engine can place in time
-      if (h.event() == null || h.timestamp() == null) {
-        continue;
-      }
-      String path = h.sourcePath() == null ? "" : h.sourcePath();
-      events.add(new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine()));
-    }
+    List<TracedEvent> events = new ArrayList<>();
+    searcher.forEach(
+        q,
+        h -> {
+          // untimed events (plain conntrack -E) and lines today's parser refuses carry no
+          // evidence the engine can place in time
+          if (h.event() == null || h.timestamp() == null) {
+            return;
+          }
+          String path = h.sourcePath() == null ? "" : h.sourcePath();
+          events.add(
+              new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine()));
+        });
     RulesetHistory rulesets = RulesetHistory.load(searcher, from, to, host);
     return new AuditInput(events, List.of(), rulesets.rejectCounters(), rulesets.snapshots());
   }

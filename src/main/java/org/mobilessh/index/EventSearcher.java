@@ -25,7 +25,6 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -124,10 +123,11 @@ public final class EventSearcher implements Closeable {
     try {
       TopFieldDocs top = searcher.search(scoped(query), limit, BY_TIME);
       StoredFields stored = searcher.storedFields();
+      Reparser reparser = new Reparser();
       List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
       for (ScoreDoc sd : top.scoreDocs) {
         long time = (Long) ((FieldDoc) sd).fields[0];
-        hits.add(hit(stored.document(sd.doc), time == Long.MAX_VALUE ? null : time));
+        hits.add(hit(stored.document(sd.doc), time == Long.MAX_VALUE ? null : time, reparser));
       }
       return hits;
     } catch (IOException e) {
@@ -136,43 +136,26 @@ public final class EventSearcher implements Closeable {
   }
 
   /**
-   * Every match in time order, handed over one at a time in pages: memory stays bounded however
-   * many events match (use this rather than {@link #search} with a huge limit).
+   * Every match in time order (as {@link #search} orders them), handed over one at a time: memory
+   * stays bounded however many events match (use this rather than {@link #search} with a huge
+   * limit). Reads each segment's stored fields sequentially and merges by the time doc values; see
+   * {@link TimeOrderedReader}.
    *
    * @return how many hits were handed over
    */
   public long forEach(Query query, java.util.function.Consumer<Hit> consumer) {
-    return forEach(query, consumer, PAGE);
-  }
-
-  long forEach(Query query, java.util.function.Consumer<Hit> consumer, int pageSize) {
-    Query q = scoped(query);
-    ScoreDoc after = null;
-    long n = 0;
+    Reparser reparser = new Reparser();
     try {
-      while (true) {
-        TopDocs top =
-            after == null
-                ? searcher.search(q, pageSize, BY_TIME)
-                : searcher.searchAfter(after, q, pageSize, BY_TIME);
-        StoredFields stored = searcher.storedFields();
-        for (ScoreDoc sd : top.scoreDocs) {
-          long time = (Long) ((FieldDoc) sd).fields[0];
-          consumer.accept(hit(stored.document(sd.doc), time == Long.MAX_VALUE ? null : time));
-          n++;
-        }
-        if (top.scoreDocs.length < pageSize) {
-          return n;
-        }
-        after = top.scoreDocs[top.scoreDocs.length - 1];
-      }
+      return TimeOrderedReader.forEach(
+          searcher,
+          reader,
+          scoped(query),
+          null,
+          (doc, micros) -> consumer.accept(hit(doc.getDocument(), micros, reparser)));
     } catch (IOException e) {
       throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
     }
   }
-
-  /** Hits per page of {@link #forEach}. */
-  static final int PAGE = 4096;
 
   /** Documents in the index, events, quarantined lines and snapshots together. */
   public int size() {
@@ -260,12 +243,12 @@ public final class EventSearcher implements Closeable {
     return new MatchAllDocsQuery();
   }
 
-  private static Hit hit(Document doc, Long micros) {
+  private static Hit hit(Document doc, Long micros, Reparser reparser) {
     Instant time = micros == null ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-    String action = doc.get(Fields.ACTION);
+    String action = reparser.shared(doc.get(Fields.ACTION));
     String original = doc.get(Fields.ORIGINAL);
-    String observer = doc.get(Fields.OBSERVER);
-    String dataset = doc.get(Fields.DATASET);
+    String observer = reparser.shared(doc.get(Fields.OBSERVER));
+    String dataset = reparser.shared(doc.get(Fields.DATASET));
     IndexableField raw = doc.getField(Fields.ORIGINAL_RAW);
     byte[] rawBytes = null;
     if (raw != null && raw.binaryValue() != null) {
@@ -277,7 +260,7 @@ public final class EventSearcher implements Closeable {
     }
     LogEvent event = null;
     if (!Fields.QUARANTINE.equals(action) && dataset != null && original != null) {
-      event = reparse(original, LogFormat.ofId(dataset), observer, time, action);
+      event = reparser.reparse(original, LogFormat.ofId(dataset), observer, time, action);
     }
     return new Hit(
         time,
@@ -286,7 +269,7 @@ public final class EventSearcher implements Closeable {
         observer,
         original,
         rawBytes,
-        doc.get(Fields.FILE_PATH),
+        reparser.shared(doc.get(Fields.FILE_PATH)),
         number(doc, Fields.OFFSET),
         number(doc, Fields.LINE_NUMBER),
         doc.get(Fields.REASON),
@@ -304,16 +287,24 @@ public final class EventSearcher implements Closeable {
    */
   static LogEvent reparse(
       String line, LogFormat format, String observer, Instant time, String action) {
-    int year = time == null ? 2000 : time.atZone(ZoneOffset.UTC).getYear();
+    ParseResult r = newParser(format, year(time), observer).parse(line, 1);
+    return r instanceof ParseResult.Parsed p ? fix(p, time, action) : null;
+  }
+
+  private static int year(Instant time) {
+    return time == null ? 2000 : time.atZone(ZoneOffset.UTC).getYear();
+  }
+
+  private static LineParser newParser(LogFormat format, int year, String observer) {
     ParseContext ctx =
         ParseContext.of("index", year, ZoneOffset.UTC)
             .withHostname(observer)
-            .withBootTime(time == null ? Instant.EPOCH : Instant.EPOCH);
-    LineParser parser = format.newParser(ctx);
-    ParseResult r = parser.parse(line, 1);
-    if (!(r instanceof ParseResult.Parsed p)) {
-      return null;
-    }
+            .withBootTime(Instant.EPOCH);
+    return format.newParser(ctx);
+  }
+
+  /** The parsed event with the indexed time and action. */
+  private static LogEvent fix(ParseResult.Parsed p, Instant time, String action) {
     LogEvent ev = p.event();
     EventTime t = ev.time();
     EventTime fixed =
@@ -373,6 +364,48 @@ public final class EventSearcher implements Closeable {
         c.deltaSeconds(),
         c.use(),
         c.extra());
+  }
+
+  /**
+   * Re-parses stored lines for one reading pass, with one parser per format, year and router rather
+   * than one per line: building a parser costs about as much as parsing a line, and a parser's
+   * string cache shares the repeated texts (prefix, interfaces, MAC) between events. Not
+   * thread-safe.
+   */
+  static final class Reparser {
+    private record Key(LogFormat format, int year, String observer) {}
+
+    private final java.util.Map<Key, LineParser> parsers = new java.util.HashMap<>();
+    private final java.util.Map<String, String> strings = new java.util.HashMap<>();
+
+    /**
+     * One instance of each repeated stored text (router, file path, action): a month's events share
+     * a handful of them, and callers that keep the events keep one copy.
+     */
+    String shared(String s) {
+      if (s == null) {
+        return null;
+      }
+      if (strings.size() > 100_000) {
+        strings.clear(); // not a handful after all: stop growing
+      }
+      String had = strings.putIfAbsent(s, s);
+      return had == null ? s : had;
+    }
+
+    LogEvent reparse(String line, LogFormat format, String observer, Instant time, String action) {
+      int year = year(time);
+      LineParser parser =
+          parsers.computeIfAbsent(
+              new Key(format, year, observer), k -> newParser(format, year, observer));
+      ParseResult r = parser.parse(line, 1);
+      if (r instanceof ParseResult.Parsed p) {
+        return fix(p, time, action);
+      }
+      // a parser keeps state between lines (the syslog year rollover); a fresh one decides alone,
+      // as for a single line
+      return EventSearcher.reparse(line, format, observer, time, action);
+    }
   }
 
   @Override

@@ -1,0 +1,321 @@
+package org.mobilessh.index;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import org.apache.lucene.codecs.StoredFieldsReader;
+import org.apache.lucene.document.DocumentStoredFieldVisitor;
+import org.apache.lucene.index.CodecReader;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.BulkScorer;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.LeafCollector;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.Scorable;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.FixedBitSet;
+
+/**
+ * Streams the matches of a query in {@code @timestamp} order (ties in index order, untimed
+ * documents last in index order: the order of {@link EventSearcher#search}) without sorting them
+ * and without random access to stored fields.
+ *
+ * <p>Why: stored fields are compressed in blocks of many documents, so reading hits in time order
+ * from a top-N sort decompresses a block per hit, and paging with {@code searchAfter} re-runs the
+ * query per page. But ingest writes each source file's lines in time order, so within a segment the
+ * matches fall into a few docid stretches ("runs") whose times never decrease. This reader finds
+ * the runs from the time doc values (8 bytes a document, no stored fields), then merges them by
+ * time with one sequential stored-fields reader per run (a merge instance, which decompresses each
+ * block once). Memory: one bit per document of the matching segments, and one reader per run. A
+ * segment split into more than {@link #MAX_RUNS_PER_SEGMENT} runs (lines ingested out of order) is
+ * read through a (time, doc) sort of its matches instead: 12 bytes a match, random access.
+ */
+final class TimeOrderedReader {
+  /** Beyond this many runs in one segment, sort its matches instead (a reader costs ~100 kB). */
+  static final int MAX_RUNS_PER_SEGMENT = 24;
+
+  /** What the caller does with one document: its stored fields are in {@code doc}. */
+  interface DocConsumer {
+    void accept(DocumentStoredFieldVisitor doc, Long micros) throws IOException;
+  }
+
+  private TimeOrderedReader() {}
+
+  /**
+   * Hands over every live match of {@code query} (already scoped by the caller) in time order.
+   *
+   * @param fields the stored fields to load, {@code null} for all
+   * @return how many documents were handed over
+   */
+  static long forEach(
+      IndexSearcher searcher,
+      DirectoryReader reader,
+      Query query,
+      java.util.Set<String> fields,
+      DocConsumer consumer)
+      throws IOException {
+    Weight weight =
+        searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
+    PriorityQueue<Cursor> heap = new PriorityQueue<>();
+    List<Untimed> untimed = new ArrayList<>();
+    for (LeafReaderContext leaf : reader.leaves()) {
+      FixedBitSet matches = matches(weight, leaf);
+      if (matches == null) {
+        continue;
+      }
+      addLeaf(leaf, matches, heap, untimed);
+    }
+    long n = 0;
+    while (!heap.isEmpty()) {
+      Cursor c = heap.poll();
+      c.emit(fields, consumer);
+      n++;
+      if (c.advance()) {
+        heap.add(c);
+      }
+    }
+    for (Untimed u : untimed) {
+      StoredFields stored = sequential(u.leaf.reader());
+      for (int d = next(u.docs, 0); d != NONE; d = next(u.docs, d + 1)) {
+        DocumentStoredFieldVisitor v = visitor(fields);
+        stored.document(d, v);
+        consumer.accept(v, null);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static DocumentStoredFieldVisitor visitor(java.util.Set<String> fields) {
+    return fields == null
+        ? new DocumentStoredFieldVisitor()
+        : new DocumentStoredFieldVisitor(fields);
+  }
+
+  /** The live documents of a segment the query matches, or {@code null} for none. */
+  private static FixedBitSet matches(Weight weight, LeafReaderContext leaf) throws IOException {
+    BulkScorer scorer = weight.bulkScorer(leaf);
+    if (scorer == null) {
+      return null;
+    }
+    FixedBitSet bits = new FixedBitSet(leaf.reader().maxDoc());
+    scorer.score(
+        new LeafCollector() {
+          @Override
+          public void setScorer(Scorable s) {}
+
+          @Override
+          public void collect(int doc) {
+            bits.set(doc);
+          }
+        },
+        leaf.reader().getLiveDocs());
+    return bits.cardinality() == 0 ? null : bits;
+  }
+
+  /** Splits one segment's matches into time-ordered runs (or one sorted run) on the heap. */
+  private static void addLeaf(
+      LeafReaderContext leaf,
+      FixedBitSet matches,
+      PriorityQueue<Cursor> heap,
+      List<Untimed> untimed)
+      throws IOException {
+    LeafReader r = leaf.reader();
+    NumericDocValues times = r.getNumericDocValues(Fields.TIMESTAMP);
+    FixedBitSet none = null;
+    List<int[]> runs = new ArrayList<>(); // {first doc, last doc}
+    int start = -1;
+    int prevDoc = -1;
+    long prev = Long.MIN_VALUE;
+    int max = matches.length();
+    for (int d = next(matches, 0); d != NONE; d = next(matches, d + 1)) {
+      if (times == null || !times.advanceExact(d)) {
+        if (none == null) {
+          none = new FixedBitSet(max);
+        }
+        none.set(d);
+        matches.clear(d);
+        continue;
+      }
+      long t = times.longValue();
+      if (start < 0) {
+        start = d;
+      } else if (t < prev) {
+        runs.add(new int[] {start, prevDoc});
+        start = d;
+      }
+      prev = t;
+      prevDoc = d;
+    }
+    if (start >= 0) {
+      runs.add(new int[] {start, prevDoc});
+    }
+    if (none != null) {
+      untimed.add(new Untimed(leaf, none));
+    }
+    if (runs.isEmpty()) {
+      return;
+    }
+    if (runs.size() > MAX_RUNS_PER_SEGMENT) {
+      Cursor c = new SortedCursor(leaf, matches);
+      if (c.advance()) {
+        heap.add(c);
+      }
+      return;
+    }
+    for (int[] run : runs) {
+      Cursor c = new RunCursor(leaf, matches, run[0], run[1]);
+      if (c.advance()) {
+        heap.add(c);
+      }
+    }
+  }
+
+  /** A reader that decompresses each stored-fields block once when read in docid order. */
+  private static StoredFields sequential(LeafReader r) throws IOException {
+    if (r instanceof CodecReader cr && cr.getFieldsReader() != null) {
+      StoredFieldsReader f = cr.getFieldsReader();
+      return f.getMergeInstance();
+    }
+    return r.storedFields();
+  }
+
+  private static final int NONE = org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
+
+  /** The first set bit at or after {@code from}, or {@link #NONE}. */
+  private static int next(FixedBitSet bits, int from) {
+    return from >= bits.length() ? NONE : bits.nextSetBit(from);
+  }
+
+  private record Untimed(LeafReaderContext leaf, FixedBitSet docs) {}
+
+  /** A position in one segment's matches, ordered by (time, global doc). */
+  private abstract static class Cursor implements Comparable<Cursor> {
+    final LeafReaderContext leaf;
+    long time;
+    int doc = -1;
+
+    Cursor(LeafReaderContext leaf) {
+      this.leaf = leaf;
+    }
+
+    /** Moves to the next match; false when done. */
+    abstract boolean advance() throws IOException;
+
+    abstract StoredFields stored();
+
+    void emit(java.util.Set<String> fields, DocConsumer consumer) throws IOException {
+      DocumentStoredFieldVisitor v = visitor(fields);
+      stored().document(doc, v);
+      consumer.accept(v, time);
+    }
+
+    @Override
+    public int compareTo(Cursor o) {
+      int c = Long.compare(time, o.time);
+      return c != 0 ? c : Integer.compare(leaf.docBase + doc, o.leaf.docBase + o.doc);
+    }
+  }
+
+  /** A docid stretch whose times never decrease, read sequentially. */
+  private static final class RunCursor extends Cursor {
+    final FixedBitSet matches;
+    final int last;
+    final NumericDocValues times;
+    final StoredFields stored;
+
+    RunCursor(LeafReaderContext leaf, FixedBitSet matches, int first, int last) throws IOException {
+      super(leaf);
+      this.matches = matches;
+      this.last = last;
+      this.times = leaf.reader().getNumericDocValues(Fields.TIMESTAMP);
+      this.stored = sequential(leaf.reader());
+      this.doc = first - 1;
+    }
+
+    @Override
+    boolean advance() throws IOException {
+      if (doc >= last) {
+        return false;
+      }
+      int d = next(matches, doc + 1);
+      if (d > last) {
+        return false;
+      }
+      doc = d;
+      times.advanceExact(d);
+      time = times.longValue();
+      return true;
+    }
+
+    @Override
+    StoredFields stored() {
+      return stored;
+    }
+  }
+
+  /** A segment's matches sorted by (time, doc): for segments whose lines are out of order. */
+  private static final class SortedCursor extends Cursor {
+    final long[] times;
+    final int[] docs;
+    final StoredFields stored;
+    int next;
+
+    SortedCursor(LeafReaderContext leaf, FixedBitSet matches) throws IOException {
+      super(leaf);
+      int n = matches.cardinality();
+      long[] t = new long[n];
+      int[] ds = new int[n];
+      NumericDocValues dv = leaf.reader().getNumericDocValues(Fields.TIMESTAMP);
+      int i = 0;
+      for (int d = next(matches, 0); d != NONE; d = next(matches, d + 1)) {
+        dv.advanceExact(d);
+        t[i] = dv.longValue();
+        ds[i] = d;
+        i++;
+      }
+      // docs are ascending: a stable sort on time keeps doc order among equal times
+      new org.apache.lucene.util.InPlaceMergeSorter() {
+        @Override
+        protected int compare(int a, int b) {
+          return Long.compare(t[a], t[b]);
+        }
+
+        @Override
+        protected void swap(int a, int b) {
+          long x = t[a];
+          t[a] = t[b];
+          t[b] = x;
+          int y = ds[a];
+          ds[a] = ds[b];
+          ds[b] = y;
+        }
+      }.sort(0, n);
+      this.times = t;
+      this.docs = ds;
+      this.stored = leaf.reader().storedFields();
+    }
+
+    @Override
+    boolean advance() {
+      if (next >= docs.length) {
+        return false;
+      }
+      time = times[next];
+      doc = docs[next];
+      next++;
+      return true;
+    }
+
+    @Override
+    StoredFields stored() {
+      return stored;
+    }
+  }
+}
