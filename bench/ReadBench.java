@@ -86,21 +86,29 @@ public final class ReadBench {
         int rounds = Integer.parseInt(args[2]);
         String q = String.join(" ", Arrays.copyOfRange(args, 3, args.length));
         List<Double> ms = new ArrayList<>();
+        List<Double> countMs = new ArrayList<>();
+        List<Double> cpuMs = new ArrayList<>();
         int hits = 0;
         long count = 0;
         for (int i = -5; i < rounds; i++) {
           long t0 = System.nanoTime();
+          long c0 = THREADS.getCurrentThreadCpuTime();
           var query = searcher.parse(q);
           count = searcher.count(query);
+          long tc = System.nanoTime();
           hits = searcher.search(query, 100).size();
           long t1 = System.nanoTime();
           if (i >= 0) {
             ms.add((t1 - t0) / 1e6);
+            countMs.add((tc - t0) / 1e6);
+            cpuMs.add((THREADS.getCurrentThreadCpuTime() - c0) / 1e6);
           }
         }
         ms.sort(null);
-        System.out.printf(Locale.ROOT, "search %s: %d of %d hits, median %.2f ms, min %.2f, max %.2f (%d rounds, warm JVM)%n",
-            q, hits, count, ms.get(ms.size() / 2), ms.get(0), ms.get(ms.size() - 1), rounds);
+        countMs.sort(null);
+        cpuMs.sort(null);
+        System.out.printf(Locale.ROOT, "search %s: %d of %d hits, median %.2f ms wall (of which count %.2f), min %.2f, max %.2f; median CPU of the thread %.2f ms (%d rounds, warm JVM)%n",
+            q, hits, count, ms.get(ms.size() / 2), countMs.get(countMs.size() / 2), ms.get(0), ms.get(ms.size() - 1), cpuMs.get(cpuMs.size() / 2), rounds);
       }
     }
   }
