@@ -1,10 +1,12 @@
 <#-- Branding: edit these in your copy of this template (see README.md). Plain text only;
-     everything is HTML-escaped when printed. -->
+     everything is HTML-escaped when printed. The defaults come from messages_LANG.properties
+     (t["brand..."]) so the bundled report speaks the report's language; a literal "..." here
+     replaces them in every language. -->
 <#assign brand = {
   "company": "Example Corp",
-  "department": "IT Security",
-  "reportTitle": "IMAPS-before-SSH access audit",
-  "classification": "Internal — for auditors",
+  "department": t["brand.department"],
+  "reportTitle": t["brand.reportTitle"],
+  "classification": t["brand.classification"],
   "preparedBy": "",
   "reviewer": "",
   "logo": ""

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Write the evidence bundle of one month: a zip holding a BagIt bag (RFC 8493) with the"
           + " CSV exports, the raw source lines behind every row (file, line number, byte offset),"
-          + " the ruleset snapshots given with --snapshot, the PDF report (as 'mobilessh report'"
+          + " the index's rules snapshots of the month (byte for byte, checked against their own"
+          + " hash) and any given with --snapshot, the PDF report (as 'mobilessh report'"
           + " writes it, its cover naming the digest of the rest of the payload, the CSVs attached),"
           + " and a SHA-256 manifest of every file.",
       "The zip is deterministic: the same index and options give the same bytes. Check it with"

@@ -25,6 +25,8 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import org.mobilessh.rules.SectionedFile;
+import org.mobilessh.rules.Snapshots;
 
 /**
  * Checks a bag without trusting whoever wrote it: recomputes the SHA-256 of every file and compares
@@ -100,6 +102,12 @@ public final class BagVerifier {
 
   private BagVerifier() {}
 
+  private static boolean isSnapshot(byte[] b) {
+    byte[] title = ("# " + Snapshots.TITLE + "\n").getBytes(StandardCharsets.UTF_8);
+    return b.length >= title.length
+        && java.util.Arrays.equals(b, 0, title.length, title, 0, title.length);
+  }
+
   /**
    * Verifies the bag in {@code bundle}: a zip file, or a directory holding an unpacked bag.
    *
@@ -170,6 +178,17 @@ public final class BagVerifier {
       }
       listed.add(name);
       bytes += compare(base, name, e.getValue(), files.get(name), MANIFEST, problems);
+    }
+    // a ruleset snapshot also carries its own hash: check it, so a snapshot changed before it was
+    // bundled (manifest and file agreeing) is caught too
+    for (String name : payload.keySet()) {
+      Content c = files.get(name);
+      if (name.startsWith("data/snapshots/") && c != null && isSnapshot(c.bytes())) {
+        SectionedFile.Verification v = SectionedFile.verify(c.bytes());
+        if (!v.ok()) {
+          problems.add(new Problem(Kind.INVALID, base + name, "ruleset snapshot: " + v.problem()));
+        }
+      }
     }
     Content tags = files.get(TAG_MANIFEST);
     if (tags == null) {
@@ -406,12 +425,14 @@ public final class BagVerifier {
 
   private static Content read(String name, InputStream in) throws IOException {
     MessageDigest d = BagWriter.digest();
-    // tag files are parsed; payload files are only hashed, so their bytes are not kept
+    // tag files are parsed, ruleset snapshots have their own hash checked; other payload files
+    // are only hashed, so their bytes are not kept
     boolean keep =
         !name.contains("/")
             || name.indexOf('/') == name.lastIndexOf('/')
                 && !name.contains("/data/")
-                && !name.startsWith("data/");
+                && !name.startsWith("data/")
+            || name.contains("data/snapshots/");
     java.io.ByteArrayOutputStream kept = keep ? new java.io.ByteArrayOutputStream() : null;
     byte[] buf = new byte[65536];
     long size = 0;

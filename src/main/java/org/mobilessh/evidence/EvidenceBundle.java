@@ -15,6 +15,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.mobilessh.audit.AuditFormat;
 import org.mobilessh.audit.AuditResult;
+import org.mobilessh.index.StoredSnapshot;
+import org.mobilessh.rules.SectionedFile;
 
 /**
  * The evidence bundle of one month: a BagIt bag whose payload is
@@ -26,12 +28,19 @@ import org.mobilessh.audit.AuditResult;
  *       read, in line order; {@code data/raw/index.csv} says for each of them where it came from
  *       (path, line number, byte offset) and its SHA-256, so it can be checked against the original
  *       log;
+ *   <li>{@code data/snapshots/index/}: the {@code rules snapshot} files the index holds for the
+ *       month, byte for byte as ingested and checked against their own SHA-256 line, with {@code
+ *       index.csv} naming each one's router, time, hash and original path;
  *   <li>{@code data/snapshots/}: ruleset snapshots the caller adds.
  * </ul>
  *
  * Deterministic: the same index, month, options and tool version give the same bytes.
  */
 public final class EvidenceBundle {
+  /** Columns of {@code data/snapshots/index/index.csv}. */
+  public static final List<String> SNAPSHOT_INDEX_COLUMNS =
+      List.of("bundle_file", "observer.hostname", "taken_at", "sha256", "log.file.path");
+
   /** Columns of {@code data/raw/index.csv}. */
   public static final List<String> RAW_INDEX_COLUMNS =
       List.of(
@@ -81,13 +90,14 @@ public final class EvidenceBundle {
       p.put("csv/" + e.getKey(), e.getValue());
     }
     raw(audit, p);
+    indexedSnapshots(audit, p);
     for (Path s : options.snapshots()) {
       if (!Files.isRegularFile(s, LinkOption.NOFOLLOW_LINKS)) {
         throw new EvidenceException("snapshot " + s + " is not a regular file (links are refused)");
       }
       String name = "snapshots/" + BagPaths.segment(s.getFileName().toString());
       try {
-        if (p.put(name, Files.readAllBytes(s)) != null) {
+        if (name.equals("snapshots/index") || p.put(name, Files.readAllBytes(s)) != null) {
           throw new EvidenceException("two snapshots would both be named " + name + "; rename one");
         }
       } catch (IOException e) {
@@ -138,6 +148,47 @@ public final class EvidenceBundle {
   /** The bundle as zip bytes. */
   public static byte[] zip(MonthAudit audit, Options options) {
     return BagWriter.zip(files(audit, options), entryTime(audit.month()));
+  }
+
+  /**
+   * The index's snapshots of the month, as the bytes that were ingested: the stored text must still
+   * carry a {@code sha256:} line that matches it and equals the hash the index recorded, else the
+   * bundle is refused (the index was changed after ingest).
+   */
+  private static void indexedSnapshots(MonthAudit audit, SortedMap<String, byte[]> p) {
+    if (audit.snapshots().isEmpty()) {
+      return;
+    }
+    List<List<String>> index = new ArrayList<>();
+    int width = Math.max(2, Integer.toString(audit.snapshots().size()).length());
+    int n = 0;
+    for (StoredSnapshot s : audit.snapshots()) {
+      byte[] bytes = s.text().getBytes(StandardCharsets.UTF_8);
+      SectionedFile.Verification v = SectionedFile.verify(bytes);
+      if (!v.ok() || !v.expected().equals(s.sha256())) {
+        throw new EvidenceException(
+            "the index's snapshot "
+                + s.sourcePath()
+                + " ("
+                + s.sha256()
+                + ") does not match its own hash: "
+                + (v.ok() ? "the index records another" : v.problem())
+                + "; re-ingest it");
+      }
+      n++;
+      String name =
+          String.format("%0" + width + "d", n)
+              + "-"
+              + BagPaths.segment(
+                  s.observer() + "-" + AuditFormat.time(s.timestamp()).replace(':', '-'))
+              + ".txt";
+      p.put("snapshots/index/" + name, bytes);
+      index.add(
+          List.of(name, s.observer(), AuditFormat.time(s.timestamp()), s.sha256(), s.sourcePath()));
+    }
+    p.put(
+        "snapshots/index/index.csv",
+        CsvExport.csv(SNAPSHOT_INDEX_COLUMNS, index, CsvExport.Variant.RAW));
   }
 
   private static void raw(MonthAudit audit, SortedMap<String, byte[]> p) {

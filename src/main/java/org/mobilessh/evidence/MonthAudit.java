@@ -7,10 +7,14 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
@@ -40,6 +44,7 @@ import org.mobilessh.audit.SourceLine;
 import org.mobilessh.index.EventSearcher;
 import org.mobilessh.index.Fields;
 import org.mobilessh.index.IndexException;
+import org.mobilessh.index.StoredSnapshot;
 
 /**
  * The audit of one calendar month (UTC) read from the index, with every indexed line it was built
@@ -49,14 +54,66 @@ import org.mobilessh.index.IndexException;
  * @param host the router it is limited to, or {@code null} for all
  * @param result the audit clipped to the month
  * @param lines every event read, by {@link #key(String, long) path and line number}
+ * @param snapshots the {@code rules snapshot} files the index holds for the month, per router: the
+ *     one in force when the month began, those taken during it, and the first after it (within the
+ *     lookback), by time
  */
 public record MonthAudit(
-    YearMonth month, String host, AuditResult result, Map<String, IndexedLine> lines) {
+    YearMonth month,
+    String host,
+    AuditResult result,
+    Map<String, IndexedLine> lines,
+    List<StoredSnapshot> snapshots) {
 
   public MonthAudit {
     Objects.requireNonNull(month, "month");
     Objects.requireNonNull(result, "result");
     lines = Map.copyOf(lines);
+    snapshots = List.copyOf(snapshots);
+  }
+
+  /** An audit without snapshots. */
+  public MonthAudit(
+      YearMonth month, String host, AuditResult result, Map<String, IndexedLine> lines) {
+    this(month, host, result, lines, List.of());
+  }
+
+  /**
+   * Of every snapshot up to the end of the lookback, those that speak about {@code [start, end)}:
+   * per router the last taken at or before {@code start}, every one taken in the month, and the
+   * first taken at or after {@code end}.
+   */
+  static List<StoredSnapshot> relevant(List<StoredSnapshot> all, Instant start, Instant end) {
+    Map<String, StoredSnapshot> before = new TreeMap<>();
+    Map<String, StoredSnapshot> after = new TreeMap<>();
+    List<StoredSnapshot> out = new ArrayList<>();
+    List<StoredSnapshot> sorted = new ArrayList<>(all);
+    sorted.sort(
+        Comparator.comparing(StoredSnapshot::timestamp).thenComparing(StoredSnapshot::sha256));
+    for (StoredSnapshot s : sorted) {
+      if (!s.timestamp().isAfter(start)) {
+        before.put(s.observer(), s);
+      } else if (s.timestamp().isBefore(end)) {
+        out.add(s);
+      } else {
+        after.putIfAbsent(s.observer(), s);
+      }
+    }
+    out.addAll(before.values());
+    out.addAll(after.values());
+    out.sort(
+        Comparator.comparing(StoredSnapshot::timestamp)
+            .thenComparing(StoredSnapshot::observer)
+            .thenComparing(StoredSnapshot::sha256));
+    // the same file ingested twice is one snapshot
+    List<StoredSnapshot> unique = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (StoredSnapshot s : out) {
+      if (seen.add(s.sha256())) {
+        unique.add(s);
+      }
+    }
+    return unique;
   }
 
   /** The lookup key of a line in {@link #lines}. */
@@ -99,14 +156,16 @@ public record MonthAudit(
     Instant from = start.minus(lookback).minusSeconds(config.seconds());
     Instant to = end.plus(lookback);
     AuditInput input;
+    List<StoredSnapshot> snapshots;
     try (EventSearcher searcher = EventSearcher.open(index)) {
       input = IndexedAuditInput.load(searcher, from, to, host);
+      snapshots = relevant(searcher.snapshots(null, to, host), start, end);
     } catch (IndexException | AuditException e) {
       throw new EvidenceException(e.getMessage(), e);
     }
     Map<String, IndexedLine> lines = lines(index, query(from, to, host));
     AuditResult result = new AuditEngine(config).reconstruct(input).between(start, end);
-    return new MonthAudit(month, host, result, lines);
+    return new MonthAudit(month, host, result, lines, snapshots);
   }
 
   private static Query query(Instant from, Instant to, String host) {

@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Paint;
 import java.awt.Rectangle;
+import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -53,8 +54,6 @@ public final class Charts {
     new Color(0x1f, 0x5f, 0x99), new Color(0xe0, 0x8a, 0x1e), new Color(0xb0, 0x30, 0x30)
   };
 
-  private Charts() {}
-
   /**
    * One drawn chart.
    *
@@ -64,79 +63,108 @@ public final class Charts {
    */
   public record Chart(String svg, String title, String query) {}
 
+  /**
+   * The font chart text is drawn with (as outlines): DejaVu Sans, or for {@code --lang ja} the
+   * Japanese font the PDF embeds, loaded from the same files so the charts do not depend on the
+   * JVM's font configuration; Java's logical sans-serif font when those files are missing (HTML).
+   */
+  static Font font(ReportRequest req) {
+    Path file = null;
+    if (req.lang().equals("ja")) {
+      file = PdfOutput.cjkFont(false);
+    } else {
+      try {
+        file = PdfOutput.fontDir().resolve("DejaVuSans.ttf");
+      } catch (ReportException e) {
+        // no DejaVu: HTML output still works, with the JVM's font
+      }
+    }
+    if (file != null) {
+      try {
+        return Font.createFont(Font.TRUETYPE_FONT, file.toFile());
+      } catch (java.awt.FontFormatException | java.io.IOException e) {
+        throw new ReportException("cannot load font " + file + ": " + e.getMessage(), e);
+      }
+    }
+    return new Font(Font.SANS_SERIF, Font.PLAIN, 10);
+  }
+
   /** Every chart of the report for {@code month}, by name, in report order. */
-  public static Map<String, Chart> draw(AuditResult result, YearMonth month, String host) {
-    ReportModel.Queries q =
-        new ReportModel.Queries(
-            month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
-            month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
-            host);
+  public static Map<String, Chart> draw(
+      AuditResult result, YearMonth month, ReportModel.Queries q, Messages msg, Font font) {
+    Charts c = new Charts(msg, font);
     Map<String, Chart> charts = new LinkedHashMap<>();
     charts.put(
         "perDay",
         new Chart(
-            perDay(result, month),
-            "Windows opened and SSH sessions accepted per day (UTC)",
+            c.perDay(result, month),
+            msg.get("chart.perDay.title"),
             q.audit("windows") + " --format csv ; " + q.audit("sessions") + " --format csv"));
     charts.put(
         "rejectionsPerDay",
         new Chart(
-            rejectionsPerDay(result, month),
-            "Rejections logged per day (UTC; the log is sampled)",
-            q.command("action:reject") + " (counted per day)"));
+            c.rejectionsPerDay(result, month),
+            msg.get("chart.rejectionsPerDay.title"),
+            q.command("action:reject") + " " + msg.get("chart.perDayNote")));
     charts.put(
         "durations",
         new Chart(
-            durations(result.windows()),
-            "Window duration (open to latest possible close)",
+            c.durations(result.windows()),
+            msg.get("chart.durations.title"),
             q.audit("windows") + " --format csv (duration_s)"));
     charts.put(
         "heatmap",
         new Chart(
-            heatmap(result.windows()),
-            "Windows opened by hour of day and weekday (UTC)",
+            c.heatmap(result.windows()),
+            msg.get("chart.heatmap.title"),
             q.audit("windows") + " --format csv (opened_at)"));
     charts.put(
         "families",
         new Chart(
-            families(result),
-            "IPv4 and IPv6",
-            q.command("family:ipv4 AND action:reject") + " ; family:ipv6 likewise"));
+            c.families(result),
+            msg.get("chart.families.title"),
+            q.command("family:ipv4 AND action:reject")
+                + " ; "
+                + q.command("family:ipv6 AND action:reject")));
     return charts;
   }
 
-  static String perDay(AuditResult r, YearMonth month) {
+  private final Messages msg;
+  private final Font font;
+
+  private Charts(Messages msg, Font font) {
+    this.msg = msg;
+    this.font = font;
+  }
+
+  String perDay(AuditResult r, YearMonth month) {
     Map<LocalDate, long[]> per = ReportModel.perDayAudit(r);
     DefaultCategoryDataset ds = new DefaultCategoryDataset();
     for (LocalDate d = month.atDay(1); !d.isAfter(month.atEndOfMonth()); d = d.plusDays(1)) {
       long[] v = per.getOrDefault(d, new long[3]);
       String day = String.format("%02d", d.getDayOfMonth());
-      ds.addValue(v[0], "Windows", day);
-      ds.addValue(v[1], "SSH sessions", day);
+      ds.addValue(v[0], msg.get("chart.series.windows"), day);
+      ds.addValue(v[1], msg.get("chart.series.sessions"), day);
     }
-    return svg(bars(ds, "Day of month", "Count", true), "perday");
+    return svg(bars(ds, msg.get("chart.axis.day"), msg.get("chart.axis.count"), true), "perday");
   }
 
-  static String rejectionsPerDay(AuditResult r, YearMonth month) {
+  String rejectionsPerDay(AuditResult r, YearMonth month) {
     Map<LocalDate, long[]> per = ReportModel.perDayAudit(r);
     DefaultCategoryDataset ds = new DefaultCategoryDataset();
     for (LocalDate d = month.atDay(1); !d.isAfter(month.atEndOfMonth()); d = d.plusDays(1)) {
       ds.addValue(
           per.getOrDefault(d, new long[3])[2],
-          "Rejections logged",
+          msg.get("chart.series.rejections"),
           String.format("%02d", d.getDayOfMonth()));
     }
-    JFreeChart c = bars(ds, "Day of month", "Lines", false);
+    JFreeChart c = bars(ds, msg.get("chart.axis.day"), msg.get("chart.axis.lines"), false);
     ((BarRenderer) c.getCategoryPlot().getRenderer()).setSeriesPaint(0, SERIES[2]);
     return svg(c, "rejects");
   }
 
   /** Upper bounds (seconds) of the duration buckets and their labels. */
   static final long[] BUCKETS = {60, 300, 900, 3600, 4 * 3600, Long.MAX_VALUE};
-
-  static final String[] BUCKET_LABELS = {
-    "< 1 min", "1-5 min", "5-15 min", "15-60 min", "1-4 h", "> 4 h"
-  };
 
   static long[] durationBuckets(List<Window> windows) {
     long[] n = new long[BUCKETS.length];
@@ -154,13 +182,13 @@ public final class Charts {
     return n;
   }
 
-  static String durations(List<Window> windows) {
+  String durations(List<Window> windows) {
     long[] n = durationBuckets(windows);
     DefaultCategoryDataset ds = new DefaultCategoryDataset();
     for (int i = 0; i < n.length; i++) {
-      ds.addValue(n[i], "Windows", BUCKET_LABELS[i]);
+      ds.addValue(n[i], msg.get("chart.series.windows"), msg.get("chart.bucket." + i));
     }
-    JFreeChart c = bars(ds, "Duration", "Windows", false);
+    JFreeChart c = bars(ds, msg.get("chart.axis.duration"), msg.get("chart.axis.windows"), false);
     c.getCategoryPlot().getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.STANDARD);
     return svg(c, "durations");
   }
@@ -178,7 +206,7 @@ public final class Charts {
     return h;
   }
 
-  static String heatmap(List<Window> windows) {
+  String heatmap(List<Window> windows) {
     long[][] h = heat(windows);
     long max = 1;
     double[] xs = new double[7 * 24];
@@ -195,15 +223,13 @@ public final class Charts {
       }
     }
     DefaultXYZDataset ds = new DefaultXYZDataset();
-    ds.addSeries("Windows opened", new double[][] {xs, ys, zs});
-    NumberAxis x = new NumberAxis("Hour of day (UTC)");
+    ds.addSeries(msg.get("chart.legend.windowsOpened"), new double[][] {xs, ys, zs});
+    NumberAxis x = new NumberAxis(msg.get("chart.axis.hour"));
     x.setRange(-0.5, 23.5);
     x.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(2));
     String[] days = new String[7];
     for (int d = 0; d < 7; d++) {
-      days[d] =
-          DayOfWeek.of(d + 1)
-              .getDisplayName(java.time.format.TextStyle.SHORT, java.util.Locale.ENGLISH);
+      days[d] = msg.get("day." + DayOfWeek.of(d + 1).getValue());
     }
     SymbolAxis y = new SymbolAxis(null, days);
     y.setInverted(true);
@@ -222,9 +248,10 @@ public final class Charts {
     plot.setRangeGridlinesVisible(false);
     plot.setOutlinePaint(GRID);
     JFreeChart c = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
-    NumberAxis legendAxis = new NumberAxis("Windows opened");
+    NumberAxis legendAxis = new NumberAxis(msg.get("chart.legend.windowsOpened"));
     legendAxis.setRange(0, max + 1);
     legendAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    axis(legendAxis, font.deriveFont(Font.PLAIN, 9f), font.deriveFont(Font.PLAIN, 10f));
     PaintScaleLegend legend = new PaintScaleLegend(scale, legendAxis);
     legend.setPosition(RectangleEdge.RIGHT);
     legend.setMargin(new RectangleInsets(4, 8, 4, 4));
@@ -234,22 +261,29 @@ public final class Charts {
     return svg(c, "heat");
   }
 
-  static String families(AuditResult r) {
+  String families(AuditResult r) {
     DefaultCategoryDataset ds = new DefaultCategoryDataset();
     for (Family f : List.of(Family.IPV4, Family.IPV6)) {
       String name = f == Family.IPV4 ? "IPv4" : "IPv6";
-      ds.addValue(r.windows().stream().filter(w -> w.family() == f).count(), name, "Windows");
-      ds.addValue(r.sessions().stream().filter(s -> s.family() == f).count(), name, "Sessions");
       ds.addValue(
-          r.rejections().stream().filter(x -> x.family() == f).count(), name, "Rejections logged");
+          r.windows().stream().filter(w -> w.family() == f).count(),
+          name,
+          msg.get("chart.series.windows"));
+      ds.addValue(
+          r.sessions().stream().filter(s -> s.family() == f).count(),
+          name,
+          msg.get("chart.series.sessions"));
+      ds.addValue(
+          r.rejections().stream().filter(x -> x.family() == f).count(),
+          name,
+          msg.get("chart.series.rejections"));
     }
-    JFreeChart c = bars(ds, null, "Count", true);
+    JFreeChart c = bars(ds, null, msg.get("chart.axis.count"), true);
     c.getCategoryPlot().getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.STANDARD);
     return svg(c, "family");
   }
 
-  private static JFreeChart bars(
-      DefaultCategoryDataset ds, String xLabel, String yLabel, boolean legend) {
+  private JFreeChart bars(DefaultCategoryDataset ds, String xLabel, String yLabel, boolean legend) {
     CategoryAxis x = new CategoryAxis(xLabel);
     x.setCategoryMargin(0.15);
     x.setLowerMargin(0.01);
@@ -273,18 +307,18 @@ public final class Charts {
     JFreeChart c = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, p, legend);
     if (legend) {
       c.getLegend().setFrame(BlockBorder.NONE);
-      c.getLegend().setItemFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+      c.getLegend().setItemFont(font.deriveFont(Font.PLAIN, 10f));
     }
     style(c);
     return c;
   }
 
-  private static void style(JFreeChart c) {
+  private void style(JFreeChart c) {
     c.setBackgroundPaint(Color.WHITE);
     c.setAntiAlias(true);
     c.setPadding(new RectangleInsets(4, 4, 4, 4));
-    Font tick = new Font(Font.SANS_SERIF, Font.PLAIN, 9);
-    Font label = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
+    Font tick = font.deriveFont(Font.PLAIN, 9f);
+    Font label = font.deriveFont(Font.PLAIN, 10f);
     if (c.getPlot() instanceof CategoryPlot p) {
       axis(p.getDomainAxis(), tick, label);
       axis(p.getRangeAxis(), tick, label);

@@ -104,7 +104,8 @@ public final class ReportModel {
       AuditResult month,
       Facts facts,
       Map<String, Charts.Chart> charts,
-      String templateDescription) {
+      String templateDescription,
+      Messages msg) {
     YearMonth ym = req.month();
     Instant from = ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     Instant to = ym.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
@@ -123,16 +124,19 @@ public final class ReportModel {
       }
     }
     inMonth.sort(Comparator.comparing(TracedEvent::time));
-    Queries q = new Queries(from, to, req.host());
+    Queries q = Queries.of(req);
 
     Map<String, Object> m = new LinkedHashMap<>();
     Instant generated =
         req.generatedAt() != null ? req.generatedAt() : lastRead != null ? lastRead : to;
     TreeSet<String> routers = new TreeSet<>();
-    inMonth.forEach(e -> routers.add(e.observer().isEmpty() ? "(unnamed)" : e.observer()));
+    inMonth.forEach(
+        e -> routers.add(e.observer().isEmpty() ? msg.get("value.unnamed") : e.observer()));
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("month", ym.toString());
     meta.put("monthName", monthName(ym, req.lang()));
+    meta.put("index", req.index().toString());
+    meta.put("commandOptions", q.options());
     meta.put("from", TIME.format(from));
     meta.put("to", TIME.format(to));
     meta.put("routers", List.copyOf(routers));
@@ -149,16 +153,17 @@ public final class ReportModel {
     meta.put("paper", req.paper().css());
     meta.put("topN", req.topN());
     meta.put("format", req.format().name().toLowerCase(Locale.ROOT));
-    meta.put("lookback", human(req.lookback().getSeconds()));
+    meta.put("lookback", human(req.lookback().getSeconds(), msg));
     m.put("meta", meta);
 
-    m.put("coverage", coverage(inMonth, ym, from, to, facts, month, req.topN()));
-    m.put("ruleset", ruleset(req.config()));
-    m.put("summary", summary(month, inMonth.size(), facts, q));
-    m.put("windows", windows(month.windows(), req.topN(), q));
-    m.put("sessions", sessions(month.sessions(), req.topN(), q));
+    m.put("t", msg.all());
+    m.put("coverage", coverage(inMonth, ym, from, to, facts, month, req.topN(), msg));
+    m.put("ruleset", RulesetSection.build(req, facts, month, q, msg));
+    m.put("summary", summary(month, inMonth.size(), facts, q, msg));
+    m.put("windows", windows(month.windows(), req.topN(), q, msg));
+    m.put("sessions", sessions(month.sessions(), req.topN(), q, msg));
     m.put("rejections", rejections(month.rejections(), req.topN(), q, facts));
-    m.put("anomalies", anomalies(month.anomalies(), req.topN()));
+    m.put("anomalies", anomalies(month.anomalies(), req.topN(), q));
     m.put("precision", precision(month, req.config()));
     Map<String, Object> ch = new LinkedHashMap<>();
     charts.forEach(
@@ -180,8 +185,75 @@ public final class ReportModel {
     return new ReportModel(java.util.Collections.unmodifiableMap(m), f, generated);
   }
 
-  /** The search queries that reproduce figures, scoped to the month (and router). */
-  record Queries(Instant from, Instant to, String host) {
+  /**
+   * The commands that reproduce figures, scoped to the month (and router): {@code mobilessh search}
+   * queries, and the audit commands with the ruleset options the report was made with (those that
+   * differ from the defaults), so that running one gives the figure printed beside it.
+   *
+   * @param options the audit options to repeat ({@code --seconds 5 --mail-server ...}), or ""
+   */
+  public record Queries(Instant from, Instant to, String host, String options) {
+    /** The queries of a request. */
+    public static Queries of(ReportRequest req) {
+      YearMonth ym = req.month();
+      return new Queries(
+          ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
+          ym.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
+          req.host(),
+          options(req));
+    }
+
+    /** The audit options of {@code req} that differ from the defaults, as command-line text. */
+    static String options(ReportRequest req) {
+      AuditConfig c = req.config();
+      AuditConfig d = AuditConfig.defaults();
+      List<String> o = new ArrayList<>();
+      if (c.seconds() != d.seconds()) {
+        o.add("--seconds " + c.seconds());
+      }
+      for (var cidr : c.mailServers()) {
+        o.add("--mail-server " + cidr);
+      }
+      if (c.imapsPort() != d.imapsPort()) {
+        o.add("--imaps-port " + c.imapsPort());
+      }
+      if (c.sshPort() != d.sshPort()) {
+        o.add("--ssh-port " + c.sshPort());
+      }
+      if (!c.remove()) {
+        o.add("--no-remove");
+      }
+      if (c.rejectLogPerSecond() != d.rejectLogPerSecond()) {
+        o.add("--reject-log-rate " + trim(c.rejectLogPerSecond() * 60) + "/min");
+      }
+      if (c.rejectLogGlobalPerSecond() != d.rejectLogGlobalPerSecond()) {
+        o.add("--reject-log-global-rate " + trim(c.rejectLogGlobalPerSecond()) + "/sec");
+      }
+      if (c.rejectLogBurst() != d.rejectLogBurst()) {
+        o.add("--reject-log-burst " + c.rejectLogBurst());
+      }
+      if (!req.lookback().equals(java.time.Duration.ofDays(1))) {
+        o.add("--lookback " + req.lookback().getSeconds() + "s");
+      }
+      return String.join(" ", o);
+    }
+
+    /**
+     * The reject lines of one router and family in {@code (from, to]} (microseconds), as {@link
+     * org.mobilessh.audit.RejectTotals} counts them between two snapshots.
+     */
+    public static String rejectStretch(String host, Family family, Instant from, Instant to) {
+      return "action:reject AND family:"
+          + (family == Family.IPV4 ? "ipv4" : "ipv6")
+          + " AND host:"
+          + quoted(host)
+          + " AND time:{"
+          + (from == null ? "*" : MICROS.format(from))
+          + " TO "
+          + MICROS.format(to)
+          + "]";
+    }
+
     String of(String terms) {
       String scope = "time:[" + ISO.format(from) + " TO " + ISO.format(to) + "}";
       return (terms.isEmpty() ? "" : terms + " AND ")
@@ -206,18 +278,26 @@ public final class ReportModel {
           + cmd
           + " --month "
           + YearMonth.from(from.atZone(ZoneOffset.UTC))
-          + (host == null ? "" : " --host " + host);
+          + (host == null ? "" : " --host " + quotedShell(host))
+          + (options.isEmpty() ? "" : " " + options);
+    }
+
+    /** An audit command's CSV piped through a shell filter: {@code | tail -n +2 | wc -l}. */
+    String csv(String cmd, String filter) {
+      return audit(cmd) + " --format csv | " + filter;
+    }
+
+    private static String quotedShell(String s) {
+      return s.matches("[A-Za-z0-9._-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
   }
 
+  private static final DateTimeFormatter MICROS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
   /** The queries whose counts the report prints, so the caller can count them in the index. */
   static List<String> queries(ReportRequest req) {
-    YearMonth ym = req.month();
-    Queries q =
-        new Queries(
-            ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
-            ym.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
-            req.host());
+    Queries q = Queries.of(req);
     return List.of(
         q.of(""),
         q.of("action:set"),
@@ -233,7 +313,8 @@ public final class ReportModel {
       Instant to,
       Facts facts,
       AuditResult month,
-      int topN) {
+      int topN,
+      Messages msg) {
     Map<String, Object> c = new LinkedHashMap<>();
     // sources that contributed events to the month
     Map<String, long[]> perSource = new TreeMap<>();
@@ -269,6 +350,13 @@ public final class ReportModel {
       s.put("lines", ck == null ? "" : fmt(ck.lines()));
       s.put("headSha256", ck == null ? "" : ck.headSha256());
       s.put("headBytes", ck == null ? "" : fmt(ck.headBytes()));
+      s.put("bytes", ck == null ? "" : fmt(ck.bytes()));
+      s.put("sha256", ck == null ? "" : ck.sha256());
+      s.put(
+          "sha256Note",
+          ck == null
+              ? msg.get("coverage.sha.notCheckpointed")
+              : ck.sha256Note().isEmpty() ? "" : msg.get("coverage.sha." + ck.sha256Note()));
       sources.add(s);
     }
     c.put("sources", sources);
@@ -316,15 +404,15 @@ public final class ReportModel {
         if (!e.observer().equals(r)) {
           continue;
         }
-        addGap(gaps, r, prev, e.time());
+        addGap(gaps, r, prev, e.time(), msg);
         prev = e.time();
       }
-      addGap(gaps, r, prev, to);
+      addGap(gaps, r, prev, to, msg);
     }
     gaps.sort(
         Comparator.comparing((Map<String, Object> g) -> -(long) g.get("seconds"))
             .thenComparing(g -> (String) g.get("from")));
-    c.put("gapThreshold", human(GAP.getSeconds()));
+    c.put("gapThreshold", human(GAP.getSeconds(), msg));
     c.put("gapCount", gaps.size());
     c.put("gaps", List.copyOf(gaps.subList(0, Math.min(topN, gaps.size()))));
     List<Object> quarantine = new ArrayList<>();
@@ -344,14 +432,15 @@ public final class ReportModel {
     return c;
   }
 
-  private static void addGap(List<Map<String, Object>> gaps, String r, Instant a, Instant b) {
+  private static void addGap(
+      List<Map<String, Object>> gaps, String r, Instant a, Instant b, Messages msg) {
     long s = Duration.between(a, b).getSeconds();
     if (s >= GAP.getSeconds()) {
       Map<String, Object> g = new LinkedHashMap<>();
       g.put("router", r);
       g.put("from", TIME.format(a));
       g.put("to", TIME.format(b));
-      g.put("length", human(s));
+      g.put("length", human(s, msg));
       g.put("seconds", s);
       gaps.add(g);
     }
@@ -376,36 +465,34 @@ public final class ReportModel {
     return t.atZone(ZoneOffset.UTC).toLocalDate();
   }
 
-  private static Map<String, Object> ruleset(AuditConfig c) {
-    Map<String, Object> r = new LinkedHashMap<>();
-    // the index holds no ruleset snapshots yet: the report says which settings it assumed
-    r.put("fromSnapshots", false);
+  /** The settings the reconstruction assumed (command line and configuration file). */
+  static List<Object> assumedSettings(AuditConfig c, Messages msg) {
     List<Object> settings = new ArrayList<>();
-    settings.add(row("Window length N (--seconds)", c.seconds() + " s"));
-    settings.add(row("SSH port", Integer.toString(c.sshPort())));
-    settings.add(row("IMAPS port", Integer.toString(c.imapsPort())));
+    settings.add(row(msg.get("setting.seconds"), c.seconds() + " s"));
+    settings.add(row(msg.get("setting.sshPort"), Integer.toString(c.sshPort())));
+    settings.add(row(msg.get("setting.imapsPort"), Integer.toString(c.imapsPort())));
     settings.add(
         row(
-            "Mail servers",
+            msg.get("setting.mailServers"),
             c.mailServers().isEmpty()
-                ? "any destination on the IMAPS port"
+                ? msg.get("setting.anyMailServer")
                 : String.join(", ", c.mailServers().stream().map(Object::toString).toList())));
-    settings.add(row("FIN removes the address (step 2)", c.remove() ? "yes" : "no"));
+    settings.add(
+        row(msg.get("setting.remove"), c.remove() ? msg.get("value.yes") : msg.get("value.no")));
     settings.add(
         row(
-            "Reject LOG rate",
-            trim(c.rejectLogPerSecond() * 60)
-                + "/min per source, "
-                + trim(c.rejectLogGlobalPerSecond())
-                + "/s overall, burst "
-                + c.rejectLogBurst()));
-    settings.add(row("xt_recent ip_list_tot", Integer.toString(c.ipListTot())));
-    settings.add(row("Source silence threshold", human(c.sourceSilence().getSeconds())));
-    r.put("settings", settings);
-    return r;
+            msg.get("setting.rejectRate"),
+            msg.get(
+                "setting.rejectRateValue",
+                trim(c.rejectLogPerSecond() * 60),
+                trim(c.rejectLogGlobalPerSecond()),
+                c.rejectLogBurst())));
+    settings.add(row(msg.get("setting.ipListTot"), Integer.toString(c.ipListTot())));
+    settings.add(row(msg.get("setting.silence"), human(c.sourceSilence().getSeconds(), msg)));
+    return settings;
   }
 
-  private static Map<String, Object> row(String name, String value) {
+  static Map<String, Object> row(String name, String value) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);
     m.put("value", value);
@@ -413,7 +500,7 @@ public final class ReportModel {
   }
 
   private static Map<String, Object> summary(
-      AuditResult month, long events, Facts facts, Queries q) {
+      AuditResult month, long events, Facts facts, Queries q, Messages msg) {
     Map<String, Object> s = new LinkedHashMap<>();
     List<Object> rows = new ArrayList<>();
     long addresses = month.windows().stream().map(Window::source).distinct().count();
@@ -426,73 +513,79 @@ public final class ReportModel {
     long noWindow = month.sessions().stream().filter(x -> x.windowOpenedAt() == null).count();
     long sampled = month.rejections().stream().filter(Rejection::sampled).count();
     long rejectSources = month.rejections().stream().map(Rejection::source).distinct().count();
-    rows.add(
-        fig(
-            "events",
-            "Events in the month (after dedupe)",
-            events,
-            q.command(""),
-            facts,
-            q.of("")));
+    String rows1 = "tail -n +2 | wc -l";
+    // its command is the search count already
+    rows.add(fig("events", msg, events, q.command(""), null, null));
     rows.add(
         fig(
             "windows",
-            "Windows (SSH could be opened)",
+            msg,
             month.windows().size(),
-            q.audit("windows") + "   (set lines: " + q.command("action:set") + ")",
+            q.csv("windows", rows1),
             facts,
             q.of("action:set")));
     rows.add(
-        fig("addresses", "Addresses with a window", addresses, q.audit("windows"), null, null));
-    Map<String, Object> openRow = new LinkedHashMap<>();
-    openRow.put("id", "openTime");
-    openRow.put("label", "Total window open time");
-    openRow.put("value", human(Math.round(open)));
-    openRow.put("query", q.audit("windows") + " --format csv (sum of duration_s)");
-    openRow.put("indexCount", "");
+        fig(
+            "addresses",
+            msg,
+            addresses,
+            q.csv("windows", "tail -n +2 | cut -d, -f1 | sort -u | wc -l"),
+            null,
+            null));
+    long openSeconds = Math.round(open);
+    Map<String, Object> openRow =
+        fig(
+            "openTime",
+            msg,
+            openSeconds,
+            q.csv("windows", "awk -F, 'NR>1 {s+=$6} END {printf \"%.0f\\n\", s}'"),
+            null,
+            null);
+    openRow.put("value", human(openSeconds, msg));
+    openRow.put("detail", msg.get("unit.secondsValue", fmt(openSeconds)));
     rows.add(openRow);
     rows.add(
         fig(
             "sessions",
-            "SSH sessions accepted",
+            msg,
             month.sessions().size(),
-            q.audit("sessions") + "   (accept lines: " + q.command("action:accept") + ")",
+            q.csv("sessions", rows1),
             facts,
             q.of("action:accept")));
     rows.add(
         fig(
             "sessionsWithoutWindow",
-            "Sessions with no open window",
+            msg,
             noWindow,
-            q.audit("anomalies"),
+            q.csv("sessions", "awk -F, 'NR>1 && $10==\"\"' | wc -l"),
             null,
             null));
     rows.add(
         fig(
             "rejections",
-            "Rejections logged",
+            msg,
             month.rejections().size(),
-            q.command("action:reject"),
+            q.csv("rejects", rows1),
             facts,
             q.of("action:reject")));
     rows.add(
         fig(
             "sampled",
-            "Rejection lines after which the LOG was rate-limited",
+            msg,
             sampled,
-            q.audit("rejects") + " --format csv (sampled=true)",
+            q.csv("rejects", "awk -F, 'NR>1 && $8==\"true\"' | wc -l"),
             null,
             null));
     rows.add(
         fig(
             "rejectSources",
-            "Distinct rejected sources",
+            msg,
             rejectSources,
-            q.audit("rejects"),
+            q.csv("rejects", "tail -n +2 | cut -d, -f2 | sort -u | wc -l"),
             null,
             null));
     rows.add(
-        fig("anomalies", "Anomalies", month.anomalies().size(), q.audit("anomalies"), null, null));
+        fig("anomalies", msg, month.anomalies().size(), q.csv("anomalies", rows1), null, null));
     s.put("rows", rows);
     s.put("eventsUsed", fmt(month.eventsUsed()));
     s.put("duplicatesDropped", fmt(month.duplicatesDropped()));
@@ -500,19 +593,27 @@ public final class ReportModel {
     return s;
   }
 
+  /**
+   * One summary row: its label, the figure, the command whose output is exactly that figure ({@code
+   * check} holds the plain number it prints), and the count of the row's search query.
+   */
   private static Map<String, Object> fig(
-      String id, String label, long value, String query, Facts facts, String countQuery) {
+      String id, Messages msg, long value, String command, Facts facts, String countQuery) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", id);
-    m.put("label", label);
+    m.put("label", msg.get("summary." + id));
     m.put("value", fmt(value));
-    m.put("query", query);
+    m.put("check", Long.toString(value));
+    m.put("detail", "");
+    m.put("query", command);
     Long n = facts == null || countQuery == null ? null : facts.queryCounts().get(countQuery);
     m.put("indexCount", n == null ? "" : fmt(n));
+    m.put("indexQuery", n == null ? "" : "mobilessh search --count '" + countQuery + "'");
     return m;
   }
 
-  private static Map<String, Object> windows(List<Window> windows, int topN, Queries q) {
+  private static Map<String, Object> windows(
+      List<Window> windows, int topN, Queries q, Messages msg) {
     Map<String, Object> w = new LinkedHashMap<>();
     w.put("count", fmt(windows.size()));
     w.put("query", q.audit("windows"));
@@ -537,9 +638,9 @@ public final class ReportModel {
       r.put("address", e.getKey());
       r.put("family", fam.get(e.getKey()));
       r.put("count", fmt((long) e.getValue()[0]));
-      r.put("total", human(Math.round(e.getValue()[1])));
-      r.put("longest", human(Math.round(e.getValue()[2])));
-      r.put("query", "mobilessh timeline " + e.getKey());
+      r.put("total", human(Math.round(e.getValue()[1]), msg));
+      r.put("longest", human(Math.round(e.getValue()[2]), msg));
+      r.put("query", q.audit("windows") + " --ip " + e.getKey());
       rows.add(r);
     }
     w.put("perAddress", rows);
@@ -561,13 +662,15 @@ public final class ReportModel {
       r.put("closed", x.closedAt() == null ? "" : TIME.format(x.closedAt()));
       r.put("reason", x.closeReason().id());
       r.put("precision", x.closePrecisionS() == null ? "" : ms(x.closePrecisionS()) + " s");
-      r.put("duration", x.durationS() == null ? "" : human(Math.round(x.durationS())));
+      r.put("duration", x.durationS() == null ? "" : human(Math.round(x.durationS()), msg));
       r.put("sessions", Integer.toString(x.sshSessions()));
       r.put(
           "clipped",
           x.clippedStart() && x.clippedEnd()
-              ? "both"
-              : x.clippedStart() ? "start" : x.clippedEnd() ? "end" : "");
+              ? msg.get("windows.clipped.both")
+              : x.clippedStart()
+                  ? msg.get("windows.clipped.start")
+                  : x.clippedEnd() ? msg.get("windows.clipped.end") : "");
       list.add(r);
     }
     w.put("list", list);
@@ -575,7 +678,8 @@ public final class ReportModel {
     return w;
   }
 
-  private static Map<String, Object> sessions(List<Session> sessions, int topN, Queries q) {
+  private static Map<String, Object> sessions(
+      List<Session> sessions, int topN, Queries q, Messages msg) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("count", fmt(sessions.size()));
     s.put("query", q.audit("sessions"));
@@ -587,9 +691,11 @@ public final class ReportModel {
       r.put("source", AuditFormat.address(x.source()) + " :" + x.sourcePort());
       r.put("destination", AuditFormat.address(x.destination()) + " :" + x.destinationPort());
       r.put("accepted", TIME.format(x.acceptedAt()));
-      r.put("duration", x.durationS() == null ? "" : human(Math.round(x.durationS())));
+      r.put("duration", x.durationS() == null ? "" : human(Math.round(x.durationS()), msg));
       r.put("bytes", x.bytesIn() == null ? "" : fmt(x.bytesIn()) + " / " + fmt(x.bytesOut()));
-      r.put("window", x.windowOpenedAt() == null ? "NONE" : TIME.format(x.windowOpenedAt()));
+      r.put(
+          "window",
+          x.windowOpenedAt() == null ? msg.get("value.none") : TIME.format(x.windowOpenedAt()));
       r.put("outlives", x.outlivesWindow());
       r.put("router", x.observer());
       rows.add(r);
@@ -649,10 +755,11 @@ public final class ReportModel {
     return out;
   }
 
-  private static Map<String, Object> anomalies(List<Anomaly> anomalies, int topN) {
+  private static Map<String, Object> anomalies(List<Anomaly> anomalies, int topN, Queries q) {
     Map<String, Object> a = new LinkedHashMap<>();
     a.put("count", fmt(anomalies.size()));
     a.put("total", anomalies.size());
+    a.put("query", q.audit("anomalies"));
     Map<Anomaly.Kind, Long> kinds = new java.util.EnumMap<>(Anomaly.Kind.class);
     anomalies.forEach(x -> kinds.merge(x.kind(), 1L, Long::sum));
     List<Object> k = new ArrayList<>();
@@ -779,21 +886,28 @@ public final class ReportModel {
     return AuditFormat.seconds(d);
   }
 
-  /** {@code 3h 04m 05s}, {@code 2d 03h 00m}, {@code 45s}. */
-  static String human(long seconds) {
+  /**
+   * A duration for reading, in the report's language: {@code 3h 04m 05s}, {@code 2d 03h 00m},
+   * {@code 45s} ({@code 3時間04分05秒} ...).
+   */
+  static String human(long seconds, Messages msg) {
     long d = seconds / 86400;
     long h = seconds % 86400 / 3600;
     long mi = seconds % 3600 / 60;
     long s = seconds % 60;
     if (d > 0) {
-      return String.format(Locale.ROOT, "%dd %02dh %02dm", d, h, mi);
+      return msg.get("duration.dhm", d, two(h), two(mi));
     }
     if (h > 0) {
-      return String.format(Locale.ROOT, "%dh %02dm %02ds", h, mi, s);
+      return msg.get("duration.hms", h, two(mi), two(s));
     }
     if (mi > 0) {
-      return String.format(Locale.ROOT, "%dm %02ds", mi, s);
+      return msg.get("duration.ms", mi, two(s));
     }
-    return s + "s";
+    return msg.get("duration.s", s);
+  }
+
+  private static String two(long n) {
+    return String.format(Locale.ROOT, "%02d", n);
   }
 }

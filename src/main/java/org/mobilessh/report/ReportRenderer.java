@@ -17,9 +17,12 @@ import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.mobilessh.audit.AuditEngine;
+import org.mobilessh.audit.AuditException;
 import org.mobilessh.audit.AuditInput;
 import org.mobilessh.audit.AuditResult;
 import org.mobilessh.audit.IndexedAuditInput;
+import org.mobilessh.audit.RejectTotals;
+import org.mobilessh.audit.RulesetHistory;
 import org.mobilessh.index.EventSearcher;
 import org.mobilessh.index.Fields;
 import org.mobilessh.ingest.Checkpoint;
@@ -70,17 +73,17 @@ public final class ReportRenderer {
 
   private static Rendered render(
       ReportRequest req, Templates templates, AuditInput input, AuditResult month, Facts facts) {
-    Map<String, Charts.Chart> charts = Charts.draw(month, req.month(), req.host());
+    Messages msg = Messages.load(templates, req.lang());
+    Map<String, Charts.Chart> charts =
+        Charts.draw(month, req.month(), ReportModel.Queries.of(req), msg, Charts.font(req));
     ReportModel model =
-        ReportModel.build(req, input, month, facts, charts, templates.description());
+        ReportModel.build(req, input, month, facts, charts, templates.description(), msg);
     String html = templates.render(model.root());
     if (req.format() == ReportRequest.Format.HTML) {
       return new Rendered(html.getBytes(StandardCharsets.UTF_8), req.format(), model);
     }
     String title =
-        "mobilessh audit report "
-            + req.month()
-            + (req.host() == null ? "" : " (" + req.host() + ")");
+        msg.get("pdf.title", req.month()) + (req.host() == null ? "" : " (" + req.host() + ")");
     byte[] pdf =
         PdfOutput.render(
             html, templates.baseUri(), req, title, model.generatedAt(), req.attachments());
@@ -111,28 +114,53 @@ public final class ReportRenderer {
     return r;
   }
 
-  /** Coverage facts of the index: checkpointed sources, quarantine reasons, query counts. */
+  /**
+   * Coverage facts of the index: checkpointed sources, quarantine reasons, query counts, and the
+   * ruleset snapshots up to the end of the month's lookback with their reject counters.
+   */
   public static Facts facts(EventSearcher searcher, ReportRequest req) {
     Map<String, Long> quarantine = new TreeMap<>();
     var q = searcher.parse("action:" + Fields.QUARANTINE);
-    long n = searcher.count(q);
-    if (n > 0) {
-      for (EventSearcher.Hit h : searcher.search(q, (int) Math.min(n, Integer.MAX_VALUE - 8))) {
-        quarantine.merge(h.reason() == null ? "unknown" : h.reason(), 1L, Long::sum);
-      }
-    }
+    searcher.forEach(
+        q, h -> quarantine.merge(h.reason() == null ? "unknown" : h.reason(), 1L, Long::sum));
     Map<String, Long> counts = new LinkedHashMap<>();
     for (String query : ReportModel.queries(req)) {
-      try {
-        counts.put(query, searcher.count(searcher.parse(query)));
-      } catch (org.mobilessh.index.QuerySyntaxException e) {
-        // a router name the query syntax cannot express: the report shows no index count
-      }
+      count(searcher, query).ifPresent(n -> counts.put(query, n));
     }
-    return new Facts(sources(req.index()), quarantine, counts);
+    Instant to = req.month().plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    RulesetHistory history;
+    try {
+      // every snapshot before the month too: the one in force when it began may be weeks older
+      history = RulesetHistory.load(searcher, null, to.plus(req.lookback()), req.host());
+    } catch (AuditException e) {
+      throw new ReportException(e.getMessage(), e);
+    }
+    List<RejectTotals> totals =
+        history.rejectCounters().isEmpty()
+            ? List.of()
+            : RejectTotals.between(
+                history.rejectCounters(),
+                (observer, family, from, until) ->
+                    count(
+                            searcher,
+                            ReportModel.Queries.rejectStretch(observer, family, from, until))
+                        .orElse(-1L));
+    return new Facts(sources(req.index()), quarantine, counts, history, totals);
   }
 
-  /** The sources the ingest stage checkpointed, from the last commit's user data. */
+  private static java.util.Optional<Long> count(EventSearcher searcher, String query) {
+    try {
+      return java.util.Optional.of(searcher.count(searcher.parse(query)));
+    } catch (org.mobilessh.index.QuerySyntaxException e) {
+      // a router name the query syntax cannot express: the report shows no index count
+      return java.util.Optional.empty();
+    }
+  }
+
+  /**
+   * The sources the ingest stage checkpointed, from the last commit's user data, each with the
+   * SHA-256 of the bytes ingested from it, read again from its path.
+   */
   static List<Facts.IngestedSource> sources(Path index) {
     List<Facts.IngestedSource> out = new ArrayList<>();
     try (Directory d = FSDirectory.open(index)) {
@@ -140,9 +168,16 @@ public final class ReportRenderer {
       for (Map.Entry<String, String> e : new TreeMap<>(data).entrySet()) {
         Checkpoint c = Checkpoint.parse(e.getKey(), e.getValue());
         if (c != null) {
+          String[] hash = SourceHash.of(c);
           out.add(
               new Facts.IngestedSource(
-                  c.path(), c.fingerprint(), c.fingerprintLength(), c.lineNumber(), c.offset()));
+                  c.path(),
+                  c.fingerprint(),
+                  c.fingerprintLength(),
+                  c.lineNumber(),
+                  c.offset(),
+                  hash[0],
+                  hash[1]));
         }
       }
     } catch (IOException e) {

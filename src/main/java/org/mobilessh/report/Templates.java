@@ -13,6 +13,7 @@ import freemarker.template.TemplateException;
 import freemarker.template.TemplateExceptionHandler;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,12 +50,44 @@ public final class Templates {
   private final String main;
   private final String description;
   private final Path userDir;
+  private final String bundledName;
 
-  private Templates(Configuration cfg, String main, String description, Path userDir) {
+  private Templates(
+      Configuration cfg, String main, String description, Path userDir, String bundledName) {
     this.cfg = cfg;
     this.main = main;
     this.description = description;
     this.userDir = userDir;
+    this.bundledName = bundledName;
+  }
+
+  /** A file of the bundled template as text (UTF-8), or {@code null} when it has none. */
+  String bundledText(String name) {
+    try (java.io.InputStream in =
+        Templates.class.getResourceAsStream(BUNDLED + "/" + bundledName + "/" + name)) {
+      return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ReportException("cannot read bundled " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A file of the user's template directory as text (UTF-8), or {@code null} when there is no user
+   * template or it has no such file.
+   */
+  String userText(String name) {
+    if (userDir == null || !NAME.matcher(name).matches()) {
+      return null;
+    }
+    Path f = userDir.resolve(name);
+    if (!Files.isRegularFile(f)) {
+      return null;
+    }
+    try {
+      return Files.readString(f, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ReportException("cannot read " + f + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -105,7 +138,7 @@ public final class Templates {
         userDir == null
             ? "bundled:" + bundledName
             : userDir.toAbsolutePath().normalize() + " (over bundled:" + bundledName + ")";
-    return new Templates(cfg, main, description, userDir);
+    return new Templates(cfg, main, description, userDir, bundledName);
   }
 
   private static boolean bundledExists(String name) {

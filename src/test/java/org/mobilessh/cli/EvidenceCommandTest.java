@@ -217,14 +217,13 @@ class EvidenceCommandTest {
           bad.put(e.getKey(), c);
           Files.write(t, ExportCommandFixture.zip(bad));
           BagVerifier.Report r = BagVerifier.verify(t);
+          // the file is named as altered; a ruleset snapshot is also named for its own hash
           assertThat(r.problems())
               .as("%s byte %d", e.getKey(), pos)
-              .singleElement()
-              .satisfies(
-                  p -> {
-                    assertThat(p.kind()).isEqualTo(BagVerifier.Kind.ALTERED);
-                    assertThat(p.name()).isEqualTo(e.getKey());
-                  });
+              .isNotEmpty()
+              .allSatisfy(p -> assertThat(p.name()).isEqualTo(e.getKey()))
+              .anySatisfy(p -> assertThat(p.kind()).isEqualTo(BagVerifier.Kind.ALTERED))
+              .hasSizeLessThanOrEqualTo(e.getKey().contains("/snapshots/") ? 2 : 1);
           tried++;
         }
       }

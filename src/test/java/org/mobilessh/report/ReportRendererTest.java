@@ -125,6 +125,22 @@ class ReportRendererTest {
   }
 
   @Test
+  void everyPageRendersWithPdftoppmOnA4() throws IOException {
+    int pages = Poppler.pageCount(pdf);
+    assertThat(Poppler.run("pdfinfo", pdf.toString()))
+        .containsPattern("Page size: +595.* x 841.* pts \\(A4\\)");
+    Path out = Files.createDirectories(dir.resolve("pages"));
+    Poppler.run("pdftoppm", "-r", "20", "-gray", pdf.toString(), out.resolve("p").toString());
+    try (var files = Files.list(out)) {
+      assertThat(files.count()).isEqualTo(pages);
+    }
+    for (int page = 1; page <= pages; page++) {
+      // every page carries at least its running header, footer and some body
+      assertThat(Poppler.ink(pdf, page, 20)).as("page %d", page).isGreaterThan(0.002);
+    }
+  }
+
+  @Test
   void chartsAreDrawnAsVectors() {
     assertThat(html).containsPattern("(?s)<svg id='chart-perday'.*<svg id='chart-rejects'");
     assertThat(html)
@@ -258,20 +274,79 @@ class ReportRendererTest {
   }
 
   @Test
-  void japaneseHeadingsAndAClearErrorWithoutAJapaneseFont() throws IOException {
+  void japaneseReportHasJapaneseBodyTextAndTheSameFigures() throws IOException {
     ReportRequest html = SampleMonth.request(index, ReportRequest.Format.HTML).withLang("ja");
     String out = new String(ReportRenderer.render(html).bytes(), StandardCharsets.UTF_8);
     assertThat(out).contains("2026年10月", "集計値", "lang=\"ja\"");
     if (PdfOutput.cjkFont(false) == null) {
+      assertThat(System.getenv("CI")).as("CI installs fonts-ipafont-gothic").isNotEqualTo("true");
       assertThatThrownBy(() -> ReportRenderer.render(html.withFormat(ReportRequest.Format.PDF)))
           .isInstanceOf(ReportException.class)
           .hasMessageContaining("--lang ja needs a TrueType font with Japanese glyphs")
           .hasMessageContaining("fonts-ipafont-gothic");
-    } else {
-      Path out2 = dir.resolve("ja.pdf");
-      ReportRenderer.write(html.withFormat(ReportRequest.Format.PDF), out2);
-      assertThat(Poppler.text(out2)).contains("集計値");
-      assertThat(VeraPdf.failures(Files.readAllBytes(out2), "3b")).isEmpty();
+      return;
     }
+    Path ja = dir.resolve("ja.pdf");
+    ReportRenderer.Rendered r = ReportRenderer.write(html.withFormat(ReportRequest.Format.PDF), ja);
+    // Japanese line breaks fall between any two characters: compare without whitespace
+    String text = Poppler.text(ja).replaceAll("\\s+", "");
+    Messages msg = Messages.load(Templates.find(null), "ja");
+    for (String sentence :
+        List.of(
+            msg.get("windows.intro", n(expected.windows().size()), "", "")
+                .replaceAll("<[^>]+>", "")
+                .split("（")[0],
+            msg.get("rejections.intro", n(expected.rejections().size()), "", "")
+                .replaceAll("<[^>]+>", "")
+                .split("、")[0],
+            msg.get("summary.windows") + n(expected.windows().size()),
+            msg.get("summary.sessions") + n(expected.sessions().size()),
+            msg.get("summary.rejections") + n(expected.rejections().size()),
+            msg.get("ruleset.none.how").replaceAll("<[^>]+>", ""),
+            msg.get("method.p.dedupe"),
+            msg.get("coverage.cannot.gaps"),
+            msg.get("chart.perDay.title"),
+            "1/" + Poppler.pageCount(ja) + "ページ")) {
+      assertThat(text).contains(sentence.replaceAll("\\s+", ""));
+    }
+    // no English body text left: the English sentences of the same keys are absent
+    Messages en = Messages.load(Templates.find(null), "en");
+    assertThat(text)
+        .doesNotContain(en.get("method.p.dedupe").replaceAll("\\s+", ""))
+        .doesNotContain(en.get("coverage.cannot.gaps").replaceAll("\\s+", ""));
+    assertThat(r.model().figures()).isEqualTo(rendered.model().figures());
+    // chart labels: the heat map's weekdays and axis titles are drawn in Japanese
+    assertThat(r.model().root().toString()).contains(msg.get("chart.heatmap.title"));
+    assertThat(Poppler.run("pdffonts", ja.toString())).contains("IPAGothic");
+    assertThat(VeraPdf.failures(Files.readAllBytes(ja), "3b")).isEmpty();
+  }
+
+  @Test
+  void everySummaryCommandPrintsItsFigure() throws Exception {
+    // pdftotext joins a word broken at a line end after "-" and drops the "-": compare without
+    // whitespace and hyphens
+    String text = flat(Poppler.text(pdf));
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> rows =
+        (List<Map<String, Object>>)
+            ((Map<String, Object>) rendered.model().root().get("summary")).get("rows");
+    assertThat(rows).hasSizeGreaterThan(8);
+    for (Map<String, Object> row : rows) {
+      String command = (String) row.get("query");
+      // what the auditor reads is what is run
+      assertThat(text).contains(flat(command));
+      assertThat(Commands.run(command, index)).as(command).isEqualTo(row.get("check"));
+      String indexQuery = (String) row.get("indexQuery");
+      if (!indexQuery.isEmpty()) {
+        assertThat(text).contains(flat(indexQuery));
+        assertThat(Commands.run(indexQuery, index))
+            .as(indexQuery)
+            .isEqualTo(((String) row.get("indexCount")).replace(",", ""));
+      }
+    }
+  }
+
+  static String flat(String s) {
+    return s.replaceAll("[\\s-]+", "");
   }
 }

@@ -1,0 +1,101 @@
+package org.mobilessh.report;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The report's words in one language: one source of strings for the template (as {@code t}) and for
+ * the Java side (chart titles and axis labels, table labels, durations). They live next to the
+ * template as {@code messages_LANG.properties} (UTF-8); a branded copy may hold only the keys it
+ * changes. Lookup, later wins: bundled English, bundled {@code LANG}, the copy's {@code LANG}; so a
+ * key missing in a translation still prints in English instead of failing the report.
+ *
+ * <p>Texts may carry {@code {0}}, {@code {1}} ... placeholders. Texts the template prints with its
+ * {@code m()} function may contain simple XHTML ({@code <b>}, {@code <code>}); those the Java side
+ * uses are plain text.
+ */
+public final class Messages {
+  private final String lang;
+  private final Map<String, String> texts;
+
+  private Messages(String lang, Map<String, String> texts) {
+    this.lang = lang;
+    this.texts = Collections.unmodifiableMap(texts);
+  }
+
+  /** The file name of a language's messages. */
+  static String fileName(String lang) {
+    return "messages_" + lang + ".properties";
+  }
+
+  /** The messages of {@code lang} as the template {@code templates} provides them. */
+  static Messages load(Templates templates, String lang) {
+    Map<String, String> all = new TreeMap<>();
+    read(all, templates.bundledText(fileName("en")), "bundled " + fileName("en"));
+    if (!lang.equals("en")) {
+      read(all, templates.bundledText(fileName(lang)), "bundled " + fileName(lang));
+    }
+    read(all, templates.userText(fileName(lang)), templates.description() + "/" + fileName(lang));
+    if (all.isEmpty()) {
+      throw new ReportException("no report messages found for --lang " + lang);
+    }
+    return new Messages(lang, all);
+  }
+
+  /** Messages from a map, for tests and callers without a template. */
+  static Messages of(String lang, Map<String, String> texts) {
+    return new Messages(lang, new TreeMap<>(texts));
+  }
+
+  private static void read(Map<String, String> into, String text, String where) {
+    if (text == null) {
+      return;
+    }
+    Properties p = new Properties();
+    try {
+      p.load(new StringReader(text));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ReportException("cannot read " + where + ": " + e.getMessage(), e);
+    }
+    for (String k : p.stringPropertyNames()) {
+      into.put(k, p.getProperty(k));
+    }
+  }
+
+  /** {@code en} or {@code ja}. */
+  public String lang() {
+    return lang;
+  }
+
+  /** The locale for names of months and days. */
+  Locale locale() {
+    return lang.equals("ja") ? Locale.JAPANESE : Locale.ENGLISH;
+  }
+
+  /**
+   * The text of {@code key}, its placeholders {@code {0}}, {@code {1}} ... replaced by {@code
+   * args}.
+   *
+   * @throws ReportException when no file defines the key (a template or a translation is broken)
+   */
+  public String get(String key, Object... args) {
+    String t = texts.get(key);
+    if (t == null) {
+      throw new ReportException("report message '" + key + "' is not defined");
+    }
+    for (int i = 0; i < args.length; i++) {
+      t = t.replace("{" + i + "}", String.valueOf(args[i]));
+    }
+    return t;
+  }
+
+  /** Every text by key, for the template. */
+  public Map<String, String> all() {
+    return texts;
+  }
+}
