@@ -223,6 +223,9 @@ public final class ReportModel {
       if (!c.remove()) {
         o.add("--no-remove");
       }
+      if (c.strict()) {
+        o.add("--strict-sessions");
+      }
       if (c.rejectLogPerSecond() != d.rejectLogPerSecond()) {
         o.add("--reject-log-rate " + trim(c.rejectLogPerSecond() * 60) + "/min");
       }
