@@ -20,16 +20,24 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * Invariants of the reconstruction over arbitrary (also inconsistent) streams of real-format lines:
- * two observers, both families, every step, flows that end or run on.
+ * two observers, both families, every step, flows that end or run on, manual list changes (also
+ * failed ones) and loss markers; under the default, no-remove and strict rulesets.
  */
 class AuditPropertiesTest {
   private static final String[] ADDRESSES = {
     "203.0.113.10", "203.0.113.70", "2001:db8:20::70", "2001:db8:10::10"
   };
 
-  private final AuditEngine engine =
-      new AuditEngine(
-          AuditConfig.defaults().withSeconds(20).withSourceSilence(Duration.ofSeconds(90)));
+  private static final AuditConfig BASE =
+      AuditConfig.defaults().withSeconds(20).withSourceSilence(Duration.ofSeconds(90));
+
+  @Provide
+  Arbitrary<AuditEngine> engines() {
+    return Arbitraries.of(
+        new AuditEngine(BASE),
+        new AuditEngine(BASE.withRemove(false)),
+        new AuditEngine(BASE.withStrict(true)));
+  }
 
   /** One thing that happens: a LOG line or a conntrack flow. */
   record Op(int observer, int address, int kind, int millis, int port, int durationMillis) {}
@@ -40,7 +48,7 @@ class AuditPropertiesTest {
         Combinators.combine(
                 Arbitraries.integers().between(0, 1),
                 Arbitraries.integers().between(0, ADDRESSES.length - 1),
-                Arbitraries.integers().between(0, 6),
+                Arbitraries.integers().between(0, 11),
                 Arbitraries.integers().between(0, 300_000),
                 Arbitraries.integers().between(40000, 40005),
                 Arbitraries.integers().between(-1, 60_000))
@@ -65,6 +73,11 @@ class AuditPropertiesTest {
         case 3 -> l.reject(t, a, o.port());
         case 4 -> l.imaps(t, a, o.port(), end).set(t + 0.001, a, o.port());
         case 5 -> l.ssh(t, a, o.port(), end);
+        case 7 -> l.listAdd(t, a);
+        case 8 -> l.listDel(t, a);
+        case 9 -> l.listFlush(t, o.port() - 40000);
+        case 10 -> l.callbacksSuppressed(t, o.port() - 39990);
+        case 11 -> l.listAdd(t, a).listAddFailed(t + 0.01, a);
         default -> l.accept(t, a, o.port());
       }
     }
@@ -75,7 +88,10 @@ class AuditPropertiesTest {
 
   @Property(tries = 150)
   void orderAndDuplicatesDoNotChangeTheResult(
-      @ForAll("scenarios") List<Op> ops, @ForAll long seed, @ForAll @IntRange(max = 30) int dups) {
+      @ForAll("engines") AuditEngine engine,
+      @ForAll("scenarios") List<Op> ops,
+      @ForAll long seed,
+      @ForAll @IntRange(max = 30) int dups) {
     List<TracedEvent> in = events(ops);
     AuditResult base = engine.reconstruct(AuditInput.of(in));
     List<TracedEvent> shuffled = new ArrayList<>(in);
@@ -93,9 +109,26 @@ class AuditPropertiesTest {
     assertThat(again.duplicatesDropped()).isEqualTo(base.duplicatesDropped() + dups);
   }
 
+  @Property(tries = 100)
+  void ingestingEverythingTwiceChangesNothingButTheDuplicateCount(
+      @ForAll("engines") AuditEngine engine, @ForAll("scenarios") List<Op> ops) {
+    List<TracedEvent> in = events(ops);
+    AuditResult base = engine.reconstruct(AuditInput.of(in));
+    List<TracedEvent> twice = new ArrayList<>(in);
+    twice.addAll(in);
+    AuditResult again = engine.reconstruct(AuditInput.of(twice));
+    assertThat(again.windows()).isEqualTo(base.windows());
+    assertThat(again.sessions()).isEqualTo(base.sessions());
+    assertThat(again.rejections()).isEqualTo(base.rejections());
+    assertThat(again.anomalies()).isEqualTo(base.anomalies());
+    assertThat(again.duplicatesDropped()).isEqualTo(base.duplicatesDropped() + in.size());
+  }
+
   @Property(tries = 150)
   void splittingAFileAtARotationChangesOnlyTheEvidencePointers(
-      @ForAll("scenarios") List<Op> ops, @ForAll @IntRange(min = 0, max = 100) int percent) {
+      @ForAll("engines") AuditEngine engine,
+      @ForAll("scenarios") List<Op> ops,
+      @ForAll @IntRange(min = 0, max = 100) int percent) {
     List<TracedEvent> in = events(ops);
     AuditResult base = engine.reconstruct(AuditInput.of(in));
     List<TracedEvent> split = new ArrayList<>();
@@ -117,7 +150,8 @@ class AuditPropertiesTest {
   }
 
   @Property(tries = 200)
-  void windowsNeverOverlapPerAddressAndObserver(@ForAll("scenarios") List<Op> ops) {
+  void windowsNeverOverlapPerAddressAndObserver(
+      @ForAll("engines") AuditEngine engine, @ForAll("scenarios") List<Op> ops) {
     AuditResult r = engine.reconstruct(AuditInput.of(events(ops)));
     Map<String, List<Window>> by =
         r.windows().stream().collect(Collectors.groupingBy(w -> w.observer() + "|" + w.source()));
@@ -139,7 +173,8 @@ class AuditPropertiesTest {
   }
 
   @Property(tries = 200)
-  void everySessionLiesInAWindowOrRaisesAnAnomaly(@ForAll("scenarios") List<Op> ops) {
+  void everySessionLiesInAWindowOrRaisesAnAnomaly(
+      @ForAll("engines") AuditEngine engine, @ForAll("scenarios") List<Op> ops) {
     AuditResult r = engine.reconstruct(AuditInput.of(events(ops)));
     for (Session s : r.sessions()) {
       if (s.windowOpenedAt() == null) {
