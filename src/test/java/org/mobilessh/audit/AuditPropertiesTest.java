@@ -42,18 +42,28 @@ class AuditPropertiesTest {
   /** One thing that happens: a LOG line or a conntrack flow. */
   record Op(int observer, int address, int kind, int millis, int port, int durationMillis) {}
 
+  /**
+   * Streams over two observers and four addresses, and dense ones (one observer, two addresses, one
+   * minute) where windows follow each other closely: without those, a close that overlaps the next
+   * opening would rarely be generated.
+   */
   @Provide
   Arbitrary<List<Op>> scenarios() {
-    Arbitrary<Op> op =
-        Combinators.combine(
-                Arbitraries.integers().between(0, 1),
-                Arbitraries.integers().between(0, ADDRESSES.length - 1),
-                Arbitraries.integers().between(0, 11),
-                Arbitraries.integers().between(0, 300_000),
-                Arbitraries.integers().between(40000, 40005),
-                Arbitraries.integers().between(-1, 60_000))
-            .as(Op::new);
-    return op.list().ofMinSize(1).ofMaxSize(60);
+    Arbitrary<List<Op>> wide =
+        ops(1, ADDRESSES.length - 1, 300_000).list().ofMinSize(1).ofMaxSize(60);
+    Arbitrary<List<Op>> dense = ops(0, 1, 60_000).list().ofMinSize(10).ofMaxSize(60);
+    return Arbitraries.oneOf(wide, dense);
+  }
+
+  private static Arbitrary<Op> ops(int maxObserver, int maxAddress, int maxMillis) {
+    return Combinators.combine(
+            Arbitraries.integers().between(0, maxObserver),
+            Arbitraries.integers().between(0, maxAddress),
+            Arbitraries.integers().between(0, 11),
+            Arbitraries.integers().between(0, maxMillis),
+            Arbitraries.integers().between(40000, 40005),
+            Arbitraries.integers().between(-1, 60_000))
+        .as(Op::new);
   }
 
   static List<TracedEvent> events(List<Op> ops) {
