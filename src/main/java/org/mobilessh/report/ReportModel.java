@@ -483,6 +483,8 @@ public final class ReportModel {
     settings.add(
         row(msg.get("setting.remove"), c.remove() ? msg.get("value.yes") : msg.get("value.no")));
     settings.add(
+        row(msg.get("setting.strict"), c.strict() ? msg.get("value.yes") : msg.get("value.no")));
+    settings.add(
         row(
             msg.get("setting.rejectRate"),
             msg.get(
