@@ -63,7 +63,7 @@ run() {
     cpus+=("$(echo "$u + $s" | bc -l)")
     [ "$m" -gt "$rss" ] && rss=$m
     if [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ]; then
-      echo "  run $i: exit $rc after $w s: $(tail -2 "$work/err.tmp" | tr '\n' ' ' | cut -c1-300)"
+      echo "  run $i: exit $rc after $w s: $( (grep -m2 -E 'Error|Exception|mobilessh' "$work/err.tmp" || tail -2 "$work/err.tmp") | tr '\n' ' ' | cut -c1-300)"
       [ "$rc" -eq 124 ] && echo "  (cut off after $timeout_s s)"
       break
     fi
