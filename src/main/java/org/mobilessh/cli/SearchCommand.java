@@ -84,6 +84,13 @@ final class SearchCommand implements Callable<Integer> {
         out.flush();
         return total == 0 ? ExitCodes.NOT_FOUND : ExitCodes.OK;
       }
+      if (limit == 0 && outputFormat != HitWriter.Format.TABLE && total > 0) {
+        // every match: streamed in time order, never all in memory
+        HitWriter.Sink sink = HitWriter.sink(outputFormat, out);
+        searcher.forEach(q, sink);
+        sink.close();
+        return ExitCodes.OK;
+      }
       int wanted = limit == 0 ? (int) Math.min(total, Integer.MAX_VALUE - 8) : limit;
       List<EventSearcher.Hit> hits = searcher.search(q, wanted);
       if (total > 0) {

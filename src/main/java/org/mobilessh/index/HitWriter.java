@@ -74,6 +74,60 @@ public final class HitWriter {
     out.flush();
   }
 
+  /**
+   * Writes hits one at a time as they come (CSV or JSON: no column widths to know beforehand), for
+   * result sets too large to hold, e.g. from {@link EventSearcher#forEach}. Close it to flush.
+   *
+   * @throws IllegalArgumentException for {@link Format#TABLE}, which aligns all rows
+   */
+  public static Sink sink(Format format, PrintWriter out) {
+    return switch (format) {
+      case TABLE -> throw new IllegalArgumentException("a table needs all rows before the first");
+      case CSV -> {
+        CSVPrinter printer;
+        try {
+          printer = new CSVPrinter(out, csvFormat());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        yield new Sink(
+            h -> {
+              try {
+                printer.printRecord(cells(h));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            },
+            out);
+      }
+      case JSON -> {
+        ObjectMapper mapper = new ObjectMapper();
+        yield new Sink(h -> jsonLine(mapper, h, out), out);
+      }
+    };
+  }
+
+  /** See {@link #sink}. */
+  public static final class Sink implements java.util.function.Consumer<EventSearcher.Hit> {
+    private final java.util.function.Consumer<EventSearcher.Hit> write;
+    private final PrintWriter out;
+
+    private Sink(java.util.function.Consumer<EventSearcher.Hit> write, PrintWriter out) {
+      this.write = write;
+      this.out = out;
+    }
+
+    @Override
+    public void accept(EventSearcher.Hit h) {
+      write.accept(h);
+    }
+
+    /** Flushes what was written. */
+    public void close() {
+      out.flush();
+    }
+  }
+
   /** ISO-8601 UTC with microseconds: {@code 2026-11-26T23:42:25.123456Z}. */
   public static String timestamp(Instant t) {
     return t == null ? "" : MICROS.format(t);
@@ -173,15 +227,17 @@ public final class HitWriter {
     return b.toString();
   }
 
+  private static CSVFormat csvFormat() {
+    return CSVFormat.DEFAULT
+        .builder()
+        .setHeader(COLUMNS.toArray(String[]::new))
+        .setRecordSeparator("\n")
+        .get();
+  }
+
   private static void csv(List<EventSearcher.Hit> hits, PrintWriter out) {
-    CSVFormat format =
-        CSVFormat.DEFAULT
-            .builder()
-            .setHeader(COLUMNS.toArray(String[]::new))
-            .setRecordSeparator("\n")
-            .get();
     try {
-      CSVPrinter printer = new CSVPrinter(out, format);
+      CSVPrinter printer = new CSVPrinter(out, csvFormat());
       for (EventSearcher.Hit h : hits) {
         printer.printRecord(cells(h));
       }
@@ -193,37 +249,39 @@ public final class HitWriter {
 
   private static void json(List<EventSearcher.Hit> hits, PrintWriter out) {
     ObjectMapper mapper = new ObjectMapper();
-    try {
-      for (EventSearcher.Hit h : hits) {
-        List<String> cells = cells(h);
-        java.io.StringWriter line = new java.io.StringWriter();
-        try (JsonGenerator g = mapper.getFactory().createGenerator(line)) {
-          g.writeStartObject();
-          for (int i = 0; i < COLUMNS.size(); i++) {
-            String name = COLUMNS.get(i);
-            String value = cells.get(i);
-            boolean numeric =
-                name.equals("source_port")
-                    || name.equals("destination_port")
-                    || name.equals("log_offset")
-                    || name.equals("line_number");
-            if (value.isEmpty() && !name.equals("original")) {
-              g.writeNullField(name);
-            } else if (numeric) {
-              g.writeNumberField(name, Long.parseLong(value));
-            } else {
-              g.writeStringField(name, value);
-            }
-          }
-          if (h.reason() != null) {
-            g.writeStringField("reason", h.reason());
-          }
-          g.writeEndObject();
+    for (EventSearcher.Hit h : hits) {
+      jsonLine(mapper, h, out);
+    }
+  }
+
+  private static void jsonLine(ObjectMapper mapper, EventSearcher.Hit h, PrintWriter out) {
+    List<String> cells = cells(h);
+    java.io.StringWriter line = new java.io.StringWriter();
+    try (JsonGenerator g = mapper.getFactory().createGenerator(line)) {
+      g.writeStartObject();
+      for (int i = 0; i < COLUMNS.size(); i++) {
+        String name = COLUMNS.get(i);
+        String value = cells.get(i);
+        boolean numeric =
+            name.equals("source_port")
+                || name.equals("destination_port")
+                || name.equals("log_offset")
+                || name.equals("line_number");
+        if (value.isEmpty() && !name.equals("original")) {
+          g.writeNullField(name);
+        } else if (numeric) {
+          g.writeNumberField(name, Long.parseLong(value));
+        } else {
+          g.writeStringField(name, value);
         }
-        out.println(line);
       }
+      if (h.reason() != null) {
+        g.writeStringField("reason", h.reason());
+      }
+      g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    out.println(line);
   }
 }

@@ -154,6 +154,22 @@ class SearchCommandTest {
   }
 
   @Test
+  void limitZeroStreamsEveryMatchInTheOrderOfTheSortedSearch() {
+    for (String format : List.of("csv", "json")) {
+      for (String query : List.of("", "dport:22", "action:quarantine")) {
+        CliResult streamed =
+            CliResult.run("search", "--index", index, "--format", format, "--limit", "0", query);
+        CliResult sorted =
+            CliResult.run(
+                "search", "--index", index, "--format", format, "--limit", "1000000", query);
+        assertThat(streamed.exitCode()).as(format + " " + query).isEqualTo(sorted.exitCode());
+        assertThat(streamed.out()).as(format + " " + query).isEqualTo(sorted.out());
+        assertThat(streamed.out()).as(query).isNotBlank();
+      }
+    }
+  }
+
+  @Test
   void quarantineOnlyWhenAskedFor() {
     CliResult all = CliResult.run("search", "--index", index, "--count");
     CliResult q = CliResult.run("search", "--index", index, "action:quarantine");
