@@ -183,6 +183,7 @@ public final class Ingester {
     int year;
     final Set<String> hosts = new LinkedHashSet<>();
     boolean unreadable;
+    IOException error; // why it is unreadable, when known
 
     Plan(Source source) {
       this.source = source;
@@ -229,6 +230,7 @@ public final class Ingester {
         }
       } catch (IOException e) {
         p.unreadable = true;
+        p.error = e;
       } finally {
         if (in != null) {
           try {
@@ -391,7 +393,7 @@ public final class Ingester {
   private void ingest(Plan p) {
     Source s = p.source;
     if (p.unreadable) {
-      unreadable(s, null);
+      unreadable(s, p.error);
       return;
     }
     OpenedInput in = p.keptOpen;
@@ -414,7 +416,9 @@ public final class Ingester {
     ioFailure = true;
     stats.unreadableFiles++;
     String why;
-    if (e == null) {
+    if (SourceResolver.isUnmatchedPattern(s)) {
+      why = "no file matches this pattern";
+    } else if (e == null) {
       why = Files.isDirectory(s.path()) ? "is a directory" : describe(s);
     } else if (e instanceof NoSuchFileException) {
       why = "no such file";
@@ -883,7 +887,7 @@ public final class Ingester {
         } else if (p.unreadable && !p.source.isCommand() && !Files.exists(p.source.path())) {
           tails.add(new Tail(p)); // may appear later
         } else if (p.unreadable) {
-          unreadable(p.source, null);
+          unreadable(p.source, p.error);
         } else if (!p.source.isCommand() && !p.source.isStdin() && isGzip(p.source.path())) {
           ingest(p);
         } else {

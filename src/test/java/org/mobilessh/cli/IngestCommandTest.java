@@ -350,6 +350,18 @@ class IngestCommandTest {
   }
 
   @Test
+  void anInputThatFailsToReadIsAnIoFailureWithTheSystemsReasonAndTheOthersAreRead() {
+    // /proc/self/mem opens, but reading its offset 0 (unmapped) fails with EIO: a real read error
+    CliResult r = ingest("/proc/self/mem", log("dmesg-iso.log"));
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.err())
+        .contains("cannot read /proc/self/mem: Input/output error")
+        .contains("1 unreadable")
+        .contains("quarantined:         0")
+        .contains("events indexed:      " + KERNEL);
+  }
+
+  @Test
   void syslogYearComesFromMtimeAndFutureLinesAreRefused() throws IOException {
     Path f = tmp.resolve("kern.log");
     Files.copy(logs.resolve("kern.log"), f);
