@@ -982,16 +982,11 @@ public final class Ingester {
         return false; // a new name (logrotate's rename) for a file that is being read
       }
     }
-    try (OpenedInput o = OpenedInput.open(s, null, n -> {})) {
-      for (Tail t : reading) {
-        if (t.fp != null
-            && o.headLength() >= t.fpLength
-            && Fingerprint.sha256(o.head(), t.fpLength).equals(t.fp)) {
-          return false; // a compressed copy of a file that is being read to its end
-        }
-      }
-    } catch (IOException e) {
-      return false;
+    // A copy of a file that is being read (copytruncate's copy, the compressed rotated file) is
+    // read from where its tail is now, found by content like any checkpoint: skipping it would
+    // lose what copytruncate copied after the tail's last look and then truncated away.
+    for (Tail t : reading) {
+      t.remember();
     }
     List<Plan> one = plan(List.of(s));
     inferYears(one);

@@ -254,6 +254,52 @@ class IngestFollowTest {
   }
 
   @Test
+  void copytruncateInAFollowedDirectoryLosesNoLineWrittenJustBeforeTheTruncate() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("log"));
+    Path kern = dir.resolve("kern.log");
+    Path index = tmp.resolve("index");
+    append(kern, lines(0, 10));
+    List<String> operands = List.of(dir.toString());
+    AtomicBoolean stop = new AtomicBoolean();
+    IngestStats stats;
+    try (EventIndex idx = EventIndex.open(index)) {
+      Ingester ing =
+          new Ingester(
+              idx,
+              IngestOptions.defaults(ZoneId.of("UTC"))
+                  .withHost("router1")
+                  .withCommitEvery(1000, Duration.ofMillis(300)),
+              null);
+      Thread t =
+          new Thread(
+              () ->
+                  ing.follow(
+                      SourceResolver.resolve(operands),
+                      SourceResolver.watches(operands),
+                      stop::get,
+                      Duration.ofMillis(200)));
+      t.start();
+      try {
+        await(() -> ing.stats().eventsIndexed(), 10);
+        // the daemon writes, and logrotate's copytruncate copies and truncates, all before the
+        // next poll: these lines exist only in the copy
+        append(kern, lines(10, 16));
+        Files.copy(kern, dir.resolve("kern.log.1"));
+        try (FileChannel ch = FileChannel.open(kern, StandardOpenOption.WRITE)) {
+          ch.truncate(0);
+        }
+        append(kern, lines(16, 20));
+        await(() -> ing.stats().eventsIndexed(), 20);
+      } finally {
+        stop.set(true);
+        t.join(20_000);
+      }
+      stats = ing.stats();
+    }
+    assertThat(stats.quarantinedTotal()).isZero();
+  }
+
+  @Test
   void followsAPipeLineByLineAndWaitsForTheNewlineOfATornLine() throws Exception {
     PipedOutputStream writer = new PipedOutputStream();
     PipedInputStream pipe = new PipedInputStream(writer, 1 << 16);
