@@ -455,6 +455,9 @@ public final class Ingester {
       snapshot(s, in);
       return;
     }
+    if (in.headError() != null && !in.gzip()) {
+      throw in.headError(); // a plain file that cannot be read: an I/O failure, not bad data
+    }
     if (p.format == null && in.headError() != null) {
       boolean truncated = in.headError() instanceof EOFException;
       quarantine(
