@@ -46,7 +46,10 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = {
       "Read kernel (netfilter LOG) and conntrack logs into the event index, exactly once.",
-      "PATH is a file (.gz read transparently), a directory (its files), a glob or - (stdin)."
+      "PATH is a file (.gz read transparently), a directory (its files), a glob (wildcards in"
+          + " any component, e.g. '/var/log/*/kern.log*'), - (stdin), journal: (the system"
+          + " journal) or journal:FILE|DIR (a journal file or directory; resumed by cursor), or"
+          + " conntrack:[NETNS] (with --follow)."
           + " The format of each input is detected (--format forces it). Each input's"
           + " position is committed with the data, so a re-run (also after kill -9 or log"
           + " rotation) reads only what is new. Bad lines are quarantined and counted."
