@@ -90,7 +90,7 @@ class IngestFollowIT {
           "-j",
           "ACCEPT");
       ingest = start(index, kern, work.resolve("ingest.out"));
-      Thread.sleep(2500); // JVM start, conntrack -E subscribed
+      awaitConntrackStarted(ingest);
       Files.writeString(
           kern, String.join("\n", sample.subList(10, 20)) + "\n", StandardOpenOption.APPEND);
       for (int i = 0; i < 3; i++) {
@@ -132,6 +132,27 @@ class IngestFollowIT {
         assertThat(check.checkIndex().clean).isTrue();
       }
     }
+  }
+
+  /**
+   * The connections must come after {@code conntrack -E} has subscribed: wait for the JVM to have
+   * started it (its child process), then a moment for the netlink subscription. A fixed sleep was
+   * too short when the machine was busy (the JVM took more than 2.5 s to get there).
+   */
+  static void awaitConntrackStarted(Process ingest) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline && ingest.isAlive()) {
+      boolean started =
+          ingest
+              .descendants()
+              .anyMatch(h -> h.info().command().map(c -> c.endsWith("/conntrack")).orElse(false));
+      if (started) {
+        Thread.sleep(1000);
+        return;
+      }
+      Thread.sleep(100);
+    }
+    Assertions.fail("ingest --follow did not start conntrack -E within 60 s");
   }
 
   static Process start(Path index, Path kern, Path output) throws IOException {
