@@ -61,8 +61,15 @@ class IngestJournalIT {
     List<Long> committedAfterKill = new ArrayList<>();
     try {
       for (int k = 0; k < KILLS; k++) {
+        long before = count(index);
         Process p = start(index, journal, work.resolve("run" + k + ".out"));
-        Thread.sleep(2500 + random.nextInt(3000));
+        // kill at a random moment after this run has committed something: a fixed delay killed
+        // every run before its first commit when the machine was busy
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (count(index) <= before && p.isAlive() && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        Thread.sleep(random.nextInt(1500));
         List<ProcessHandle> children = p.descendants().toList();
         p.destroyForcibly(); // SIGKILL: no shutdown hook, no last commit
         p.waitFor();
@@ -74,10 +81,10 @@ class IngestJournalIT {
       writer.join(120_000);
       assertThat(writerFailed.get()).isNull();
       System.out.println("IngestJournalIT: committed after each kill " + committedAfterKill);
-      assertThat(committedAfterKill.get(KILLS - 1))
-          .as("the killed runs committed something, and not everything")
-          .isPositive()
-          .isLessThan(TOTAL);
+      assertThat(committedAfterKill)
+          .as("each killed run committed something; one was killed before the end")
+          .allMatch(c -> c > 0)
+          .anyMatch(c -> c < TOTAL);
 
       Path lastOut = work.resolve("last.out");
       Process last = start(index, journal, lastOut);
