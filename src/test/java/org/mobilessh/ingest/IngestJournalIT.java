@@ -89,9 +89,15 @@ class IngestJournalIT {
       Path lastOut = work.resolve("last.out");
       Process last = start(index, journal, lastOut);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (count(index) < TOTAL && System.nanoTime() < deadline && last.isAlive()) {
+      // SIGTERM only once it is following (its shutdown hook is in place) and has looked at the
+      // journal, also when the killed runs had already committed everything
+      while ((!Files.readString(lastOut, StandardCharsets.UTF_8).contains("following")
+              || count(index) < TOTAL)
+          && System.nanoTime() < deadline
+          && last.isAlive()) {
         Thread.sleep(500);
       }
+      Thread.sleep(1500);
       List<ProcessHandle> children = last.descendants().toList();
       new ProcessBuilder("kill", "-TERM", Long.toString(last.pid())).start().waitFor();
       assertThat(last.waitFor(60, TimeUnit.SECONDS)).isTrue();
