@@ -45,8 +45,8 @@ import org.mobilessh.parse.LogEvent;
  *
  * <p>Not thread-safe: one ingest thread calls it. Deciding whether an event is new happens in the
  * caller's thread (it is cheap and must be sequential); building and indexing the Lucene documents
- * happens in one background thread, so parsing and indexing use both cores. {@link #commit} waits
- * for that thread; an indexing failure surfaces at the next call.
+ * happens in background indexing threads (one by default), so parsing and indexing use both cores.
+ * {@link #commit} waits for them; an indexing failure surfaces at the next call.
  */
 public final class EventIndex implements Closeable {
   /** Commit user data key of the schema version; the rest of the user data are checkpoints. */
@@ -63,23 +63,37 @@ public final class EventIndex implements Closeable {
    */
   static final long DEFAULT_CACHE_ENTRIES = 500_000L;
 
+  /**
+   * Indexing threads unless the system property {@code mobilessh.index.threads} says otherwise.
+   * One: at load 11-15 on the 2-core VM, two threads (two IndexWriter thread states) cost 20-50 %
+   * more CPU for the same 1 M lines and were not faster (docs/performance.md); whether two pay on
+   * an idle machine is still to be measured.
+   */
+  static final int DEFAULT_INDEXING_THREADS = 1;
+
   private final Path path;
   private final Directory directory;
   private final IndexWriter writer;
   private final Deduplicator dedupe;
-  private final IndexingThread indexer;
+  private final Indexers indexer;
   private DirectoryReader nrtReader;
   private Map<String, String> committed;
 
-  private EventIndex(Path path, Directory directory, IndexWriter writer, long cacheEntries)
+  private EventIndex(
+      Path path, Directory directory, IndexWriter writer, long cacheEntries, int threads)
       throws IOException {
     this.path = path;
     this.directory = directory;
     this.writer = writer;
     this.dedupe = new Deduplicator(new IndexStore(), cacheEntries);
     this.committed = readCheckpoints(directory, path);
-    this.indexer = new IndexingThread(writer, path);
+    this.indexer = new Indexers(writer, path, threads);
     indexer.start();
+  }
+
+  private static int indexingThreads() {
+    int n = Integer.getInteger("mobilessh.index.threads", DEFAULT_INDEXING_THREADS);
+    return Math.max(1, Math.min(n, 16));
   }
 
   /**
@@ -92,6 +106,10 @@ public final class EventIndex implements Closeable {
   }
 
   static EventIndex open(Path dir, long cacheEntries) {
+    return open(dir, cacheEntries, indexingThreads());
+  }
+
+  static EventIndex open(Path dir, long cacheEntries, int threads) {
     Directory directory = null;
     try {
       Files.createDirectories(dir);
@@ -102,7 +120,7 @@ public final class EventIndex implements Closeable {
       // a bounded buffer keeps -Xmx256m enough for any input size
       config.setRAMBufferSizeMB(48);
       IndexWriter writer = new IndexWriter(directory, config);
-      return new EventIndex(dir, directory, writer, cacheEntries);
+      return new EventIndex(dir, directory, writer, cacheEntries, threads);
     } catch (LockObtainFailedException e) {
       closeQuietly(directory);
       throw new IndexException(
@@ -370,66 +388,96 @@ public final class EventIndex implements Closeable {
   }
 
   /**
-   * Builds and adds documents off the caller's thread, in batches (a queue hand-off per event would
-   * cost more than it saves).
+   * Builds and adds documents off the caller's thread, on several threads (each an {@link
+   * IndexWriter} thread state of its own, so documents are inverted and stored in parallel), in
+   * batches: a queue hand-off per event would cost more than it saves.
+   *
+   * <p>Adds may reach the writer in any order across threads; nothing depends on document order
+   * (hits are sorted by time). Deletes do: the delete of a replaced copy must come after that
+   * copy's add. They are therefore kept in the caller's thread and applied in {@link #drain}, after
+   * every add submitted before them is in the writer. A delete names its copy exactly (time, hash
+   * and origin, and the new copy's origin differs in its quality bits), so applying it later never
+   * hits the copy that replaces it.
    */
-  private static final class IndexingThread extends Thread {
+  private static final class Indexers {
     private static final int BATCH = 512;
+    private static final int WIDTH = 4;
     private static final Object[] STOP = new Object[0];
-    private static final Object DELETE = new Object();
 
     private final IndexWriter writer;
     private final Path path;
-    private final DocumentMapper mapper = new DocumentMapper();
-    private final java.util.concurrent.ArrayBlockingQueue<Object[]> queue =
-        new java.util.concurrent.ArrayBlockingQueue<>(16);
-    private static final int WIDTH = 5;
+    private final Thread[] threads;
+    private final java.util.concurrent.ArrayBlockingQueue<Object[]> queue;
+    private final Object progress = new Object();
     private Object[] batch = new Object[BATCH * WIDTH];
     private int filled;
+    // caller thread only
+    private long handed;
+    // guarded by progress
+    private long completed;
+    private long[] deletes = new long[3 * 64];
+    private int deleteCount;
     private volatile Throwable failure;
 
-    IndexingThread(IndexWriter writer, Path path) {
-      super("mobilessh-indexer");
-      setDaemon(true);
+    Indexers(IndexWriter writer, Path path, int count) {
       this.writer = writer;
       this.path = path;
+      this.queue = new java.util.concurrent.ArrayBlockingQueue<>(8 * count);
+      this.threads = new Thread[count];
+      for (int i = 0; i < count; i++) {
+        Thread t = new Thread(this::work, "mobilessh-indexer-" + (i + 1));
+        t.setDaemon(true);
+        threads[i] = t;
+      }
+    }
+
+    void start() {
+      for (Thread t : threads) {
+        t.start();
+      }
     }
 
     void submit(SourcedEvent e, String observer, long hash, long time) {
-      submitRaw(e, observer, hash, time, 0L);
-    }
-
-    private void submitRaw(Object e, String observer, long hash, long time, long origin) {
-      batch[filled++] = e;
-      batch[filled++] = observer;
-      batch[filled++] = hash;
-      batch[filled++] = time;
-      batch[filled++] = origin;
-      if (filled == batch.length) {
-        hand(batch);
+      Object[] b = batch;
+      int f = filled;
+      b[f] = e;
+      b[f + 1] = observer;
+      b[f + 2] = hash;
+      b[f + 3] = time;
+      filled = f + WIDTH;
+      if (filled == b.length) {
+        hand(b);
         batch = new Object[BATCH * WIDTH];
         filled = 0;
       }
     }
 
-    /** Deletes the indexed copy of an event (in order with the adds before it). */
+    /** Deletes the indexed copy of an event, at the next {@link #drain}. */
     void replace(long hash, long time, long origin) {
-      submitRaw(DELETE, null, hash, time, origin);
+      if (deleteCount * 3 == deletes.length) {
+        deletes = java.util.Arrays.copyOf(deletes, deletes.length * 2);
+      }
+      int i = deleteCount * 3;
+      deletes[i] = hash;
+      deletes[i + 1] = time;
+      deletes[i + 2] = origin;
+      deleteCount++;
     }
 
-    /** Returns when everything submitted so far is in the writer. */
+    /** Returns when everything submitted so far is in the writer, deletes included. */
     void drain() {
       if (filled > 0) {
         hand(java.util.Arrays.copyOf(batch, filled));
         filled = 0;
       }
-      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-      hand(new Object[] {done});
       try {
-        while (!done.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-          checkFailure();
-          if (!isAlive()) {
-            throw new IndexException("index " + path + ": the indexing thread stopped");
+        synchronized (progress) {
+          while (completed < handed) {
+            progress.wait(100);
+            checkFailure();
+            if (completed < handed && !anyAlive()) {
+              throw new IndexException("index " + path + ": the indexing threads stopped");
+            }
           }
         }
       } catch (InterruptedException ex) {
@@ -437,17 +485,36 @@ public final class EventIndex implements Closeable {
         throw new IndexException("interrupted while writing index " + path, ex);
       }
       checkFailure();
+      if (deleteCount > 0) {
+        Query[] qs = new Query[deleteCount];
+        for (int i = 0; i < deleteCount; i++) {
+          qs[i] = copyOf(deletes[3 * i], deletes[3 * i + 1], deletes[3 * i + 2]);
+        }
+        try {
+          writer.deleteDocuments(qs);
+        } catch (IOException ex) {
+          throw new IndexException("cannot write to index " + path + ": " + ex.getMessage(), ex);
+        }
+        deleteCount = 0;
+        if (deletes.length > 3 * 4096) {
+          deletes = new long[3 * 64];
+        }
+      }
     }
 
-    /** Drops what is queued (close without commit) and ends the thread. */
+    /** Drops what is queued (close without commit) and ends the threads. */
     void discardAndEnd() {
       filled = 0;
+      deleteCount = 0;
       queue.clear();
       try {
-        while (isAlive() && !queue.offer(STOP, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        // one STOP: each thread that takes it puts it back for the next
+        while (anyAlive() && !queue.offer(STOP, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
           queue.clear();
         }
-        join();
+        for (Thread t : threads) {
+          t.join();
+        }
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
       }
@@ -460,52 +527,63 @@ public final class EventIndex implements Closeable {
       }
     }
 
+    private boolean anyAlive() {
+      for (Thread t : threads) {
+        if (t.isAlive()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     private void hand(Object[] items) {
       try {
         while (!queue.offer(items, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
           checkFailure();
+          if (!anyAlive()) {
+            throw new IndexException("index " + path + ": the indexing threads stopped");
+          }
         }
+        handed++;
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
         throw new IndexException("interrupted while writing index " + path, ex);
       }
     }
 
-    @Override
-    public void run() {
+    private void work() {
+      DocumentMapper mapper = new DocumentMapper();
       try {
         while (true) {
           Object[] items = queue.take();
           if (items == STOP) {
+            queue.clear();
+            queue.offer(STOP);
             return;
           }
-          if (items.length == 1 && items[0] instanceof java.util.concurrent.CountDownLatch l) {
-            l.countDown();
-            continue;
-          }
-          if (failure != null) {
-            continue;
-          }
-          for (int i = 0; i < items.length; i += WIDTH) {
-            if (items[i] == DELETE) {
-              writer.deleteDocuments(
-                  copyOf((Long) items[i + 2], (Long) items[i + 3], (Long) items[i + 4]));
-              continue;
+          try {
+            if (failure == null) {
+              for (int i = 0; i < items.length; i += WIDTH) {
+                writer.addDocument(
+                    mapper.map(
+                        (SourcedEvent) items[i],
+                        (String) items[i + 1],
+                        (Long) items[i + 2],
+                        (Long) items[i + 3]));
+              }
             }
-            writer.addDocument(
-                mapper.map(
-                    (SourcedEvent) items[i],
-                    (String) items[i + 1],
-                    (Long) items[i + 2],
-                    (Long) items[i + 3]));
+          } catch (IOException | RuntimeException ex) {
+            // later batches are counted but skipped; drain() and the next add report this
+            failure = ex;
+          } finally {
+            synchronized (progress) {
+              completed++;
+              progress.notifyAll();
+            }
           }
         }
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
-      } catch (IOException | RuntimeException ex) {
-        failure = ex;
-        // keep answering drain() so the caller sees the failure instead of waiting forever
-        drainAfterFailure();
       }
     }
 
@@ -521,22 +599,6 @@ public final class EventIndex implements Closeable {
                   Fields.ORIGIN, origin),
               BooleanClause.Occur.FILTER)
           .build();
-    }
-
-    private void drainAfterFailure() {
-      try {
-        while (true) {
-          Object[] items = queue.take();
-          if (items == STOP) {
-            return;
-          }
-          if (items.length == 1 && items[0] instanceof java.util.concurrent.CountDownLatch l) {
-            l.countDown();
-          }
-        }
-      } catch (InterruptedException ex) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 }

@@ -101,6 +101,21 @@ class DedupeTest {
     assertThat(datasets()).containsOnly("dmesg-iso");
   }
 
+  @Test
+  void twoIndexingThreadsGiveTheSameIndexAsOne() {
+    // adds from two threads, and in the same run better copies whose deletes wait for the drain
+    try (EventIndex index = EventIndex.open(dir, EventIndex.DEFAULT_CACHE_ENTRIES, 2)) {
+      assertThat(SampleLogs.addAll(index, SampleLogs.kernLog())).isEqualTo(KERNEL_EVENTS);
+      assertThat(SampleLogs.addAll(index, SampleLogs.events("syslog", LogFormat.SYSLOG))).isZero();
+      assertThat(SampleLogs.addAll(index, SampleLogs.events("dmesg-iso.log", LogFormat.DMESG_ISO)))
+          .isZero();
+      assertThat(SampleLogs.addAll(index, SampleLogs.kernLog())).isZero();
+      index.commit(Map.of());
+    }
+    assertThat(docCount()).isEqualTo(KERNEL_EVENTS);
+    assertThat(datasets()).containsOnly("dmesg-iso");
+  }
+
   private List<String> datasets() {
     try (EventSearcher s = EventSearcher.open(dir)) {
       return s.search(s.parse(""), 1000).stream().map(EventSearcher.Hit::dataset).toList();
