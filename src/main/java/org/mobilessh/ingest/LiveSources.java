@@ -14,10 +14,11 @@ import org.mobilessh.parse.LogFormat;
  *   <li>{@code journal:} reads the system journal, {@code journal:PATH} a journal file ({@code
  *       journalctl --file}) or directory ({@code --directory}), with {@code journalctl -o json
  *       --no-tail}; with {@code --follow} also {@code -f}. Only kernel entries and mobilessh's own
- *       syslog lines are asked for ({@code _TRANSPORT=kernel + SYSLOG_IDENTIFIER=mobilessh}): not
- *       {@code -k}, which implies {@code -b} and so would drop the rest of an earlier boot after a
- *       reboot. The position is the last entry's {@code __CURSOR} ({@link JournalCursor}), resumed
- *       with {@code --after-cursor}.
+ *       syslog lines and journald's loss markers are asked for ({@code _TRANSPORT=kernel +
+ *       SYSLOG_IDENTIFIER=mobilessh + SYSLOG_IDENTIFIER=systemd-journald}): not {@code -k}, which
+ *       implies {@code -b} and so would drop the rest of an earlier boot after a reboot. The
+ *       position is the last entry's {@code __CURSOR} ({@link JournalCursor}), resumed with {@code
+ *       --after-cursor}.
  *   <li>{@code conntrack:} runs {@code conntrack -E -o timestamp,extended,id}, and {@code
  *       conntrack:NETNS} runs it inside a network namespace ({@code ip netns exec NETNS ...}); only
  *       with {@code --follow}. It has no position to resume from: the index's event identity drops
@@ -33,9 +34,17 @@ public final class LiveSources {
   /** The journal identity of the system journal (its cursor key). */
   static final String SYSTEM_JOURNAL = "system";
 
-  /** Which entries are read from a journal: the kernel's and mobilessh's own audit lines. */
+  /**
+   * Which entries are read from a journal: the kernel's, mobilessh's own audit lines, and
+   * journald's own ("Suppressed N messages": the audit needs those loss markers).
+   */
   static final List<String> JOURNAL_MATCHES =
-      List.of("_TRANSPORT=kernel", "+", "SYSLOG_IDENTIFIER=mobilessh");
+      List.of(
+          "_TRANSPORT=kernel",
+          "+",
+          "SYSLOG_IDENTIFIER=mobilessh",
+          "+",
+          "SYSLOG_IDENTIFIER=systemd-journald");
 
   /** Whether an operand names a live source rather than a file. */
   public static boolean isLive(String operand) {

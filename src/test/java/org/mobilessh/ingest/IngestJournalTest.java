@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mobilessh.index.EventIndex;
+import org.mobilessh.index.EventSearcher;
 
 /**
  * Journal sources on real journal files (written by systemd-journal-remote, read by journalctl):
@@ -166,6 +167,33 @@ class IngestJournalTest {
   }
 
   @Test
+  void journaldsOwnLossMarkersAreReadFromTheJournal() throws Exception {
+    JournalFiles.require();
+    Path j = tmp.resolve("router1.journal");
+    Path index = tmp.resolve("index");
+    JournalFiles.append(j, 0, 5);
+    long mono = 3_000_000_000L;
+    JournalFiles.write(
+        j,
+        "__REALTIME_TIMESTAMP="
+            + (JournalFiles.BOOT_MICROS + mono)
+            + "\n__MONOTONIC_TIMESTAMP="
+            + mono
+            + "\n_BOOT_ID="
+            + JournalFiles.BOOT_ID
+            + "\n_TRANSPORT=driver\nSYSLOG_IDENTIFIER=systemd-journald\n_HOSTNAME=router1"
+            + "\nMESSAGE=Suppressed 1234 messages from /system.slice/sshd.service\n\n");
+    IngestStats stats = batch(index, "journal:" + j);
+    // five kernel records and journald's marker; the sshd entry is not asked for
+    assertThat(stats.linesRead()).as(notices.toString()).isEqualTo(6);
+    try (EventSearcher s = EventSearcher.open(index)) {
+      assertThat(s.count(s.parse("action:loss-marker"))).isEqualTo(1);
+      assertThat(s.search(s.parse("action:loss-marker"), 1).get(0).originalLine())
+          .contains("Suppressed 1234 messages");
+    }
+  }
+
+  @Test
   void cursorsAreFoundInJsonLinesAndRoundTrip() {
     String line =
         "{\"MESSAGE\":\"x \\\"__CURSOR\\\":\\\"evil\\\"\",\"__CURSOR\":\"s=ab;i=1f;b=cd;m=1;t=2;x=3\"}";
@@ -197,7 +225,9 @@ class IngestJournalTest {
             "--after-cursor=s=1;i=2",
             "_TRANSPORT=kernel",
             "+",
-            "SYSLOG_IDENTIFIER=mobilessh");
+            "SYSLOG_IDENTIFIER=mobilessh",
+            "+",
+            "SYSLOG_IDENTIFIER=systemd-journald");
     assertThat(LiveSources.command(LiveSources.of("journal:"), false, null))
         .containsExactly(
             "journalctl",
@@ -206,7 +236,9 @@ class IngestJournalTest {
             "--no-tail",
             "_TRANSPORT=kernel",
             "+",
-            "SYSLOG_IDENTIFIER=mobilessh");
+            "SYSLOG_IDENTIFIER=mobilessh",
+            "+",
+            "SYSLOG_IDENTIFIER=systemd-journald");
     assertThat(LiveSources.journalId(LiveSources.of("journal:" + tmp)))
         .isEqualTo(tmp.toAbsolutePath().toString());
     assertThat(LiveSources.journalId(LiveSources.of("journal:"))).isEqualTo("system");

@@ -29,7 +29,7 @@ final class JournalFiles {
 
   private static final Pattern DMESG = Pattern.compile("^\\[\\s*(\\d+)\\.(\\d{6})\\] (.*)$");
   private static final List<String> SAMPLE = read("dmesg-raw.log");
-  private static final long BOOT_MICROS = bootMicros();
+  static final long BOOT_MICROS = bootMicros();
 
   private JournalFiles() {}
 
