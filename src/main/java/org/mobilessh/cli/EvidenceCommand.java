@@ -2,6 +2,7 @@ package org.mobilessh.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.concurrent.Callable;
 import org.mobilessh.evidence.BagWriter;
 import org.mobilessh.evidence.CsvExport;
 import org.mobilessh.evidence.EvidenceBundle;
+import org.mobilessh.evidence.EvidenceException;
+import org.mobilessh.evidence.ManifestSignature;
 import org.mobilessh.evidence.MonthAudit;
 import org.mobilessh.report.ReportException;
 import org.mobilessh.report.ReportRenderer;
@@ -74,6 +77,37 @@ final class EvidenceCommand implements Callable<Integer> {
   String paper;
 
   @Option(
+      names = "--sign-key",
+      paramLabel = "FILE",
+      description = {
+        "Sign the bag's tag manifest (detached CMS/PKCS #7, written as"
+            + " tagmanifest-sha256.txt.p7s) with this private key: PEM (PKCS #8 or traditional,"
+            + " optionally encrypted; may also hold the certificate) or PKCS #12 (.p12/.pfx)."
+      })
+  Path signKey;
+
+  @Option(
+      names = "--sign-cert",
+      paramLabel = "FILE",
+      description =
+          "The signer's certificate (PEM; intermediates may follow), if --sign-key lacks it.")
+  Path signCert;
+
+  @Option(
+      names = "--sign-password-env",
+      paramLabel = "NAME",
+      description =
+          "Read the key's (or PKCS #12 file's) password from this environment variable."
+              + " Never on the command line.")
+  String signPasswordEnv;
+
+  @Option(
+      names = "--sign-password-file",
+      paramLabel = "FILE",
+      description = "Read the key's password from the first line of this file.")
+  Path signPasswordFile;
+
+  @Option(
       names = "--out",
       paramLabel = "FILE.zip",
       required = true,
@@ -91,6 +125,7 @@ final class EvidenceCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--snapshot " + s + ": no such file");
       }
     }
+    ManifestSignature.Signer signer = signer();
     ReportRequest request = noReport ? null : reportRequest();
     MonthAudit audit = month.load();
     EvidenceBundle.Options options = new EvidenceBundle.Options(toolVersion(), null, snapshots);
@@ -101,7 +136,7 @@ final class EvidenceCommand implements Callable<Integer> {
       byte[] pdf = ReportRenderer.render(request.withEvidence(digest, csv)).bytes();
       options = new EvidenceBundle.Options(options.toolVersion(), pdf, snapshots);
     }
-    byte[] zip = EvidenceBundle.zip(audit, options);
+    byte[] zip = EvidenceBundle.zip(audit, options, signer);
     BagWriter.writeAtomically(zip, out);
     PrintWriter o = spec.commandLine().getOut();
     o.println(
@@ -120,10 +155,46 @@ final class EvidenceCommand implements Callable<Integer> {
             + " rejections, "
             + audit.result().anomalies().size()
             + " anomalies"
-            + (request == null ? "; no report (--no-report)" : "; with the PDF report"));
+            + (request == null ? "; no report (--no-report)" : "; with the PDF report")
+            + (signer == null
+                ? ""
+                : "; tag manifest signed by "
+                    + signer.certificate().getSubjectX500Principal().getName()));
     o.flush();
     month.warnIfEmpty(spec, audit);
     return ExitCodes.OK;
+  }
+
+  /** The signing key, read before any index work so a bad key or password is a usage error. */
+  private ManifestSignature.Signer signer() throws IOException {
+    if (signKey == null) {
+      if (signCert != null || signPasswordEnv != null || signPasswordFile != null) {
+        throw new IllegalArgumentException(
+            "--sign-cert and --sign-password-* need --sign-key (the private key to sign with)");
+      }
+      return null;
+    }
+    if (signPasswordEnv != null && signPasswordFile != null) {
+      throw new IllegalArgumentException(
+          "give the password once: --sign-password-env or --sign-password-file");
+    }
+    char[] password = null;
+    if (signPasswordEnv != null) {
+      String v = System.getenv(signPasswordEnv);
+      if (v == null) {
+        throw new IllegalArgumentException(
+            "--sign-password-env " + signPasswordEnv + ": no such environment variable");
+      }
+      password = v.toCharArray();
+    } else if (signPasswordFile != null) {
+      List<String> lines = Files.readAllLines(signPasswordFile, StandardCharsets.UTF_8);
+      password = (lines.isEmpty() ? "" : lines.get(0)).toCharArray();
+    }
+    try {
+      return ManifestSignature.load(signKey, signCert, password);
+    } catch (EvidenceException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   /** The report request, checked before any index work so a bad template is a usage error. */

@@ -2,10 +2,14 @@ package org.mobilessh.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.Callable;
 import org.mobilessh.evidence.BagVerifier;
+import org.mobilessh.evidence.EvidenceException;
+import org.mobilessh.evidence.ManifestSignature;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -19,7 +23,10 @@ import picocli.CommandLine.Spec;
           + " SHA-256 manifest, zipped or unpacked into a directory): recompute the SHA-256 of"
           + " every file and compare it with manifest-sha256.txt and tagmanifest-sha256.txt.",
       "Prints one line per altered, missing, extra or refused file (unsafe names such as"
-          + " '../x' or absolute paths, links, duplicate entries) and exits 1 if there is any."
+          + " '../x' or absolute paths, links, duplicate entries) and exits 1 if there is any.",
+      "A signed bundle (tagmanifest-sha256.txt.p7s, from 'evidence --sign-key') has its signature"
+          + " checked too; with --cert, the bundle must be signed by that certificate (or one it"
+          + " issued directly)."
     })
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -27,9 +34,25 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(paramLabel = "BUNDLE", description = "The bundle zip, or a directory holding a bag.")
   Path bundle;
 
+  @Option(
+      names = "--cert",
+      paramLabel = "FILE",
+      description =
+          "The certificate (PEM or DER) you trust: the bundle must carry a valid signature made by"
+              + " it or by a certificate it issued directly.")
+  Path cert;
+
   @Override
   public Integer call() {
-    BagVerifier.Report r = BagVerifier.verify(bundle);
+    X509Certificate anchor = null;
+    if (cert != null) {
+      try {
+        anchor = ManifestSignature.certificates(cert).get(0);
+      } catch (EvidenceException e) {
+        throw new IllegalArgumentException("--cert " + e.getMessage(), e);
+      }
+    }
+    BagVerifier.Report r = BagVerifier.verify(bundle, anchor);
     PrintWriter out = spec.commandLine().getOut();
     if (r.ok()) {
       out.println(
@@ -38,7 +61,10 @@ final class VerifyCommand implements Callable<Integer> {
               + r.payloadFiles()
               + " payload files, "
               + r.payloadBytes()
-              + " bytes; every SHA-256 matches the manifests");
+              + " bytes; every SHA-256 matches the manifests"
+              + (r.signedBy() == null
+                  ? "; not signed"
+                  : "; the tag manifest's signature is valid, signed by " + r.signedBy()));
       out.flush();
       return ExitCodes.OK;
     }

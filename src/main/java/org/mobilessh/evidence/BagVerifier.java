@@ -14,6 +14,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -54,7 +55,12 @@ public final class BagVerifier {
     /** Its name or type is unsafe (path traversal, absolute, link, duplicate): not read. */
     REFUSED("refused"),
     /** The bag's structure is broken (no bagit.txt, a malformed manifest, a bad zip). */
-    INVALID("invalid");
+    INVALID("invalid"),
+    /**
+     * The manifest signature ({@link ManifestSignature#FILE}) does not verify, or was not made by
+     * the certificate the auditor trusts.
+     */
+    BAD_SIGNATURE("bad-signature");
 
     private final String label;
 
@@ -87,10 +93,17 @@ public final class BagVerifier {
    * @param problems every finding, in name order within each kind's discovery
    * @param payloadFiles payload files the manifest lists
    * @param payloadBytes their bytes
+   * @param signedBy the subject of the certificate whose valid signature covers the tag manifest,
+   *     or {@code null} when the bag is not signed or the signature did not verify
    */
-  public record Report(List<Problem> problems, int payloadFiles, long payloadBytes) {
+  public record Report(
+      List<Problem> problems, int payloadFiles, long payloadBytes, String signedBy) {
     public Report {
       problems = List.copyOf(problems);
+    }
+
+    public Report(List<Problem> problems, int payloadFiles, long payloadBytes) {
+      this(problems, payloadFiles, payloadBytes, null);
     }
 
     public boolean ok() {
@@ -114,6 +127,16 @@ public final class BagVerifier {
    * @throws EvidenceException if {@code bundle} cannot be read at all
    */
   public static Report verify(Path bundle) {
+    return verify(bundle, null);
+  }
+
+  /**
+   * Verifies the bag in {@code bundle}, and its manifest signature when it has one. With {@code
+   * anchor}, the bag must be signed, by that certificate or one it issued directly.
+   *
+   * @throws EvidenceException if {@code bundle} cannot be read at all
+   */
+  public static Report verify(Path bundle, X509Certificate anchor) {
     List<Problem> problems = new ArrayList<>();
     Map<String, Content> files = new TreeMap<>();
     if (Files.isDirectory(bundle, LinkOption.NOFOLLOW_LINKS)) {
@@ -125,10 +148,11 @@ public final class BagVerifier {
     } else {
       throw new EvidenceException("no such file or directory: " + bundle);
     }
-    return check(files, problems);
+    return check(files, problems, anchor);
   }
 
-  private static Report check(Map<String, Content> all, List<Problem> problems) {
+  private static Report check(
+      Map<String, Content> all, List<Problem> problems, X509Certificate anchor) {
     if (all.isEmpty() && !problems.isEmpty()) {
       // an unreadable zip: what it says is all there is to say
       return new Report(problems, 0, 0);
@@ -204,6 +228,27 @@ public final class BagVerifier {
         compare(base, e.getKey(), e.getValue(), files.get(e.getKey()), TAG_MANIFEST, problems);
       }
     }
+    // the signature cannot list itself in the tag manifest it signs: it is checked instead
+    String signedBy = null;
+    Content signature = files.get(ManifestSignature.FILE);
+    if (signature != null) {
+      listed.add(ManifestSignature.FILE);
+      if (tags != null) {
+        ManifestSignature.Verification v =
+            ManifestSignature.verify(tags.bytes(), signature.bytes(), anchor);
+        if (v.ok()) {
+          signedBy = v.signer();
+        } else {
+          problems.add(new Problem(Kind.BAD_SIGNATURE, base + ManifestSignature.FILE, v.problem()));
+        }
+      }
+    } else if (anchor != null) {
+      problems.add(
+          new Problem(
+              Kind.MISSING,
+              base + ManifestSignature.FILE,
+              "a signing certificate was given, but the bag is not signed"));
+    }
     for (String name : files.keySet()) {
       if (!listed.contains(name)) {
         problems.add(
@@ -216,7 +261,7 @@ public final class BagVerifier {
       }
     }
     checkOxum(files.get("bag-info.txt"), base, bytes, payload.size(), problems);
-    return new Report(problems, payload.size(), bytes);
+    return new Report(problems, payload.size(), bytes, signedBy);
   }
 
   private static long compare(

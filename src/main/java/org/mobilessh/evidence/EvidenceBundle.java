@@ -147,7 +147,37 @@ public final class EvidenceBundle {
 
   /** The bundle as zip bytes. */
   public static byte[] zip(MonthAudit audit, Options options) {
-    return BagWriter.zip(files(audit, options), entryTime(audit.month()));
+    return zip(audit, options, null);
+  }
+
+  /**
+   * The bundle as zip bytes, with the tag manifest signed ({@link ManifestSignature#FILE}) when
+   * {@code signer} is not null.
+   */
+  public static byte[] zip(MonthAudit audit, Options options, ManifestSignature.Signer signer) {
+    return BagWriter.zip(sign(files(audit, options), signer), entryTime(audit.month()));
+  }
+
+  /**
+   * Adds the detached signature of the bag's tag manifest beside it; {@code files} unchanged when
+   * {@code signer} is null.
+   */
+  public static SortedMap<String, byte[]> sign(
+      SortedMap<String, byte[]> files, ManifestSignature.Signer signer) {
+    if (signer == null) {
+      return files;
+    }
+    String tagManifest = "tagmanifest-" + BagWriter.ALGORITHM + ".txt";
+    String key =
+        files.keySet().stream()
+            .filter(n -> n.endsWith("/" + tagManifest) && n.indexOf('/') == n.lastIndexOf('/'))
+            .findFirst()
+            .orElseThrow(() -> new EvidenceException("the bag has no " + tagManifest));
+    SortedMap<String, byte[]> out = new TreeMap<>(files);
+    out.put(
+        key.substring(0, key.length() - tagManifest.length()) + ManifestSignature.FILE,
+        ManifestSignature.sign(files.get(key), signer));
+    return out;
   }
 
   /**

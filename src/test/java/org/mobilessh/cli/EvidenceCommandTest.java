@@ -321,4 +321,141 @@ class EvidenceCommandTest {
     assertThat(r.err()).contains("--snapshot " + tmp.resolve("missing") + ": no such file");
     assertThat(tmp.resolve("x.zip")).doesNotExist();
   }
+
+  @Test
+  void aSignedBundleVerifiesAgainstItsCertificateAndFailsAgainstAnother() throws Exception {
+    Path key = tmp.resolve("signer.p12");
+    Path cert = tmp.resolve("signer.pem");
+    Path keyPem = tmp.resolve("signer-key.pem");
+    Path other = tmp.resolve("other.pem");
+    Path pw = tmp.resolve("pw.txt");
+    Files.writeString(pw, "bundle pw\n");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        keyPem,
+        "-out",
+        cert,
+        "-days",
+        "30",
+        "-subj",
+        "/CN=Evidence Signer");
+    openssl(
+        "pkcs12",
+        "-export",
+        "-inkey",
+        keyPem,
+        "-in",
+        cert,
+        "-out",
+        key,
+        "-passout",
+        "pass:bundle pw");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        tmp.resolve("o.key"),
+        "-out",
+        other,
+        "-days",
+        "30",
+        "-subj",
+        "/CN=Not The Signer");
+    Path out = tmp.resolve("signed.zip");
+    CliResult r =
+        CliResult.run(
+            ExportCommandFixture.concat(
+                evidence(out),
+                "--no-report",
+                "--sign-key",
+                key.toString(),
+                "--sign-password-file",
+                pw.toString()));
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("tag manifest signed by CN=Evidence Signer");
+    SortedMap<String, byte[]> e = ExportCommandFixture.unzip(Files.readAllBytes(out));
+    assertThat(e).containsKey(BASE + "tagmanifest-sha256.txt.p7s");
+
+    CliResult ok = CliResult.run("verify", "--cert", cert.toString(), out.toString());
+    assertThat(ok.exitCode()).as(ok.out() + ok.err()).isZero();
+    assertThat(ok.out()).contains("signature is valid, signed by CN=Evidence Signer");
+    CliResult wrong = CliResult.run("verify", "--cert", other.toString(), out.toString());
+    assertThat(wrong.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(wrong.out())
+        .startsWith(
+            "bad-signature: "
+                + BASE
+                + "tagmanifest-sha256.txt.p7s: signed by CN=Evidence"
+                + " Signer, not by the given certificate (CN=Not The Signer)");
+    // the unsigned bundle of the fixture fails once a certificate is required
+    CliResult unsigned = CliResult.run("verify", "--cert", cert.toString(), bundle.toString());
+    assertThat(unsigned.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(unsigned.out()).contains("missing: " + BASE + "tagmanifest-sha256.txt.p7s");
+    // a payload file changed and both manifests recomputed to match: only the signature catches it
+    SortedMap<String, byte[]> forged = new TreeMap<>(e);
+    String csv = BASE + "data/csv/windows.csv";
+    byte[] changed = e.get(csv).clone();
+    changed[changed.length - 2] ^= 0x01;
+    forged.put(csv, changed);
+    String manifest =
+        new String(e.get(BASE + "manifest-sha256.txt"), StandardCharsets.UTF_8)
+            .replace(BagWriter.sha256(e.get(csv)), BagWriter.sha256(changed));
+    forged.put(BASE + "manifest-sha256.txt", manifest.getBytes(StandardCharsets.UTF_8));
+    String tags =
+        new String(e.get(BASE + "tagmanifest-sha256.txt"), StandardCharsets.UTF_8)
+            .replace(
+                BagWriter.sha256(e.get(BASE + "manifest-sha256.txt")),
+                BagWriter.sha256(forged.get(BASE + "manifest-sha256.txt")));
+    forged.put(BASE + "tagmanifest-sha256.txt", tags.getBytes(StandardCharsets.UTF_8));
+    Path f = tmp.resolve("forged.zip");
+    Files.write(f, ExportCommandFixture.zip(forged));
+    CliResult v = CliResult.run("verify", f.toString());
+    assertThat(v.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(v.out().lines())
+        .singleElement()
+        .asString()
+        .startsWith("bad-signature: " + BASE + "tagmanifest-sha256.txt.p7s: ");
+    // a wrong password is a usage error naming the file, and nothing is written
+    Files.writeString(pw, "nope\n");
+    Path none = tmp.resolve("none.zip");
+    CliResult bad =
+        CliResult.run(
+            ExportCommandFixture.concat(
+                evidence(none),
+                "--no-report",
+                "--sign-key",
+                key.toString(),
+                "--sign-password-file",
+                pw.toString()));
+    assertThat(bad.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bad.err()).contains(key.toString(), "wrong password");
+    assertThat(none).doesNotExist();
+  }
+
+  static void openssl(Object... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>();
+    cmd.add("openssl");
+    for (Object a : args) {
+      cmd.add(a.toString());
+    }
+    Process p;
+    try {
+      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    } catch (IOException ex) {
+      org.junit.jupiter.api.Assumptions.assumeFalse(
+          !"true".equals(System.getenv("CI")), "openssl not installed");
+      throw new AssertionError("openssl is needed (CI=true)", ex);
+    }
+    p.getOutputStream().close();
+    String o = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("%s: %s", cmd, o).isZero();
+  }
 }
