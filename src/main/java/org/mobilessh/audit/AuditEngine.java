@@ -44,14 +44,38 @@ public final class AuditEngine {
    * first ({@code kern.log.1} before {@code kern.log}), so splitting a file at a rotation never
    * reorders lines with equal stamps.
    */
-  private static final Comparator<TracedEvent> ORDER =
-      Comparator.comparing(TracedEvent::time)
-          .thenComparing(TracedEvent::observer)
-          .thenComparing((TracedEvent te) -> stream(te.sourcePath()))
-          .thenComparingInt(te -> -generation(te.sourcePath()))
-          .thenComparing(TracedEvent::sourcePath)
-          .thenComparingLong(TracedEvent::lineNumber)
-          .thenComparing(TracedEvent::originalLine);
+  private static final Comparator<TracedEvent> ORDER = AuditEngine::compareOrder;
+
+  /**
+   * {@link #ORDER} written out: the same keys in the same order, but lines of one file (the common
+   * tie of second-precision syslog stamps) skip the stream and rotation look-ups, which compare
+   * equal for equal paths.
+   */
+  private static int compareOrder(TracedEvent a, TracedEvent b) {
+    int c = a.time().compareTo(b.time());
+    if (c != 0) {
+      return c;
+    }
+    c = a.observer().compareTo(b.observer());
+    if (c != 0) {
+      return c;
+    }
+    String pa = a.sourcePath();
+    String pb = b.sourcePath();
+    if (!pa.equals(pb)) {
+      c = stream(pa).compareTo(stream(pb));
+      if (c != 0) {
+        return c;
+      }
+      c = Integer.compare(-generation(pa), -generation(pb));
+      if (c != 0) {
+        return c;
+      }
+      return pa.compareTo(pb);
+    }
+    c = Long.compare(a.lineNumber(), b.lineNumber());
+    return c != 0 ? c : a.originalLine().compareTo(b.originalLine());
+  }
 
   private final AuditConfig config;
 
@@ -80,6 +104,26 @@ public final class AuditEngine {
     long untimed;
     List<TracedEvent> events;
 
+    /** {@code observer|address} strings, made once per pair instead of once per line. */
+    final Map<String, Map<InetAddress, String>> addressKeys = new HashMap<>();
+
+    /** {@code observer|stream} strings, made once per pair instead of once per line. */
+    final Map<String, Map<String, String>> streamKeys = new HashMap<>();
+
+    /** {@code observer + "|" + AuditFormat.address(a)}, cached. */
+    String addressKey(String observer, InetAddress a) {
+      return addressKeys
+          .computeIfAbsent(observer, o -> new HashMap<>())
+          .computeIfAbsent(a, x -> observer + "|" + AuditFormat.address(x));
+    }
+
+    /** {@code observer + "|" + stream(path)}, cached. */
+    String streamKey(String observer, String path) {
+      return streamKeys
+          .computeIfAbsent(observer, o -> new HashMap<>())
+          .computeIfAbsent(path, x -> observer + "|" + stream(x));
+    }
+
     /** Per observer: first and last time of any event, and of conntrack events. */
     final Map<String, Instant[]> dataSpan = new HashMap<>();
 
@@ -96,7 +140,8 @@ public final class AuditEngine {
       buildFlows();
       checkClocks();
       manualChanges();
-      Map<String, List<TracedEvent>> lines = new TreeMap<>();
+      // filled by hash, walked in key order (TreeMap below): the key strings come from a cache
+      Map<String, List<TracedEvent>> byAddress = new HashMap<>();
       Map<String, List<TracedEvent>> flushes = new HashMap<>();
       List<TracedEvent> rejectLines = new ArrayList<>();
       for (TracedEvent te : events) {
@@ -107,9 +152,8 @@ public final class AuditEngine {
           if (n.action() == Action.LIST_FLUSH) {
             flushes.computeIfAbsent(te.observer(), k -> new ArrayList<>()).add(te);
           } else {
-            lines
-                .computeIfAbsent(
-                    te.observer() + "|" + AuditFormat.address(n.address()), k -> new ArrayList<>())
+            byAddress
+                .computeIfAbsent(addressKey(te.observer(), n.address()), k -> new ArrayList<>())
                 .add(te);
           }
           continue;
@@ -119,15 +163,16 @@ public final class AuditEngine {
           continue;
         }
         NetfilterEvent ne = (NetfilterEvent) te.event();
-        lines
+        byAddress
             .computeIfAbsent(
-                te.observer() + "|" + AuditFormat.address(ne.packet().source()),
-                k -> new ArrayList<>())
+                addressKey(te.observer(), ne.packet().source()), k -> new ArrayList<>())
             .add(te);
         if (a == Action.REJECT) {
           rejectLines.add(te);
         }
       }
+      Map<String, List<TracedEvent>> lines = new TreeMap<>(byAddress);
+      byAddress = null;
       for (List<TracedEvent> addressLines : lines.values()) {
         // a flush empties the list for every address of its observer
         List<TracedEvent> f = flushes.get(addressLines.get(0).observer());
@@ -175,16 +220,36 @@ public final class AuditEngine {
           timed.add(te);
         }
       }
-      timed.sort(ORDER);
-      Set<LogEvent> seen = new HashSet<>();
-      List<TracedEvent> distinct = new ArrayList<>();
-      for (TracedEvent te : timed) {
-        if (seen.add(te.event())) {
-          distinct.add(te);
-        } else {
-          duplicates++;
-        }
+      if (!sorted(timed)) {
+        timed.sort(ORDER); // the index delivers time order; other inputs may come in any order
       }
+      // equal events have equal times, and equal times lie together once sorted: a duplicate
+      // can only be among the events of its own instant
+      Set<LogEvent> seen = new HashSet<>();
+      List<TracedEvent> distinct = new ArrayList<>(timed.size());
+      int n = timed.size();
+      for (int i = 0; i < n; ) {
+        Instant at = timed.get(i).time();
+        int j = i + 1;
+        while (j < n && timed.get(j).time().equals(at)) {
+          j++;
+        }
+        if (j - i == 1) {
+          distinct.add(timed.get(i)); // alone at its instant: nothing to hash
+        } else {
+          seen.clear();
+          for (int k = i; k < j; k++) {
+            TracedEvent te = timed.get(k);
+            if (seen.add(te.event())) {
+              distinct.add(te);
+            } else {
+              duplicates++;
+            }
+          }
+        }
+        i = j;
+      }
+      timed = null;
       events = dropCrossSourceCopies(distinct);
       for (TracedEvent te : events) {
         span(dataSpan, te.observer(), te.time());
@@ -200,6 +265,9 @@ public final class AuditEngine {
      * s are one packet; the copy with the most precise clock stays.
      */
     List<TracedEvent> dropCrossSourceCopies(List<TracedEvent> in) {
+      if (!severalStreams(in)) {
+        return in; // copies are lines of different streams of one observer: there are none
+      }
       Map<List<Object>, List<List<TracedEvent>>> clusters = new HashMap<>();
       Set<TracedEvent> drop =
           java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -258,6 +326,36 @@ public final class AuditEngine {
         }
       }
       return out;
+    }
+
+    /**
+     * Whether some observer has lines that {@link #dropCrossSourceCopies} could pair (notices or
+     * LOG lines with a packet) in more than one stream.
+     */
+    boolean severalStreams(List<TracedEvent> in) {
+      Map<String, String> streamOf = new HashMap<>();
+      String lastPath = null;
+      String lastObserver = null;
+      for (TracedEvent te : in) {
+        LogEvent e = te.event();
+        if (!(e instanceof NoticeEvent
+            || (e instanceof NetfilterEvent ne && ne.packet() != null))) {
+          continue;
+        }
+        String path = te.sourcePath();
+        String observer = te.observer();
+        if (path.equals(lastPath) && observer.equals(lastObserver)) {
+          continue;
+        }
+        lastPath = path;
+        lastObserver = observer;
+        String s = stream(path);
+        String known = streamOf.putIfAbsent(observer, s);
+        if (known != null && !known.equals(s)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** What makes two LOG lines of different streams the same packet. */
@@ -619,6 +717,9 @@ public final class AuditEngine {
 
       /** The flow whose original tuple is this line's packet, nearest in time. */
       Flow flowOf(TracedEvent te) {
+        if (flowsByTuple.isEmpty()) {
+          return null; // no conntrack: spare the key
+        }
         IpPacket p = ((NetfilterEvent) te.event()).packet();
         List<Flow> fs =
             flowsByTuple.get(
@@ -1091,8 +1192,13 @@ public final class AuditEngine {
         NetfilterEvent ne = (NetfilterEvent) te.event();
         IpPacket p = ne.packet();
         Family fam = p.family();
-        String perSource = te.observer() + "|" + fam + "|" + sourceGroup(p.source());
-        String overall = te.observer() + "|" + fam;
+        String perSource =
+            bucketKeys.computeIfAbsent(
+                new BucketKey(te.observer(), fam, p.source()),
+                k -> k.observer() + "|" + k.family() + "|" + sourceGroup(k.source()));
+        String overall =
+            bucketKeys.computeIfAbsent(
+                new BucketKey(te.observer(), fam, null), k -> k.observer() + "|" + k.family());
         boolean emptyA = take(buckets, perSource, te.time(), config.rejectLogPerSecond());
         boolean emptyB = take(buckets, overall, te.time(), config.rejectLogGlobalPerSecond());
         Set<TcpFlag> flags = p.tcpFlags();
@@ -1111,6 +1217,9 @@ public final class AuditEngine {
                 te.sourceLine()));
       }
     }
+
+    /** The bucket names of {@link #rejections}, made once per router, family and address. */
+    final Map<BucketKey, String> bucketKeys = new HashMap<>();
 
     /** Takes one token; true if the bucket is left with less than one. */
     boolean take(Map<String, double[]> buckets, String key, Instant t, double rate) {
@@ -1392,15 +1501,12 @@ public final class AuditEngine {
       Map<String, List<TracedEvent>> bySource = new TreeMap<>();
       for (TracedEvent te : events) {
         bySource
-            .computeIfAbsent(te.observer() + "|" + stream(te.sourcePath()), k -> new ArrayList<>())
+            .computeIfAbsent(streamKey(te.observer(), te.sourcePath()), k -> new ArrayList<>())
             .add(te);
       }
       for (List<TracedEvent> l : bySource.values()) {
         // a stream's rotated files are one sequence: kern.log.2.gz, kern.log.1, kern.log
-        l.sort(
-            Comparator.comparingInt((TracedEvent te) -> -generation(te.sourcePath()))
-                .thenComparing(TracedEvent::sourcePath)
-                .thenComparingLong(TracedEvent::lineNumber));
+        l.sort(AuditEngine::compareFileOrder);
         Instant max = null;
         TracedEvent maxLine = null;
         for (TracedEvent te : l) {
@@ -1479,16 +1585,17 @@ public final class AuditEngine {
 
     /** A stream silent for longer than allowed while its observer's other streams go on. */
     void sourcesStopped() {
-      Map<String, TracedEvent> lastOfStream = new TreeMap<>();
+      Map<String, TracedEvent> lastByKey = new HashMap<>();
       for (TracedEvent te : events) {
         if (te.event() instanceof NoticeEvent) {
           continue; // auth.log with a manual change now and then is not a stream that stops
         }
-        lastOfStream.merge(
-            te.observer() + "|" + stream(te.sourcePath()),
+        lastByKey.merge(
+            streamKey(te.observer(), te.sourcePath()),
             te,
             (a, b) -> b.time().isAfter(a.time()) ? b : a);
       }
+      Map<String, TracedEvent> lastOfStream = new TreeMap<>(lastByKey);
       for (TracedEvent last : lastOfStream.values()) {
         Instant end = dataSpan.get(last.observer())[1];
         Duration silent = Duration.between(last.time(), end);
@@ -1572,6 +1679,33 @@ public final class AuditEngine {
     }
     return lo;
   }
+
+  /**
+   * Rotation generation (oldest first), then path, then line number; lines of one file compare by
+   * number alone (the rest is equal for equal paths).
+   */
+  private static int compareFileOrder(TracedEvent a, TracedEvent b) {
+    String pa = a.sourcePath();
+    String pb = b.sourcePath();
+    if (!pa.equals(pb)) {
+      int c = Integer.compare(-generation(pa), -generation(pb));
+      return c != 0 ? c : pa.compareTo(pb);
+    }
+    return Long.compare(a.lineNumber(), b.lineNumber());
+  }
+
+  /** Whether the events already stand in {@link #ORDER} (one pass instead of a sort). */
+  static boolean sorted(List<TracedEvent> l) {
+    for (int i = 1; i < l.size(); i++) {
+      if (compareOrder(l.get(i - 1), l.get(i)) > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A reject bucket's router, family and source address (null: the router's overall bucket). */
+  private record BucketKey(String observer, Family family, InetAddress source) {}
 
   /** A time, how far it may be off, and the line it came from (null for the data end). */
   private record Timed(Instant at, double u, TracedEvent line) {}

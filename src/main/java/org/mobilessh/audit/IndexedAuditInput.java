@@ -3,7 +3,9 @@ package org.mobilessh.audit;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -40,6 +42,8 @@ public final class IndexedAuditInput {
   public static AuditInput load(EventSearcher searcher, Instant from, Instant to, String host) {
     Query q = query(from, to, host);
     List<TracedEvent> events = new ArrayList<>();
+    // every stored path is a String of its own; a month holds a few dozen distinct ones
+    Map<String, String> paths = new HashMap<>();
     searcher.forEach(
         q,
         h -> {
@@ -48,7 +52,7 @@ public final class IndexedAuditInput {
           if (h.event() == null || h.timestamp() == null) {
             return;
           }
-          String path = h.sourcePath() == null ? "" : h.sourcePath();
+          String path = h.sourcePath() == null ? "" : paths.computeIfAbsent(h.sourcePath(), p -> p);
           events.add(
               new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine()));
         });
