@@ -146,15 +146,14 @@ final class EvidenceCommand implements Callable<Integer> {
             + zip.length
             + " bytes, sha256 "
             + BagWriter.sha256(zip)
-            + "): "
+            + "): windows "
             + audit.result().windows().size()
-            + " windows, "
+            + ", sessions "
             + audit.result().sessions().size()
-            + " sessions, "
+            + ", rejections "
             + audit.result().rejections().size()
-            + " rejections, "
+            + ", anomalies "
             + audit.result().anomalies().size()
-            + " anomalies"
             + (request == null ? "; no report (--no-report)" : "; with the PDF report")
             + (signer == null
                 ? ""

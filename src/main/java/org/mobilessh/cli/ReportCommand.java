@@ -114,7 +114,7 @@ final class ReportCommand implements Callable<Integer> {
     ReportRenderer.Rendered r = ReportRenderer.write(req, out);
     long ms = Duration.ofNanos(System.nanoTime() - started).toMillis();
     err.printf(
-        "%s: %d windows, %d sessions, %d rejections, %d anomalies; %,d bytes in %d ms%n",
+        "%s: windows %d, sessions %d, rejections %d, anomalies %d; %,d bytes in %d ms%n",
         out,
         r.model().figures().windows(),
         r.model().figures().sessions(),
