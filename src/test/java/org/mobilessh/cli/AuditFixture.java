@@ -30,6 +30,15 @@ final class AuditFixture {
 
   private AuditFixture() {}
 
+  /**
+   * Runs an audit command on {@code index} with {@code config}, then the command's own arguments.
+   */
+  static CliResult audit(String command, String index, String config, String... args) {
+    List<String> all = new ArrayList<>(List.of(command, "--index", index, "--config", config));
+    all.addAll(List.of(args));
+    return CliResult.run(all.toArray(String[]::new));
+  }
+
   /** The recorded scenario: dmesg's kernel stamps and conntrack's event stamps (router1). */
   static String scenarioIndex(Path dir) {
     Path index = dir.resolve("scenario-index");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,9 +35,7 @@ class RejectsCommandTest {
   }
 
   private static CliResult rejects(String... args) {
-    List<String> all = new ArrayList<>(List.of("rejects", "--index", index, "--config", config));
-    all.addAll(List.of(args));
-    return CliResult.run(all.toArray(String[]::new));
+    return AuditFixture.audit("rejects", index, config, args);
   }
 
   @Test

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -28,9 +27,7 @@ class TimelineCommandTest {
   }
 
   private static CliResult timeline(String... args) {
-    List<String> all = new ArrayList<>(List.of("timeline", "--index", index, "--config", config));
-    all.addAll(List.of(args));
-    return CliResult.run(all.toArray(String[]::new));
+    return AuditFixture.audit("timeline", index, config, args);
   }
 
   @Test

@@ -35,9 +35,7 @@ class WhoCommandTest {
   }
 
   private static CliResult who(String... args) {
-    List<String> all = new ArrayList<>(List.of("who", "--index", index, "--config", config));
-    all.addAll(List.of(args));
-    return CliResult.run(all.toArray(String[]::new));
+    return AuditFixture.audit("who", index, config, args);
   }
 
   @Test

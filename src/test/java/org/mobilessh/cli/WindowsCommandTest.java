@@ -47,9 +47,7 @@ class WindowsCommandTest {
   }
 
   private static CliResult windows(String... args) {
-    List<String> all = new ArrayList<>(List.of("windows", "--index", index, "--config", config));
-    all.addAll(List.of(args));
-    return CliResult.run(all.toArray(String[]::new));
+    return AuditFixture.audit("windows", index, config, args);
   }
 
   @Test
