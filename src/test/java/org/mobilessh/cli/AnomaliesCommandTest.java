@@ -32,16 +32,7 @@ class AnomaliesCommandTest {
     String month = AuditFixture.monthIndex(dir);
     String config = AuditFixture.monthConfig(dir);
     CliResult r =
-        CliResult.run(
-            "anomalies",
-            "--index",
-            month,
-            "--config",
-            config,
-            "--month",
-            "2026-10",
-            "--format",
-            "csv");
+        AuditFixture.audit("anomalies", month, config, "--month", "2026-10", "--format", "csv");
     assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
     assertThat(AuditFixture.header(r.out()))
         .isEqualTo(List.of("at", "kind", "source_ip", "observer", "message", "evidence"));
@@ -59,16 +50,7 @@ class AnomaliesCommandTest {
     }
     List<JsonNode> json =
         AuditFixture.json(
-            CliResult.run(
-                    "anomalies",
-                    "--index",
-                    month,
-                    "--config",
-                    config,
-                    "--month",
-                    "2026-10",
-                    "--format",
-                    "json")
+            AuditFixture.audit("anomalies", month, config, "--month", "2026-10", "--format", "json")
                 .out());
     assertThat(json).hasSize(rows.size());
     assertThat(json.get(0).get("kind").asText()).isEqualTo(rows.get(0).get("kind"));

@@ -100,8 +100,7 @@ class ManualChangesCommandTest {
 
   @Test
   void anomaliesNameTheManualAddTheMarkerTheChangeAndTheParity() throws IOException {
-    CliResult r =
-        CliResult.run("anomalies", "--index", index, "--config", config, "--format", "csv");
+    CliResult r = AuditFixture.audit("anomalies", index, config, "--format", "csv");
     assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
     List<CSVRecord> rows = AuditFixture.csv(r.out());
     assertThat(rows)
@@ -135,9 +134,7 @@ class ManualChangesCommandTest {
 
   @Test
   void theWindowSaysItWasOpenedByHandAndSearchFindsTheLine() {
-    CliResult w =
-        CliResult.run(
-            "windows", "--index", index, "--config", config, "--format", "csv", "--ip", PHONE);
+    CliResult w = AuditFixture.audit("windows", index, config, "--format", "csv", "--ip", PHONE);
     assertThat(w.exitCode()).as(w.err()).isEqualTo(ExitCodes.OK);
     List<CSVRecord> rows = AuditFixture.csv(w.out());
     assertThat(rows)

@@ -91,11 +91,9 @@ class RejectsCommandTest {
   void simulatedMonthHasEveryLoggedRejection(@TempDir Path tmp) {
     String month = AuditFixture.monthIndex(tmp);
     CliResult r =
-        CliResult.run(
+        AuditFixture.audit(
             "rejects",
-            "--index",
             month,
-            "--config",
             AuditFixture.monthConfig(tmp),
             "--month",
             "2026-10",

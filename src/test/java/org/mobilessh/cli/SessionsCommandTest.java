@@ -133,11 +133,9 @@ class SessionsCommandTest {
   void simulatedMonthHasEveryAcceptedSession(@TempDir Path tmp) {
     String month = AuditFixture.monthIndex(tmp);
     CliResult r =
-        CliResult.run(
+        AuditFixture.audit(
             "sessions",
-            "--index",
             month,
-            "--config",
             AuditFixture.monthConfig(tmp),
             "--month",
             "2026-10",

@@ -29,9 +29,7 @@ class WhoCommandTest {
     index = AuditFixture.scenarioIndex(dir);
     config = AuditFixture.scenarioConfig(dir);
     windows =
-        AuditFixture.csv(
-            CliResult.run("windows", "--index", index, "--config", config, "--format", "csv")
-                .out());
+        AuditFixture.csv(AuditFixture.audit("windows", index, config, "--format", "csv").out());
   }
 
   private static CliResult who(String... args) {

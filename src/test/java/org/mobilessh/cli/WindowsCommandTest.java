@@ -273,16 +273,7 @@ class WindowsCommandTest {
     String monthConfig = AuditFixture.monthConfig(tmp);
     long t0 = System.nanoTime();
     CliResult r =
-        CliResult.run(
-            "windows",
-            "--index",
-            month,
-            "--config",
-            monthConfig,
-            "--month",
-            "2026-10",
-            "--format",
-            "csv");
+        AuditFixture.audit("windows", month, monthConfig, "--month", "2026-10", "--format", "csv");
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
     System.out.println("windows --month 2026-10 on the simulated month: " + ms + " ms");
@@ -342,11 +333,9 @@ class WindowsCommandTest {
     assertThat(boundary).isAfter(openedAcross).isBefore(AuditFixture.time(across.get("closed_at")));
     List<CSVRecord> before =
         AuditFixture.csv(
-            CliResult.run(
+            AuditFixture.audit(
                     "windows",
-                    "--index",
                     month,
-                    "--config",
                     monthConfig,
                     "--format",
                     "csv",
@@ -359,11 +348,9 @@ class WindowsCommandTest {
                 .out());
     List<CSVRecord> after =
         AuditFixture.csv(
-            CliResult.run(
+            AuditFixture.audit(
                     "windows",
-                    "--index",
                     month,
-                    "--config",
                     monthConfig,
                     "--format",
                     "csv",
