@@ -91,6 +91,31 @@ public record KernelClock(long jiffies, int hz, String hzSource, Instant readAt)
     return Duration.ofSeconds(seconds, nanos);
   }
 
+  /**
+   * {@code INITIAL_JIFFIES} of a 64-bit kernel: the counter at boot, {@code 2^32 - 300*HZ} (see
+   * {@link #elapsedJiffies}).
+   */
+  public static long initialJiffies(int hz) {
+    return (1L << 32) - 300L * hz;
+  }
+
+  /**
+   * The counter at wall time {@code t}, assuming it ticks at exactly {@code hz} (the inverse of
+   * {@link #wallTime}, good to one tick): what a simulated kernel stamps a packet with.
+   */
+  public long jiffiesAt(Instant t) {
+    Duration d = Duration.between(readAt, t);
+    // getSeconds() is floored and getNano() in [0, 1e9): the sum floors exactly
+    return jiffies
+        + Math.multiplyExact(d.getSeconds(), hz)
+        + (long) d.getNano() * hz / 1_000_000_000L;
+  }
+
+  /** The same clock read at {@code t}: the counter then, paired with {@code t}. */
+  public KernelClock at(Instant t) {
+    return new KernelClock(jiffiesAt(t), hz, hzSource, t);
+  }
+
   /** The wall-clock time of a stamp. */
   public Instant wallTime(long stamp) {
     return readAt.minus(age(stamp));

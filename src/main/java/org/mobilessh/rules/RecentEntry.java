@@ -52,6 +52,31 @@ public record RecentEntry(
   }
 
   /**
+   * The line as the kernel prints it in {@code /proc/net/xt_recent/LIST} (without the newline):
+   * IPv4 dotted, IPv6 fully expanded with leading zeros ({@code %pI6}), the stamps in ring order.
+   * {@link #parse} reads it back to an equal entry.
+   */
+  public String kernelLine() {
+    StringBuilder sb = new StringBuilder(48 + 13 * stamps.size());
+    sb.append("src=");
+    byte[] b = address.getAddress();
+    if (b.length == 4) {
+      sb.append(address.getHostAddress());
+    } else {
+      for (int i = 0; i < 16; i += 2) {
+        sb.append(i > 0 ? ":" : "").append(String.format("%02x%02x", b[i] & 0xff, b[i + 1] & 0xff));
+      }
+    }
+    sb.append(" ttl: ").append(ttl);
+    sb.append(" last_seen: ").append(Long.toUnsignedString(lastSeen));
+    sb.append(" oldest_pkt: ").append(ringIndex);
+    for (int i = 0; i < stamps.size(); i++) {
+      sb.append(i > 0 ? ", " : " ").append(Long.toUnsignedString(stamps.get(i)));
+    }
+    return sb.toString();
+  }
+
+  /**
    * Parses one line.
    *
    * @throws RulesException naming the line when it is not in the kernel's format
