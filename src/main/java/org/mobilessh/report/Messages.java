@@ -94,6 +94,40 @@ public final class Messages {
     return t;
   }
 
+  /** The groups of machine codes the report prints with a label: close reasons, and so on. */
+  enum Codes {
+    /** {@link org.mobilessh.audit.CloseReason#id()}. */
+    CLOSE_REASON("closeReason"),
+    /** {@link org.mobilessh.audit.Window.Opening#id()} (CSV column {@code opened_by}). */
+    OPENING("openedBy"),
+    /** {@link org.mobilessh.audit.Anomaly.Kind#id()}. */
+    ANOMALY("anomaly"),
+    /** Quarantine reasons of the ingest and parse stages. */
+    QUARANTINE("quarantine");
+
+    final String group;
+
+    Codes(String group) {
+      this.group = group;
+    }
+
+    /** The message key of a code's label: {@code label.GROUP.CODE}. */
+    String key(String code) {
+      return "label." + group + "." + code;
+    }
+  }
+
+  /**
+   * The readable label of a machine code ({@code 期限切れ} for close reason {@code expired}), printed
+   * beside the code itself, which stays what CSV, JSON and the commands use. A code without a label
+   * (a branded template's older bundle, a quarantine reason added later) prints as the code; the
+   * bundled messages label every code (tested).
+   */
+  String label(Codes group, String code) {
+    String t = texts.get(group.key(code));
+    return t == null ? code : t;
+  }
+
   /** Every text by key, for the template. */
   public Map<String, String> all() {
     return texts;

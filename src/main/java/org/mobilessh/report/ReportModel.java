@@ -163,7 +163,7 @@ public final class ReportModel {
     m.put("windows", windows(month.windows(), req.topN(), q, msg));
     m.put("sessions", sessions(month.sessions(), req.topN(), q, msg));
     m.put("rejections", rejections(month.rejections(), req.topN(), q, facts));
-    m.put("anomalies", anomalies(month.anomalies(), req.topN(), q));
+    m.put("anomalies", anomalies(month.anomalies(), req.topN(), q, msg));
     m.put("precision", precision(month, req.config()));
     Map<String, Object> ch = new LinkedHashMap<>();
     charts.forEach(
@@ -421,7 +421,7 @@ public final class ReportModel {
     List<Object> quarantine = new ArrayList<>();
     long qTotal = 0;
     for (Map.Entry<String, Long> e : new TreeMap<>(facts.quarantinedByReason()).entrySet()) {
-      quarantine.add(Map.of("reason", e.getKey(), "count", fmt(e.getValue())));
+      quarantine.add(codeRow("reason", e.getKey(), Messages.Codes.QUARANTINE, e.getValue(), msg));
       qTotal += e.getValue();
     }
     c.put("quarantine", quarantine);
@@ -654,7 +654,8 @@ public final class ReportModel {
     Map<CloseReason, Long> reasons = new java.util.EnumMap<>(CloseReason.class);
     windows.forEach(x -> reasons.merge(x.closeReason(), 1L, Long::sum));
     List<Object> rr = new ArrayList<>();
-    reasons.forEach((k, v) -> rr.add(Map.of("reason", k.id(), "count", fmt(v))));
+    reasons.forEach(
+        (k, v) -> rr.add(codeRow("reason", k.id(), Messages.Codes.CLOSE_REASON, v, msg)));
     w.put("closeReasons", rr);
     long clipped = windows.stream().filter(x -> x.clippedStart() || x.clippedEnd()).count();
     w.put("clipped", fmt(clipped));
@@ -666,6 +667,10 @@ public final class ReportModel {
       r.put("opened", TIME.format(x.openedAt()));
       r.put("closed", x.closedAt() == null ? "" : TIME.format(x.closedAt()));
       r.put("reason", x.closeReason().id());
+      r.put("label", msg.label(Messages.Codes.CLOSE_REASON, x.closeReason().id()));
+      r.put("openedBy", x.openedBy().id());
+      r.put("openedByLabel", msg.label(Messages.Codes.OPENING, x.openedBy().id()));
+      r.put("manual", x.openedBy() != Window.Opening.SET);
       r.put("precision", x.closePrecisionS() == null ? "" : ms(x.closePrecisionS()) + " s");
       r.put("duration", x.durationS() == null ? "" : human(Math.round(x.durationS()), msg));
       r.put("sessions", Integer.toString(x.sshSessions()));
@@ -760,7 +765,14 @@ public final class ReportModel {
     return out;
   }
 
-  private static Map<String, Object> anomalies(List<Anomaly> anomalies, int topN, Queries q) {
+  /** A row of a count per machine code: the code under {@code key}, its label, the count. */
+  private static Map<String, Object> codeRow(
+      String key, String code, Messages.Codes group, long count, Messages msg) {
+    return Map.of(key, code, "label", msg.label(group, code), "count", fmt(count));
+  }
+
+  private static Map<String, Object> anomalies(
+      List<Anomaly> anomalies, int topN, Queries q, Messages msg) {
     Map<String, Object> a = new LinkedHashMap<>();
     a.put("count", fmt(anomalies.size()));
     a.put("total", anomalies.size());
@@ -768,12 +780,13 @@ public final class ReportModel {
     Map<Anomaly.Kind, Long> kinds = new java.util.EnumMap<>(Anomaly.Kind.class);
     anomalies.forEach(x -> kinds.merge(x.kind(), 1L, Long::sum));
     List<Object> k = new ArrayList<>();
-    kinds.forEach((kind, n) -> k.add(Map.of("kind", kind.id(), "count", fmt(n))));
+    kinds.forEach((kind, n) -> k.add(codeRow("kind", kind.id(), Messages.Codes.ANOMALY, n, msg)));
     a.put("kinds", k);
     List<Object> list = new ArrayList<>();
     for (Anomaly x : anomalies.subList(0, Math.min(topN, anomalies.size()))) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("kind", x.kind().id());
+      m.put("label", msg.label(Messages.Codes.ANOMALY, x.kind().id()));
       m.put("at", x.at() == null ? "" : TIME.format(x.at()));
       m.put("router", x.observer());
       m.put("address", AuditFormat.address(x.address()));

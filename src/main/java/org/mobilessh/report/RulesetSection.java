@@ -115,8 +115,10 @@ final class RulesetSection {
               Map.of("router", s.observer(), "at", TIME.format(s.takenAt()), "differences", diffs));
         }
       }
-      // the gate in force: the snapshot at the start, else the month's first
-      inForce.add(gate(e.getValue().get(0), msg));
+      // the gate in force: the snapshot at the start, else the month's first; its counters beside
+      // their increase up to the last snapshot shown (the month's traffic when that one is after)
+      List<RulesetInForce> shownOfRouter = e.getValue();
+      inForce.add(gate(shownOfRouter.get(0), shownOfRouter.get(shownOfRouter.size() - 1), msg));
     }
     r.put("snapshots", snapshots);
     r.put("inForce", inForce);
@@ -195,8 +197,11 @@ final class RulesetSection {
     return r;
   }
 
-  private static Map<String, Object> gate(RulesetInForce s, Messages msg) {
+  private static Map<String, Object> gate(RulesetInForce s, RulesetInForce last, Messages msg) {
     Map<String, Object> g = new LinkedHashMap<>();
+    boolean delta = last != s;
+    g.put("delta", delta);
+    g.put("lastAt", TIME.format(last.takenAt()));
     g.put("router", s.observer());
     g.put("at", TIME.format(s.takenAt()));
     g.put("sha256", s.sha256());
@@ -230,6 +235,12 @@ final class RulesetSection {
         sm.put("log", st.logPrefix().isEmpty() ? msg.get("ruleset.notLogged") : st.logPrefix());
         sm.put("packets", st.packets() < 0 ? "-" : ReportModel.fmt(st.packets()));
         sm.put("logPackets", st.logPackets() < 0 ? "-" : ReportModel.fmt(st.logPackets()));
+        java.util.Optional<RulesetStep> then =
+            delta ? last.family(f.family()).step(st.kind()) : java.util.Optional.empty();
+        sm.put("packetsDelta", then.map(x -> increase(st.packets(), x.packets())).orElse("-"));
+        sm.put(
+            "logPacketsDelta",
+            then.map(x -> increase(st.logPackets(), x.logPackets())).orElse("-"));
         steps.add(sm);
       }
       fm.put("steps", steps);
@@ -237,6 +248,14 @@ final class RulesetSection {
     }
     g.put("families", families);
     return g;
+  }
+
+  /** A counter's increase between two snapshots; "-" when either lacks it or it was reset. */
+  private static String increase(long before, long after) {
+    if (before < 0 || after < 0 || after < before) {
+      return "-";
+    }
+    return ReportModel.fmt(after - before);
   }
 
   private static String n(RulesetInForce s, Messages msg) {

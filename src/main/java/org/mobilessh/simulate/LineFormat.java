@@ -75,9 +75,8 @@ final class LineFormat {
         .append(f.src.logText())
         .append(" DST=")
         .append(f.dst.logText());
-    int payload = f.payload[i];
     if (v6) {
-      int len = (syn ? f.os.synLen6() : 72) + payload;
+      int len = ipLength(f, i);
       sb.append(" LEN=")
           .append(len)
           .append(" TC=0 HOPLIMIT=")
@@ -85,7 +84,7 @@ final class LineFormat {
           .append(" FLOWLBL=")
           .append(f.flowLabel);
     } else {
-      int len = (syn ? f.os.synLen4() : 52) + payload;
+      int len = ipLength(f, i);
       sb.append(" LEN=").append(len).append(" TOS=0x00 PREC=0x00 TTL=").append(ttl);
       sb.append(" ID=").append(f.os.ipId() >= 0 ? f.ipId : (f.ipId + i) & 0xffff);
       if (f.os.df()) {
@@ -116,6 +115,15 @@ final class LineFormat {
     }
     sb.append(" URGP=0 ");
     return sb.toString();
+  }
+
+  /** The IP packet's length ({@code LEN=}, and what the rule byte counters add). */
+  static int ipLength(Flow f, int i) {
+    boolean syn = (f.flags[i] & Flow.SYN) != 0;
+    if (f.src.family() == 6) {
+      return (syn ? f.os.synLen6() : 72) + f.payload[i];
+    }
+    return (syn ? f.os.synLen4() : 52) + f.payload[i];
   }
 
   /** {@code [1795741827.230516]\t [NEW] ipv4 2 tcp 6 120 SYN_SENT src=...}. */

@@ -6,6 +6,7 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
@@ -19,6 +20,9 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
+import org.mobilessh.rules.RulesException;
+import org.mobilessh.rules.SectionedFile;
+import org.mobilessh.simulate.GateCounters.Rule;
 
 /**
  * Writes a simulated month per router: {@code routerN/kern.log*}, {@code syslog*}, {@code
@@ -140,6 +144,11 @@ public final class Simulator {
     private long rejects;
     private long rejectsLogged;
     private int sshdPid = 20000;
+    private final GateCounters gate = new GateCounters();
+    private long boot;
+    private long[] snapshotTimes = {};
+    private String[] snapshotNames = {};
+    private int nextSnapshot;
     private BufferedWriter truth;
     private RotatingLog kern;
     private RotatingLog syslog;
@@ -181,6 +190,7 @@ public final class Simulator {
         conntrack = c;
         truth = gt;
         meta(start, end);
+        planSnapshots(start, end);
         for (long r : rotations) { // rsyslogd's HUP from logrotate's postrotate
           emit(
               r + 60_000 + rnd.nextInt(400_000),
@@ -208,6 +218,9 @@ public final class Simulator {
           flushFloods();
           limiter.gc(dayEnd);
         }
+        while (nextSnapshot < snapshotTimes.length) {
+          snapshot();
+        }
         long endMicros = micros(end);
         flush(Long.MAX_VALUE);
         closeRemaining(endMicros);
@@ -225,6 +238,73 @@ public final class Simulator {
           Collections.unmodifiableMap(ctCounts),
           connections,
           windowCounter);
+    }
+
+    /**
+     * The router booted the evening before the month, loaded the ruleset and took a {@code rules
+     * snapshot} (counters zero, list empty); a cron job takes one at 00:00 on the 16th and on the
+     * 1st of the next month. Files are named as the README's cron line names them ({@code date -u
+     * +%F}.snap) and lie beside the logs, so that ingesting the directory stores them.
+     */
+    private void planSnapshots(ZonedDateTime start, ZonedDateTime end) {
+      boot = micros(start) - 10_338_696_000L; // 2h52m18.696s before the month
+      snapshotTimes =
+          new long[] {
+            boot + 31_652_187L,
+            micros(spec.month().atDay(16).atStartOfDay(spec.zone())) + 1_274_913L,
+            micros(end) + 1_318_224L
+          };
+      snapshotNames = new String[snapshotTimes.length];
+      for (int i = 0; i < snapshotTimes.length; i++) {
+        snapshotNames[i] =
+            RouterSnapshot.instant(snapshotTimes[i]).atZone(java.time.ZoneOffset.UTC).toLocalDate()
+                + ".snap";
+      }
+    }
+
+    private void snapshot() {
+      long t = snapshotTimes[nextSnapshot];
+      String name = snapshotNames[nextSnapshot];
+      nextSnapshot++;
+      Instant at = RouterSnapshot.instant(t);
+      Path file = dir.resolve(name);
+      String text;
+      try {
+        SectionedFile snap =
+            RouterSnapshot.snapshot(
+                router,
+                spec.seconds(),
+                spec.zone(),
+                at,
+                gate,
+                list,
+                RouterSnapshot.instant(boot),
+                spec.seed() * 31 + router.number);
+        snap.write(file);
+        text = snap.text();
+        Files.setLastModifiedTime(file, FileTime.from(at.plusMillis(412)));
+      } catch (RulesException | IOException e) {
+        throw new SimulateException("cannot write " + file + ": " + e.getMessage(), e);
+      }
+      String hash = text.substring(text.lastIndexOf(SectionedFile.HASH_KEY) + 8).strip();
+      writeTruth(
+          "{\"record\":\"snapshot\",\"file\":\""
+              + name
+              + "\",\"taken_at\":\""
+              + iso(t)
+              + "\",\"sha256\":\""
+              + hash
+              + "\",\"rejected\":{\"4\":"
+              + gate.packets(4, Rule.REJECT)
+              + ",\"6\":"
+              + gate.packets(6, Rule.REJECT)
+              + "},\"reject_logged\":{\"4\":"
+              + gate.packets(4, Rule.REJECT_LOG)
+              + ",\"6\":"
+              + gate.packets(6, Rule.REJECT_LOG)
+              + "},\"list_entries\":"
+              + list.kernelOrder(0).size()
+              + "}\n");
     }
 
     /** logrotate weekly: the first daily run (00:00 local) on or after each Sunday. */
@@ -273,7 +353,7 @@ public final class Simulator {
     // ---- other programs and the kernel's own chatter
 
     private void bootLines(long dayStart) {
-      // the month starts on a router that has been up for a while; one link renegotiation
+      // the router booted the evening before (see planSnapshots); one link renegotiation
       long t = dayStart + 3 * 3600 * SEC + rnd.nextInt(3600) * SEC;
       emit(t, KERN, "e1000e 0000:00:19.0 eth0: NIC Link is Down");
       emit(
@@ -308,6 +388,9 @@ public final class Simulator {
     // ---- the ruleset, packet by packet
 
     private void packet(Flow f, int i, long t) {
+      while (nextSnapshot < snapshotTimes.length && snapshotTimes[nextSnapshot] <= t) {
+        snapshot();
+      }
       String addr = f.src.text();
       expire(addr, t);
       int flags = f.flags[i];
@@ -315,6 +398,7 @@ public final class Simulator {
       switch (f.kind) {
         case IMAPS -> imaps(f, i, t, addr, syn);
         case SCAN_993 -> {
+          count(f, i, Rule.FORWARD_IMAPS, syn ? Rule.IMAPS_NOT_ESTABLISHED : Rule.IMAPS_RST);
           if (syn) {
             conntrackHalfOpen(f, t);
           }
@@ -340,21 +424,25 @@ public final class Simulator {
     }
 
     private void imaps(Flow f, int i, long t, String addr, boolean syn) {
+      if ((f.flags[i] & Flow.RST) != 0) {
+        count(f, i, Rule.FORWARD_IMAPS, Rule.IMAPS_RST);
+        return; // RST packets never set
+      }
       if (syn) { // NEW: the chain returns; the router's own rules accept mail traffic
+        count(f, i, Rule.FORWARD_IMAPS, Rule.IMAPS_NOT_ESTABLISHED);
         f.outcome = "connected";
         conntrackConnection(f, t);
         return;
       }
-      if ((f.flags[i] & Flow.RST) != 0) {
-        return; // RST packets never set
-      }
       Window w = open.get(addr);
       if (!list.fresh(addr, t)) { // "! --rcheck --seconds N" -> LOG
+        count(f, i, Rule.SET_LOG);
         log(t, SET, f, i, "set");
         w = new Window(String.format("r%d-w%06d", router.number, ++windowCounter), f, t);
         open.put(addr, w);
       }
-      String evicted = list.set(addr, t);
+      count(f, i, Rule.FORWARD_IMAPS, Rule.SET);
+      String evicted = list.set(f.src, t, ttl(f));
       if (evicted != null) {
         Window gone = open.remove(evicted);
         if (gone != null) {
@@ -369,8 +457,10 @@ public final class Simulator {
     }
 
     private void ssh(Flow f, int i, long t, String addr, boolean syn, boolean fin) {
+      count(f, i, f.target == Flow.Target.ROUTER ? Rule.INPUT_SSH : Rule.FORWARD_SSH);
       if (syn) {
         if (list.fresh(addr, t)) { // rcheck --seconds N -> MOBILESSH-ACCEPT
+          count(f, i, Rule.RCHECK, Rule.ACCEPT_LOG, Rule.ACCEPT_ACCEPT);
           log(t, ACCEPT, f, i, "accept");
           f.outcome = "connected";
           Window w = open.get(addr);
@@ -389,14 +479,17 @@ public final class Simulator {
           rejects++;
           String key = f.src.family() == 6 ? f.src.logText().substring(0, 19) : f.src.logText();
           if (limiter.allow(key, t)) {
+            count(f, i, Rule.REJECT_LOG);
             log(t, REJECT, f, i, "reject");
             f.rejectLogged = true;
             rejectsLogged++;
           }
+          count(f, i, Rule.REJECT);
         }
         return;
       }
       if (fin && list.remove(addr)) { // step 2, any entry, stale or not
+        count(f, i, Rule.REMOVE, Rule.REMOVED_LOG, Rule.REMOVED_ACCEPT);
         log(t, REMOVE, f, i, "remove");
         Window w = open.remove(addr);
         if (w != null) {
@@ -406,11 +499,26 @@ public final class Simulator {
         }
         return;
       }
-      if (list.update(addr, t)) { // step 3: only a fresh entry is refreshed
+      if (list.update(f.src, t, ttl(f))) { // step 3: only a fresh entry is refreshed
+        count(f, i, Rule.UPDATE);
         Window w = open.get(addr);
         w.lastRefresh = t;
         w.refreshes++;
+      } else {
+        count(f, i, Rule.KEEP);
       }
+    }
+
+    private void count(Flow f, int i, Rule... rules) {
+      gate.count(f.src.family(), LineFormat.ipLength(f, i), rules);
+    }
+
+    /**
+     * The TTL xt_recent records: the packet's as it reached the router (in FORWARD the kernel adds
+     * back the hop it just took off).
+     */
+    private static int ttl(Flow f) {
+      return f.os.ttl() - f.hops;
     }
 
     private void log(long t, String prefix, Flow f, int i, String action) {

@@ -302,7 +302,11 @@ class ReportRendererTest {
             msg.get("summary.windows") + n(expected.windows().size()),
             msg.get("summary.sessions") + n(expected.sessions().size()),
             msg.get("summary.rejections") + n(expected.rejections().size()),
-            msg.get("ruleset.none.how").replaceAll("<[^>]+>", ""),
+            // the sample month's snapshots: no change during the month, the same gate
+            msg.get("ruleset.noChanges"),
+            // codes print with their Japanese label beside them
+            msg.get("label.closeReason.expired") + "expired",
+            msg.get("label.anomaly.list-overflow") + "list-overflow",
             msg.get("method.p.dedupe"),
             msg.get("coverage.cannot.gaps"),
             msg.get("chart.perDay.title"),
@@ -313,7 +317,8 @@ class ReportRendererTest {
     Messages en = Messages.load(Templates.find(null), "en");
     assertThat(text)
         .doesNotContain(en.get("method.p.dedupe").replaceAll("\\s+", ""))
-        .doesNotContain(en.get("coverage.cannot.gaps").replaceAll("\\s+", ""));
+        .doesNotContain(en.get("coverage.cannot.gaps").replaceAll("\\s+", ""))
+        .doesNotContain(en.get("label.closeReason.expired").replaceAll("\\s+", ""));
     assertThat(r.model().figures()).isEqualTo(rendered.model().figures());
     // chart labels: the heat map's weekdays and axis titles are drawn in Japanese
     assertThat(r.model().root().toString()).contains(msg.get("chart.heatmap.title"));

@@ -27,11 +27,12 @@ import org.mobilessh.evidence.EvidenceBundle;
 import picocli.CommandLine;
 
 /**
- * The sample month with three {@code rules snapshot} files of router1 ingested beside its logs
- * (copies of the recorded snapshot with N = 60, set counters, and in the last one the IPv6 remove
- * step taken out): the report's ruleset section shows the gate, the parity break, the change and
- * the counters beside the lines, each line count reproducible with its printed query; the evidence
- * bundle carries the snapshots byte for byte, and verify checks their own hashes.
+ * The sample month's logs (without its own snapshots, see {@link SampleMonthRulesetTest}) with
+ * three {@code rules snapshot} files of router1 ingested beside them (copies of the recorded
+ * snapshot with N = 60, set counters, and in the last one the IPv6 remove step taken out): the
+ * report's ruleset section shows the gate, the parity break, the change and the counters beside the
+ * lines, each line count reproducible with its printed query; the evidence bundle carries the
+ * snapshots byte for byte, and verify checks their own hashes.
  */
 class ReportRulesetTest {
   @TempDir static Path dir;
@@ -95,7 +96,7 @@ class ReportRulesetTest {
       Files.write(logs.resolve(e.getKey()), e.getValue());
     }
     index = dir.resolve("index");
-    SampleMonth.ingest(index);
+    SampleMonth.ingestLogsOnly(index);
     SampleMonth.ingest(index, logs);
     ReportRenderer.Rendered r =
         ReportRenderer.render(SampleMonth.request(index, ReportRequest.Format.HTML));

@@ -28,13 +28,26 @@ final class SampleMonth {
     ingest(index, DIR);
   }
 
+  /**
+   * Ingests the logs of the sample month without its {@code rules snapshot} files, for tests that
+   * bring snapshots of their own.
+   */
+  static void ingestLogsOnly(Path index) {
+    ingest(index, DIR, p -> !p.getFileName().toString().endsWith(".snap"));
+  }
+
   /** Ingests every log in {@code dir} (not the ground truth) into {@code index}. */
   static void ingest(Path index, Path dir) {
+    ingest(index, dir, p -> true);
+  }
+
+  private static void ingest(Path index, Path dir, java.util.function.Predicate<Path> keep) {
     List<String> args =
         new ArrayList<>(List.of("ingest", "--index", index.toString(), "--tz", "UTC"));
     try (Stream<Path> files = Files.list(dir)) {
       files
           .filter(p -> !p.getFileName().toString().startsWith("ground-truth"))
+          .filter(keep)
           .sorted()
           .forEach(p -> args.add(p.toString()));
     } catch (IOException e) {

@@ -26,6 +26,10 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.mobilessh.audit.CounterSnapshot;
+import org.mobilessh.audit.RulesetInForce;
+import org.mobilessh.audit.RulesetStep;
+import org.mobilessh.index.StoredSnapshot;
 import org.mobilessh.parse.Action;
 import org.mobilessh.parse.ConntrackEvent;
 import org.mobilessh.parse.FormatDetector;
@@ -36,6 +40,11 @@ import org.mobilessh.parse.NetfilterEvent;
 import org.mobilessh.parse.ParseContext;
 import org.mobilessh.parse.ParseResult;
 import org.mobilessh.parse.SkipReason;
+import org.mobilessh.rules.Family;
+import org.mobilessh.rules.KernelClock;
+import org.mobilessh.rules.RecentEntry;
+import org.mobilessh.rules.SectionedFile;
+import org.mobilessh.rules.Snapshots;
 
 /**
  * A small simulated month, checked against the parse stage and against its own ground truth: the
@@ -117,7 +126,7 @@ class SimulatorTest {
     Map<String, Long> conntrack = new TreeMap<>();
     Map<SkipReason, Long> syslogSkips = new HashMap<>();
     Map<SkipReason, Long> kernSkips = new HashMap<>();
-    for (String name : names(dir)) {
+    for (String name : logNames(dir)) {
       if (name.startsWith("ground-truth")) {
         continue;
       }
@@ -305,7 +314,7 @@ class SimulatorTest {
     long end = feb.month().plusMonths(1).atDay(1).atStartOfDay(ny).toEpochSecond();
     for (Simulator.RouterResult r : rs) {
       boolean sawLeapDay = false;
-      for (String name : names(r.directory())) {
+      for (String name : logNames(r.directory())) {
         if (name.startsWith("ground-truth")) {
           continue;
         }
@@ -325,6 +334,85 @@ class SimulatorTest {
     assertThat(lines(out.resolve("router2/kern.log")))
         .allMatch(l -> l.contains("router2 kernel: "))
         .anyMatch(l -> l.contains("DST=192.0.2.2 ") || l.contains("DST=198.51.100.4"));
+  }
+
+  @Test
+  void snapshotsAreWhatRulesSnapshotWritesWithCountersAndListsOfTheModel() throws Exception {
+    List<String> snaps = names(dir).stream().filter(n -> n.endsWith(".snap")).toList();
+    assertThat(snaps).containsExactly("2026-09-30.snap", "2026-10-16.snap", "2026-11-01.snap");
+    List<JsonNode> records =
+        truth.stream().filter(n -> n.get("record").asText().equals("snapshot")).toList();
+    assertThat(records).extracting(n -> n.get("file").asText()).isEqualTo(snaps);
+    Map<String, Long> lines = new TreeMap<>(); // LOG lines per step and family, whole month
+    for (NetfilterEvent e : kernelEvents()) {
+      lines.merge(e.action().ecsName() + " " + e.family(), 1L, Long::sum);
+    }
+    JsonNode summary = truth.get(truth.size() - 1);
+    long[] previousRejects = {0, 0};
+    for (int i = 0; i < snaps.size(); i++) {
+      byte[] bytes = Files.readAllBytes(dir.resolve(snaps.get(i)));
+      assertThat(SectionedFile.verify(bytes).ok()).as(snaps.get(i)).isTrue();
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      assertThat(text).startsWith("# " + Snapshots.TITLE + "\n");
+      SectionedFile file = SectionedFile.parse(text);
+      JsonNode rec = records.get(i);
+      assertThat(file.headers())
+          .containsEntry("timestamp", rec.get("taken_at").asText())
+          .containsEntry("hostname", "router1")
+          .containsEntry("netns", "-")
+          .containsEntry("ip_list_tot", "100");
+      assertThat(text).endsWith("sha256: " + rec.get("sha256").asText() + "\n");
+      Instant at = Instant.parse(rec.get("taken_at").asText());
+      RulesetInForce r =
+          RulesetInForce.of(
+              new StoredSnapshot(rec.get("sha256").asText(), at, "router1", "x", text));
+      assertThat(r.parity().broken()).isFalse();
+      assertThat(r.ipv4().seconds()).contains(60);
+      for (Family f : Family.values()) {
+        CounterSnapshot c = r.family(f).rejectCounters();
+        String fam = f == Family.IPV4 ? "4" : "6";
+        assertThat(c.rejectPackets()).isEqualTo(rec.get("rejected").get(fam).asLong());
+        assertThat(c.rejectLogPackets()).isEqualTo(rec.get("reject_logged").get(fam).asLong());
+        assertThat(c.rejectPackets()).isGreaterThanOrEqualTo(previousRejects[f.ordinal()]);
+        previousRejects[f.ordinal()] = c.rejectPackets();
+        if (i == snaps.size() - 1) {
+          // after the month every LOG rule's counter is its number of lines, exactly
+          for (RulesetStep.Kind k :
+              List.of(
+                  RulesetStep.Kind.SET,
+                  RulesetStep.Kind.REMOVE,
+                  RulesetStep.Kind.RCHECK_ACCEPT,
+                  RulesetStep.Kind.REJECT)) {
+            String action = k == RulesetStep.Kind.RCHECK_ACCEPT ? "accept" : k.id();
+            assertThat(r.family(f).step(k).orElseThrow().logPackets())
+                .as(k + " " + f)
+                .isEqualTo(lines.getOrDefault(action + " " + f, 0L));
+          }
+        }
+      }
+      if (i == snaps.size() - 1) {
+        assertThat(previousRejects[0] + previousRejects[1])
+            .isEqualTo(summary.get("rejects").asLong());
+        // the list: each entry's last stamp, dated by the snapshot's kernel clock, is the last
+        // refresh of that address's last window (one jiffy = 4 ms)
+        KernelClock clock = Snapshots.kernelClock(file).orElseThrow();
+        Map<String, Long> lastRefresh = new HashMap<>();
+        for (JsonNode w : truth) {
+          if (w.get("record").asText().equals("window")) {
+            lastRefresh.merge(w.get("src").asText(), micros(w.get("last_refresh")), Math::max);
+          }
+        }
+        List<RecentEntry> entries = RecentEntry.parseAll(file.sections().get("xt_recent MOBILE"));
+        assertThat(entries).hasSize(100);
+        for (RecentEntry e : entries) {
+          Instant seen = clock.wallTime(e.lastSeen());
+          long us = seen.getEpochSecond() * 1_000_000L + seen.getNano() / 1000;
+          assertThat(lastRefresh.get(e.text()) - us).as(e.text()).isBetween(0L, 4_000L);
+          assertThat(e.stamps()).contains(e.lastSeen());
+          assertThat(e.ttl()).isBetween(1, 255);
+        }
+      }
+    }
   }
 
   // ---- helpers
@@ -390,6 +478,11 @@ class SimulatorTest {
     try (Stream<Path> s = Files.list(d)) {
       return s.map(p -> p.getFileName().toString()).sorted().toList();
     }
+  }
+
+  /** The log files: everything but the {@code rules snapshot} files. */
+  static List<String> logNames(Path d) throws IOException {
+    return names(d).stream().filter(n -> !n.endsWith(".snap")).toList();
   }
 
   static void deleteTree(Path p) throws IOException {
