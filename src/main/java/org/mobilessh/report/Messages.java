@@ -102,6 +102,8 @@ public final class Messages {
     OPENING("openedBy"),
     /** {@link org.mobilessh.audit.Anomaly.Kind#id()}. */
     ANOMALY("anomaly"),
+    /** What an anomaly kind means, one sentence (the anomalies' own messages are English). */
+    ANOMALY_ABOUT("anomalyAbout"),
     /** Quarantine reasons of the ingest and parse stages. */
     QUARANTINE("quarantine");
 

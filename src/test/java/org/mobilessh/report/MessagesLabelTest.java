@@ -53,6 +53,8 @@ class MessagesLabelTest {
         Stream.of(Window.Opening.values()).map(Window.Opening::id).toList(),
         Messages.Codes.ANOMALY,
         Stream.of(Anomaly.Kind.values()).map(Anomaly.Kind::id).toList(),
+        Messages.Codes.ANOMALY_ABOUT,
+        Stream.of(Anomaly.Kind.values()).map(Anomaly.Kind::id).toList(),
         Messages.Codes.QUARANTINE,
         quarantine);
   }

@@ -307,6 +307,7 @@ class ReportRendererTest {
             // codes print with their Japanese label beside them
             msg.get("label.closeReason.expired") + "expired",
             msg.get("label.anomaly.list-overflow") + "list-overflow",
+            msg.get("label.anomalyAbout.list-overflow"),
             msg.get("method.p.dedupe"),
             msg.get("coverage.cannot.gaps"),
             msg.get("chart.perDay.title"),
