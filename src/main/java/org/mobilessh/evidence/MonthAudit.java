@@ -13,12 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.StoredFields;
@@ -44,6 +41,7 @@ import org.mobilessh.audit.SourceLine;
 import org.mobilessh.index.EventSearcher;
 import org.mobilessh.index.Fields;
 import org.mobilessh.index.IndexException;
+import org.mobilessh.index.StoredEvent;
 import org.mobilessh.index.StoredSnapshot;
 
 /**
@@ -185,16 +183,6 @@ public record MonthAudit(
     return ChronoUnit.MICROS.between(Instant.EPOCH, t);
   }
 
-  private static final Set<String> STORED =
-      Set.of(
-          Fields.FILE_PATH,
-          Fields.OFFSET,
-          Fields.LINE_NUMBER,
-          Fields.ACTION,
-          Fields.DATASET,
-          Fields.OBSERVER,
-          Fields.ORIGINAL);
-
   /**
    * The stored pointer and identity of every matching document by {@link #key}. {@code event.hash}
    * is a doc-values column that {@link EventSearcher} does not return, so the documents are read
@@ -205,6 +193,7 @@ public record MonthAudit(
     try (Directory d = FSDirectory.open(index);
         DirectoryReader reader = DirectoryReader.open(d)) {
       IndexSearcher searcher = new IndexSearcher(reader);
+      StoredEvent.Decoder decoder = StoredEvent.Decoder.of(reader.getIndexCommit().getUserData());
       Weight w = searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1);
       for (LeafReaderContext leaf : reader.leaves()) {
         Scorer s = w.scorer(leaf);
@@ -216,9 +205,9 @@ public record MonthAudit(
         StoredFields stored = leaf.reader().storedFields();
         DocIdSetIterator it = s.iterator();
         for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
-          Document f = stored.document(doc, STORED);
-          String path = f.get(Fields.FILE_PATH) == null ? "" : f.get(Fields.FILE_PATH);
-          long line = Math.max(0, number(f, Fields.LINE_NUMBER));
+          StoredEvent f = decoder.decode(stored.document(doc, StoredEvent.Decoder.fields()));
+          String path = f.sourcePath() == null ? "" : f.sourcePath();
+          long line = Math.max(0, f.lineNumber());
           Long h = hash != null && hash.advanceExact(doc) ? hash.longValue() : null;
           Instant t =
               time != null && time.advanceExact(doc)
@@ -229,23 +218,18 @@ public record MonthAudit(
               new IndexedLine(
                   path,
                   line,
-                  number(f, Fields.OFFSET),
+                  f.byteOffset(),
                   t,
-                  f.get(Fields.ACTION),
-                  f.get(Fields.DATASET),
-                  f.get(Fields.OBSERVER),
+                  f.action(),
+                  f.dataset(),
+                  f.observer(),
                   h,
-                  f.get(Fields.ORIGINAL)));
+                  f.originalLine()));
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | IndexException e) {
       throw new EvidenceException("cannot read index " + index + ": " + e.getMessage(), e);
     }
     return out;
-  }
-
-  private static long number(Document doc, String field) {
-    IndexableField f = doc.getField(field);
-    return f == null || f.numericValue() == null ? -1 : f.numericValue().longValue();
   }
 }

@@ -10,6 +10,8 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.util.BytesRef;
+import org.mobilessh.parse.Action;
 import org.mobilessh.parse.ClockSource;
 import org.mobilessh.parse.ConntrackEvent;
 import org.mobilessh.parse.ConntrackTuple;
@@ -33,11 +35,11 @@ import org.mobilessh.rules.Family;
 final class DocumentMapper {
   private final LongPoint timePoint = new LongPoint(Fields.TIMESTAMP, 0L);
   private final NumericDocValuesField timeDv = new NumericDocValuesField(Fields.TIMESTAMP, 0L);
-  private final StringField action = new StringField(Fields.ACTION, "", Field.Store.YES);
-  private final StringField dataset = new StringField(Fields.DATASET, "", Field.Store.YES);
+  private final StringField action = new StringField(Fields.ACTION, "", Field.Store.NO);
+  private final StringField dataset = new StringField(Fields.DATASET, "", Field.Store.NO);
   private final NumericDocValuesField hash = new NumericDocValuesField(Fields.HASH, 0L);
   private final NumericDocValuesField origin = new NumericDocValuesField(Fields.ORIGIN, 0L);
-  private final StringField observer = new StringField(Fields.OBSERVER, "", Field.Store.YES);
+  private final StringField observer = new StringField(Fields.OBSERVER, "", Field.Store.NO);
   private final InetAddressPoint sourceIp =
       new InetAddressPoint(Fields.SOURCE_IP, InetAddress.getLoopbackAddress());
   private final InetAddressPoint destinationIp =
@@ -52,13 +54,24 @@ final class DocumentMapper {
   private final StringField conntrackState =
       new StringField(Fields.CONNTRACK_STATE, "", Field.Store.NO);
   private final LongPoint bytes = new LongPoint(Fields.NETWORK_BYTES, 0L);
-  private final StoredField original = new StoredField(Fields.ORIGINAL, "");
-  private final StoredField path = new StoredField(Fields.FILE_PATH, "");
-  private final StoredField offset = new StoredField(Fields.OFFSET, 0L);
-  private final StoredField line = new StoredField(Fields.LINE_NUMBER, 0L);
+  private final StoredField stored = new StoredField(Fields.STORED, new BytesRef());
+  private final StoredEvent.Encoder encoder = new StoredEvent.Encoder();
+  private final StoredEvent.StringTable table;
+  // string-table ids of the last values seen (sources and routers repeat from line to line), and of
+  // each action and format
+  private final int[] actionIds = new int[Action.values().length];
+  private final int[] datasetIds = new int[LogFormat.values().length];
+  private String lastPath;
+  private int lastPathId;
+  private String lastObserver;
+  private int lastObserverId;
   // Reused too: IndexWriter is done with a document when addDocument returns, and a fresh one
   // regrows its field list for every event.
   private final Document doc = new Document();
+
+  DocumentMapper(StoredEvent.StringTable table) {
+    this.table = table;
+  }
 
   /**
    * The document for one event; {@code time} is µs or {@link Deduplicator#TIMELESS}. The returned
@@ -78,7 +91,8 @@ final class DocumentMapper {
     }
     setString(action, ev.action().ecsName());
     add(doc, action);
-    setString(dataset, datasetOf(ev, e.originalLine()).id());
+    LogFormat format = datasetOf(ev, e.originalLine());
+    setString(dataset, format.id());
     add(doc, dataset);
     hash.setLongValue(hashValue);
     add(doc, hash);
@@ -98,15 +112,48 @@ final class DocumentMapper {
     } else {
       conntrack(doc, (ConntrackEvent) ev);
     }
-    original.setStringValue(e.originalLine());
-    add(doc, original);
-    path.setStringValue(e.sourcePath());
-    add(doc, path);
-    offset.setLongValue(e.byteOffset());
-    add(doc, offset);
-    line.setLongValue(e.lineNumber());
-    add(doc, line);
+    stored.setBytesValue(
+        encoder.encode(
+            actionId(ev.action()),
+            datasetId(format),
+            observerName.isEmpty() ? 0 : observerId(observerName),
+            pathId(e.sourcePath()),
+            e.byteOffset(),
+            e.lineNumber(),
+            e.originalLine()));
+    add(doc, stored);
     return doc;
+  }
+
+  private int actionId(Action a) {
+    return cachedId(actionIds, a.ordinal(), a.ecsName());
+  }
+
+  private int datasetId(LogFormat f) {
+    return cachedId(datasetIds, f.ordinal(), f.id());
+  }
+
+  private int cachedId(int[] ids, int ordinal, String value) {
+    if (ids[ordinal] == 0) {
+      ids[ordinal] = table.id(value);
+    }
+    return ids[ordinal];
+  }
+
+  private int pathId(String p) {
+    if (!p.equals(lastPath)) {
+      lastPathId = table.id(p);
+      lastPath = p;
+    }
+    return lastPathId;
+  }
+
+  private int observerId(String o) {
+    if (!o.equals(lastObserver)) {
+      lastObserverId = table.id(o);
+      lastObserver = o;
+    }
+    return lastObserverId;
   }
 
   private void netfilter(Document doc, NetfilterEvent n) {

@@ -52,7 +52,12 @@ public final class EventIndex implements Closeable {
   /** Commit user data key of the schema version; the rest of the user data are checkpoints. */
   static final String SCHEMA_KEY = "mobilessh.index.schema";
 
-  static final String SCHEMA_VERSION = "1";
+  /**
+   * 2: an event's stored fields are one binary field plus the commit's string table ({@link
+   * StoredEvent}); 1 stored them as separate fields. The reader reads both; the writer refuses to
+   * add to an index of another version.
+   */
+  static final String SCHEMA_VERSION = "2";
 
   /**
    * Default bound of the dedupe cache (entries; 25 bytes a slot at a load factor of 1/4 to 1/2, so
@@ -76,6 +81,7 @@ public final class EventIndex implements Closeable {
   private final IndexWriter writer;
   private final Deduplicator dedupe;
   private final Indexers indexer;
+  private final StoredEvent.StringTable strings;
   private DirectoryReader nrtReader;
   private Map<String, String> committed;
 
@@ -86,8 +92,11 @@ public final class EventIndex implements Closeable {
     this.directory = directory;
     this.writer = writer;
     this.dedupe = new Deduplicator(new IndexStore(), cacheEntries);
-    this.committed = readCheckpoints(directory, path);
-    this.indexer = new Indexers(writer, path, threads);
+    Map<String, String> data = readUserData(directory, path);
+    this.strings = StoredEvent.StringTable.load(data);
+    StoredEvent.StringTable.strip(data);
+    this.committed = Collections.unmodifiableMap(data);
+    this.indexer = new Indexers(writer, path, threads, strings);
     indexer.start();
   }
 
@@ -235,11 +244,15 @@ public final class EventIndex implements Closeable {
    */
   public void commit(Map<String, String> checkpoints) {
     Map<String, String> data = new LinkedHashMap<>(checkpoints);
-    if (data.containsKey(SCHEMA_KEY)) {
-      throw new IllegalArgumentException("checkpoint key " + SCHEMA_KEY + " is reserved");
+    for (String key : data.keySet()) {
+      if (key.equals(SCHEMA_KEY) || key.startsWith(StoredEvent.TABLE_PREFIX)) {
+        throw new IllegalArgumentException("checkpoint key " + key + " is reserved");
+      }
     }
     data.put(SCHEMA_KEY, SCHEMA_VERSION);
     indexer.drain();
+    // after the drain: every string the documents of this commit refer to is in the table
+    strings.putInto(data);
     writer.setLiveCommitData(data.entrySet());
     try {
       writer.commit();
@@ -276,10 +289,11 @@ public final class EventIndex implements Closeable {
     }
   }
 
-  private static Map<String, String> readCheckpoints(Directory directory, Path path)
+  /** The last commit's user data without the schema key (checkpoints and string table). */
+  private static Map<String, String> readUserData(Directory directory, Path path)
       throws IOException {
     if (!DirectoryReader.indexExists(directory)) {
-      return Map.of();
+      return new LinkedHashMap<>();
     }
     Map<String, String> data =
         new LinkedHashMap<>(SegmentInfos.readLatestCommit(directory).getUserData());
@@ -292,9 +306,9 @@ public final class EventIndex implements Closeable {
               + schema
               + ", this mobilessh writes version "
               + SCHEMA_VERSION
-              + "; ingest into a new --index directory");
+              + "; ingest into a new --index directory (it can still be searched and audited)");
     }
-    return Collections.unmodifiableMap(data);
+    return data;
   }
 
   private static void closeQuietly(Closeable c) {
@@ -406,6 +420,7 @@ public final class EventIndex implements Closeable {
 
     private final IndexWriter writer;
     private final Path path;
+    private final StoredEvent.StringTable strings;
     private final Thread[] threads;
     private final java.util.concurrent.ArrayBlockingQueue<Object[]> queue;
     private final Object progress = new Object();
@@ -419,9 +434,10 @@ public final class EventIndex implements Closeable {
     private int deleteCount;
     private volatile Throwable failure;
 
-    Indexers(IndexWriter writer, Path path, int count) {
+    Indexers(IndexWriter writer, Path path, int count, StoredEvent.StringTable strings) {
       this.writer = writer;
       this.path = path;
+      this.strings = strings;
       this.queue = new java.util.concurrent.ArrayBlockingQueue<>(8 * count);
       this.threads = new Thread[count];
       for (int i = 0; i < count; i++) {
@@ -552,7 +568,7 @@ public final class EventIndex implements Closeable {
     }
 
     private void work() {
-      DocumentMapper mapper = new DocumentMapper();
+      DocumentMapper mapper = new DocumentMapper(strings);
       try {
         while (true) {
           Object[] items = queue.take();

@@ -62,12 +62,14 @@ public final class EventSearcher implements Closeable {
   private final Directory directory;
   private final DirectoryReader reader;
   private final IndexSearcher searcher;
+  private final StoredEvent.Decoder decoder;
 
-  private EventSearcher(Path path, Directory directory, DirectoryReader reader) {
+  private EventSearcher(Path path, Directory directory, DirectoryReader reader) throws IOException {
     this.path = path;
     this.directory = directory;
     this.reader = reader;
     this.searcher = new IndexSearcher(reader);
+    this.decoder = StoredEvent.Decoder.of(reader.getIndexCommit().getUserData());
   }
 
   /**
@@ -86,7 +88,13 @@ public final class EventSearcher implements Closeable {
         d.close();
         throw new IndexException("no index at " + dir + " (run mobilessh ingest first)");
       }
-      return new EventSearcher(dir, d, DirectoryReader.open(d));
+      DirectoryReader r = DirectoryReader.open(d);
+      try {
+        return new EventSearcher(dir, d, r);
+      } catch (IOException | RuntimeException e) {
+        r.close();
+        throw e;
+      }
     } catch (IOException e) {
       try {
         if (d != null) {
@@ -127,7 +135,8 @@ public final class EventSearcher implements Closeable {
       List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
       for (ScoreDoc sd : top.scoreDocs) {
         long time = (Long) ((FieldDoc) sd).fields[0];
-        hits.add(hit(stored.document(sd.doc), time == Long.MAX_VALUE ? null : time, reparser));
+        hits.add(
+            hit(stored.document(sd.doc), time == Long.MAX_VALUE ? null : time, reparser, decoder));
       }
       return hits;
     } catch (IOException e) {
@@ -151,7 +160,7 @@ public final class EventSearcher implements Closeable {
           reader,
           scoped(query),
           null,
-          (doc, micros) -> consumer.accept(hit(doc.getDocument(), micros, reparser)));
+          (doc, micros) -> consumer.accept(hit(doc.getDocument(), micros, reparser, decoder)));
     } catch (IOException e) {
       throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
     }
@@ -243,12 +252,14 @@ public final class EventSearcher implements Closeable {
     return new MatchAllDocsQuery();
   }
 
-  private static Hit hit(Document doc, Long micros, Reparser reparser) {
+  private static Hit hit(
+      Document doc, Long micros, Reparser reparser, StoredEvent.Decoder decoder) {
     Instant time = micros == null ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-    String action = reparser.shared(doc.get(Fields.ACTION));
-    String original = doc.get(Fields.ORIGINAL);
-    String observer = reparser.shared(doc.get(Fields.OBSERVER));
-    String dataset = reparser.shared(doc.get(Fields.DATASET));
+    StoredEvent stored = decoder.decode(doc);
+    String action = reparser.shared(stored.action());
+    String original = stored.originalLine();
+    String observer = reparser.shared(stored.observer());
+    String dataset = reparser.shared(stored.dataset());
     IndexableField raw = doc.getField(Fields.ORIGINAL_RAW);
     byte[] rawBytes = null;
     if (raw != null && raw.binaryValue() != null) {
@@ -269,9 +280,9 @@ public final class EventSearcher implements Closeable {
         observer,
         original,
         rawBytes,
-        reparser.shared(doc.get(Fields.FILE_PATH)),
-        number(doc, Fields.OFFSET),
-        number(doc, Fields.LINE_NUMBER),
+        reparser.shared(stored.sourcePath()),
+        stored.byteOffset(),
+        stored.lineNumber(),
         doc.get(Fields.REASON),
         event);
   }

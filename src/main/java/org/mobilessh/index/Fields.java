@@ -50,6 +50,12 @@ public final class Fields {
   /** The original line, stored (the only copy of the event's details). */
   public static final String ORIGINAL = "event.original";
 
+  /**
+   * An event's stored fields in one binary value (schema 2): line, source pointer, action, format
+   * and router; see {@link StoredEvent}. Quarantined lines and snapshots keep separate fields.
+   */
+  public static final String STORED = "event.stored";
+
   /** The raw bytes of a quarantined line, stored, when its text is lossy. */
   public static final String ORIGINAL_RAW = "event.original.raw";
 
