@@ -128,6 +128,9 @@ public final class EventIndex implements Closeable {
       config.setCommitOnClose(false);
       // a bounded buffer keeps -Xmx256m enough for any input size
       config.setRAMBufferSizeMB(48);
+      // a compound file is a copy of every flushed segment into one file: with a commit every 100k
+      // lines that is CPU and I/O for nothing (merged segments are not compound by default either)
+      config.setUseCompoundFile(false);
       IndexWriter writer = new IndexWriter(directory, config);
       return new EventIndex(dir, directory, writer, cacheEntries, threads);
     } catch (LockObtainFailedException e) {
@@ -415,17 +418,15 @@ public final class EventIndex implements Closeable {
    */
   private static final class Indexers {
     private static final int BATCH = 512;
-    private static final int WIDTH = 4;
-    private static final Object[] STOP = new Object[0];
+    private static final Batch STOP = new Batch(0);
 
     private final IndexWriter writer;
     private final Path path;
     private final StoredEvent.StringTable strings;
     private final Thread[] threads;
-    private final java.util.concurrent.ArrayBlockingQueue<Object[]> queue;
+    private final java.util.concurrent.ArrayBlockingQueue<Batch> queue;
     private final Object progress = new Object();
-    private Object[] batch = new Object[BATCH * WIDTH];
-    private int filled;
+    private Batch batch = new Batch(BATCH);
     // caller thread only
     private long handed;
     // guarded by progress
@@ -454,17 +455,16 @@ public final class EventIndex implements Closeable {
     }
 
     void submit(SourcedEvent e, String observer, long hash, long time) {
-      Object[] b = batch;
-      int f = filled;
-      b[f] = e;
-      b[f + 1] = observer;
-      b[f + 2] = hash;
-      b[f + 3] = time;
-      filled = f + WIDTH;
-      if (filled == b.length) {
+      Batch b = batch;
+      int n = b.size;
+      b.events[n] = e;
+      b.observers[n] = observer;
+      b.hashes[n] = hash;
+      b.times[n] = time;
+      b.size = n + 1;
+      if (b.size == BATCH) {
         hand(b);
-        batch = new Object[BATCH * WIDTH];
-        filled = 0;
+        batch = new Batch(BATCH);
       }
     }
 
@@ -482,9 +482,9 @@ public final class EventIndex implements Closeable {
 
     /** Returns when everything submitted so far is in the writer, deletes included. */
     void drain() {
-      if (filled > 0) {
-        hand(java.util.Arrays.copyOf(batch, filled));
-        filled = 0;
+      if (batch.size > 0) {
+        hand(batch);
+        batch = new Batch(BATCH);
       }
       try {
         synchronized (progress) {
@@ -520,7 +520,7 @@ public final class EventIndex implements Closeable {
 
     /** Drops what is queued (close without commit) and ends the threads. */
     void discardAndEnd() {
-      filled = 0;
+      batch = new Batch(BATCH);
       deleteCount = 0;
       queue.clear();
       try {
@@ -552,7 +552,7 @@ public final class EventIndex implements Closeable {
       return false;
     }
 
-    private void hand(Object[] items) {
+    private void hand(Batch items) {
       try {
         while (!queue.offer(items, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
           checkFailure();
@@ -571,7 +571,7 @@ public final class EventIndex implements Closeable {
       DocumentMapper mapper = new DocumentMapper(strings);
       try {
         while (true) {
-          Object[] items = queue.take();
+          Batch items = queue.take();
           if (items == STOP) {
             queue.clear();
             queue.offer(STOP);
@@ -579,13 +579,10 @@ public final class EventIndex implements Closeable {
           }
           try {
             if (failure == null) {
-              for (int i = 0; i < items.length; i += WIDTH) {
+              for (int i = 0; i < items.size; i++) {
                 writer.addDocument(
                     mapper.map(
-                        (SourcedEvent) items[i],
-                        (String) items[i + 1],
-                        (Long) items[i + 2],
-                        (Long) items[i + 3]));
+                        items.events[i], items.observers[i], items.hashes[i], items.times[i]));
               }
             }
           } catch (IOException | RuntimeException ex) {
@@ -600,6 +597,22 @@ public final class EventIndex implements Closeable {
         }
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
+      }
+    }
+
+    /** Up to {@link #BATCH} events with their decisions, in columns (no boxing per event). */
+    private static final class Batch {
+      final SourcedEvent[] events;
+      final String[] observers;
+      final long[] hashes;
+      final long[] times;
+      int size;
+
+      Batch(int capacity) {
+        events = new SourcedEvent[capacity];
+        observers = new String[capacity];
+        hashes = new long[capacity];
+        times = new long[capacity];
       }
     }
 
