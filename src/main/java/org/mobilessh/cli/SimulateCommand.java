@@ -24,9 +24,11 @@ import picocli.CommandLine.Spec;
           + " internet's scanners, replayed through a model of the ruleset in the kernel.",
       "Per router DIR/routerN/ gets kern.log and syslog (rsyslog traditional format), conntrack.log"
           + " (conntrack -E -o timestamp,extended,id), each rotated weekly like logrotate"
-          + " (NAME, NAME.1, NAME.2.gz ...); beside it DIR/routerN.ground-truth.jsonl.gz (windows,"
-          + " connections, rejects, line counts). The same options and seed give byte-identical"
-          + " files."
+          + " (NAME, NAME.1, NAME.2.gz ...), and three rules snapshot files (after boot the evening"
+          + " before the month, on the 16th, on the 1st of the next month: YYYY-MM-DD.snap, counters"
+          + " and lists of the model); beside it DIR/routerN.ground-truth.jsonl.gz (windows,"
+          + " connections, rejects, snapshots, line counts). The same options and seed give"
+          + " byte-identical files."
     })
 final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
