@@ -12,6 +12,12 @@ import org.mobilessh.audit.AuditConfig;
 import org.mobilessh.audit.AuditEngine;
 import org.mobilessh.audit.AuditInput;
 import org.mobilessh.audit.AuditResult;
+import org.mobilessh.audit.AuditSink;
+import org.mobilessh.audit.Window;
+import org.mobilessh.audit.Session;
+import org.mobilessh.audit.Rejection;
+import org.mobilessh.audit.Anomaly;
+import org.mobilessh.audit.RejectTotals;
 import org.mobilessh.audit.IndexedAuditInput;
 import org.mobilessh.index.EventSearcher;
 import org.mobilessh.rules.RulesetSettings;
@@ -26,6 +32,10 @@ import org.mobilessh.rules.RulesetSettings;
  *   <li>{@code load YYYY-MM [HOST]}: read the month (widened by one day each side, as the audit
  *       commands do) through IndexedAuditInput, then reconstruct it; prints events, seconds and
  *       CPU seconds of this thread for each step.
+ *   <li>{@code stream YYYY-MM [HOST] [ROUNDS]}: the same month reconstructed as the audit
+ *       commands do now, streamed (IndexedAuditInput.stream: read and engine in one pass, records
+ *       counted as they come, nothing kept); prints seconds and CPU seconds of this thread per
+ *       round and the heap in use at the end.
  *   <li>{@code search ROUNDS QUERY...}: run {@code search QUERY} (limit 100, as the CLI default)
  *       ROUNDS times after 5 warm-up rounds; prints the median, min and max in milliseconds.
  * </ul>
@@ -65,6 +75,35 @@ public final class ReadBench {
             r.windows().size(), r.sessions().size(), r.rejections().size(), (w2 - w1) / 1e9, (c2 - c1) / 1e9);
         Runtime rt = Runtime.getRuntime();
         System.out.printf(Locale.ROOT, "heap used %d MB%n", (rt.totalMemory() - rt.freeMemory()) >> 20);
+      } else if (mode.equals("stream")) {
+        YearMonth m = YearMonth.parse(args[2]);
+        String host = args.length > 3 && !args[3].equals("-") ? args[3] : null;
+        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+        Instant from = m.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).minusSeconds(86_400 + 60);
+        Instant to = m.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).plusSeconds(86_400);
+        AuditConfig config = AuditConfig.of(
+            new RulesetSettings().set("mail-server", List.of("192.0.2.0/24")).toConfig())
+            .withMailServers(List.of());
+        for (int round = 0; round < rounds; round++) {
+          long[] n = new long[5];
+          long w0 = System.nanoTime();
+          long c0 = THREADS.getCurrentThreadCpuTime();
+          IndexedAuditInput.stream(searcher, from, to, host, new AuditEngine(config),
+              AuditSink.month(m, new AuditSink() {
+                @Override public void window(Window w) { n[0]++; }
+                @Override public void session(Session s) { n[1]++; }
+                @Override public void rejection(Rejection r) { n[2]++; }
+                @Override public void anomaly(Anomaly a) { n[3]++; }
+                @Override public void end(List<RejectTotals> t, long used, long dup, long untimed) { n[4] = used; }
+              }));
+          long w1 = System.nanoTime();
+          long c1 = THREADS.getCurrentThreadCpuTime();
+          Runtime rt = Runtime.getRuntime();
+          System.out.printf(Locale.ROOT,
+              "stream: %d events -> %d windows, %d sessions, %d rejections, %d anomalies in %.3f s wall, %.3f s CPU (%.2f us/event); heap used %d MB%n",
+              n[4], n[0], n[1], n[2], n[3], (w1 - w0) / 1e9, (c1 - c0) / 1e9,
+              (c1 - c0) / 1e3 / Math.max(1, n[4]), (rt.totalMemory() - rt.freeMemory()) >> 20);
+        }
       } else if (mode.equals("scan")) {
         // the read alone: every event of the index in time order, re-parsed, nothing kept
         for (int round = 0; round < Integer.parseInt(args[2]); round++) {

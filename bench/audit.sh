@@ -13,11 +13,12 @@
 #   these include JVM start), report --month 2026-10 with -Xmx512m (peak RSS);
 # and inside one warm JVM (bench/ReadBench.java): the two searches (median of SEARCH_REPS runs after
 # 5 warm-up runs) and the read alone (every event in time order, re-parsed, nothing kept).
-# Audit commands run with -Xmx$HEAP (they hold the period's events in memory) and are cut off
-# after TIMEOUT seconds (the table then says so).
+# Audit commands run with -Xmx$HEAP (default 512m: the streaming engine holds what is open, not
+# the period) and are cut off after TIMEOUT seconds (the table then says so). In one warm JVM:
+#   java -cp JAR bench/ReadBench.java INDEX stream 2026-10 [HOST|-] [ROUNDS]
 #
 #   bench/audit.sh [WORKDIR]                 default target/bench-audit
-#   BIG=10 REPS=3 SEARCH_REPS=21 HEAP=8g TIMEOUT=900 MOBILESSH_JAR=path.jar bench/audit.sh DIR
+#   BIG=10 REPS=3 SEARCH_REPS=21 HEAP=512m TIMEOUT=900 MOBILESSH_JAR=path.jar bench/audit.sh DIR
 #   ONLY="search windows-host" bench/audit.sh DIR    run only these steps (names as printed)
 #
 # Needs: a built jar (mvn -B -DskipTests package), java 17+, GNU time (/usr/bin/time).
@@ -28,7 +29,7 @@ work=${1:-$root/target/bench-audit}
 big=${BIG:-10}
 reps=${REPS:-3}
 search_reps=${SEARCH_REPS:-21}
-heap=${HEAP:-8g}
+heap=${HEAP:-512m}
 timeout_s=${TIMEOUT:-900}
 month=2026-10
 jar=${MOBILESSH_JAR:-}

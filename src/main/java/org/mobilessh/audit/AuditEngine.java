@@ -3,16 +3,21 @@ package org.mobilessh.audit;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import org.mobilessh.parse.Action;
+import org.mobilessh.parse.ClockSource;
 import org.mobilessh.parse.ConntrackEvent;
 import org.mobilessh.parse.EventTime;
 import org.mobilessh.parse.IpPacket;
@@ -25,9 +30,13 @@ import org.mobilessh.parse.TimePrecision;
 import org.mobilessh.rules.Family;
 
 /**
- * Reconstructs windows, sessions, rejections and anomalies from parsed events. Stateless between
- * calls and deterministic: the result depends only on the set of distinct events, not on their
- * order or on duplicates. See {@code docs/audit-model.md} for the rules it applies.
+ * Reconstructs windows, sessions, rejections and anomalies from parsed events, as a stream: events
+ * go in in time order ({@link #open}, {@link Stream#accept}), records come out through an {@link
+ * AuditSink} as soon as they are final, and only what is still open is held (open windows, the
+ * addresses and flows of the last {@link #HORIZON}, sessions whose flow still runs). Deterministic:
+ * the result depends only on the set of distinct events, not on their order or on duplicates.
+ * {@link #reconstruct} is the same run over a list, collected. See {@code docs/audit-model.md} for
+ * the rules it applies and the horizons of the stream.
  */
 public final class AuditEngine {
   /** Kernel lines of one packet arriving through several sources lie this close together. */
@@ -38,6 +47,23 @@ public final class AuditEngine {
 
   /** How far a line's time and its flow's conntrack event may lie apart beyond the clocks. */
   private static final double MATCH_SLACK_S = 0.05;
+
+  /**
+   * How far the stream looks ahead of a line: a line is applied to its address once the events of
+   * the following hour are in, so the conntrack flows it is matched with and the flows that bound a
+   * window's last refresh are seen as they stand an hour later; and a stream's stamps are checked
+   * for going backwards by up to this much. See docs/audit-model.md, "Streaming".
+   */
+  static final Duration HORIZON = Duration.ofHours(1);
+
+  /**
+   * How long a session waits for its conntrack flow to end (the DESTROY with its byte counts) and
+   * how long a flow without any end stays matchable: conntrack's own default established timeout.
+   */
+  static final Duration FLOW_HORIZON = Duration.ofDays(5);
+
+  /** Records held in memory per output kind before they are spilled to a run file. */
+  static final int REORDER_LIMIT = 50_000;
 
   /**
    * Time, then the file order a single reader would have seen: a stream's rotated files oldest
@@ -78,288 +104,477 @@ public final class AuditEngine {
   }
 
   private final AuditConfig config;
+  private final Duration horizon;
+  private final int reorderLimit;
 
   public AuditEngine(AuditConfig config) {
+    this(config, HORIZON, REORDER_LIMIT);
+  }
+
+  /** With another look-ahead and spill threshold (tests). */
+  AuditEngine(AuditConfig config, Duration horizon, int reorderLimit) {
     this.config = Objects.requireNonNull(config, "config");
+    this.horizon = horizon;
+    this.reorderLimit = reorderLimit;
   }
 
   public AuditConfig config() {
     return config;
   }
 
-  /** Runs the reconstruction. Never modifies the input. */
+  /** Runs the reconstruction over a list and collects it. Never modifies the input. */
   public AuditResult reconstruct(AuditInput input) {
-    return new Run(input).run();
+    AuditResult.Collector c = new AuditResult.Collector();
+    run(input, c);
+    return c.result();
   }
 
-  /** One reconstruction's working state. */
-  private final class Run {
-    final AuditInput input;
-    final List<Anomaly> anomalies = new ArrayList<>();
-    final List<Window> windows = new ArrayList<>();
-    final List<Session> sessions = new ArrayList<>();
-    final List<Rejection> rejections = new ArrayList<>();
-    final List<RejectTotals> totals = new ArrayList<>();
-    long duplicates;
+  /** Runs the reconstruction over a list (sorted first when it is not in time order). */
+  public void run(AuditInput input, AuditSink sink) {
+    List<TracedEvent> events = input.events();
+    long untimed = 0;
+    List<TracedEvent> timed = new ArrayList<>(events.size());
+    for (TracedEvent te : events) {
+      if (te.time() == null) {
+        untimed++;
+      } else {
+        timed.add(te);
+      }
+    }
+    if (!sorted(timed)) {
+      timed.sort(ORDER); // the index delivers time order; other inputs may come in any order
+    }
+    try (Stream s = open(input.lossMarkers(), input.snapshots(), input.rulesets(), sink)) {
+      s.untimed = untimed;
+      for (TracedEvent te : timed) {
+        s.accept(te);
+      }
+      s.finish();
+    }
+  }
+
+  /**
+   * Starts a streaming reconstruction: give it every event in time order ({@link Stream#accept}),
+   * then {@link Stream#finish}. The optional inputs are those of {@link AuditInput}.
+   */
+  public Stream open(
+      List<LossMarker> lossMarkers,
+      List<CounterSnapshot> snapshots,
+      List<RulesetInForce> rulesets,
+      AuditSink sink) {
+    return new Stream(lossMarkers, snapshots, rulesets, sink);
+  }
+
+  /** How much a running stream holds (for tests of its memory bound and for benchmarks). */
+  public record LiveState(
+      int delayed,
+      int crossSource,
+      int addresses,
+      int openWindows,
+      int flows,
+      int waitingSessions,
+      int clockLines,
+      int rejectBuckets,
+      int listEntries,
+      int reorderInMemory,
+      long spilled) {
+    /** Objects of the stream's own that grow with the data held. */
+    public long total() {
+      return (long) delayed
+          + crossSource
+          + addresses
+          + flows
+          + waitingSessions
+          + clockLines
+          + rejectBuckets
+          + reorderInMemory;
+    }
+  }
+
+  /** One streaming reconstruction: events in (time order), records out (through the sink). */
+  public final class Stream implements AutoCloseable {
+    private final AuditSink sink;
+    private final List<CounterSnapshot> snapshots;
+    private final List<RulesetInForce> rulesetsIn;
+
+    /** The largest clock uncertainty of any stamp (whole-second stamps included). */
+    private final double maxU;
+
+    /** How far a time refined from conntrack may lie before its line. */
+    private final Duration slack;
+
+    /** How long a line waits before it is applied: the look-ahead. */
+    private final Duration delay;
+
+    /** How far a FAILED line and its attempt may lie apart (docs: manual list changes). */
+    private final double pairReach;
+
+    /** A second DESTROY (ulogd next to conntrack -E) lies this close to the first. */
+    private final double settleS;
+
+    /** The earliest snapshot: anomalies from snapshots are made at the end, dated there. */
+    private final Instant pin;
+
+    private final List<Instant> checkpoints;
+    private int nextCheckpoint;
+
     long untimed;
-    List<TracedEvent> events;
+    private long duplicates;
+    private long used;
 
-    /** {@code observer|address} strings, made once per pair instead of once per line. */
-    final Map<String, Map<InetAddress, String>> addressKeys = new HashMap<>();
+    private TracedEvent previous;
+    private final List<TracedEvent> instant = new ArrayList<>();
+    private final Set<LogEvent> seen = new HashSet<>();
 
-    /** {@code observer|stream} strings, made once per pair instead of once per line. */
-    final Map<String, Map<String, String>> streamKeys = new HashMap<>();
+    private final ArrayDeque<Pending> crossSource = new ArrayDeque<>();
+    private final Map<List<Object>, List<Cluster>> clusters = new HashMap<>();
 
-    /** {@code observer + "|" + AuditFormat.address(a)}, cached. */
-    String addressKey(String observer, InetAddress a) {
-      return addressKeys
-          .computeIfAbsent(observer, o -> new HashMap<>())
-          .computeIfAbsent(a, x -> observer + "|" + AuditFormat.address(x));
+    private final Map<String, Obs> observers = new HashMap<>();
+    private final Map<String, StreamState> streams = new HashMap<>();
+    private final ArrayDeque<Delayed> delayed = new ArrayDeque<>();
+    private Instant cHead;
+    private Instant dHead;
+    private long cSteps;
+    private long dSteps;
+    private Instant nextSweep;
+
+    /** Open windows by the time of their opening line (a multiset). */
+    private final TreeMap<Instant, int[]> openLines = new TreeMap<>();
+
+    private int openWindows;
+    private final List<Track.SessionDraft> waiting = new ArrayList<>();
+    private final List<Track.Deferred> deferredWindows = new ArrayList<>();
+    private final ArrayDeque<Retire> retire = new ArrayDeque<>();
+
+    private final ArrayDeque<TracedEvent> attempts = new ArrayDeque<>();
+    private final ArrayDeque<TracedEvent> failures = new ArrayDeque<>();
+    private final Map<TracedEvent, TracedEvent> failureOf = new IdentityHashMap<>();
+    private final Set<TracedEvent> failedAttempts =
+        java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+
+    private final Map<BucketKey, double[]> buckets = new HashMap<>();
+    private final Map<String, Map<Instant, long[]>> prefixes = new HashMap<>();
+
+    private final Reorder<Window> windowsOut;
+    private final Reorder<Session> sessionsOut;
+    private final Reorder<Anomaly> anomaliesOut;
+    private final List<Reorder<?>> outs;
+    private boolean finished;
+
+    /** Whether the sink takes rejections (else they are not made, nor their buckets kept). */
+    private final boolean rejections;
+
+    Stream(
+        List<LossMarker> lossMarkers,
+        List<CounterSnapshot> snapshots,
+        List<RulesetInForce> rulesets,
+        AuditSink sink) {
+      this.sink = Objects.requireNonNull(sink, "sink");
+      this.rejections = sink.wantsRejections();
+      this.snapshots = List.copyOf(snapshots);
+      this.rulesetsIn = List.copyOf(rulesets);
+      double u = 0;
+      for (ClockSource c : ClockSource.values()) {
+        u = Math.max(u, config.uncertainty(c));
+      }
+      this.maxU = u + 1;
+      this.slack = Duration.ofNanos((long) ((2 * maxU + MATCH_SLACK_S + 1) * 1e9));
+      this.pairReach = 2 * maxU + SAME_PACKET_S;
+      this.settleS = 2 * maxU + SAME_PACKET_S;
+      Duration least = Duration.ofNanos((long) ((pairReach + 2 + 2 * maxU) * 1e9)).plus(slack);
+      this.delay = horizon.compareTo(least) < 0 ? least : horizon;
+      Instant p = null;
+      TreeMap<Instant, Boolean> cps = new TreeMap<>();
+      for (CounterSnapshot s : this.snapshots) {
+        cps.put(s.takenAt(), true);
+      }
+      for (RulesetInForce r : this.rulesetsIn) {
+        cps.put(r.takenAt(), true);
+      }
+      this.checkpoints = new ArrayList<>(cps.keySet());
+      this.pin = checkpoints.isEmpty() ? null : checkpoints.get(0);
+      this.windowsOut =
+          new Reorder<>(
+              Window::openedAt,
+              w -> w.observer() + "\0" + AuditFormat.address(w.source()),
+              Reorder.WINDOWS,
+              reorderLimit,
+              sink::window);
+      this.sessionsOut =
+          new Reorder<>(
+              Session::acceptedAt,
+              s ->
+                  s.observer()
+                      + "\0"
+                      + AuditFormat.address(s.source())
+                      + "\0"
+                      + (char) s.sourcePort(),
+              Reorder.SESSIONS,
+              reorderLimit,
+              sink::session);
+      this.anomaliesOut =
+          new Reorder<>(
+              a -> a.at() == null ? Instant.MIN : a.at(),
+              a ->
+                  (char) (a.kind().ordinal() + 1)
+                      + a.observer()
+                      + "\0"
+                      + AuditFormat.address(a.address())
+                      + "\0"
+                      + a.message(),
+              Reorder.ANOMALIES,
+              reorderLimit,
+              sink::anomaly);
+      this.outs = List.of(windowsOut, sessionsOut, anomaliesOut);
+      for (LossMarker m : lossMarkers) {
+        marker(m);
+      }
     }
 
-    /** {@code observer + "|" + stream(path)}, cached. */
-    String streamKey(String observer, String path) {
-      return streamKeys
-          .computeIfAbsent(observer, o -> new HashMap<>())
-          .computeIfAbsent(path, x -> observer + "|" + stream(x));
+    /**
+     * The next event. Events must come in time order ({@code EventSearcher.forEach} delivers it);
+     * events of one instant may come in any order.
+     *
+     * @throws AuditException for an event earlier than the one before
+     */
+    public void accept(TracedEvent te) {
+      if (finished) {
+        throw new IllegalStateException("the stream has finished");
+      }
+      if (te.time() == null) {
+        untimed++;
+        return;
+      }
+      if (previous != null && te.time().isBefore(previous.time())) {
+        throw new AuditException(
+            "events must come in time order: "
+                + te.sourcePath()
+                + ":"
+                + te.lineNumber()
+                + " came after "
+                + previous.sourcePath()
+                + ":"
+                + previous.lineNumber());
+      }
+      previous = te;
+      if (!instant.isEmpty() && !instant.get(0).time().equals(te.time())) {
+        flushInstant();
+      }
+      instant.add(te);
     }
 
-    /** Per observer: first and last time of any event, and of conntrack events. */
-    final Map<String, Instant[]> dataSpan = new HashMap<>();
-
-    final Map<String, Instant[]> conntrackSpan = new HashMap<>();
-    final Map<String, List<Flow>> flowsByClient = new HashMap<>();
-    final Map<String, List<Flow>> flowsByTuple = new HashMap<>();
-
-    Run(AuditInput input) {
-      this.input = input;
-    }
-
-    AuditResult run() {
-      prepare();
-      buildFlows();
-      checkClocks();
-      manualChanges();
-      // filled by hash, walked in key order (TreeMap below): the key strings come from a cache
-      Map<String, List<TracedEvent>> byAddress = new HashMap<>();
-      Map<String, List<TracedEvent>> flushes = new HashMap<>();
-      List<TracedEvent> rejectLines = new ArrayList<>();
-      for (TracedEvent te : events) {
-        if (te.event() instanceof NoticeEvent n) {
-          if (!changesList(te)) {
-            continue;
-          }
-          if (n.action() == Action.LIST_FLUSH) {
-            flushes.computeIfAbsent(te.observer(), k -> new ArrayList<>()).add(te);
-          } else {
-            byAddress
-                .computeIfAbsent(addressKey(te.observer(), n.address()), k -> new ArrayList<>())
-                .add(te);
-          }
-          continue;
-        }
-        Action a = stepOf(te);
-        if (a == null) {
-          continue;
-        }
-        NetfilterEvent ne = (NetfilterEvent) te.event();
-        byAddress
-            .computeIfAbsent(
-                addressKey(te.observer(), ne.packet().source()), k -> new ArrayList<>())
-            .add(te);
-        if (a == Action.REJECT) {
-          rejectLines.add(te);
+    /** Ends the stream: closes what is still open at the end of the data and delivers the rest. */
+    public void finish() {
+      if (finished) {
+        return;
+      }
+      flushInstant();
+      while (!crossSource.isEmpty()) {
+        release(crossSource.pollFirst());
+      }
+      pairing(null);
+      while (!delayed.isEmpty()) {
+        stageD(delayed.pollFirst());
+      }
+      for (Obs o : observers.values()) {
+        for (Track t : o.tracks.values()) {
+          t.finish();
         }
       }
-      Map<String, List<TracedEvent>> lines = new TreeMap<>(byAddress);
-      byAddress = null;
-      for (List<TracedEvent> addressLines : lines.values()) {
-        // a flush empties the list for every address of its observer
-        List<TracedEvent> f = flushes.get(addressLines.get(0).observer());
-        if (f != null) {
-          addressLines = new ArrayList<>(addressLines);
-          addressLines.addAll(f);
-          addressLines.sort(ORDER);
-        }
-        new AddressTrack(addressLines).run();
+      deferred(null);
+      checkpoints(null);
+      for (Track.SessionDraft d : waiting) {
+        sessionsOut.add(d.build(), d.place);
       }
-      rejections(rejectLines);
-      snapshots(rejectLines);
+      waiting.clear();
+      for (StreamState s : streams.values()) {
+        s.clockOut(null);
+      }
+      snapshots();
       rulesets();
-      markers();
-      listOverflow();
       sourcesStopped();
-      windows.sort(
-          Comparator.comparing(Window::openedAt)
-              .thenComparing(Window::observer)
-              .thenComparing(w -> AuditFormat.address(w.source())));
-      sessions.sort(
-          Comparator.comparing(Session::acceptedAt)
-              .thenComparing(Session::observer)
-              .thenComparing(s -> AuditFormat.address(s.source()))
-              .thenComparingInt(Session::sourcePort));
-      anomalies.sort(
-          Comparator.comparing((Anomaly a) -> a.at() == null ? Instant.MIN : a.at())
-              .thenComparing(Anomaly::kind)
-              .thenComparing(Anomaly::observer)
-              .thenComparing(a -> AuditFormat.address(a.address()))
-              .thenComparing(Anomaly::message));
-      return new AuditResult(
-          windows, sessions, rejections, totals, anomalies, events.size(), duplicates, untimed);
+      for (Reorder<?> r : outs) {
+        r.release(null);
+      }
+      finished = true;
+      sink.end(totals, used, duplicates, untimed);
     }
 
-    // ---------------------------------------------------------------- input preparation
+    @Override
+    public void close() {
+      for (Reorder<?> r : outs) {
+        r.close();
+      }
+    }
 
-    /** Sorts, drops untimed events, exact duplicates and kernel lines seen through two sources. */
-    void prepare() {
-      List<TracedEvent> timed = new ArrayList<>();
-      for (TracedEvent te : input.events()) {
-        if (te.time() == null) {
-          untimed++;
-        } else {
-          timed.add(te);
-        }
+    /** What the stream holds now. */
+    public LiveState liveState() {
+      int addresses = 0;
+      int flows = 0;
+      int entries = 0;
+      for (Obs o : observers.values()) {
+        addresses += o.tracks.size();
+        flows += o.flows.size();
+        entries += o.present.size();
       }
-      if (!sorted(timed)) {
-        timed.sort(ORDER); // the index delivers time order; other inputs may come in any order
+      int clock = 0;
+      for (StreamState s : streams.values()) {
+        clock += s.queue.size();
       }
-      // equal events have equal times, and equal times lie together once sorted: a duplicate
-      // can only be among the events of its own instant
-      Set<LogEvent> seen = new HashSet<>();
-      List<TracedEvent> distinct = new ArrayList<>(timed.size());
-      int n = timed.size();
-      for (int i = 0; i < n; ) {
-        Instant at = timed.get(i).time();
-        int j = i + 1;
-        while (j < n && timed.get(j).time().equals(at)) {
-          j++;
-        }
-        if (j - i == 1) {
-          distinct.add(timed.get(i)); // alone at its instant: nothing to hash
-        } else {
-          seen.clear();
-          for (int k = i; k < j; k++) {
-            TracedEvent te = timed.get(k);
-            if (seen.add(te.event())) {
-              distinct.add(te);
-            } else {
-              duplicates++;
-            }
+      int mem = 0;
+      long spilled = 0;
+      for (Reorder<?> r : outs) {
+        mem += r.inMemory();
+        spilled += r.spilled();
+      }
+      return new LiveState(
+          delayed.size(),
+          crossSource.size() + instant.size(),
+          addresses,
+          openWindows,
+          flows,
+          waiting.size(),
+          clock,
+          buckets.size(),
+          entries,
+          mem,
+          spilled);
+    }
+
+    // ------------------------------------------------------------ duplicates and copies
+
+    /**
+     * The events of one instant, put in the engine's order (a time-ordered reader of several files
+     * or routers may interleave equal stamps differently). Equal events have equal times: a
+     * duplicate can only be among the events of one instant.
+     */
+    private void flushInstant() {
+      if (instant.size() > 1 && !sorted(instant)) {
+        instant.sort(ORDER);
+      }
+      if (instant.size() == 1) {
+        crossSource(instant.get(0)); // alone at its instant: nothing to hash
+      } else {
+        seen.clear();
+        for (TracedEvent te : instant) {
+          if (seen.add(te.event())) {
+            crossSource(te);
+          } else {
+            duplicates++;
           }
         }
-        i = j;
       }
-      timed = null;
-      events = dropCrossSourceCopies(distinct);
-      for (TracedEvent te : events) {
-        span(dataSpan, te.observer(), te.time());
-        if (te.event() instanceof ConntrackEvent) {
-          span(conntrackSpan, te.observer(), te.time());
-        }
-      }
+      instant.clear();
     }
 
     /**
      * The same kernel LOG line may arrive through dmesg, journald and rsyslog with different
-     * stamps. Lines of different sources with the same packet fields within {@value #SAME_PACKET_S}
-     * s are one packet; the copy with the most precise clock stays.
+     * stamps. Lines of different streams with the same packet fields within {@value #SAME_PACKET_S}
+     * s are one packet; the copy with the most precise clock stays. Every event waits here {@value
+     * #SAME_PACKET_S} s for copies; the clustering itself starts for a router once it has a second
+     * stream.
      */
-    List<TracedEvent> dropCrossSourceCopies(List<TracedEvent> in) {
-      if (!severalStreams(in)) {
-        return in; // copies are lines of different streams of one observer: there are none
+    private void crossSource(TracedEvent te) {
+      Instant t = te.time();
+      while (!crossSource.isEmpty()
+          && seconds(crossSource.peekFirst().te.time(), t) > SAME_PACKET_S) {
+        release(crossSource.pollFirst());
       }
-      Map<List<Object>, List<List<TracedEvent>>> clusters = new HashMap<>();
-      Set<TracedEvent> drop =
-          java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-      for (TracedEvent te : in) {
-        List<Object> key;
-        if (te.event() instanceof NoticeEvent n) {
-          // the same logger or marker line through syslog and journald
-          key = List.of(te.observer(), n.action(), n.message());
-        } else if (te.event() instanceof NetfilterEvent ne && ne.packet() != null) {
-          key = packetKey(te, ne);
-        } else {
-          continue;
+      Pending p = new Pending(te);
+      if (pairable(te)) {
+        Obs o = obs(te.observer());
+        if (!o.multi) {
+          String s = stream(te.sourcePath());
+          if (o.firstStream == null) {
+            o.firstStream = s;
+          } else if (!o.firstStream.equals(s)) {
+            // so far every line of this router came through one stream: each was a cluster of
+            // its own; those still within reach become clusters now, in their order
+            o.multi = true;
+            for (Pending q : crossSource) {
+              if (q.te.observer().equals(o.name) && pairable(q.te)) {
+                cluster(q);
+              }
+            }
+          }
         }
-        List<List<TracedEvent>> cs = clusters.computeIfAbsent(key, k -> new ArrayList<>());
-        List<TracedEvent> home = null;
-        for (List<TracedEvent> c : cs) {
-          TracedEvent first = c.get(0);
-          // one stream (kern.log and its rotations) never holds the same line twice
-          String stream = stream(te.sourcePath());
-          boolean sameSource = c.stream().anyMatch(x -> stream(x.sourcePath()).equals(stream));
-          if (!sameSource && seconds(first.time(), te.time()) <= SAME_PACKET_S) {
-            home = c;
+        if (o.multi) {
+          cluster(p);
+        }
+      }
+      crossSource.addLast(p);
+    }
+
+    /** Notices and LOG lines with a packet: what can arrive through several streams. */
+    private boolean pairable(TracedEvent te) {
+      LogEvent e = te.event();
+      return e instanceof NoticeEvent || (e instanceof NetfilterEvent ne && ne.packet() != null);
+    }
+
+    private void cluster(Pending p) {
+      TracedEvent te = p.te;
+      List<Object> key =
+          te.event() instanceof NoticeEvent n
+              // the same logger or marker line through syslog and journald
+              ? List.of(te.observer(), n.action(), n.message())
+              : packetKey(te, (NetfilterEvent) te.event());
+      List<Cluster> cs = clusters.computeIfAbsent(key, k -> new ArrayList<>());
+      // one stream (kern.log and its rotations) never holds the same line twice
+      String stream = stream(te.sourcePath());
+      Cluster home = null;
+      for (Cluster c : cs) {
+        boolean sameSource = false;
+        for (Pending x : c.members) {
+          if (stream(x.te.sourcePath()).equals(stream)) {
+            sameSource = true;
             break;
           }
         }
-        if (home == null) {
-          home = new ArrayList<>();
-          cs.add(home);
+        if (!sameSource && seconds(c.members.get(0).te.time(), te.time()) <= SAME_PACKET_S) {
+          home = c;
+          break;
         }
-        home.add(te);
       }
-      for (List<List<TracedEvent>> cs : clusters.values()) {
-        for (List<TracedEvent> c : cs) {
-          if (c.size() < 2) {
-            continue;
-          }
-          TracedEvent best =
-              c.stream()
+      if (home == null) {
+        home = new Cluster(key);
+        cs.add(home);
+      }
+      home.members.add(p);
+      p.cluster = home;
+    }
+
+    /** An event leaves the copy buffer: its cluster is complete when its first member leaves. */
+    private void release(Pending p) {
+      Cluster c = p.cluster;
+      if (c != null && c.members.get(0) == p) {
+        List<Cluster> cs = clusters.get(c.key);
+        cs.remove(c);
+        if (cs.isEmpty()) {
+          clusters.remove(c.key);
+        }
+        if (c.members.size() > 1) {
+          Pending best =
+              c.members.stream()
                   .min(
-                      Comparator.comparingDouble((TracedEvent x) -> uncertainty(x))
-                          .thenComparing(TracedEvent::sourcePath)
-                          .thenComparingLong(TracedEvent::lineNumber))
+                      Comparator.comparingDouble((Pending x) -> uncertainty(x.te))
+                          .thenComparing(x -> x.te.sourcePath())
+                          .thenComparingLong(x -> x.te.lineNumber()))
                   .orElseThrow();
-          for (TracedEvent x : c) {
+          for (Pending x : c.members) {
             if (x != best) {
-              drop.add(x);
+              x.drop = true;
+              duplicates++;
             }
           }
         }
       }
-      duplicates += drop.size();
-      List<TracedEvent> out = new ArrayList<>(in.size() - drop.size());
-      for (TracedEvent te : in) {
-        if (!drop.contains(te)) {
-          out.add(te);
-        }
+      if (!p.drop) {
+        stageC(p.te);
       }
-      return out;
-    }
-
-    /**
-     * Whether some observer has lines that {@link #dropCrossSourceCopies} could pair (notices or
-     * LOG lines with a packet) in more than one stream.
-     */
-    boolean severalStreams(List<TracedEvent> in) {
-      Map<String, String> streamOf = new HashMap<>();
-      String lastPath = null;
-      String lastObserver = null;
-      for (TracedEvent te : in) {
-        LogEvent e = te.event();
-        if (!(e instanceof NoticeEvent
-            || (e instanceof NetfilterEvent ne && ne.packet() != null))) {
-          continue;
-        }
-        String path = te.sourcePath();
-        String observer = te.observer();
-        if (path.equals(lastPath) && observer.equals(lastObserver)) {
-          continue;
-        }
-        lastPath = path;
-        lastObserver = observer;
-        String s = stream(path);
-        String known = streamOf.putIfAbsent(observer, s);
-        if (known != null && !known.equals(s)) {
-          return true;
-        }
-      }
-      return false;
     }
 
     /** What makes two LOG lines of different streams the same packet. */
-    List<Object> packetKey(TracedEvent te, NetfilterEvent ne) {
+    private List<Object> packetKey(TracedEvent te, NetfilterEvent ne) {
       IpPacket p = ne.packet();
       return java.util.Arrays.asList(
           te.observer(),
@@ -378,116 +593,441 @@ public final class AuditEngine {
           p.tcpSequence());
     }
 
-    // ---------------------------------------------------------------- manual list changes
+    // ------------------------------------------------------------ the distinct events
 
-    /** Observers whose remove lines contradicted a no-remove configuration (reported once). */
-    final Set<String> removeLinesSeen = new HashSet<>();
-
-    /** Attempt lines that a {@code FAILED} line says changed nothing. */
-    final Set<TracedEvent> failedAttempts = new HashSet<>();
-
-    /** Whether a notice changed the list: a list change that did not fail. */
-    boolean changesList(TracedEvent te) {
-      return te.event() instanceof NoticeEvent n
-          && n.isListChange()
-          && !n.failed()
-          && !failedAttempts.contains(te);
-    }
-
-    /**
-     * Pairs each {@code FAILED} line with the attempt line written just before it, and raises one
-     * {@code manual-list-change} anomaly per change (or failed attempt), with its lines.
-     */
-    void manualChanges() {
-      List<TracedEvent> notices = new ArrayList<>();
-      for (TracedEvent te : events) {
-        if (te.event() instanceof NoticeEvent n && n.isListChange()) {
-          notices.add(te);
-        }
+    /** A distinct event, in order: what it says at once, and what waits for the look-ahead. */
+    private void stageC(TracedEvent te) {
+      used++;
+      Instant t = te.time();
+      checkpoints(t);
+      cHead = t;
+      Obs o = obs(te.observer());
+      if (o.first == null) {
+        o.first = t;
       }
-      Map<TracedEvent, TracedEvent> failureOf = new HashMap<>();
-      for (TracedEvent te : notices) {
-        NoticeEvent n = (NoticeEvent) te.event();
-        if (!n.failed()) {
-          continue;
+      o.last = t;
+      LogEvent e = te.event();
+      StreamState ss = o.stream(te.sourcePath());
+      ss.clockIn(te);
+      if (!(e instanceof NoticeEvent) && (ss.lastLine == null || t.isAfter(ss.lastLine.time()))) {
+        ss.lastLine = te;
+      }
+      if (e instanceof ConntrackEvent ce) {
+        if (o.ctFirst == null) {
+          o.ctFirst = t;
         }
-        TracedEvent attempt = null;
-        for (TracedEvent c : notices) {
-          NoticeEvent cn = (NoticeEvent) c.event();
-          boolean candidate =
-              !cn.failed()
-                  && c.observer().equals(te.observer())
-                  && cn.message().equals(n.attempt())
-                  && !failureOf.containsKey(c)
-                  && seconds(c.time(), te.time()) <= 2 * uncertainty(te) + SAME_PACKET_S
-                  && !c.time().isAfter(te.time().plusSeconds(1));
-          if (candidate && (attempt == null || c.time().isAfter(attempt.time()))) {
-            attempt = c;
+        o.ctLast = t;
+        flow(o, te, ce);
+      } else if (e instanceof NoticeEvent n) {
+        if (n.action() == Action.LOSS_MARKER) {
+          LossMarker.recognize(te.observer(), t, te.sourceLine()).ifPresent(this::marker);
+        }
+        if (n.isListChange()) {
+          (n.failed() ? failures : attempts).addLast(te);
+          delayed.addLast(new Delayed(te, null));
+        }
+      } else {
+        Action a = stepOf(te);
+        if (a != null) {
+          NetfilterEvent ne = (NetfilterEvent) e;
+          o.counts[countIndex(ne.family(), a)]++;
+          if (a == Action.REJECT && rejections) {
+            rejection(te, ne);
+          }
+          // a rejected packet matters to an address only as a SYN that proves its window shut
+          if (a != Action.REJECT || ne.packet().isSyn()) {
+            delayed.addLast(new Delayed(te, a));
           }
         }
-        if (attempt != null) {
-          failureOf.put(attempt, te);
-          failedAttempts.add(attempt);
+      }
+      pairing(t);
+      while (!delayed.isEmpty() && delayed.peekFirst().te.time().plus(delay).isBefore(t)) {
+        stageD(delayed.pollFirst());
+      }
+      if ((++cSteps & 1023) == 0) {
+        tick();
+      }
+    }
+
+    /** A line after the look-ahead: applied to its address, in order. */
+    private void stageD(Delayed d) {
+      TracedEvent te = d.te;
+      dHead = te.time();
+      dSteps++;
+      Obs o = obs(te.observer());
+      if (te.event() instanceof NoticeEvent n) {
+        // a change followed by its FAILED line changed nothing
+        boolean changes = !n.failed() && !failedAttempts.remove(te);
+        if (!changes) {
+          return;
+        }
+        overflow(o, te, n.action() == Action.LIST_ADD ? Action.SET : Action.REMOVE, n.address());
+        if (n.action() == Action.LIST_FLUSH) {
+          // a flush empties the list for every address of its router
+          for (Track t : new ArrayList<>(o.tracks.values())) {
+            if (t.open != null) {
+              t.line(te);
+            }
+          }
         } else {
-          anomalies.add(
-              new Anomaly(
-                  Anomaly.Kind.MANUAL_LIST_CHANGE,
-                  te.observer(),
-                  n.address(),
-                  te.time(),
-                  "a manual list change FAILED (nothing changed), but the line of its attempt is"
-                      + " missing: "
-                      + n.message(),
-                  List.of(te.sourceLine())));
+          track(o, n.address()).line(te);
+        }
+      } else {
+        InetAddress src = ((NetfilterEvent) te.event()).packet().source();
+        if (d.action == Action.SET || d.action == Action.REMOVE) {
+          overflow(o, te, d.action, src);
+        }
+        if (d.action != Action.REJECT) {
+          track(o, src).line(te);
+        } else {
+          // it can only close an open window: an address without one is not tracked for it
+          Track t = o.tracks.get(src);
+          if (t != null) {
+            t.line(te);
+          }
         }
       }
-      for (TracedEvent te : notices) {
-        NoticeEvent n = (NoticeEvent) te.event();
-        if (n.failed()) {
+      retireDue();
+    }
+
+    private Track track(Obs o, InetAddress a) {
+      Track t = o.tracks.get(a);
+      if (t == null) {
+        t = new Track(o, a);
+        o.tracks.put(a, t);
+      }
+      return t;
+    }
+
+    private Obs obs(String name) {
+      Obs o = observers.get(name);
+      if (o == null) {
+        o = new Obs(name);
+        observers.put(name, o);
+      }
+      return o;
+    }
+
+    /** Every second of data or so: what became final goes out, what can no longer matter goes. */
+    private void tick() {
+      Instant now = cHead;
+      deferred(now);
+      for (Iterator<Track.SessionDraft> it = waiting.iterator(); it.hasNext(); ) {
+        Track.SessionDraft d = it.next();
+        if (ready(d)) {
+          sessionsOut.add(d.build(), d.place);
+          it.remove();
+        }
+      }
+      if (nextSweep == null || now.isAfter(nextSweep)) {
+        nextSweep = now.plusSeconds(60);
+        sweepFlows();
+        sweepBuckets(now);
+        for (StreamState s : streams.values()) {
+          s.clockOut(now);
+        }
+      }
+      releaseAll();
+    }
+
+    /** Windows waiting for the end of a flow; {@code null}: the end of the data. */
+    private void deferred(Instant now) {
+      for (Iterator<Track.Deferred> it = deferredWindows.iterator(); it.hasNext(); ) {
+        Track.Deferred d = it.next();
+        if (d.ready(now)) {
+          d.emit();
+          it.remove();
+        }
+      }
+    }
+
+    /** Emits what no record still to come can precede. */
+    private void releaseAll() {
+      Instant pending = delayed.isEmpty() ? cHead : delayed.peekFirst().te.time();
+      if (!crossSource.isEmpty() && crossSource.peekFirst().te.time().isBefore(pending)) {
+        pending = crossSource.peekFirst().te.time();
+      }
+      if (!instant.isEmpty() && instant.get(0).time().isBefore(pending)) {
+        pending = instant.get(0).time();
+      }
+      if (pending == null) {
+        return;
+      }
+      if (!openLines.isEmpty() && openLines.firstKey().isBefore(pending)) {
+        pending = openLines.firstKey();
+      }
+      Instant w = pending.minus(slack);
+      windowsOut.release(w);
+      for (Track.SessionDraft d : waiting) {
+        Instant a = d.accepted.at.minus(slack);
+        if (a.isBefore(w)) {
+          w = a;
+        }
+      }
+      sessionsOut.release(w);
+      for (StreamState s : streams.values()) {
+        Instant c = s.oldestUnchecked();
+        if (c != null && c.isBefore(w)) {
+          w = c;
+        }
+        if (s.lastLine != null && s.lastLine.time().isBefore(w)) {
+          w = s.lastLine.time(); // a stream that stops is reported at its last line, at the end
+        }
+      }
+      for (ArrayDeque<TracedEvent> q : List.of(attempts, failures)) {
+        if (!q.isEmpty() && q.peekFirst().time().isBefore(w)) {
+          w = q.peekFirst().time();
+        }
+      }
+      if (pin != null && pin.isBefore(w)) {
+        w = pin;
+      }
+      anomaliesOut.release(w);
+    }
+
+    // ------------------------------------------------------------ conntrack flows
+
+    private void flow(Obs o, TracedEvent te, ConntrackEvent ce) {
+      if (ce.protocol() != Protocol.TCP || ce.original().destinationPort() == null) {
+        return;
+      }
+      int dport = ce.original().destinationPort();
+      Flow.Kind kind;
+      if (dport == config.sshPort()) {
+        kind = Flow.Kind.SSH;
+      } else if (dport == config.imapsPort() && config.isMailServer(ce.original().destination())) {
+        kind = Flow.Kind.IMAPS;
+      } else {
+        return;
+      }
+      List<Object> key =
+          java.util.Arrays.asList(
+              ce.id(),
+              ce.original().source(),
+              ce.original().destination(),
+              ce.original().sourcePort(),
+              dport);
+      Flow f = o.live.get(key);
+      // conntrack ids are reused only after the entry is gone: a NEW after a NEW or DESTROY
+      // starts another flow; a second DESTROY (ulogd next to conntrack -E) is the same flow
+      boolean restart =
+          f != null
+              && ce.type() == org.mobilessh.parse.ConntrackType.NEW
+              && (f.newAt != null || f.destroy != null);
+      if (f == null || restart) {
+        f = new Flow(te.observer(), kind, ce.id(), ce);
+        o.live.put(key, f);
+        o.flows.add(f);
+        o.clientFlows.computeIfAbsent(f.source, k -> new ArrayList<>()).add(f);
+        o.tupleFlows
+            .computeIfAbsent(
+                new Tuple(f.source, f.destination, f.sourcePort, dport), k -> new ArrayList<>())
+            .add(f);
+      }
+      f.add(te);
+    }
+
+    /** Whether a flow will not change any more: its DESTROY (and any copy of it) is in. */
+    private boolean settled(Flow f) {
+      return f.destroy != null && seconds(f.destroy.time(), cHead) > settleS;
+    }
+
+    /** Whether a line from now on can still be matched to the flow. */
+    private boolean matchable(Flow f) {
+      Instant last = f.lastPossibleActivity();
+      return !settled(f)
+          || last == null
+          || !last.plusNanos((long) ((maxU + MATCH_SLACK_S) * 1e9)).plus(slack).isBefore(dHead);
+    }
+
+    /** Forgets flows that no line and no window can reach any more. */
+    private void sweepFlows() {
+      if (dHead == null) {
+        return;
+      }
+      Instant stale = cHead.minus(FLOW_HORIZON);
+      for (Obs o : observers.values()) {
+        if (o.flows.isEmpty()) {
           continue;
         }
-        TracedEvent failure = failureOf.get(te);
-        String who = n.actor().isEmpty() ? "" : " by " + n.actor();
-        String what =
-            switch (n.action()) {
-              case LIST_ADD ->
-                  "an SSH window for "
-                      + AuditFormat.address(n.address())
-                      + " put in list "
-                      + n.list()
-                      + " by hand (mobilessh list add"
-                      + who
-                      + "), not by IMAPS";
-              case LIST_DEL ->
-                  AuditFormat.address(n.address())
-                      + " taken out of list "
-                      + n.list()
-                      + " by hand (mobilessh list del"
-                      + who
-                      + ")";
-              default ->
-                  "list "
-                      + n.list()
-                      + " flushed by hand (mobilessh list flush"
-                      + who
-                      + (n.count() == null ? "" : ", " + n.count() + " entries")
-                      + ")";
-            };
-        List<SourceLine> ev = new ArrayList<>(List.of(te.sourceLine()));
-        if (failure != null) {
-          ev.add(failure.sourceLine());
-          what =
-              "attempted: "
-                  + what
-                  + "; it FAILED and changed nothing: "
-                  + ((NoticeEvent) failure.event())
-                      .message()
-                      .substring(n.message().length() + " FAILED: ".length());
+        List<Flow> keep = new ArrayList<>();
+        for (Flow f : o.flows) {
+          TracedEvent lastEvent = f.events.get(f.events.size() - 1);
+          // an end that never came: matchable no longer after the horizon
+          boolean gone = !matchable(f) || lastEvent.time().isBefore(stale);
+          if (gone) {
+            Track t = o.tracks.get(f.source);
+            Instant last = f.lastPossibleActivity();
+            // an open window of its client still counts its refreshes (and bounds)
+            gone = t == null || t.open == null || (last != null && !last.isAfter(t.open.opened.at));
+          }
+          if (!gone) {
+            keep.add(f);
+            continue;
+          }
+          forget(o.clientFlows, f.source, f);
+          forget(
+              o.tupleFlows, new Tuple(f.source, f.destination, f.sourcePort, f.destinationPort), f);
+          o.live.values().remove(f);
         }
-        anomalies.add(
-            new Anomaly(
-                Anomaly.Kind.MANUAL_LIST_CHANGE, te.observer(), n.address(), te.time(), what, ev));
+        o.flows = keep;
       }
+    }
+
+    private <K> void forget(Map<K, List<Flow>> m, K key, Flow f) {
+      List<Flow> l = m.get(key);
+      if (l != null) {
+        l.remove(f);
+        if (l.isEmpty()) {
+          m.remove(key);
+        }
+      }
+    }
+
+    // ------------------------------------------------------------ sessions
+
+    /**
+     * A session goes out when its window is known, no retransmitted SYN can join, and its flow
+     * ended.
+     */
+    private boolean ready(Track.SessionDraft d) {
+      if (dHead == null || dHead.isBefore(d.firstLine.time().plusSeconds(10))) {
+        return false;
+      }
+      Flow f = d.flow;
+      if (f == null || cHead.isAfter(d.accepted.at.plus(FLOW_HORIZON))) {
+        return true;
+      }
+      return !matchable(f);
+    }
+
+    /** Tracks with nothing open are forgotten once no line can refer back to them. */
+    private void retireDue() {
+      Duration wait = slack.plusSeconds(11);
+      while (!retire.isEmpty() && retire.peekFirst().at.plus(wait).isBefore(dHead)) {
+        Retire r = retire.pollFirst();
+        Track t = r.track;
+        if (t.touched != r.touched || t.open != null || t.obs.tracks.get(t.address) != t) {
+          continue; // touched again since: it was queued again when it became quiet
+        }
+        t.sessionByTuple
+            .values()
+            .removeIf(
+                d ->
+                    !dHead.isBefore(d.firstLine.time().plusSeconds(10))
+                        && (d.flow == null || !matchable(d.flow)));
+        boolean lastGone =
+            t.last == null
+                || t.last.closedAt() == null
+                || t.last.closedAt().plus(slack).isBefore(dHead);
+        if (t.sessionByTuple.isEmpty() && lastGone) {
+          t.obs.tracks.remove(t.address);
+        } else {
+          retire.addLast(new Retire(t, t.touched, dHead));
+        }
+      }
+    }
+
+    // ------------------------------------------------------------ manual list changes
+
+    /**
+     * Pairs each {@code FAILED} line with the attempt line written just before it (once the lines
+     * of the next second are in), and raises one {@code manual-list-change} anomaly per change (or
+     * failed attempt) once no FAILED line can follow it. {@code now == null}: the end.
+     */
+    private void pairing(Instant now) {
+      while (!failures.isEmpty()
+          && (now == null || failures.peekFirst().time().plusSeconds(1).isBefore(now))) {
+        pair(failures.pollFirst());
+      }
+      while (!attempts.isEmpty()) {
+        TracedEvent a = attempts.peekFirst();
+        Instant reach = a.time().plusNanos((long) (pairReach * 1e9));
+        if (now != null
+            && (!reach.plusSeconds(1).isBefore(now)
+                || (!failures.isEmpty() && !failures.peekFirst().time().isAfter(reach)))) {
+          break;
+        }
+        attempts.pollFirst();
+        manualChange(a);
+      }
+    }
+
+    private void pair(TracedEvent te) {
+      NoticeEvent n = (NoticeEvent) te.event();
+      TracedEvent attempt = null;
+      for (TracedEvent c : attempts) {
+        NoticeEvent cn = (NoticeEvent) c.event();
+        boolean candidate =
+            c.observer().equals(te.observer())
+                && cn.message().equals(n.attempt())
+                && !failureOf.containsKey(c)
+                && seconds(c.time(), te.time()) <= 2 * uncertainty(te) + SAME_PACKET_S
+                && !c.time().isAfter(te.time().plusSeconds(1));
+        if (candidate && (attempt == null || c.time().isAfter(attempt.time()))) {
+          attempt = c;
+        }
+      }
+      if (attempt != null) {
+        failureOf.put(attempt, te);
+        failedAttempts.add(attempt);
+      } else {
+        emit(
+            new Anomaly(
+                Anomaly.Kind.MANUAL_LIST_CHANGE,
+                te.observer(),
+                n.address(),
+                te.time(),
+                "a manual list change FAILED (nothing changed), but the line of its attempt is"
+                    + " missing: "
+                    + n.message(),
+                List.of(te.sourceLine())));
+      }
+    }
+
+    private void manualChange(TracedEvent te) {
+      NoticeEvent n = (NoticeEvent) te.event();
+      TracedEvent failure = failureOf.remove(te);
+      String who = n.actor().isEmpty() ? "" : " by " + n.actor();
+      String what =
+          switch (n.action()) {
+            case LIST_ADD ->
+                "an SSH window for "
+                    + AuditFormat.address(n.address())
+                    + " put in list "
+                    + n.list()
+                    + " by hand (mobilessh list add"
+                    + who
+                    + "), not by IMAPS";
+            case LIST_DEL ->
+                AuditFormat.address(n.address())
+                    + " taken out of list "
+                    + n.list()
+                    + " by hand (mobilessh list del"
+                    + who
+                    + ")";
+            default ->
+                "list "
+                    + n.list()
+                    + " flushed by hand (mobilessh list flush"
+                    + who
+                    + (n.count() == null ? "" : ", " + n.count() + " entries")
+                    + ")";
+          };
+      List<SourceLine> ev = new ArrayList<>(List.of(te.sourceLine()));
+      if (failure != null) {
+        ev.add(failure.sourceLine());
+        what =
+            "attempted: "
+                + what
+                + "; it FAILED and changed nothing: "
+                + ((NoticeEvent) failure.event())
+                    .message()
+                    .substring(n.message().length() + " FAILED: ".length());
+      }
+      emit(
+          new Anomaly(
+              Anomaly.Kind.MANUAL_LIST_CHANGE, te.observer(), n.address(), te.time(), what, ev));
     }
 
     /** The mobilessh step of a usable LOG line (TCP with ports), by the configured prefixes. */
@@ -503,179 +1043,589 @@ public final class AuditEngine {
       return a == Action.FIREWALL ? null : a;
     }
 
-    // ---------------------------------------------------------------- conntrack flows
+    private void emit(Anomaly a) {
+      anomaliesOut.add(a);
+    }
 
-    void buildFlows() {
-      Map<List<Object>, Flow> live = new HashMap<>();
-      for (TracedEvent te : events) {
-        if (!(te.event() instanceof ConntrackEvent ce)) {
-          continue;
-        }
-        if (ce.protocol() != Protocol.TCP || ce.original().destinationPort() == null) {
-          continue;
-        }
-        int dport = ce.original().destinationPort();
-        Flow.Kind kind;
-        if (dport == config.sshPort()) {
-          kind = Flow.Kind.SSH;
-        } else if (dport == config.imapsPort()
-            && config.isMailServer(ce.original().destination())) {
-          kind = Flow.Kind.IMAPS;
-        } else {
-          continue;
-        }
-        List<Object> key =
-            java.util.Arrays.asList(
+    // ------------------------------------------------------------ the list, at once
+
+    /** More addresses in the list at once than it holds: the oldest may have been evicted. */
+    private void overflow(Obs o, TracedEvent te, Action a, InetAddress src) {
+      if (src == null) {
+        o.present.clear(); // a flush
+        return;
+      }
+      if (a == Action.REMOVE) {
+        o.present.remove(src);
+        return;
+      }
+      o.present.add(src);
+      boolean isOver = o.present.size() > config.ipListTot();
+      if (isOver && !o.over) {
+        emit(
+            new Anomaly(
+                Anomaly.Kind.LIST_OVERFLOW,
                 te.observer(),
-                ce.id(),
-                ce.original().source(),
-                ce.original().destination(),
-                ce.original().sourcePort(),
-                dport);
-        Flow f = live.get(key);
-        // conntrack ids are reused only after the entry is gone: a NEW after a NEW or DESTROY
-        // starts another flow; a second DESTROY (ulogd next to conntrack -E) is the same flow
-        boolean restart =
-            f != null
-                && ce.type() == org.mobilessh.parse.ConntrackType.NEW
-                && (f.newAt != null || f.destroy != null);
-        if (f == null || restart) {
-          f = new Flow(te.observer(), kind, ce.id(), ce);
-          live.put(key, f);
-          flowsByClient
-              .computeIfAbsent(clientKey(te.observer(), f.source), k -> new ArrayList<>())
-              .add(f);
-          flowsByTuple
-              .computeIfAbsent(
-                  tupleKey(te.observer(), f.source, f.destination, f.sourcePort, dport),
-                  k -> new ArrayList<>())
-              .add(f);
+                src,
+                te.time(),
+                o.present.size()
+                    + " addresses in the list at once (expired entries stay until removed),"
+                    + " more than ip_list_tot="
+                    + config.ipListTot()
+                    + ": the oldest entries may have been evicted silently",
+                List.of(te.sourceLine())));
+      }
+      o.over = isOver;
+    }
+
+    // ------------------------------------------------------------ rejections
+
+    /**
+     * A rejection, with {@code sampled} from a replay of the reject LOG's token buckets: hashlimit
+     * per source (/32, /64) and limit overall, per observer and family.
+     */
+    private void rejection(TracedEvent te, NetfilterEvent ne) {
+      IpPacket p = ne.packet();
+      Family fam = p.family();
+      boolean emptyA =
+          take(
+              new BucketKey(te.observer(), fam, sourceGroup(p.source())),
+              te.time(),
+              config.rejectLogPerSecond());
+      boolean emptyB =
+          take(
+              new BucketKey(te.observer(), fam, null),
+              te.time(),
+              config.rejectLogGlobalPerSecond());
+      Set<TcpFlag> flags = p.tcpFlags();
+      sink.rejection(
+          new Rejection(
+              te.observer(),
+              te.time(),
+              uncertainty(te),
+              p.source(),
+              p.sourcePort(),
+              p.destination(),
+              p.destinationPort(),
+              p.protocol(),
+              flags,
+              emptyA || emptyB,
+              te.sourceLine()));
+    }
+
+    /** Takes one token; true if the bucket is left with less than one. */
+    private boolean take(BucketKey key, Instant t, double rate) {
+      int burst = config.rejectLogBurst();
+      double now = t.getEpochSecond() + t.getNano() / 1e9;
+      double[] b = buckets.get(key);
+      if (b == null) {
+        b = new double[] {burst, now, rate};
+        buckets.put(key, b);
+      }
+      double tokens = Math.min(burst, b[0] + (now - b[1]) * rate);
+      tokens = Math.max(0, tokens - 1);
+      b[0] = tokens;
+      b[1] = now;
+      return tokens < 1 - 1e-9;
+    }
+
+    /** A bucket that has filled up again is the same as a new one: forget it. */
+    private void sweepBuckets(Instant t) {
+      int burst = config.rejectLogBurst();
+      double now = t.getEpochSecond() + t.getNano() / 1e9;
+      buckets.values().removeIf(b -> b[0] + (now - b[1]) * b[2] >= burst);
+    }
+
+    // ------------------------------------------------------------ counters and snapshots
+
+    /** Per router, the counts of LOG lines up to each snapshot time (for the stretches between). */
+    private void checkpoints(Instant t) {
+      while (nextCheckpoint < checkpoints.size()
+          && (t == null || checkpoints.get(nextCheckpoint).isBefore(t))) {
+        Instant at = checkpoints.get(nextCheckpoint++);
+        for (Obs o : observers.values()) {
+          prefixes.computeIfAbsent(o.name, k -> new HashMap<>()).put(at, o.counts.clone());
         }
-        f.add(te);
       }
     }
 
-    // ---------------------------------------------------------------- one address
+    /** LOG lines of a router, family and step in {@code (from, to]} (both snapshot times). */
+    private long linesIn(String observer, Family f, Action a, Instant from, Instant to) {
+      int i = countIndex(f, a);
+      return prefix(observer, to, i) - (from == null ? 0 : prefix(observer, from, i));
+    }
 
-    /** The windows of one address at one observer, in time order. */
-    private final class AddressTrack {
-      final List<TracedEvent> lines;
-      final String observer;
-      final InetAddress address;
-      final List<Flow> flows;
-      Open open;
-      final List<Flow> active = new ArrayList<>();
-      int nextFlow;
+    private long prefix(String observer, Instant at, int i) {
+      Map<Instant, long[]> m = prefixes.get(observer);
+      long[] c = m == null ? null : m.get(at);
+      return c == null ? 0 : c[i];
+    }
 
-      AddressTrack(List<TracedEvent> lines) {
-        this.lines = lines;
-        this.observer = lines.get(0).observer();
-        InetAddress a = null;
-        for (TracedEvent te : lines) {
-          if (te.event() instanceof NetfilterEvent ne) {
-            a = ne.packet().source();
-          } else if (((NoticeEvent) te.event()).address() != null) {
-            a = ((NoticeEvent) te.event()).address();
-          }
-          if (a != null) {
-            break; // a flush names no address; every track holds a line of its own address
-          }
+    private List<RejectTotals> totals = List.of();
+
+    private void snapshots() {
+      totals =
+          RejectTotals.between(
+              snapshots,
+              (observer, family, from, to) -> linesIn(observer, family, Action.REJECT, from, to));
+      for (RejectTotals t : totals) {
+        if (t.linesLost() > 0) {
+          emit(
+              new Anomaly(
+                  Anomaly.Kind.LOG_LINES_MISSING,
+                  t.observer(),
+                  null,
+                  t.to(),
+                  "the reject LOG rule ("
+                      + t.family().tool()
+                      + ") counted "
+                      + t.logged()
+                      + " lines "
+                      + (t.from() == null ? "since the counters were zero" : "since " + t.from())
+                      + " but "
+                      + t.linesSeen()
+                      + " arrived: "
+                      + t.linesLost()
+                      + " lost on the way (or the data starts after the counters did)",
+                  List.of()));
         }
-        this.address = a;
-        this.flows =
-            new ArrayList<>(flowsByClient.getOrDefault(clientKey(observer, address), List.of()));
-        // windows are closed in time order: flows enter when they begin, leave once they ended
-        // before a window opened, so each window looks only at the flows that can matter
-        this.flows.sort(
-            Comparator.comparing(Flow::begin).thenComparing(f -> f.events.get(0), ORDER));
       }
+    }
 
-      void run() {
-        Map<String, SessionDraft> sessionByTuple = new HashMap<>();
-        for (TracedEvent te : lines) {
-          if (te.event() instanceof NoticeEvent n) {
-            manual(te, n);
+    // ------------------------------------------------------------ rulesets from snapshots
+
+    /**
+     * What the {@code rules snapshot}s say: changes between a router's consecutive snapshots,
+     * broken IPv4/IPv6 parity and rulesets other than the configured one (each raised when it first
+     * appears, not again for every later snapshot that still shows it), and LOG counters that moved
+     * further than the lines that arrived.
+     */
+    private void rulesets() {
+      if (rulesetsIn.isEmpty()) {
+        return;
+      }
+      RulesetHistory h = RulesetHistory.ofInForce(rulesetsIn);
+      for (RulesetChange c : h.changes()) {
+        emit(
+            new Anomaly(
+                Anomaly.Kind.RULESET_CHANGED,
+                c.observer(),
+                null,
+                c.at(),
+                c.message(),
+                List.of(c.previous(), c.current())));
+      }
+      Map<String, List<RulesetParity.Difference>> parity = new HashMap<>();
+      Map<String, String> mismatch = new HashMap<>();
+      Map<String, RulesetInForce> previous = new HashMap<>();
+      for (RulesetInForce snap : h.snapshots()) {
+        List<RulesetParity.Difference> d =
+            snap.parity().broken() ? snap.parity().differences() : List.of();
+        List<RulesetParity.Difference> before = parity.put(snap.observer(), d);
+        if (!d.isEmpty() && !d.equals(before)) {
+          emit(
+              new Anomaly(
+                  Anomaly.Kind.PARITY_BROKEN,
+                  snap.observer(),
+                  null,
+                  snap.takenAt(),
+                  snap.parity().message(),
+                  List.of(snap.evidence())));
+        }
+        String m = mismatch(snap);
+        String mBefore = mismatch.put(snap.observer(), m);
+        if (!m.isEmpty() && !m.equals(mBefore)) {
+          emit(
+              new Anomaly(
+                  Anomaly.Kind.RULESET_MISMATCH,
+                  snap.observer(),
+                  null,
+                  snap.takenAt(),
+                  "the snapshot's ruleset is not the one the audit assumed: " + m,
+                  List.of(snap.evidence())));
+        }
+        logGaps(previous.put(snap.observer(), snap), snap);
+      }
+    }
+
+    /** How a snapshot's ruleset differs from {@link #config}, or {@code ""}. */
+    private String mismatch(RulesetInForce snap) {
+      List<String> out = new ArrayList<>();
+      for (Family f : Family.values()) {
+        FamilyRuleset r = snap.family(f);
+        if (!r.installed()) {
+          continue;
+        }
+        String fam = f == Family.IPV4 ? "IPv4" : "IPv6";
+        Integer n = r.seconds().orElse(null);
+        if (n != null && n != config.seconds()) {
+          out.add(fam + " N is " + n + " s, the audit assumed " + config.seconds() + " s");
+        }
+        if (r.removeMode() != config.remove()) {
+          out.add(
+              fam
+                  + (r.removeMode()
+                      ? " has step 2 (remove), the audit assumed none (--no-remove)"
+                      : " has no step 2 (remove), the audit assumed it"));
+        }
+        if (r.strictMode() != config.strict()) {
+          out.add(
+              fam
+                  + (r.strictMode()
+                      ? " is strict, the audit assumed not (--strict-sessions)"
+                      : " is not strict, the audit assumed --strict-sessions"));
+        }
+        for (Map.Entry<RulesetStep.Kind, Action> e : LOGGED_STEPS.entrySet()) {
+          RulesetStep step = r.step(e.getKey()).orElse(null);
+          if (step == null) {
             continue;
           }
-          NetfilterEvent ne = (NetfilterEvent) te.event();
-          switch (stepOf(te)) {
-            case SET -> {
-              Timed t = refineSet(te);
-              if (open != null) {
-                close(Cap.SET, t, te);
-              }
-              open = new Open(te, notBeforeLast(t), flowOf(te), Window.Opening.SET);
-            }
-            case REMOVE -> {
-              if (!config.remove() && removeLinesSeen.add(observer)) {
-                anomalies.add(
-                    new Anomaly(
-                        Anomaly.Kind.RULESET_MISMATCH,
-                        observer,
-                        address,
-                        te.time(),
-                        "a remove line, although the audit was told the ruleset has no step 2"
-                            + " (--no-remove): the kernel removed addresses on SSH FINs",
-                        List.of(te.sourceLine())));
-              }
-              if (open == null) {
-                anomaly(
-                    Anomaly.Kind.REMOVE_WITHOUT_WINDOW,
-                    te,
-                    "remove line with no window open: the address was in the list although no set"
-                        + " line shows it entering (lost line, or it entered before the data"
-                        + " starts)");
-              } else {
-                close(Cap.REMOVE, refineRemove(te), te);
-              }
-            }
-            case ACCEPT -> {
-              String tuple =
-                  tupleKey(
-                      observer,
-                      address,
-                      ne.packet().destination(),
-                      ne.packet().sourcePort(),
-                      ne.packet().destinationPort());
-              SessionDraft d = sessionByTuple.get(tuple);
-              Flow f = flowOf(te);
-              if (d != null && (d.flow == f || seconds(d.firstLine.time(), te.time()) < 10)) {
-                d.lines.add(te); // a retransmitted SYN
-                continue;
-              }
-              d = new SessionDraft(te, f, refineAccept(te, f));
-              sessionByTuple.put(tuple, d);
-              if (open == null) {
-                anomaly(
-                    Anomaly.Kind.SESSION_WITHOUT_WINDOW,
-                    te,
-                    "SSH accepted with no window open for "
-                        + AuditFormat.address(address)
-                        + " (lost set line, drift, or a window opened before the data starts)");
-              } else {
-                open.sessions.add(d);
-              }
-            }
-            case REJECT -> {
-              IpPacket p = ne.packet();
-              if (open != null && p.isSyn()) {
-                // a rejected SYN proves the entry was not fresh at this instant
-                close(Cap.REJECT, timed(te), te);
-              }
-            }
-            default -> {}
+          if (step.logPrefix().isEmpty()) {
+            out.add(fam + " " + e.getKey().id() + " is not logged: the audit cannot see it");
+            continue;
+          }
+          Action read = config.prefixes().actionFor(step.logPrefix().strip());
+          if (read != e.getValue()) {
+            out.add(
+                fam
+                    + " "
+                    + e.getKey().id()
+                    + " logs with prefix \""
+                    + step.logPrefix()
+                    + "\", which the audit reads as "
+                    + read.ecsName());
           }
         }
-        if (open != null) {
-          Instant end = dataSpan.get(observer)[1];
-          close(Cap.END, new Timed(end, 0, null), null);
+      }
+      return String.join("; ", out);
+    }
+
+    /**
+     * LOG counters of set, remove and accept between two snapshots against the lines that arrived
+     * for the same stretch (reject: {@link #snapshots}). Only stretches the data covers count.
+     */
+    private void logGaps(RulesetInForce prev, RulesetInForce cur) {
+      Obs o = observers.get(cur.observer());
+      if (prev == null || o == null || o.first == null || prev.takenAt().isBefore(o.first)) {
+        return;
+      }
+      for (Family f : Family.values()) {
+        FamilyRuleset a = prev.family(f);
+        FamilyRuleset b = cur.family(f);
+        if (!a.installed() || !b.installed()) {
+          continue;
         }
-        for (SessionDraft d : allDrafts) {
-          sessions.add(d.build());
+        for (Map.Entry<RulesetStep.Kind, Action> e : LOGGED_STEPS.entrySet()) {
+          if (e.getValue() == Action.REJECT) {
+            continue;
+          }
+          RulesetStep p = a.step(e.getKey()).orElse(null);
+          RulesetStep q = b.step(e.getKey()).orElse(null);
+          if (p == null || q == null || p.logPackets() < 0 || q.logPackets() < p.logPackets()) {
+            continue; // no LOG, no counters, or reset by a reload
+          }
+          long counted = q.logPackets() - p.logPackets();
+          long seen = linesIn(cur.observer(), f, e.getValue(), prev.takenAt(), cur.takenAt());
+          if (counted > seen) {
+            emit(
+                new Anomaly(
+                    Anomaly.Kind.LOG_LINES_MISSING,
+                    cur.observer(),
+                    null,
+                    cur.takenAt(),
+                    "the "
+                        + e.getKey().id()
+                        + " LOG rule ("
+                        + f.tool()
+                        + ") counted "
+                        + counted
+                        + " packets between the snapshots of "
+                        + AuditFormat.time(prev.takenAt())
+                        + " and "
+                        + AuditFormat.time(cur.takenAt())
+                        + " but "
+                        + seen
+                        + " lines arrived: "
+                        + (counted - seen)
+                        + " lost (a log gap while the counters moved)",
+                    List.of(prev.evidence(), cur.evidence())));
+          }
+        }
+      }
+    }
+
+    // ------------------------------------------------------------ data-quality anomalies
+
+    private void marker(LossMarker m) {
+      emit(
+          new Anomaly(
+              Anomaly.Kind.RATE_LIMIT_MARKER,
+              m.observer(),
+              null,
+              m.at(),
+              switch (m.kind()) {
+                    case KERNEL_CALLBACKS_SUPPRESSED -> "the kernel suppressed ";
+                    case JOURNAL_SUPPRESSED -> "journald suppressed ";
+                    case SKIPPED_LINES -> "an earlier stage skipped ";
+                  }
+                  + (m.count() == null ? "an unknown number of" : m.count().toString())
+                  + " messages: LOG lines may be missing around this time",
+              List.of(m.evidence())));
+    }
+
+    /** A stream silent for longer than allowed while its observer's other streams go on. */
+    private void sourcesStopped() {
+      for (StreamState s : new TreeMap<>(streams).values()) {
+        TracedEvent last = s.lastLine;
+        if (last == null) {
+          continue; // only notices (auth.log with a manual change now and then) do not stop
+        }
+        Instant end = observers.get(last.observer()).last;
+        Duration silent = Duration.between(last.time(), end);
+        if (silent.compareTo(config.sourceSilence()) > 0) {
+          emit(
+              new Anomaly(
+                  Anomaly.Kind.SOURCE_STOPPED,
+                  last.observer(),
+                  null,
+                  last.time(),
+                  "log stream "
+                      + stream(last.sourcePath())
+                      + " has nothing after this line, "
+                      + silent.toSeconds()
+                      + " s before the observer's other data ends",
+                  List.of(last.sourceLine())));
+        }
+      }
+    }
+
+    // ------------------------------------------------------------ state
+
+    /** One router. */
+    private final class Obs {
+      final String name;
+      Instant first;
+      Instant last;
+      Instant ctFirst;
+      Instant ctLast;
+      String firstStream;
+      boolean multi;
+      final Map<InetAddress, Track> tracks = new HashMap<>();
+      List<Flow> flows = new ArrayList<>();
+      final Map<List<Object>, Flow> live = new HashMap<>();
+      final Map<InetAddress, List<Flow>> clientFlows = new HashMap<>();
+      final Map<Tuple, List<Flow>> tupleFlows = new HashMap<>();
+
+      /** Addresses set and not removed (expired entries stay in the kernel's list). */
+      final Set<InetAddress> present = new HashSet<>();
+
+      boolean over;
+      boolean removeSeen;
+
+      /** LOG lines so far per family and step ({@link #countIndex}). */
+      final long[] counts = new long[8];
+
+      final Map<String, StreamState> streamOfPath = new HashMap<>();
+
+      Obs(String name) {
+        this.name = name;
+      }
+
+      StreamState stream(String path) {
+        StreamState s = streamOfPath.get(path);
+        if (s == null) {
+          String key = name + "|" + AuditEngine.stream(path);
+          s = streams.computeIfAbsent(key, StreamState::new);
+          streamOfPath.put(path, s);
+        }
+        return s;
+      }
+    }
+
+    /**
+     * One stream of a router (a file and its rotations): its last line, and its stamps checked for
+     * going backwards in file order. Lines wait here {@link #HORIZON} for lines earlier in the file
+     * that carry later stamps (a clock stepped back), then are checked in file order.
+     */
+    private final class StreamState {
+      final String key;
+      final PriorityQueue<ClockLine> queue =
+          new PriorityQueue<>((a, b) -> compareFileOrder(a.te, b.te));
+      final ArrayDeque<ClockLine> arrival = new ArrayDeque<>();
+      Instant max;
+      TracedEvent maxLine;
+      TracedEvent lastLine;
+
+      StreamState(String key) {
+        this.key = key;
+      }
+
+      void clockIn(TracedEvent te) {
+        ClockLine c = new ClockLine(te);
+        queue.add(c);
+        arrival.addLast(c);
+        clockOut(te.time());
+      }
+
+      /** Checks the lines no earlier line can still join; {@code null}: all (the end). */
+      void clockOut(Instant now) {
+        while (!queue.isEmpty()
+            && (now == null || queue.peek().te.time().plus(delay).isBefore(now))) {
+          ClockLine c = queue.poll();
+          c.done = true;
+          check(c.te);
+        }
+        while (!arrival.isEmpty() && arrival.peekFirst().done) {
+          arrival.pollFirst();
         }
       }
 
-      final List<SessionDraft> allDrafts = new ArrayList<>();
+      Instant oldestUnchecked() {
+        ClockLine c = arrival.peekFirst();
+        return c == null ? null : c.te.time();
+      }
+
+      /** Timestamps going backwards within one source, beyond twice its clock's uncertainty. */
+      void check(TracedEvent te) {
+        if (max != null
+            && seconds(te.time(), max) > 2 * uncertainty(te)
+            && te.time().isBefore(max)) {
+          emit(
+              new Anomaly(
+                  Anomaly.Kind.CLOCK_BACKWARDS,
+                  te.observer(),
+                  null,
+                  te.time(),
+                  "time goes back "
+                      + AuditFormat.seconds(seconds(te.time(), max))
+                      + " s from "
+                      + maxLine.sourcePath()
+                      + ":"
+                      + maxLine.lineNumber()
+                      + " to "
+                      + te.sourcePath()
+                      + ":"
+                      + te.lineNumber(),
+                  List.of(maxLine.sourceLine(), te.sourceLine())));
+        }
+        if (max == null || te.time().isAfter(max)) {
+          max = te.time();
+          maxLine = te;
+        }
+      }
+    }
+
+    // ------------------------------------------------------------ one address
+
+    /** The windows of one address at one observer, in time order, while anything is open. */
+    private final class Track {
+      final Obs obs;
+      final String observer;
+      final InetAddress address;
+      Open open;
+      long touched;
+      final Map<Tuple, SessionDraft> sessionByTuple = new HashMap<>();
+
+      /** The window closed last, so the next one cannot start before its close. */
+      Window last;
+
+      Track(Obs obs, InetAddress address) {
+        this.obs = obs;
+        this.observer = obs.name;
+        this.address = address;
+      }
+
+      void line(TracedEvent te) {
+        touched = dSteps;
+        step(te);
+        if (open == null) {
+          retire.addLast(new Retire(this, touched, dHead));
+        }
+      }
+
+      private void step(TracedEvent te) {
+        if (te.event() instanceof NoticeEvent n) {
+          manual(te, n);
+          return;
+        }
+        NetfilterEvent ne = (NetfilterEvent) te.event();
+        switch (stepOf(te)) {
+          case SET -> {
+            Timed t = refineSet(te);
+            if (open != null) {
+              close(Cap.SET, t, te);
+            }
+            open = new Open(te, notBeforeLast(t), flowOf(te), Window.Opening.SET);
+          }
+          case REMOVE -> {
+            if (!config.remove() && !obs.removeSeen) {
+              obs.removeSeen = true;
+              emit(
+                  new Anomaly(
+                      Anomaly.Kind.RULESET_MISMATCH,
+                      observer,
+                      address,
+                      te.time(),
+                      "a remove line, although the audit was told the ruleset has no step 2"
+                          + " (--no-remove): the kernel removed addresses on SSH FINs",
+                      List.of(te.sourceLine())));
+            }
+            if (open == null) {
+              anomaly(
+                  Anomaly.Kind.REMOVE_WITHOUT_WINDOW,
+                  te,
+                  "remove line with no window open: the address was in the list although no set"
+                      + " line shows it entering (lost line, or it entered before the data"
+                      + " starts)");
+            } else {
+              close(Cap.REMOVE, refineRemove(te), te);
+            }
+          }
+          case ACCEPT -> {
+            Tuple tuple =
+                new Tuple(
+                    address,
+                    ne.packet().destination(),
+                    ne.packet().sourcePort(),
+                    ne.packet().destinationPort());
+            SessionDraft d = sessionByTuple.get(tuple);
+            Flow f = flowOf(te);
+            if (d != null
+                && ((f != null && d.flow == f) || seconds(d.firstLine.time(), te.time()) < 10)) {
+              d.lines.add(te); // a retransmitted SYN
+              return;
+            }
+            d = new SessionDraft(te, f, refineAccept(te, f));
+            sessionByTuple.put(tuple, d);
+            if (open == null) {
+              anomaly(
+                  Anomaly.Kind.SESSION_WITHOUT_WINDOW,
+                  te,
+                  "SSH accepted with no window open for "
+                      + AuditFormat.address(address)
+                      + " (lost set line, drift, or a window opened before the data starts)");
+              waiting.add(d);
+            } else {
+              open.sessions.add(d);
+            }
+          }
+          case REJECT -> {
+            IpPacket p = ne.packet();
+            if (open != null && p.isSyn()) {
+              // a rejected SYN proves the entry was not fresh at this instant
+              close(Cap.REJECT, timed(te), te);
+            }
+          }
+          default -> {}
+        }
+      }
+
+      /** The end of the data: a window still open closes there. */
+      void finish() {
+        if (open != null) {
+          close(Cap.END, new Timed(obs.last, 0, null), null);
+        }
+      }
 
       /**
        * A manual change: {@code list add} opens a window (or refreshes the open one: the kernel
@@ -712,19 +1662,15 @@ public final class AuditEngine {
         return t;
       }
 
-      /** The window closed last, so the next one cannot start before its close. */
-      Window last;
-
       /** The flow whose original tuple is this line's packet, nearest in time. */
       Flow flowOf(TracedEvent te) {
-        if (flowsByTuple.isEmpty()) {
+        if (te == null || obs.tupleFlows.isEmpty()) {
           return null; // no conntrack: spare the key
         }
         IpPacket p = ((NetfilterEvent) te.event()).packet();
         List<Flow> fs =
-            flowsByTuple.get(
-                tupleKey(
-                    observer, p.source(), p.destination(), p.sourcePort(), p.destinationPort()));
+            obs.tupleFlows.get(
+                new Tuple(p.source(), p.destination(), p.sourcePort(), p.destinationPort()));
         if (fs == null) {
           return null;
         }
@@ -811,12 +1757,16 @@ public final class AuditEngine {
                 || !capFlow.establishedEvent.time().equals(c.at))) {
           capFlow = null;
         }
-        while (nextFlow < flows.size() && flows.get(nextFlow).begin().isBefore(c.at)) {
-          active.add(flows.get(nextFlow++));
-        }
+        // the flows that can matter: begun before the cap, not ended before the opening
         Instant openedAt = w.opened.at;
-        active.removeIf(
-            f -> f.lastPossibleActivity() != null && !f.lastPossibleActivity().isAfter(openedAt));
+        List<Flow> active = new ArrayList<>();
+        for (Flow f : obs.clientFlows.getOrDefault(address, List.of())) {
+          Instant last = f.lastPossibleActivity();
+          if (f.begin().isBefore(c.at) && (last == null || last.isAfter(openedAt))) {
+            active.add(f);
+          }
+        }
+        active.sort(FLOW_ORDER);
         java.util.Map<TracedEvent, Flow> owner = new java.util.IdentityHashMap<>();
         for (Flow f : active) {
           if (!f.begin().isBefore(c.at) || f == capFlow) {
@@ -857,7 +1807,7 @@ public final class AuditEngine {
         }
         // the upper bound, only when conntrack can be trusted to show every refresh
         Timed lastHi = null;
-        Instant[] ct = conntrackSpan.get(observer);
+        Instant[] ct = obs.ctFirst == null ? null : new Instant[] {obs.ctFirst, obs.ctLast};
         boolean covered = ct != null && !ct[0].isAfter(w.opened.at);
         boolean manual = w.opening == Window.Opening.LIST_ADD;
         if (covered && w.setFlow == null && !manual) {
@@ -867,34 +1817,14 @@ public final class AuditEngine {
               "conntrack covers this window's opening but shows no IMAPS flow for its set line"
                   + " (lost conntrack events?): the close is bounded by later lines only");
         }
+        Deferred deferred = null;
         if (covered && (w.setFlow != null || manual)) {
-          lastHi = lastLo;
-          for (Flow f : candidates) {
-            TracedEvent bound;
-            Instant last;
-            if (f.kind == Flow.Kind.SSH && config.remove() && !f.finUpdates.isEmpty()) {
-              // the client's FIN (one of the FIN updates) removed the entry
-              bound = f.finUpdates.get(f.finUpdates.size() - 1);
-              last = bound.time();
-            } else {
-              last = f.lastPossibleActivity();
-              bound = f.lastPossibleEvidence();
-            }
-            if (last == null) {
-              lastHi = null;
-              break;
-            }
-            if (last.isAfter(c.at)) {
-              last = c.at;
-            }
-            if (last.isAfter(lastHi.at)) {
-              lastHi = new Timed(last, uncertainty(bound), bound);
-            }
-          }
-          if (lastHi != null && ct[1].isBefore(min(c.at, lastHi.at.plusSeconds(n)))) {
-            lastHi = null; // conntrack stops before the window could have expired
-          }
-          if (lastHi != null && lastHi.line != null && lastHi.line != lastLo.line) {
+          lastHi = lastHi(candidates, lastLo, c, ct);
+          if (candidates.stream().anyMatch(this::running)) {
+            // a flow still running bounds the last refresh at the cap either way, but which of
+            // its lines says so is known when it ends: the window waits for it (see below)
+            deferred = new Deferred(candidates, lastLo, c, capLine, new ArrayList<>(evidence));
+          } else if (lastHi != null && lastHi.line != null && lastHi.line != lastLo.line) {
             evidence.add(lastHi.line.sourceLine());
           }
         }
@@ -1024,17 +1954,143 @@ public final class AuditEngine {
                 false,
                 dedupe(evidence),
                 w.opening);
-        windows.add(win);
+        if (deferred == null) {
+          w.closed();
+          windowsOut.add(win);
+        } else {
+          deferred.open = w;
+          deferred.window = win;
+          deferred.place = windowsOut.reserve();
+          deferredWindows.add(deferred);
+        }
         last = win;
         for (SessionDraft d : w.sessions) {
           d.window = win;
           d.closedBy = capLine;
+          waiting.add(d);
+        }
+      }
+
+      /**
+       * The latest possible refresh by conntrack, capped at the cap, or null when conntrack cannot
+       * bound it (a flow still running, or conntrack stopping before the window could expire).
+       */
+      Timed lastHi(List<Flow> candidates, Timed lastLo, Timed c, Instant[] ct) {
+        int n = config.seconds();
+        Timed lastHi = lastLo;
+        for (Flow f : candidates) {
+          TracedEvent bound;
+          Instant last;
+          if (f.kind == Flow.Kind.SSH && config.remove() && !f.finUpdates.isEmpty()) {
+            // the client's FIN (one of the FIN updates) removed the entry
+            bound = f.finUpdates.get(f.finUpdates.size() - 1);
+            last = bound.time();
+          } else {
+            last = f.lastPossibleActivity();
+            bound = f.lastPossibleEvidence();
+          }
+          if (last == null) {
+            return null;
+          }
+          if (last.isAfter(c.at)) {
+            last = c.at;
+          }
+          if (last.isAfter(lastHi.at)) {
+            lastHi = new Timed(last, uncertainty(bound), bound);
+          }
+        }
+        if (ct[1].isBefore(min(c.at, lastHi.at.plusSeconds(n)))) {
+          return null; // conntrack stops before the window could have expired
+        }
+        return lastHi;
+      }
+
+      /** Whether {@link #lastHi} finds the flow unbounded now (it may end later). */
+      boolean running(Flow f) {
+        boolean byFin = f.kind == Flow.Kind.SSH && config.remove() && !f.finUpdates.isEmpty();
+        return !byFin && f.lastPossibleActivity() == null;
+      }
+
+      /**
+       * A window whose record is known except one evidence line: the end of a flow that was still
+       * running when the window closed (it bounds the last refresh at the cap whether it ends later
+       * or never; the line that shows it is its end). It goes out when those flows have ended,
+       * {@link #FLOW_HORIZON} after its cap, or at the end of the data — as if the data ended
+       * there.
+       */
+      final class Deferred {
+        final List<Flow> candidates;
+        final Timed lastLo;
+        final Timed c;
+        final TracedEvent capLine;
+        final List<SourceLine> evidence;
+        Open open;
+        Window window;
+
+        /** Its place among windows equal in order: where it closed. */
+        long place;
+
+        Deferred(
+            List<Flow> candidates,
+            Timed lastLo,
+            Timed c,
+            TracedEvent capLine,
+            List<SourceLine> evidence) {
+          this.candidates = candidates;
+          this.lastLo = lastLo;
+          this.c = c;
+          this.capLine = capLine;
+          this.evidence = evidence;
+        }
+
+        /**
+         * Whether the flows it waits for have ended (or it waited long enough); {@code null}: the
+         * end.
+         */
+        boolean ready(Instant now) {
+          if (now == null || now.isAfter(c.at.plus(FLOW_HORIZON))) {
+            return true;
+          }
+          for (Flow f : candidates) {
+            if (running(f) || (f.destroy != null && !settled(f))) {
+              return false;
+            }
+          }
+          return true;
+        }
+
+        void emit() {
+          Instant[] ct = new Instant[] {obs.ctFirst, obs.ctLast};
+          Timed lastHi = lastHi(candidates, lastLo, c, ct);
+          if (lastHi != null && lastHi.line != null && lastHi.line != lastLo.line) {
+            evidence.add(lastHi.line.sourceLine());
+          }
+          if (capLine != null && capLine != open.setLine) {
+            evidence.add(capLine.sourceLine());
+          }
+          Window w = window;
+          open.closed();
+          windowsOut.add(
+              new Window(
+                  w.observer(),
+                  w.source(),
+                  w.openedAt(),
+                  w.openPrecisionS(),
+                  w.closedAt(),
+                  w.closedAtEarliest(),
+                  w.closeReason(),
+                  w.closePrecisionS(),
+                  w.sshSessions(),
+                  w.clippedStart(),
+                  w.clippedEnd(),
+                  dedupe(evidence),
+                  w.openedBy()),
+              place);
         }
       }
 
       void anomaly(Anomaly.Kind kind, TracedEvent te, String message) {
-        anomalies.add(
-            new Anomaly(kind, observer, address, te.time(), message, List.of(te.sourceLine())));
+        emit(new Anomaly(kind, observer, address, te.time(), message, List.of(te.sourceLine())));
       }
 
       /** The open window and what belongs to it so far. */
@@ -1055,6 +2111,16 @@ public final class AuditEngine {
           this.opened = opened;
           this.setFlow = setFlow;
           this.opening = opening;
+          openLines.computeIfAbsent(setLine.time(), k -> new int[1])[0]++;
+          openWindows++;
+        }
+
+        void closed() {
+          int[] n = openLines.get(setLine.time());
+          if (--n[0] == 0) {
+            openLines.remove(setLine.time());
+          }
+          openWindows--;
         }
       }
 
@@ -1064,6 +2130,10 @@ public final class AuditEngine {
         final List<TracedEvent> lines = new ArrayList<>();
         final Flow flow;
         final Timed accepted;
+
+        /** Its place among sessions equal in order: where it was accepted. */
+        final long place;
+
         Window window;
 
         /** The line that closed its window ({@code null}: the data ended). */
@@ -1074,7 +2144,7 @@ public final class AuditEngine {
           this.lines.add(line);
           this.flow = flow;
           this.accepted = accepted;
-          allDrafts.add(this);
+          this.place = sessionsOut.reserve();
         }
 
         /**
@@ -1104,7 +2174,7 @@ public final class AuditEngine {
           if (fin.time().isAfter(closedBy.time()) && seconds(closedBy.time(), fin.time()) > reach) {
             List<SourceLine> lines = new ArrayList<>(List.of(closedBy.sourceLine()));
             lines.addAll(ev);
-            anomalies.add(
+            emit(
                 new Anomaly(
                     Anomaly.Kind.SESSION_OUTLIVED_REMOVAL,
                     observer,
@@ -1180,443 +2250,7 @@ public final class AuditEngine {
       }
     }
 
-    // ---------------------------------------------------------------- rejections
-
-    /**
-     * Rejections in time order with {@code sampled} from a replay of the reject LOG's token
-     * buckets: hashlimit per source (/32, /64) and limit overall, per observer and family.
-     */
-    void rejections(List<TracedEvent> lines) {
-      Map<String, double[]> buckets = new HashMap<>();
-      for (TracedEvent te : lines) {
-        NetfilterEvent ne = (NetfilterEvent) te.event();
-        IpPacket p = ne.packet();
-        Family fam = p.family();
-        String perSource =
-            bucketKeys.computeIfAbsent(
-                new BucketKey(te.observer(), fam, p.source()),
-                k -> k.observer() + "|" + k.family() + "|" + sourceGroup(k.source()));
-        String overall =
-            bucketKeys.computeIfAbsent(
-                new BucketKey(te.observer(), fam, null), k -> k.observer() + "|" + k.family());
-        boolean emptyA = take(buckets, perSource, te.time(), config.rejectLogPerSecond());
-        boolean emptyB = take(buckets, overall, te.time(), config.rejectLogGlobalPerSecond());
-        Set<TcpFlag> flags = p.tcpFlags();
-        rejections.add(
-            new Rejection(
-                te.observer(),
-                te.time(),
-                uncertainty(te),
-                p.source(),
-                p.sourcePort(),
-                p.destination(),
-                p.destinationPort(),
-                p.protocol(),
-                flags,
-                emptyA || emptyB,
-                te.sourceLine()));
-      }
-    }
-
-    /** The bucket names of {@link #rejections}, made once per router, family and address. */
-    final Map<BucketKey, String> bucketKeys = new HashMap<>();
-
-    /** Takes one token; true if the bucket is left with less than one. */
-    boolean take(Map<String, double[]> buckets, String key, Instant t, double rate) {
-      int burst = config.rejectLogBurst();
-      double now = t.getEpochSecond() + t.getNano() / 1e9;
-      double[] b = buckets.computeIfAbsent(key, k -> new double[] {burst, now});
-      double tokens = Math.min(burst, b[0] + (now - b[1]) * rate);
-      tokens = Math.max(0, tokens - 1);
-      b[0] = tokens;
-      b[1] = now;
-      return tokens < 1 - 1e-9;
-    }
-
-    String sourceGroup(InetAddress a) {
-      byte[] b = a.getAddress();
-      if (b.length == 16) {
-        byte[] net = java.util.Arrays.copyOf(b, 8);
-        return java.util.HexFormat.of().formatHex(net);
-      }
-      return a.getHostAddress();
-    }
-
-    void snapshots(List<TracedEvent> rejectLines) {
-      List<RejectTotals> stretches =
-          RejectTotals.between(
-              input.snapshots(),
-              (observer, family, from, to) ->
-                  rejectLines.stream()
-                      .filter(
-                          te ->
-                              te.observer().equals(observer)
-                                  && ((NetfilterEvent) te.event()).family() == family
-                                  && (from == null || te.time().isAfter(from))
-                                  && !te.time().isAfter(to))
-                      .count());
-      for (RejectTotals t : stretches) {
-        totals.add(t);
-        if (t.linesLost() > 0) {
-          anomalies.add(
-              new Anomaly(
-                  Anomaly.Kind.LOG_LINES_MISSING,
-                  t.observer(),
-                  null,
-                  t.to(),
-                  "the reject LOG rule ("
-                      + t.family().tool()
-                      + ") counted "
-                      + t.logged()
-                      + " lines "
-                      + (t.from() == null ? "since the counters were zero" : "since " + t.from())
-                      + " but "
-                      + t.linesSeen()
-                      + " arrived: "
-                      + t.linesLost()
-                      + " lost on the way (or the data starts after the counters did)",
-                  List.of()));
-        }
-      }
-    }
-
-    // ---------------------------------------------------------------- rulesets from snapshots
-
-    /**
-     * What the {@code rules snapshot}s say: changes between a router's consecutive snapshots,
-     * broken IPv4/IPv6 parity and rulesets other than the configured one (each raised when it first
-     * appears, not again for every later snapshot that still shows it), and LOG counters that moved
-     * further than the lines that arrived.
-     */
-    void rulesets() {
-      if (input.rulesets().isEmpty()) {
-        return;
-      }
-      RulesetHistory h = RulesetHistory.ofInForce(input.rulesets());
-      for (RulesetChange c : h.changes()) {
-        anomalies.add(
-            new Anomaly(
-                Anomaly.Kind.RULESET_CHANGED,
-                c.observer(),
-                null,
-                c.at(),
-                c.message(),
-                List.of(c.previous(), c.current())));
-      }
-      Map<String, List<RulesetParity.Difference>> parity = new HashMap<>();
-      Map<String, String> mismatch = new HashMap<>();
-      Map<String, RulesetInForce> previous = new HashMap<>();
-      for (RulesetInForce snap : h.snapshots()) {
-        List<RulesetParity.Difference> d =
-            snap.parity().broken() ? snap.parity().differences() : List.of();
-        List<RulesetParity.Difference> before = parity.put(snap.observer(), d);
-        if (!d.isEmpty() && !d.equals(before)) {
-          anomalies.add(
-              new Anomaly(
-                  Anomaly.Kind.PARITY_BROKEN,
-                  snap.observer(),
-                  null,
-                  snap.takenAt(),
-                  snap.parity().message(),
-                  List.of(snap.evidence())));
-        }
-        String m = mismatch(snap);
-        String mBefore = mismatch.put(snap.observer(), m);
-        if (!m.isEmpty() && !m.equals(mBefore)) {
-          anomalies.add(
-              new Anomaly(
-                  Anomaly.Kind.RULESET_MISMATCH,
-                  snap.observer(),
-                  null,
-                  snap.takenAt(),
-                  "the snapshot's ruleset is not the one the audit assumed: " + m,
-                  List.of(snap.evidence())));
-        }
-        logGaps(previous.put(snap.observer(), snap), snap);
-      }
-    }
-
-    /** How a snapshot's ruleset differs from {@link #config}, or {@code ""}. */
-    String mismatch(RulesetInForce snap) {
-      List<String> out = new ArrayList<>();
-      for (Family f : Family.values()) {
-        FamilyRuleset r = snap.family(f);
-        if (!r.installed()) {
-          continue;
-        }
-        String fam = f == Family.IPV4 ? "IPv4" : "IPv6";
-        Integer n = r.seconds().orElse(null);
-        if (n != null && n != config.seconds()) {
-          out.add(fam + " N is " + n + " s, the audit assumed " + config.seconds() + " s");
-        }
-        if (r.removeMode() != config.remove()) {
-          out.add(
-              fam
-                  + (r.removeMode()
-                      ? " has step 2 (remove), the audit assumed none (--no-remove)"
-                      : " has no step 2 (remove), the audit assumed it"));
-        }
-        if (r.strictMode() != config.strict()) {
-          out.add(
-              fam
-                  + (r.strictMode()
-                      ? " is strict, the audit assumed not (--strict-sessions)"
-                      : " is not strict, the audit assumed --strict-sessions"));
-        }
-        for (Map.Entry<RulesetStep.Kind, Action> e : LOGGED_STEPS.entrySet()) {
-          RulesetStep step = r.step(e.getKey()).orElse(null);
-          if (step == null) {
-            continue;
-          }
-          if (step.logPrefix().isEmpty()) {
-            out.add(fam + " " + e.getKey().id() + " is not logged: the audit cannot see it");
-            continue;
-          }
-          Action read = config.prefixes().actionFor(step.logPrefix().strip());
-          if (read != e.getValue()) {
-            out.add(
-                fam
-                    + " "
-                    + e.getKey().id()
-                    + " logs with prefix \""
-                    + step.logPrefix()
-                    + "\", which the audit reads as "
-                    + read.ecsName());
-          }
-        }
-      }
-      return String.join("; ", out);
-    }
-
-    /** Per observer, family and step: the times of its lines, sorted (for counting stretches). */
-    Map<String, long[]> stepTimes;
-
-    /**
-     * LOG counters of set, remove and accept between two snapshots against the lines that arrived
-     * for the same stretch (reject: {@link #snapshots}). Only stretches the data covers count.
-     */
-    void logGaps(RulesetInForce prev, RulesetInForce cur) {
-      Instant[] span = dataSpan.get(cur.observer());
-      if (prev == null || span == null || prev.takenAt().isBefore(span[0])) {
-        return;
-      }
-      if (stepTimes == null) {
-        Map<String, List<Instant>> times = new HashMap<>();
-        for (TracedEvent te : events) {
-          Action a = stepOf(te);
-          if (a != null && a != Action.REJECT) {
-            times
-                .computeIfAbsent(
-                    te.observer() + "|" + ((NetfilterEvent) te.event()).family() + "|" + a,
-                    k -> new ArrayList<>())
-                .add(te.time());
-          }
-        }
-        stepTimes = new HashMap<>();
-        times.forEach(
-            (k, v) ->
-                stepTimes.put(
-                    k,
-                    v.stream()
-                        .mapToLong(t -> t.getEpochSecond() * 1_000_000_000L + t.getNano())
-                        .sorted()
-                        .toArray()));
-      }
-      for (Family f : Family.values()) {
-        FamilyRuleset a = prev.family(f);
-        FamilyRuleset b = cur.family(f);
-        if (!a.installed() || !b.installed()) {
-          continue;
-        }
-        for (Map.Entry<RulesetStep.Kind, Action> e : LOGGED_STEPS.entrySet()) {
-          if (e.getValue() == Action.REJECT) {
-            continue;
-          }
-          RulesetStep p = a.step(e.getKey()).orElse(null);
-          RulesetStep q = b.step(e.getKey()).orElse(null);
-          if (p == null || q == null || p.logPackets() < 0 || q.logPackets() < p.logPackets()) {
-            continue; // no LOG, no counters, or reset by a reload
-          }
-          long counted = q.logPackets() - p.logPackets();
-          long[] t =
-              stepTimes.getOrDefault(cur.observer() + "|" + f + "|" + e.getValue(), new long[0]);
-          long seen = countIn(t, prev.takenAt(), cur.takenAt());
-          if (counted > seen) {
-            anomalies.add(
-                new Anomaly(
-                    Anomaly.Kind.LOG_LINES_MISSING,
-                    cur.observer(),
-                    null,
-                    cur.takenAt(),
-                    "the "
-                        + e.getKey().id()
-                        + " LOG rule ("
-                        + f.tool()
-                        + ") counted "
-                        + counted
-                        + " packets between the snapshots of "
-                        + AuditFormat.time(prev.takenAt())
-                        + " and "
-                        + AuditFormat.time(cur.takenAt())
-                        + " but "
-                        + seen
-                        + " lines arrived: "
-                        + (counted - seen)
-                        + " lost (a log gap while the counters moved)",
-                    List.of(prev.evidence(), cur.evidence())));
-          }
-        }
-      }
-    }
-
-    // ---------------------------------------------------------------- data-quality anomalies
-
-    void markers() {
-      List<LossMarker> all = new ArrayList<>(input.lossMarkers());
-      for (TracedEvent te : events) {
-        if (te.event() instanceof NoticeEvent n && n.action() == Action.LOSS_MARKER) {
-          LossMarker.recognize(te.observer(), te.time(), te.sourceLine()).ifPresent(all::add);
-        }
-      }
-      for (LossMarker m : all) {
-        anomalies.add(
-            new Anomaly(
-                Anomaly.Kind.RATE_LIMIT_MARKER,
-                m.observer(),
-                null,
-                m.at(),
-                switch (m.kind()) {
-                      case KERNEL_CALLBACKS_SUPPRESSED -> "the kernel suppressed ";
-                      case JOURNAL_SUPPRESSED -> "journald suppressed ";
-                      case SKIPPED_LINES -> "an earlier stage skipped ";
-                    }
-                    + (m.count() == null ? "an unknown number of" : m.count().toString())
-                    + " messages: LOG lines may be missing around this time",
-                List.of(m.evidence())));
-      }
-    }
-
-    /** Timestamps going backwards within one source, beyond twice its clock's uncertainty. */
-    void checkClocks() {
-      Map<String, List<TracedEvent>> bySource = new TreeMap<>();
-      for (TracedEvent te : events) {
-        bySource
-            .computeIfAbsent(streamKey(te.observer(), te.sourcePath()), k -> new ArrayList<>())
-            .add(te);
-      }
-      for (List<TracedEvent> l : bySource.values()) {
-        // a stream's rotated files are one sequence: kern.log.2.gz, kern.log.1, kern.log
-        l.sort(AuditEngine::compareFileOrder);
-        Instant max = null;
-        TracedEvent maxLine = null;
-        for (TracedEvent te : l) {
-          if (max != null
-              && seconds(te.time(), max) > 2 * uncertainty(te)
-              && te.time().isBefore(max)) {
-            anomalies.add(
-                new Anomaly(
-                    Anomaly.Kind.CLOCK_BACKWARDS,
-                    te.observer(),
-                    null,
-                    te.time(),
-                    "time goes back "
-                        + AuditFormat.seconds(seconds(te.time(), max))
-                        + " s from "
-                        + maxLine.sourcePath()
-                        + ":"
-                        + maxLine.lineNumber()
-                        + " to "
-                        + te.sourcePath()
-                        + ":"
-                        + te.lineNumber(),
-                    List.of(maxLine.sourceLine(), te.sourceLine())));
-          }
-          if (max == null || te.time().isAfter(max)) {
-            max = te.time();
-            maxLine = te;
-          }
-        }
-      }
-    }
-
-    /** More addresses in the list at once than it holds: the oldest may have been evicted. */
-    void listOverflow() {
-      Map<String, Set<InetAddress>> present = new HashMap<>();
-      Map<String, Boolean> over = new HashMap<>();
-      for (TracedEvent te : events) {
-        Action a = stepOf(te);
-        InetAddress src;
-        if (te.event() instanceof NoticeEvent n && changesList(te)) {
-          a = n.action() == Action.LIST_ADD ? Action.SET : Action.REMOVE;
-          src = n.address();
-        } else if (a == Action.SET || a == Action.REMOVE) {
-          src = ((NetfilterEvent) te.event()).packet().source();
-        } else {
-          continue;
-        }
-        Set<InetAddress> s = present.computeIfAbsent(te.observer(), k -> new HashSet<>());
-        if (src == null) {
-          s.clear(); // a flush
-          continue;
-        }
-        if (a == Action.REMOVE) {
-          s.remove(src);
-          continue;
-        }
-        s.add(src);
-        boolean isOver = s.size() > config.ipListTot();
-        if (isOver && !over.getOrDefault(te.observer(), false)) {
-          anomalies.add(
-              new Anomaly(
-                  Anomaly.Kind.LIST_OVERFLOW,
-                  te.observer(),
-                  src,
-                  te.time(),
-                  s.size()
-                      + " addresses in the list at once (expired entries stay until removed),"
-                      + " more than ip_list_tot="
-                      + config.ipListTot()
-                      + ": the oldest entries may have been evicted silently",
-                  List.of(te.sourceLine())));
-        }
-        over.put(te.observer(), isOver);
-      }
-    }
-
-    /** A stream silent for longer than allowed while its observer's other streams go on. */
-    void sourcesStopped() {
-      Map<String, TracedEvent> lastByKey = new HashMap<>();
-      for (TracedEvent te : events) {
-        if (te.event() instanceof NoticeEvent) {
-          continue; // auth.log with a manual change now and then is not a stream that stops
-        }
-        lastByKey.merge(
-            streamKey(te.observer(), te.sourcePath()),
-            te,
-            (a, b) -> b.time().isAfter(a.time()) ? b : a);
-      }
-      Map<String, TracedEvent> lastOfStream = new TreeMap<>(lastByKey);
-      for (TracedEvent last : lastOfStream.values()) {
-        Instant end = dataSpan.get(last.observer())[1];
-        Duration silent = Duration.between(last.time(), end);
-        if (silent.compareTo(config.sourceSilence()) > 0) {
-          anomalies.add(
-              new Anomaly(
-                  Anomaly.Kind.SOURCE_STOPPED,
-                  last.observer(),
-                  null,
-                  last.time(),
-                  "log stream "
-                      + stream(last.sourcePath())
-                      + " has nothing after this line, "
-                      + silent.toSeconds()
-                      + " s before the observer's other data ends",
-                  List.of(last.sourceLine())));
-        }
-      }
-    }
-
-    // ---------------------------------------------------------------- helpers
+    // ------------------------------------------------------------ helpers
 
     Timed timed(TracedEvent te) {
       return new Timed(te.time(), uncertainty(te), te);
@@ -1638,6 +2272,73 @@ public final class AuditEngine {
     }
   }
 
+  /** An event in the copy buffer. */
+  private static final class Pending {
+    final TracedEvent te;
+    Cluster cluster;
+    boolean drop;
+
+    Pending(TracedEvent te) {
+      this.te = te;
+    }
+  }
+
+  /** Copies of one line through several streams, first member first. */
+  private static final class Cluster {
+    final List<Object> key;
+    final List<Pending> members = new ArrayList<>(2);
+
+    Cluster(List<Object> key) {
+      this.key = key;
+    }
+  }
+
+  /** A line waiting for the look-ahead; {@code action} null for a notice. */
+  private record Delayed(TracedEvent te, Action action) {}
+
+  /** A line waiting for the clock check. */
+  private static final class ClockLine {
+    final TracedEvent te;
+    boolean done;
+
+    ClockLine(TracedEvent te) {
+      this.te = te;
+    }
+  }
+
+  /** A flow's or a line's original tuple. */
+  private record Tuple(InetAddress source, InetAddress destination, Integer sport, Integer dport) {}
+
+  /** A quiet track to forget later, unless touched again. */
+  private record Retire(Stream.Track track, long touched, Instant at) {}
+
+  private static final Comparator<Flow> FLOW_ORDER =
+      Comparator.comparing(Flow::begin).thenComparing(f -> f.events.get(0), ORDER);
+
+  /** Index into the per-router line counts. */
+  private static int countIndex(Family f, Action a) {
+    int i =
+        switch (a) {
+          case SET -> 0;
+          case REMOVE -> 1;
+          case ACCEPT -> 2;
+          default -> 3;
+        };
+    return (f == Family.IPV6 ? 4 : 0) + i;
+  }
+
+  /** A reject bucket's router, family and source group (null: the router's overall bucket). */
+  private record BucketKey(String observer, Family family, Object group) {}
+
+  /** The hashlimit group of a source: the address (IPv4) or its /64 (IPv6). */
+  static Object sourceGroup(InetAddress a) {
+    byte[] b = a.getAddress();
+    if (b.length == 16) {
+      return java.nio.ByteBuffer.wrap(b).getLong();
+    }
+    return a;
+  }
+
   // ------------------------------------------------------------------ static helpers
 
   private enum Cap {
@@ -1657,28 +2358,6 @@ public final class AuditEngine {
               RulesetStep.Kind.REMOVE, Action.REMOVE,
               RulesetStep.Kind.RCHECK_ACCEPT, Action.ACCEPT,
               RulesetStep.Kind.REJECT, Action.REJECT));
-
-  /** How many of the sorted nanosecond times lie in {@code (from, to]}. */
-  static long countIn(long[] sorted, Instant from, Instant to) {
-    long lo = from.getEpochSecond() * 1_000_000_000L + from.getNano();
-    long hi = to.getEpochSecond() * 1_000_000_000L + to.getNano();
-    return upper(sorted, hi) - upper(sorted, lo);
-  }
-
-  /** Index of the first element greater than {@code v}. */
-  private static int upper(long[] a, long v) {
-    int lo = 0;
-    int hi = a.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (a[mid] <= v) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
-  }
 
   /**
    * Rotation generation (oldest first), then path, then line number; lines of one file compare by
@@ -1703,9 +2382,6 @@ public final class AuditEngine {
     }
     return true;
   }
-
-  /** A reject bucket's router, family and source address (null: the router's overall bucket). */
-  private record BucketKey(String observer, Family family, InetAddress source) {}
 
   /** A time, how far it may be off, and the line it came from (null for the data end). */
   private record Timed(Instant at, double u, TracedEvent line) {}

@@ -67,6 +67,58 @@ public record AuditResult(
         month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC));
   }
 
+  /** Collects what a streaming run delivers into an {@link AuditResult}. */
+  public static final class Collector implements AuditSink {
+    private final List<Window> windows = new ArrayList<>();
+    private final List<Session> sessions = new ArrayList<>();
+    private final List<Rejection> rejections = new ArrayList<>();
+    private final List<Anomaly> anomalies = new ArrayList<>();
+    private AuditResult result;
+
+    @Override
+    public void window(Window w) {
+      windows.add(w);
+    }
+
+    @Override
+    public void session(Session s) {
+      sessions.add(s);
+    }
+
+    @Override
+    public void rejection(Rejection r) {
+      rejections.add(r);
+    }
+
+    @Override
+    public void anomaly(Anomaly a) {
+      anomalies.add(a);
+    }
+
+    @Override
+    public void end(
+        List<RejectTotals> totals, long eventsUsed, long duplicatesDropped, long untimedEvents) {
+      result =
+          new AuditResult(
+              windows,
+              sessions,
+              rejections,
+              totals,
+              anomalies,
+              eventsUsed,
+              duplicatesDropped,
+              untimedEvents);
+    }
+
+    /** The collected result; only after {@link #end}. */
+    public AuditResult result() {
+      if (result == null) {
+        throw new IllegalStateException("the reconstruction has not ended");
+      }
+      return result;
+    }
+  }
+
   private static boolean in(Instant t, Instant from, Instant to) {
     return !t.isBefore(from) && t.isBefore(to);
   }

@@ -40,8 +40,38 @@ public final class IndexedAuditInput {
    * @param host {@code observer.hostname} to keep, {@code null} for every router
    */
   public static AuditInput load(EventSearcher searcher, Instant from, Instant to, String host) {
-    Query q = query(from, to, host);
     List<TracedEvent> events = new ArrayList<>();
+    forEach(searcher, from, to, host, events::add);
+    RulesetHistory rulesets = RulesetHistory.load(searcher, from, to, host);
+    return new AuditInput(events, List.of(), rulesets.rejectCounters(), rulesets.snapshots());
+  }
+
+  /**
+   * Reconstructs the timed events in {@code [from, to]} of router {@code host} as they are read
+   * (time order), without holding them: the records go to {@code sink} as they become final.
+   */
+  public static void stream(
+      EventSearcher searcher,
+      Instant from,
+      Instant to,
+      String host,
+      AuditEngine engine,
+      AuditSink sink) {
+    RulesetHistory rulesets = RulesetHistory.load(searcher, from, to, host);
+    try (AuditEngine.Stream s =
+        engine.open(List.of(), rulesets.rejectCounters(), rulesets.snapshots(), sink)) {
+      forEach(searcher, from, to, host, s::accept);
+      s.finish();
+    }
+  }
+
+  private static void forEach(
+      EventSearcher searcher,
+      Instant from,
+      Instant to,
+      String host,
+      java.util.function.Consumer<TracedEvent> out) {
+    Query q = query(from, to, host);
     // every stored path is a String of its own; a month holds a few dozen distinct ones
     Map<String, String> paths = new HashMap<>();
     searcher.forEach(
@@ -53,11 +83,9 @@ public final class IndexedAuditInput {
             return;
           }
           String path = h.sourcePath() == null ? "" : paths.computeIfAbsent(h.sourcePath(), p -> p);
-          events.add(
+          out.accept(
               new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine()));
         });
-    RulesetHistory rulesets = RulesetHistory.load(searcher, from, to, host);
-    return new AuditInput(events, List.of(), rulesets.rejectCounters(), rulesets.snapshots());
   }
 
   /** The index query for a period and router. */

@@ -1,8 +1,8 @@
 package org.mobilessh.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.mobilessh.audit.Anomaly;
+import org.mobilessh.audit.AuditSink;
 import org.mobilessh.rules.Cidr;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,11 +30,23 @@ final class AnomaliesCommand implements Callable<Integer> {
   public Integer call() {
     query.validate();
     Cidr ip = query.cidr();
-    List<AuditTable.Row> rows =
-        query.reconstruct(query.period()).period().anomalies().stream()
-            .filter(a -> ip == null || AuditQueryOptions.matches(ip, a.address()))
-            .map(a -> new AuditTable.Row(a.csvValues(), null))
-            .toList();
-    return AuditTable.print(spec, Anomaly.CSV_COLUMNS, rows, query.outputFormat(), "anomalies");
+    return query.print(
+        spec,
+        Anomaly.CSV_COLUMNS,
+        "anomalies",
+        rows ->
+            new AuditSink() {
+              @Override
+              public boolean wantsRejections() {
+                return false;
+              }
+
+              @Override
+              public void anomaly(Anomaly a) {
+                if (ip == null || AuditQueryOptions.matches(ip, a.address())) {
+                  rows.accept(new AuditTable.Row(a.csvValues(), null));
+                }
+              }
+            });
   }
 }

@@ -12,12 +12,15 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mobilessh.audit.AuditConfig;
 import org.mobilessh.audit.AuditEngine;
 import org.mobilessh.audit.AuditInput;
 import org.mobilessh.audit.AuditResult;
+import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.IndexedAuditInput;
 import org.mobilessh.index.EventSearcher;
 import org.mobilessh.rules.Cidr;
@@ -25,6 +28,7 @@ import org.mobilessh.rules.InvalidConfigException;
 import org.mobilessh.rules.RulesetConfig;
 import org.mobilessh.rules.RulesetSettings;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -257,6 +261,38 @@ public final class AuditQueryOptions {
     }
     AuditResult r = new AuditEngine(config).reconstruct(input);
     return new Reconstruction(input, r, p.bounded() ? r.between(p.fromOrMin(), p.toOrMax()) : r);
+  }
+
+  /**
+   * Like {@link #reconstruct}, but streamed: the records of the period (clipped and marked at its
+   * ends) go to {@code sink} as they become final, in their order, and nothing is held but what is
+   * still open.
+   */
+  void stream(Period p, AuditSink sink) {
+    AuditConfig config = auditConfig();
+    Duration margin = lookbackDuration();
+    Instant loadFrom = p.from() == null ? null : minus(p.from(), margin, config.seconds());
+    Instant loadTo = p.to() == null ? null : plus(p.to(), margin);
+    AuditSink s = p.bounded() ? AuditSink.between(p.fromOrMin(), p.toOrMax(), sink) : sink;
+    try (EventSearcher searcher = EventSearcher.open(index.path())) {
+      IndexedAuditInput.stream(searcher, loadFrom, loadTo, host, new AuditEngine(config), s);
+    }
+  }
+
+  /**
+   * Streams the period into the sink made for the printer's rows: CSV and JSON rows are printed as
+   * they come, a table once all are in.
+   *
+   * @return {@link ExitCodes#OK} when a row was printed, else {@link ExitCodes#NOT_FOUND}
+   */
+  int print(
+      CommandSpec spec,
+      List<String> columns,
+      String noun,
+      Function<Consumer<AuditTable.Row>, AuditSink> sink) {
+    AuditTable.Writer out = new AuditTable.Writer(spec, columns, outputFormat(), noun);
+    stream(period(), sink.apply(out::row));
+    return out.finish();
   }
 
   private static Instant minus(Instant t, Duration margin, int seconds) {

@@ -89,6 +89,73 @@ final class AuditTable {
     return ExitCodes.OK;
   }
 
+  /**
+   * Prints rows as they come: CSV and JSON lines at once, a table (which aligns its columns to the
+   * widest cell) once all are in. Every row carries its evidence, unless the columns already do.
+   */
+  static final class Writer {
+    private final CommandSpec spec;
+    private final List<String> columns;
+    private final Format format;
+    private final String noun;
+    private final PrintWriter out;
+    private final List<Row> table = new ArrayList<>();
+    private final boolean evidence;
+    private CSVPrinter csv;
+    private long rows;
+
+    Writer(CommandSpec spec, List<String> columns, Format format, String noun) {
+      this.spec = spec;
+      this.columns = columns;
+      this.format = format;
+      this.noun = noun;
+      this.out = spec.commandLine().getOut();
+      this.evidence = !columns.contains("evidence");
+      if (format == Format.CSV) {
+        csv = csvPrinter(columns, evidence, out);
+      }
+    }
+
+    void row(Row r) {
+      rows++;
+      try {
+        switch (format) {
+          case TABLE -> table.add(r);
+          case CSV -> csv.printRecord(csvValues(r, evidence));
+          case JSON -> out.println(jsonLine(columns, r, evidence));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /**
+     * Ends the output and says on the error stream when there was no row.
+     *
+     * @return {@link ExitCodes#OK} when there was a row, else {@link ExitCodes#NOT_FOUND}
+     */
+    int finish() {
+      try {
+        if (csv != null) {
+          csv.flush();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (format == Format.TABLE && !table.isEmpty()) {
+        table(columns, table, out);
+      }
+      out.flush();
+      if (rows == 0) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("no " + noun + " found");
+        err.flush();
+        return ExitCodes.NOT_FOUND;
+      }
+      return ExitCodes.OK;
+    }
+  }
+
   static void write(List<String> columns, List<Row> rows, Format format, PrintWriter out) {
     switch (format) {
       case TABLE -> table(columns, rows, out);
@@ -142,8 +209,20 @@ final class AuditTable {
   }
 
   static void csv(List<String> columns, List<Row> rows, PrintWriter out) {
-    List<String> header = new ArrayList<>(columns);
     boolean evidence = withEvidence(columns, rows);
+    try {
+      CSVPrinter p = csvPrinter(columns, evidence, out);
+      for (Row r : rows) {
+        p.printRecord(csvValues(r, evidence));
+      }
+      p.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static CSVPrinter csvPrinter(List<String> columns, boolean evidence, PrintWriter out) {
+    List<String> header = new ArrayList<>(columns);
     if (evidence) {
       header.add("evidence");
     }
@@ -154,49 +233,53 @@ final class AuditTable {
             .setRecordSeparator("\n")
             .build();
     try {
-      CSVPrinter p = new CSVPrinter(out, f);
-      for (Row r : rows) {
-        List<String> values = new ArrayList<>(r.values());
-        if (evidence) {
-          values.add(pointers(r.evidence()));
-        }
-        p.printRecord(values);
-      }
-      p.flush();
+      return new CSVPrinter(out, f);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  private static List<String> csvValues(Row r, boolean evidence) {
+    List<String> values = new ArrayList<>(r.values());
+    if (evidence) {
+      values.add(pointers(r.evidence()));
+    }
+    return values;
+  }
+
   static void json(List<String> columns, List<Row> rows, PrintWriter out) {
     boolean evidence = withEvidence(columns, rows);
-    try {
-      for (Row r : rows) {
-        var o = JSON.createObjectNode();
-        for (int i = 0; i < columns.size(); i++) {
-          String c = columns.get(i);
-          String v = r.values().get(i);
-          if (v == null || v.isEmpty()) {
-            o.putNull(c);
-          } else if (NUMBERS.contains(c)) {
-            o.put(c, new BigDecimal(v));
-          } else if (BOOLEANS.contains(c)) {
-            o.put(c, Boolean.parseBoolean(v));
-          } else {
-            o.put(c, v);
-          }
-        }
-        if (evidence) {
-          var arr = o.putArray("evidence");
-          for (SourceLine l : r.evidence()) {
-            arr.addObject()
-                .put("file", l.sourcePath())
-                .put("line", l.lineNumber())
-                .put("text", l.line());
-          }
-        }
-        out.println(JSON.writeValueAsString(o));
+    for (Row r : rows) {
+      out.println(jsonLine(columns, r, evidence));
+    }
+  }
+
+  private static String jsonLine(List<String> columns, Row r, boolean evidence) {
+    var o = JSON.createObjectNode();
+    for (int i = 0; i < columns.size(); i++) {
+      String c = columns.get(i);
+      String v = r.values().get(i);
+      if (v == null || v.isEmpty()) {
+        o.putNull(c);
+      } else if (NUMBERS.contains(c)) {
+        o.put(c, new BigDecimal(v));
+      } else if (BOOLEANS.contains(c)) {
+        o.put(c, Boolean.parseBoolean(v));
+      } else {
+        o.put(c, v);
       }
+    }
+    if (evidence) {
+      var arr = o.putArray("evidence");
+      for (SourceLine l : r.evidence()) {
+        arr.addObject()
+            .put("file", l.sourcePath())
+            .put("line", l.lineNumber())
+            .put("text", l.line());
+      }
+    }
+    try {
+      return JSON.writeValueAsString(o);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

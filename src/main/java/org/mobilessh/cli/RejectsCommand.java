@@ -2,6 +2,7 @@ package org.mobilessh.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.Rejection;
 import org.mobilessh.rules.Cidr;
 import picocli.CommandLine.Command;
@@ -28,11 +29,18 @@ final class RejectsCommand implements Callable<Integer> {
   public Integer call() {
     query.validate();
     Cidr ip = query.cidr();
-    List<AuditTable.Row> rows =
-        query.reconstruct(query.period()).period().rejections().stream()
-            .filter(r -> AuditQueryOptions.matches(ip, r.source()))
-            .map(r -> new AuditTable.Row(r.csvValues(), List.of(r.evidence())))
-            .toList();
-    return AuditTable.print(spec, Rejection.CSV_COLUMNS, rows, query.outputFormat(), "rejects");
+    return query.print(
+        spec,
+        Rejection.CSV_COLUMNS,
+        "rejects",
+        rows ->
+            new AuditSink() {
+              @Override
+              public void rejection(Rejection r) {
+                if (AuditQueryOptions.matches(ip, r.source())) {
+                  rows.accept(new AuditTable.Row(r.csvValues(), List.of(r.evidence())));
+                }
+              }
+            });
   }
 }

@@ -1,7 +1,7 @@
 package org.mobilessh.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
+import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.Session;
 import org.mobilessh.rules.Cidr;
 import picocli.CommandLine.Command;
@@ -29,11 +29,23 @@ final class SessionsCommand implements Callable<Integer> {
   public Integer call() {
     query.validate();
     Cidr ip = query.cidr();
-    List<AuditTable.Row> rows =
-        query.reconstruct(query.period()).period().sessions().stream()
-            .filter(s -> AuditQueryOptions.matches(ip, s.source()))
-            .map(s -> new AuditTable.Row(s.csvValues(), s.evidence()))
-            .toList();
-    return AuditTable.print(spec, Session.CSV_COLUMNS, rows, query.outputFormat(), "sessions");
+    return query.print(
+        spec,
+        Session.CSV_COLUMNS,
+        "sessions",
+        rows ->
+            new AuditSink() {
+              @Override
+              public boolean wantsRejections() {
+                return false;
+              }
+
+              @Override
+              public void session(Session s) {
+                if (AuditQueryOptions.matches(ip, s.source())) {
+                  rows.accept(new AuditTable.Row(s.csvValues(), s.evidence()));
+                }
+              }
+            });
   }
 }

@@ -1,7 +1,7 @@
 package org.mobilessh.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
+import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.Window;
 import org.mobilessh.rules.Cidr;
 import picocli.CommandLine.Command;
@@ -31,11 +31,23 @@ final class WindowsCommand implements Callable<Integer> {
   public Integer call() {
     query.validate();
     Cidr ip = query.cidr();
-    List<AuditTable.Row> rows =
-        query.reconstruct(query.period()).period().windows().stream()
-            .filter(w -> AuditQueryOptions.matches(ip, w.source()))
-            .map(w -> new AuditTable.Row(w.csvValues(), w.evidence()))
-            .toList();
-    return AuditTable.print(spec, Window.CSV_COLUMNS, rows, query.outputFormat(), "windows");
+    return query.print(
+        spec,
+        Window.CSV_COLUMNS,
+        "windows",
+        rows ->
+            new AuditSink() {
+              @Override
+              public boolean wantsRejections() {
+                return false;
+              }
+
+              @Override
+              public void window(Window w) {
+                if (AuditQueryOptions.matches(ip, w.source())) {
+                  rows.accept(new AuditTable.Row(w.csvValues(), w.evidence()));
+                }
+              }
+            });
   }
 }

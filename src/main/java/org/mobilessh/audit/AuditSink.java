@@ -1,0 +1,103 @@
+package org.mobilessh.audit;
+
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * Where a streaming reconstruction ({@link AuditEngine#open}) delivers its records, each kind in
+ * the order of {@link AuditResult}'s lists: windows by opening (then observer, address), sessions
+ * by acceptance (then observer, address, port), rejections in time order, anomalies by time (then
+ * kind, observer, address, message). The kinds interleave in no particular order. {@link #end}
+ * comes last, once.
+ */
+public interface AuditSink {
+  default void window(Window w) {}
+
+  default void session(Session s) {}
+
+  default void rejection(Rejection r) {}
+
+  default void anomaly(Anomaly a) {}
+
+  /**
+   * Whether {@link #rejection} is wanted. A sink that ignores rejections says {@code false}, and
+   * the engine spares making them (and replaying the reject LOG's rate limit); every other record
+   * stays the same.
+   */
+  default boolean wantsRejections() {
+    return true;
+  }
+
+  /**
+   * After every record.
+   *
+   * @param totals exact reject totals from counter snapshots
+   * @param eventsUsed distinct events after dedupe
+   * @param duplicatesDropped events dropped as duplicates
+   * @param untimedEvents events without a time
+   */
+  default void end(
+      List<RejectTotals> totals, long eventsUsed, long duplicatesDropped, long untimedEvents) {}
+
+  /**
+   * What falls into {@code [from, to)} goes on to {@code next}, as {@link AuditResult#between} cuts
+   * it: windows that reach into it clipped and marked (in the same order), sessions accepted,
+   * rejections, totals and anomalies dated inside it.
+   */
+  static AuditSink between(Instant from, Instant to, AuditSink next) {
+    if (!from.isBefore(to)) {
+      throw new AuditException("period start " + from + " is not before its end " + to);
+    }
+    return new AuditSink() {
+      @Override
+      public void window(Window w) {
+        w.clip(from, to).ifPresent(next::window);
+      }
+
+      @Override
+      public void session(Session s) {
+        if (in(s.acceptedAt())) {
+          next.session(s);
+        }
+      }
+
+      @Override
+      public void rejection(Rejection r) {
+        if (in(r.at())) {
+          next.rejection(r);
+        }
+      }
+
+      @Override
+      public boolean wantsRejections() {
+        return next.wantsRejections();
+      }
+
+      @Override
+      public void anomaly(Anomaly a) {
+        if (a.at() == null || in(a.at())) {
+          next.anomaly(a);
+        }
+      }
+
+      @Override
+      public void end(List<RejectTotals> totals, long used, long dropped, long untimed) {
+        next.end(totals.stream().filter(t -> in(t.to())).toList(), used, dropped, untimed);
+      }
+
+      private boolean in(Instant t) {
+        return !t.isBefore(from) && t.isBefore(to);
+      }
+    };
+  }
+
+  /** {@link #between} the first instant of {@code month} (UTC) and the first of the next. */
+  static AuditSink month(YearMonth month, AuditSink next) {
+    return between(
+        month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
+        month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
+        next);
+  }
+}
