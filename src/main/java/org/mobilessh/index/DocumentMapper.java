@@ -23,7 +23,6 @@ import org.mobilessh.parse.LogFormat;
 import org.mobilessh.parse.NetfilterEvent;
 import org.mobilessh.parse.NoticeEvent;
 import org.mobilessh.parse.TimePrecision;
-import org.mobilessh.rules.Family;
 
 /**
  * Turns a {@link SourcedEvent} into a Lucene document with the lean schema of {@code
@@ -47,7 +46,6 @@ final class DocumentMapper {
   private final IntPoint sourcePort = new IntPoint(Fields.SOURCE_PORT, 0);
   private final IntPoint destinationPort = new IntPoint(Fields.DESTINATION_PORT, 0);
   private final StringField transport = new StringField(Fields.TRANSPORT, "", Field.Store.NO);
-  private final StringField networkType = new StringField(Fields.NETWORK_TYPE, "", Field.Store.NO);
   private final StringField ingress = new StringField(Fields.INGRESS_INTERFACE, "", Field.Store.NO);
   private final StringField egress = new StringField(Fields.EGRESS_INTERFACE, "", Field.Store.NO);
   private final LongPoint conntrackId = new LongPoint(Fields.CONNTRACK_ID, 0L);
@@ -107,7 +105,7 @@ final class DocumentMapper {
     } else if (ev instanceof NoticeEvent n) {
       // a manual list change is searchable by its address (src:ADDR); markers have none
       if (n.address() != null) {
-        addresses(doc, Family.of(n.address()), n.address(), null);
+        addresses(doc, n.address(), null);
       }
     } else {
       conntrack(doc, (ConntrackEvent) ev);
@@ -169,7 +167,7 @@ final class DocumentMapper {
     if (p == null) {
       return;
     }
-    addresses(doc, p.family(), p.source(), p.destination());
+    addresses(doc, p.source(), p.destination());
     ports(doc, p.sourcePort(), p.destinationPort());
     if (p.protocol() != null) {
       setString(transport, p.protocol().ecsName());
@@ -179,7 +177,7 @@ final class DocumentMapper {
 
   private void conntrack(Document doc, ConntrackEvent c) {
     ConntrackTuple o = c.original();
-    addresses(doc, c.family(), o.source(), o.destination());
+    addresses(doc, o.source(), o.destination());
     ports(doc, o.sourcePort(), o.destinationPort());
     if (c.protocol() != null) {
       setString(transport, c.protocol().ecsName());
@@ -204,11 +202,8 @@ final class DocumentMapper {
     return t == null || t.bytes() == null ? 0 : t.bytes();
   }
 
-  private void addresses(Document doc, Family family, InetAddress src, InetAddress dst) {
-    if (family != null) {
-      setString(networkType, family == Family.IPV4 ? "ipv4" : "ipv6");
-      add(doc, networkType);
-    }
+  /** No {@code network.type}: the query translator answers {@code family:} from source.ip. */
+  private void addresses(Document doc, InetAddress src, InetAddress dst) {
     if (src != null) {
       sourceIp.setInetAddressValue(src);
       add(doc, sourceIp);

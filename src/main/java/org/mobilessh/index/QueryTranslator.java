@@ -50,7 +50,9 @@ public final class QueryTranslator {
     INT,
     LONG,
     TIME,
-    KEYWORD
+    KEYWORD,
+    /** {@code network.type}: not indexed, answered from {@code source.ip} (see {@link #family}). */
+    FAMILY
   }
 
   /** A user-facing field name: an ECS name or an alias, over one or two index fields. */
@@ -69,7 +71,7 @@ public final class QueryTranslator {
     ecs(Fields.DESTINATION_PORT, Type.INT, "dport");
     FIELDS.put("port", new FieldSpec(Type.INT, Fields.SOURCE_PORT, Fields.DESTINATION_PORT));
     ecs(Fields.TRANSPORT, Type.KEYWORD, "proto");
-    ecs(Fields.NETWORK_TYPE, Type.KEYWORD, "family");
+    ecs(Fields.NETWORK_TYPE, Type.FAMILY, "family");
     ecs(Fields.OBSERVER, Type.KEYWORD, "host");
     ecs(Fields.INGRESS_INTERFACE, Type.KEYWORD, "in");
     ecs(Fields.EGRESS_INTERFACE, Type.KEYWORD, "out");
@@ -295,6 +297,7 @@ public final class QueryTranslator {
           yield LongPoint.newRangeQuery(s.indexFields()[0], span[0], span[1] - 1);
         }
         case KEYWORD -> new TermQuery(new Term(s.indexFields()[0], keyword(s, text)));
+        case FAMILY -> family(keyword(s, text));
       };
     }
 
@@ -346,6 +349,12 @@ public final class QueryTranslator {
         }
         case KEYWORD ->
             super.getRangeQuery(s.indexFields()[0], lo, hi, startInclusive, endInclusive);
+        case FAMILY -> {
+          if (lo != null || hi != null) {
+            throw new QuerySyntaxException(FAMILY_VALUES);
+          }
+          yield family(null);
+        }
       };
     }
 
@@ -366,6 +375,9 @@ public final class QueryTranslator {
                 + ")");
       }
       FieldSpec s = spec(field);
+      if (s.type() == Type.FAMILY) {
+        throw new QuerySyntaxException(FAMILY_VALUES);
+      }
       if (s.type() != Type.KEYWORD) {
         throw new QuerySyntaxException(
             "wildcards work on text fields only; for "
@@ -415,7 +427,7 @@ public final class QueryTranslator {
         }
         return a;
       }
-      if (s.indexFields()[0].equals(Fields.NETWORK_TYPE)) {
+      if (s.type() == Type.FAMILY) {
         String t = text.toLowerCase(Locale.ROOT);
         return switch (t) {
           case "4", "ipv4", "inet" -> "ipv4";
@@ -497,6 +509,35 @@ public final class QueryTranslator {
     } catch (java.net.UnknownHostException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static final String FAMILY_VALUES =
+      "family takes ipv4 or ipv6 (also 4, 6), or * for events with addresses";
+
+  /**
+   * {@code family:ipv4} / {@code ipv6} / {@code *} ({@code null}). The family is not indexed (one
+   * keyword field less per event, docs/performance.md): every event with a family has a source
+   * address, indexed in IPv6 form with IPv4 as IPv4-mapped ({@code ::ffff:0:0/96}), so the family
+   * is which part of the address space the source is in. An IPv6 packet whose source is itself an
+   * IPv4-mapped address counts as IPv4 here, as it does for CIDR queries.
+   */
+  private static Query family(String family) {
+    Query any =
+        InetAddressPoint.newRangeQuery(
+            Fields.SOURCE_IP,
+            address(Fields.SOURCE_IP, "::"),
+            address(Fields.SOURCE_IP, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+    Query v4 = InetAddressPoint.newPrefixQuery(Fields.SOURCE_IP, MAPPED.address(), 96);
+    if (family == null) {
+      return any;
+    }
+    if (family.equals("ipv4")) {
+      return v4;
+    }
+    return new BooleanQuery.Builder()
+        .add(any, BooleanClause.Occur.FILTER)
+        .add(v4, BooleanClause.Occur.MUST_NOT)
+        .build();
   }
 
   /**

@@ -120,6 +120,35 @@ class SearchTest {
                         && (l.contains("SRC=198.51.100.") || l.contains("DST=198.51.100."))));
   }
 
+  /**
+   * family: is answered from source.ip (network.type is not indexed): checked against the lines.
+   */
+  @Test
+  void familyComesFromTheSourceAddress() {
+    String kernelOnly = " AND action:(set OR remove OR accept OR reject OR firewall)";
+    long v6 = kernelLines(l -> l.contains(" TC="));
+    long v4 = kernelLines(l -> l.contains(" TOS="));
+    assertThat(v4).isPositive();
+    assertThat(v6).isPositive();
+    assertThat(v4 + v6).isEqualTo(kernel.size());
+    assertThat(count("family:ipv4" + kernelOnly)).isEqualTo(v4);
+    assertThat(count("family:4" + kernelOnly)).isEqualTo(v4);
+    assertThat(count("family:IPv6" + kernelOnly)).isEqualTo(v6);
+    assertThat(count("family:inet6" + kernelOnly)).isEqualTo(v6);
+    assertThat(count("network.type:ipv6 AND action:conntrack-new"))
+        .isEqualTo(
+            conntrack.stream().filter(l -> l.contains("[NEW]") && l.contains(" ipv6 ")).count())
+        .isPositive();
+    assertThat(count("family:*")).isEqualTo(count("family:ipv4") + count("family:ipv6"));
+    assertThat(count("family:*")).isEqualTo(count(""));
+    assertThatThrownBy(() -> QueryTranslator.parse("family:ipv*"))
+        .hasMessageContaining("family takes ipv4 or ipv6");
+    assertThatThrownBy(() -> QueryTranslator.parse("family:[ipv4 TO ipv6]"))
+        .hasMessageContaining("family takes ipv4 or ipv6");
+    assertThatThrownBy(() -> QueryTranslator.parse("family:ip5"))
+        .hasMessageContaining("family must be ipv4 or ipv6, not 'ip5'");
+  }
+
   @Test
   void portsAndPortRanges() {
     Pattern dpt = Pattern.compile(" DPT=(\\d+) ");
