@@ -143,6 +143,10 @@ if [ "${BIG:-0}" -gt 1 ] && "$msh" ingest --help > /dev/null 2>&1; then
   echo "$(echo "$t1 - $t0" | bc -l) s wall, ${usr} s user + ${sys} s sys CPU, peak RSS $rss KiB," \
     "index $(du -sh "$idx" | cut -f1), load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "heap after the last young collections: $(grep 'Pause Young' "$work/ingest-big-gc.log" | tail -3 | grep -o '[0-9]*M->[0-9]*M' | tr '\n' ' ')"
+  # the serial collector (bin/mobilessh's choice for ingest) promotes until a full collection, so
+  # the heap after the full ones is the figure that shows memory not growing with the input
+  echo "heap after the last full collections: $(grep 'Pause Full' "$work/ingest-big-gc.log" | tail -3 | grep -o '[0-9]*M->[0-9]*M' | tr '\n' ' ')" \
+    "($(grep -c 'Pause Young' "$work/ingest-big-gc.log") young, $(grep -c 'Pause Full' "$work/ingest-big-gc.log") full)"
   grep -E 'events indexed|duplicates' "$work/ingest-big.out"
   rm -rf "$idx"
 fi
