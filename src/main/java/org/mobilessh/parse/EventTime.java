@@ -43,7 +43,10 @@ public record EventTime(
     Objects.requireNonNull(precision, "precision");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(zoneResolution, "zoneResolution");
-    instant = instant.truncatedTo(ChronoUnit.MICROS);
+    // truncatedTo divides three times; most instants (whole seconds) are already whole µs
+    if (instant.getNano() % 1000 != 0) {
+      instant = instant.truncatedTo(ChronoUnit.MICROS);
+    }
   }
 
   static EventTime explicit(

@@ -151,6 +151,49 @@ public record IpPacket(
     boolean truncated;
     IpPacket embedded;
 
+    /** Back to a fresh builder's state, so one builder can serve line after line. */
+    void reset() {
+      family = null;
+      source = null;
+      destination = null;
+      length = null;
+      tos = null;
+      precedence = null;
+      ttl = null;
+      ipId = null;
+      trafficClass = null;
+      flowLabel = null;
+      congestion = false;
+      dontFragment = false;
+      moreFragments = false;
+      fragmentOffset = null;
+      fragmentId = null;
+      ipOptions = null;
+      protocol = null;
+      protocolNumber = null;
+      sourcePort = null;
+      destinationPort = null;
+      tcpSequence = null;
+      tcpAcknowledgement = null;
+      tcpWindow = null;
+      tcpReserved = null;
+      tcpFlagBits = 0;
+      urgentPointer = null;
+      tcpOptions = null;
+      udpLength = null;
+      icmpType = null;
+      icmpCode = null;
+      icmpId = null;
+      icmpSequence = null;
+      icmpParameter = null;
+      icmpGateway = null;
+      mtu = null;
+      spi = null;
+      incompleteBytes = null;
+      truncated = false;
+      embedded = null;
+    }
+
     IpPacket build() {
       return new IpPacket(
           family,

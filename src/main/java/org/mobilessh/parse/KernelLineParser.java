@@ -66,7 +66,8 @@ abstract class KernelLineParser extends AbstractLineParser {
         p = kernelStamp(s, p, stamp);
       }
     }
-    if (NetfilterMessages.inTokenStart(s, p, to) < 0) {
+    int in = NetfilterMessages.inTokenStart(s, p, to);
+    if (in < 0) {
       if (Notices.mayBeKernelMarker(s, p, to)) {
         NoticeEvent marker =
             Notices.kernelMarker(
@@ -81,8 +82,7 @@ abstract class KernelLineParser extends AbstractLineParser {
     }
     Long micros = stamp[0] >= 0 ? Long.valueOf(stamp[0]) : knownMicros;
     EventTime t = time.get(micros);
-    NetfilterEvent event = netfilter.parse(s, p, to, t, host, micros, bootId, repeated);
-    return event == null ? skipped(SkipReason.NOT_NETFILTER) : parsed(event);
+    return parsed(netfilter.parseAt(s, p, to, in, t, host, micros, bootId, repeated));
   }
 
   /** Resolves the line's time once it is known to matter; gets the kernel stamp if any. */

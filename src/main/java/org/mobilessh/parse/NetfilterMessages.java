@@ -1,6 +1,7 @@
 package org.mobilessh.parse;
 
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mobilessh.rules.Family;
@@ -13,24 +14,77 @@ import org.mobilessh.rules.Family;
  * SEQ} is TCP's or ICMP's), so the scanner tracks where it is.
  */
 final class NetfilterMessages {
+  private static final int PREFIX = 0;
+  private static final int IN = 1;
+  private static final int OUT = 2;
+  private static final int MAC = 3;
+
+  /** Longest line whose characters array is kept for the next line. */
+  private static final int KEPT_CHARS = 16 * 1024;
+
   private final PrefixMap prefixes;
-  // Router logs repeat the same few prefixes, interfaces and MAC headers: reuse the last
-  // String instead of copying it out of every line.
-  private final String[] recent = new String[4];
+  // Router logs repeat the same few prefixes, interfaces and MAC headers: reuse a recent String
+  // instead of copying it out of every line. Two per field, most recent first, because lines
+  // alternate between two values (OUT= empty or not, the IPv4 or IPv6 ethertype in MAC=, set and
+  // reject prefixes).
+  private final String[] recent = new String[8];
+  private final char[][] recentChars = new char[8][];
+  // the action of the prefix held in recent[0]/recent[1], so a reused prefix is not looked up again
+  private final Action[] recentAction = new Action[2];
+  private final Inet.Cache addresses = new Inet.Cache();
+  private final Scan scan = new Scan(this);
+  // the line's characters, copied once: the scanner reads every character, and array reads are
+  // cheaper than String.charAt's per-call checks
+  private char[] chars = new char[1024];
+  // how the last reuse() found its text: 0 = most recent, 1 = the other one (now swapped), 2 = new
+  private int lastWay;
 
   NetfilterMessages(PrefixMap prefixes) {
     this.prefixes = prefixes;
   }
 
-  /** {@code s[a, b)} as a String, the cached one if slot {@code slot} holds the same text. */
-  String reuse(int slot, String s, int a, int b) {
-    String last = recent[slot];
-    if (last != null && last.length() == b - a && s.startsWith(last, a)) {
-      return last;
+  /**
+   * {@code s[a, b)} as a String, a cached one if field {@code field} saw the same text recently;
+   * leaves the text's position in {@link #lastWay}. {@code c} holds {@code s}'s characters.
+   */
+  String reuse(int field, char[] c, String s, int a, int b) {
+    int i = field * 2;
+    char[] first = recentChars[i];
+    if (first != null && Arrays.equals(c, a, b, first, 0, first.length)) {
+      lastWay = 0;
+      return recent[i];
+    }
+    char[] second = recentChars[i + 1];
+    if (second != null && Arrays.equals(c, a, b, second, 0, second.length)) {
+      String hit = recent[i + 1];
+      recent[i + 1] = recent[i];
+      recentChars[i + 1] = first;
+      recent[i] = hit;
+      recentChars[i] = second;
+      lastWay = 1;
+      return hit;
     }
     String fresh = s.substring(a, b);
-    recent[slot] = fresh;
+    recent[i + 1] = recent[i];
+    recentChars[i + 1] = first;
+    recent[i] = fresh;
+    recentChars[i] = Arrays.copyOfRange(c, a, b);
+    lastWay = 2;
     return fresh;
+  }
+
+  /** {@code s}'s characters in a reused array, at the same indices. */
+  private char[] chars(String s) {
+    int n = s.length();
+    char[] c = chars;
+    if (c.length < n) {
+      c = new char[n];
+      if (n <= KEPT_CHARS) {
+        chars = c; // a rare giant line gets its own array, not kept
+      }
+    }
+    s.getChars(0, n, c, 0);
+    return c;
   }
 
   /** Where a netfilter message starts inside {@code s[from, to)}: its prefix and IN= token. */
@@ -39,16 +93,19 @@ final class NetfilterMessages {
     if (out < 0 || out >= to) {
       return -1;
     }
-    int in = s.lastIndexOf("IN=", out);
-    if (in < from) {
-      return -1;
+    // The last "IN=" before " OUT=" with no space between: it can only lie in the word that ends
+    // at " OUT=", so search that word backwards instead of the line (String.lastIndexOf(String)
+    // is a plain loop, and ran twice per line).
+    int word = out;
+    while (word > from && s.charAt(word - 1) != ' ') {
+      word--;
     }
-    for (int i = in + 3; i < out; i++) {
-      if (s.charAt(i) == ' ') {
-        return -1;
+    for (int in = out - 3; in >= word; in--) {
+      if (s.charAt(in) == 'I' && s.charAt(in + 1) == 'N' && s.charAt(in + 2) == '=') {
+        return in;
       }
     }
-    return in;
+    return -1;
   }
 
   /**
@@ -66,17 +123,50 @@ final class NetfilterMessages {
       String bootId,
       int repeated) {
     int in = inTokenStart(s, from, to);
-    if (in < 0) {
-      return null;
+    return in < 0 ? null : parseAt(s, from, to, in, time, host, kernelMicros, bootId, repeated);
+  }
+
+  /**
+   * {@link #parse} for a caller that already found {@code in = inTokenStart(s, from, to) >= 0}.
+   *
+   * @throws ParseException if the netfilter output is malformed or cut short
+   */
+  NetfilterEvent parseAt(
+      String s,
+      int from,
+      int to,
+      int in,
+      EventTime time,
+      String host,
+      Long kernelMicros,
+      String bootId,
+      int repeated) {
+    // inTokenStart checked that IN='s value has no space and " OUT=" follows it
+    int out = s.indexOf(' ', in + 3);
+    char[] c = chars(s);
+    String prefix = trimmedPrefix(c, s, from, in);
+    Action action;
+    if (lastWay < 2 && !prefix.isEmpty()) {
+      // the same prefix text as a recent line: the same action (actionFor trims alike)
+      if (lastWay == 1) {
+        Action swap = recentAction[0];
+        recentAction[0] = recentAction[1];
+        recentAction[1] = swap;
+      }
+      action = recentAction[0];
+    } else {
+      action = prefixes.actionFor(s, from, in);
+      if (!prefix.isEmpty()) {
+        recentAction[1] = recentAction[0];
+        recentAction[0] = action;
+      }
     }
-    int out = s.indexOf(" OUT=", in);
-    Action action = prefixes.actionFor(s, from, in);
-    String prefix = trimmedPrefix(s, from, in);
-    String inIf = reuse(1, s, in + 3, out);
+    String inIf = reuse(IN, c, s, in + 3, out);
     int p = out + 5;
     int e = tokenEnd(s, p, to);
-    String outIf = reuse(2, s, p, e);
-    Scan scan = new Scan(this, s, e, to);
+    String outIf = reuse(OUT, c, s, p, e);
+    Scan scan = this.scan;
+    scan.start(s, c, e, to);
     scan.run();
     return new NetfilterEvent(
         time,
@@ -98,14 +188,14 @@ final class NetfilterMessages {
         scan.extra == null ? Map.of() : scan.extra);
   }
 
-  private String trimmedPrefix(String s, int from, int to) {
-    while (to > from && s.charAt(to - 1) == ' ') {
+  private String trimmedPrefix(char[] c, String s, int from, int to) {
+    while (to > from && c[to - 1] == ' ') {
       to--;
     }
-    while (from < to && s.charAt(from) == ' ') {
+    while (from < to && c[from] == ' ') {
       from++;
     }
-    return from == to ? "" : reuse(0, s, from, to);
+    return from == to ? "" : reuse(PREFIX, c, s, from, to);
   }
 
   static int tokenEnd(String s, int p, int to) {
@@ -113,13 +203,20 @@ final class NetfilterMessages {
     return e < 0 || e > to ? to : e;
   }
 
-  /** The scanning state of one line. */
+  /**
+   * The scanning state of one line. One instance (and one builder for the outer packet) serves
+   * every line of a parser: what it hands out (strings, the built IpPacket) is immutable, and a
+   * router month is a million lines, so not allocating them per line shows.
+   */
   private static final class Scan {
     // values() copies the array on every call, and this runs for every flag word of TCP lines
     private static final TcpFlag[] TCP_FLAGS = TcpFlag.values();
     private final NetfilterMessages owner;
-    private final String s;
-    private final int to;
+    private final IpPacket.Builder outerBuilder = new IpPacket.Builder();
+    private String s;
+    private char[] c; // s's characters, same indices
+
+    private int to;
     private int pos;
     private int ts;
     private int te;
@@ -137,29 +234,76 @@ final class NetfilterMessages {
     private IpPacket.Builder cur;
     private boolean sawNonIp;
 
-    Scan(NetfilterMessages owner, String s, int pos, int to) {
+    Scan(NetfilterMessages owner) {
       this.owner = owner;
+    }
+
+    /** Starts on a new line: every field as a new Scan would have it. */
+    void start(String s, char[] c, int pos, int to) {
       this.s = s;
+      this.c = c;
       this.pos = pos;
       this.to = to;
+      ts = 0;
+      te = 0;
+      physIn = null;
+      physOut = null;
+      mac = null;
+      uid = null;
+      gid = null;
+      mark = null;
+      extra = null;
+      packet = null;
+      outer = null;
+      cur = null;
+      sawNonIp = false;
     }
 
     private boolean next() {
-      while (pos < to && s.charAt(pos) == ' ') {
+      while (pos < to && c[pos] == ' ') {
         pos++;
       }
       if (pos >= to) {
         return false;
       }
       ts = pos;
-      te = tokenEnd(s, pos, to);
-      pos = te;
+      int e = pos + 1;
+      while (e < to && c[e] != ' ') {
+        e++;
+      }
+      te = e;
+      pos = e;
+      return true;
+    }
+
+    /** Whether {@code s[a, b)} is {@code word}. */
+    private boolean is(int a, int b, String word) {
+      return b - a == word.length() && startsAt(a, word);
+    }
+
+    /** {@code s.startsWith(word, a)}. */
+    private boolean startsAt(int a, String word) {
+      int n = word.length();
+      if (a < 0 || a > s.length() - n) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        if (c[a + i] != word.charAt(i)) {
+          return false;
+        }
+      }
       return true;
     }
 
     void run() {
-      while (next()) {
-        token(ts, te);
+      while (true) {
+        while (pos < to && c[pos] == ' ') {
+          pos++;
+        }
+        if (pos >= to) {
+          break;
+        }
+        token(pos);
       }
       if (cur != outer) {
         // "[SRC=..." without its "]": the line was cut inside the quoted packet
@@ -173,34 +317,58 @@ final class NetfilterMessages {
       }
     }
 
-    private void token(int a, int b) {
-      char c0 = s.charAt(a);
-      if (c0 == '[' && s.startsWith("SRC=", a + 1)) {
+    /** Where the token that contains {@code i} ends: the next space, or the end. */
+    private int end(int i) {
+      while (i < to && c[i] != ' ') {
+        i++;
+      }
+      return i;
+    }
+
+    /** The token starting at {@code a}; leaves {@link #pos} at its end. */
+    private void token(int a) {
+      char c0 = c[a];
+      if (c0 == '[' && startsAt(a + 1, "SRC=")) {
         if (cur == null || cur != outer) {
-          throw bad("quoted packet outside an ICMP error", a, b);
+          throw bad("quoted packet outside an ICMP error", a, end(a));
         }
         cur = new IpPacket.Builder();
-        token(a + 1, b);
+        token(a + 1);
         return;
       }
-      if (c0 == ']' && b - a == 1) {
+      if (c0 == ']' && (a + 1 == to || c[a + 1] == ' ')) {
+        pos = a + 1;
         if (cur == null || cur == outer) {
-          throw bad("unbalanced ']'", a, b);
+          throw bad("unbalanced ']'", a, a + 1);
         }
         validateEmbedded(cur);
         outer.embedded = cur.build();
         cur = outer;
         return;
       }
-      // '=' within this token only: indexOf would run on past flag words such as DF or SYN
+      // One pass finds the '=' within this token (not past it: flag words such as DF or SYN
+      // have none) or the token's end, and packs the key's characters into an int for
+      // keyValue's switch (a key of up to four ASCII letters; -1 if a NUL or a non-ASCII
+      // character could make one alias).
+      int key = 0;
       int eq = a;
-      while (eq < b && s.charAt(eq) != '=') {
+      while (eq < to) {
+        char ch = c[eq];
+        if (ch == '=' || ch == ' ') {
+          break;
+        }
+        if (key != -1) {
+          key = ch == 0 || ch >= 0x80 ? -1 : (key << 8) | ch;
+        }
         eq++;
       }
-      if (eq == b) {
-        word(a, b);
+      if (eq == to || c[eq] == ' ') {
+        pos = eq;
+        word(a, eq);
       } else {
-        keyValue(a, eq, b);
+        int b = end(eq + 1);
+        pos = b;
+        keyValue(a, eq, b, key);
       }
     }
 
@@ -216,40 +384,32 @@ final class NetfilterMessages {
      * on as constants (one comparison chain instead of up to fifteen {@code startsWith} per key,
      * ~15 keys per line); the few longer keys are told apart by length and first letter.
      */
-    private void keyValue(int a, int eq, int b) {
+    private void keyValue(int a, int eq, int b, int key) {
       int v = eq + 1;
       int klen = eq - a;
       if (klen >= 2 && klen <= 4) {
-        int key = 0;
-        for (int i = a; i < eq; i++) {
-          char c = s.charAt(i);
-          if (c == 0 || c >= 0x80) {
-            key = -1; // not one of ours; also keeps NUL and wide chars from aliasing a packed key
-            break;
-          }
-          key = (key << 8) | c;
-        }
         switch (key) {
           case 'I' << 8 | 'D' -> { // ID
             IpPacket.Builder p = packet(a, b);
             if (p.protocol == null) {
-              p.ipId = Text.decimalInt(s, v, b, "ID");
+              p.ipId = Text.decimalInt(c, s, v, b, "ID");
             } else {
-              p.icmpId = Text.decimalInt(s, v, b, "ID");
+              p.icmpId = Text.decimalInt(c, s, v, b, "ID");
             }
             return;
           }
           case 'T' << 8 | 'C' -> { // TC
-            packet(a, b).trafficClass = Text.decimalInt(s, v, b, "TC");
+            packet(a, b).trafficClass = Text.decimalInt(c, s, v, b, "TC");
             return;
           }
           case 'S' << 16 | 'R' << 8 | 'C' -> { // SRC
             if (cur == null) {
-              outer = new IpPacket.Builder();
+              outer = outerBuilder;
+              outer.reset();
               cur = outer;
             }
             cur.source = address(v, b, "SRC");
-            cur.family = hasColon(v, b) ? Family.IPV6 : Family.IPV4;
+            cur.family = owner.addresses.hadColon() ? Family.IPV6 : Family.IPV4;
             return;
           }
           case 'D' << 16 | 'S' << 8 | 'T' -> { // DST
@@ -259,18 +419,18 @@ final class NetfilterMessages {
           case 'L' << 16 | 'E' << 8 | 'N' -> { // LEN
             IpPacket.Builder p = packet(a, b);
             if (p.protocol == null) {
-              p.length = Text.decimalInt(s, v, b, "LEN");
+              p.length = Text.decimalInt(c, s, v, b, "LEN");
             } else {
-              p.udpLength = Text.decimalInt(s, v, b, "LEN");
+              p.udpLength = Text.decimalInt(c, s, v, b, "LEN");
             }
             return;
           }
           case 'T' << 16 | 'O' << 8 | 'S' -> { // TOS
-            packet(a, b).tos = (int) Text.hex(s, v, b, "TOS");
+            packet(a, b).tos = (int) Text.hex(c, s, v, b, "TOS");
             return;
           }
           case 'T' << 16 | 'T' << 8 | 'L' -> { // TTL
-            packet(a, b).ttl = Text.decimalInt(s, v, b, "TTL");
+            packet(a, b).ttl = Text.decimalInt(c, s, v, b, "TTL");
             return;
           }
           case 'S' << 16 | 'P' << 8 | 'T' -> { // SPT
@@ -284,107 +444,107 @@ final class NetfilterMessages {
           case 'S' << 16 | 'E' << 8 | 'Q' -> { // SEQ
             IpPacket.Builder p = packet(a, b);
             if (p.protocol == Protocol.TCP) {
-              p.tcpSequence = Text.decimal(s, v, b, "SEQ");
+              p.tcpSequence = Text.decimal(c, s, v, b, "SEQ");
             } else {
-              p.icmpSequence = Text.decimalInt(s, v, b, "SEQ");
+              p.icmpSequence = Text.decimalInt(c, s, v, b, "SEQ");
             }
             return;
           }
           case 'A' << 16 | 'C' << 8 | 'K' -> { // ACK
-            packet(a, b).tcpAcknowledgement = Text.decimal(s, v, b, "ACK");
+            packet(a, b).tcpAcknowledgement = Text.decimal(c, s, v, b, "ACK");
             return;
           }
           case 'R' << 16 | 'E' << 8 | 'S' -> { // RES
-            packet(a, b).tcpReserved = (int) Text.hex(s, v, b, "RES");
+            packet(a, b).tcpReserved = (int) Text.hex(c, s, v, b, "RES");
             return;
           }
           case 'M' << 16 | 'A' << 8 | 'C' -> { // MAC
-            mac = owner.reuse(3, s, v, b);
+            mac = owner.reuse(MAC, c, s, v, b);
             return;
           }
           case 'U' << 16 | 'I' << 8 | 'D' -> { // UID
-            uid = Text.decimal(s, v, b, "UID");
+            uid = Text.decimal(c, s, v, b, "UID");
             return;
           }
           case 'G' << 16 | 'I' << 8 | 'D' -> { // GID
-            gid = Text.decimal(s, v, b, "GID");
+            gid = Text.decimal(c, s, v, b, "GID");
             return;
           }
           case 'M' << 16 | 'T' << 8 | 'U' -> { // MTU
-            packet(a, b).mtu = Text.decimalInt(s, v, b, "MTU");
+            packet(a, b).mtu = Text.decimalInt(c, s, v, b, "MTU");
             return;
           }
           case 'S' << 16 | 'P' << 8 | 'I' -> { // SPI
-            packet(a, b).spi = Text.hex(s, v, b, "SPI");
+            packet(a, b).spi = Text.hex(c, s, v, b, "SPI");
             return;
           }
           case 'P' << 24 | 'R' << 16 | 'E' << 8 | 'C' -> { // PREC
-            packet(a, b).precedence = (int) Text.hex(s, v, b, "PREC");
+            packet(a, b).precedence = (int) Text.hex(c, s, v, b, "PREC");
             return;
           }
           case 'U' << 24 | 'R' << 16 | 'G' << 8 | 'P' -> { // URGP
-            packet(a, b).urgentPointer = Text.decimalInt(s, v, b, "URGP");
+            packet(a, b).urgentPointer = Text.decimalInt(c, s, v, b, "URGP");
             return;
           }
           case 'T' << 24 | 'Y' << 16 | 'P' << 8 | 'E' -> { // TYPE
-            packet(a, b).icmpType = Text.decimalInt(s, v, b, "TYPE");
+            packet(a, b).icmpType = Text.decimalInt(c, s, v, b, "TYPE");
             return;
           }
           case 'C' << 24 | 'O' << 16 | 'D' << 8 | 'E' -> { // CODE
-            packet(a, b).icmpCode = Text.decimalInt(s, v, b, "CODE");
+            packet(a, b).icmpCode = Text.decimalInt(c, s, v, b, "CODE");
             return;
           }
           case 'M' << 24 | 'A' << 16 | 'R' << 8 | 'K' -> { // MARK
-            mark = Text.hex(s, v, b, "MARK");
+            mark = Text.hex(c, s, v, b, "MARK");
             return;
           }
           default -> {}
         }
       } else if (klen >= 5) {
-        switch (s.charAt(a)) {
+        switch (c[a]) {
           case 'P' -> {
-            if (Text.regionIs(s, a, eq, "PROTO")) {
+            if (is(a, eq, "PROTO")) {
               proto(packet(a, b), v, b);
               return;
             }
-            if (Text.regionIs(s, a, eq, "PHYSIN")) {
+            if (is(a, eq, "PHYSIN")) {
               physIn = s.substring(v, b);
               return;
             }
-            if (Text.regionIs(s, a, eq, "PHYSOUT")) {
+            if (is(a, eq, "PHYSOUT")) {
               physOut = s.substring(v, b);
               return;
             }
-            if (Text.regionIs(s, a, eq, "POINTER")) {
-              packet(a, b).icmpParameter = (int) Text.hex(s, v, b, "POINTER");
+            if (is(a, eq, "POINTER")) {
+              packet(a, b).icmpParameter = (int) Text.hex(c, s, v, b, "POINTER");
               return;
             }
-            if (Text.regionIs(s, a, eq, "PARAMETER")) {
-              packet(a, b).icmpParameter = Text.decimalInt(s, v, b, "PARAMETER");
+            if (is(a, eq, "PARAMETER")) {
+              packet(a, b).icmpParameter = Text.decimalInt(c, s, v, b, "PARAMETER");
               return;
             }
           }
           case 'W' -> {
-            if (Text.regionIs(s, a, eq, "WINDOW")) {
-              packet(a, b).tcpWindow = Text.decimalInt(s, v, b, "WINDOW");
+            if (is(a, eq, "WINDOW")) {
+              packet(a, b).tcpWindow = Text.decimalInt(c, s, v, b, "WINDOW");
               return;
             }
           }
           case 'F' -> {
-            if (Text.regionIs(s, a, eq, "FLOWLBL")) {
-              packet(a, b).flowLabel = Text.decimalInt(s, v, b, "FLOWLBL");
+            if (is(a, eq, "FLOWLBL")) {
+              packet(a, b).flowLabel = Text.decimalInt(c, s, v, b, "FLOWLBL");
               return;
             }
           }
           case 'G' -> {
-            if (Text.regionIs(s, a, eq, "GATEWAY")) {
+            if (is(a, eq, "GATEWAY")) {
               packet(a, b).icmpGateway = address(v, b, "GATEWAY");
               return;
             }
           }
           case 'H' -> {
-            if (Text.regionIs(s, a, eq, "HOPLIMIT")) {
-              packet(a, b).ttl = Text.decimalInt(s, v, b, "HOPLIMIT");
+            if (is(a, eq, "HOPLIMIT")) {
+              packet(a, b).ttl = Text.decimalInt(c, s, v, b, "HOPLIMIT");
               return;
             }
           }
@@ -406,35 +566,35 @@ final class NetfilterMessages {
     private void word(int a, int b) {
       int len = b - a;
       if (cur == null) {
-        if (Text.regionIs(s, a, b, "ARP")) {
+        if (is(a, b, "ARP")) {
           sawNonIp = true;
         }
         return; // words before SRC= (e.g. "ARP") carry nothing we model
       }
       IpPacket.Builder p = cur;
       if (p.protocol == null) {
-        if (Text.regionIs(s, a, b, "DF")) {
+        if (is(a, b, "DF")) {
           p.dontFragment = true;
-        } else if (Text.regionIs(s, a, b, "MF")) {
+        } else if (is(a, b, "MF")) {
           p.moreFragments = true;
-        } else if (Text.regionIs(s, a, b, "CE")) {
+        } else if (is(a, b, "CE")) {
           p.congestion = true;
-        } else if (s.startsWith("FRAG:", a)) {
+        } else if (startsAt(a, "FRAG:")) {
           fragment(p, a, b);
-        } else if (Text.regionIs(s, a, b, "OPT")) {
+        } else if (is(a, b, "OPT")) {
           p.ipOptions = options();
-        } else if (Text.regionIs(s, a, b, "TRUNCATED")) {
+        } else if (is(a, b, "TRUNCATED")) {
           p.truncated = true;
-        } else if (Text.regionIs(s, a, b, "Unknown")) {
+        } else if (is(a, b, "Unknown")) {
           // "Unknown Ext Hdr 43": the kernel stops printing here
           p.truncated = true;
           pos = to;
-        } else if (Text.regionIs(s, a, b, "INCOMPLETE")) {
+        } else if (is(a, b, "INCOMPLETE")) {
           if (!incompleteBytes(p)) {
             p.moreFragments = true; // IPv6 fragment header: more fragments follow
           }
-        } else if (s.startsWith("ID:", a)) {
-          p.fragmentId = Text.hex(s, a + 3, b, "fragment ID");
+        } else if (startsAt(a, "ID:")) {
+          p.fragmentId = Text.hex(c, s, a + 3, b, "fragment ID");
         } else if (len > 0) {
           throw bad("unexpected word", a, b);
         }
@@ -442,17 +602,17 @@ final class NetfilterMessages {
       }
       if (len <= 3 && p.protocol == Protocol.TCP) {
         for (TcpFlag f : TCP_FLAGS) {
-          if (Text.regionIs(s, a, b, f.name())) {
+          if (is(a, b, f.name())) {
             p.tcpFlagBits |= f.bit();
             return;
           }
         }
       }
-      if (Text.regionIs(s, a, b, "INCOMPLETE")) {
+      if (is(a, b, "INCOMPLETE")) {
         if (!incompleteBytes(p)) {
           throw bad("INCOMPLETE without [n bytes]", a, b);
         }
-      } else if (Text.regionIs(s, a, b, "OPT")) {
+      } else if (is(a, b, "OPT")) {
         p.tcpOptions = options();
       } else {
         throw bad("unexpected word", a, b);
@@ -462,12 +622,12 @@ final class NetfilterMessages {
     /** {@code INCOMPLETE [65535 bytes]}: the kernel could not read the transport header. */
     private boolean incompleteBytes(IpPacket.Builder p) {
       int save = pos;
-      if (!next() || s.charAt(ts) != '[') {
+      if (!next() || c[ts] != '[') {
         pos = save;
         return false;
       }
-      int n = Text.decimalInt(s, ts + 1, te, "INCOMPLETE byte count");
-      if (!next() || !Text.regionIs(s, ts, te, "bytes]")) {
+      int n = Text.decimalInt(c, s, ts + 1, te, "INCOMPLETE byte count");
+      if (!next() || !is(ts, te, "bytes]")) {
         throw truncated("INCOMPLETE [n bytes] is cut short");
       }
       p.incompleteBytes = n;
@@ -477,17 +637,17 @@ final class NetfilterMessages {
     /** IPv4 {@code FRAG:185}, IPv6 {@code FRAG: 1232} (offset as a separate word). */
     private void fragment(IpPacket.Builder p, int a, int b) {
       if (b > a + 5) {
-        p.fragmentOffset = Text.decimalInt(s, a + 5, b, "FRAG");
+        p.fragmentOffset = Text.decimalInt(c, s, a + 5, b, "FRAG");
         return;
       }
       if (!next()) {
         throw truncated("FRAG: without offset");
       }
-      if (Text.regionIs(s, ts, te, "TRUNCATED")) {
+      if (is(ts, te, "TRUNCATED")) {
         p.truncated = true;
         return;
       }
-      p.fragmentOffset = Text.decimalInt(s, ts, te, "FRAG");
+      p.fragmentOffset = Text.decimalInt(c, s, ts, te, "FRAG");
     }
 
     /** {@code OPT (0204FFD7...)}: hex bytes inside parentheses, possibly space separated. */
@@ -498,13 +658,13 @@ final class NetfilterMessages {
         int a = ts;
         int b = te;
         if (!open) {
-          if (s.charAt(a) != '(') {
+          if (c[a] != '(') {
             throw bad("OPT without '('", a, b);
           }
           open = true;
           a++;
         }
-        boolean close = b > a && s.charAt(b - 1) == ')';
+        boolean close = b > a && c[b - 1] == ')';
         if (close) {
           b--;
         }
@@ -518,22 +678,22 @@ final class NetfilterMessages {
 
     private void proto(IpPacket.Builder p, int v, int b) {
       Protocol proto;
-      if (Text.regionIs(s, v, b, "TCP")) {
+      if (is(v, b, "TCP")) {
         proto = Protocol.TCP;
-      } else if (Text.regionIs(s, v, b, "UDP")) {
+      } else if (is(v, b, "UDP")) {
         proto = Protocol.UDP;
-      } else if (Text.regionIs(s, v, b, "ICMP")) {
+      } else if (is(v, b, "ICMP")) {
         proto = Protocol.ICMP;
-      } else if (Text.regionIs(s, v, b, "ICMPv6")) {
+      } else if (is(v, b, "ICMPv6")) {
         proto = Protocol.ICMPV6;
-      } else if (Text.regionIs(s, v, b, "UDPLITE")) {
+      } else if (is(v, b, "UDPLITE")) {
         proto = Protocol.UDPLITE;
-      } else if (Text.regionIs(s, v, b, "AH")) {
+      } else if (is(v, b, "AH")) {
         proto = Protocol.AH;
-      } else if (Text.regionIs(s, v, b, "ESP")) {
+      } else if (is(v, b, "ESP")) {
         proto = Protocol.ESP;
       } else {
-        int n = Text.decimalInt(s, v, b, "PROTO");
+        int n = Text.decimalInt(c, s, v, b, "PROTO");
         if (n > 255) {
           throw Text.bad("PROTO", s, v, b);
         }
@@ -545,17 +705,8 @@ final class NetfilterMessages {
       p.protocolNumber = proto.number();
     }
 
-    private boolean hasColon(int a, int b) {
-      for (int i = a; i < b; i++) {
-        if (s.charAt(i) == ':') {
-          return true;
-        }
-      }
-      return false;
-    }
-
     private InetAddress address(int a, int b, String what) {
-      InetAddress addr = Inet.parse(s, a, b);
+      InetAddress addr = owner.addresses.parse(c, s, a, b);
       if (addr == null) {
         if (b >= to) {
           throw truncated("line ends inside " + what + "=" + s.substring(a, b));
@@ -566,7 +717,7 @@ final class NetfilterMessages {
     }
 
     private int port(int a, int b, String what) {
-      int port = Text.decimalInt(s, a, b, what);
+      int port = Text.decimalInt(c, s, a, b, what);
       if (port > 65535) {
         throw Text.bad(what, s, a, b);
       }

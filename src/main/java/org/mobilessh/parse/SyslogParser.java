@@ -12,6 +12,17 @@ final class SyslogParser extends KernelLineParser {
   private final boolean traditional;
   private final ClockSource clockSource;
   private final LocalTimeResolver resolver;
+  // The line being parsed, for lineTime: one supplier for all lines instead of a lambda per line
+  // (the last line stays referenced until the next one).
+  private String line;
+  private int stampEnd;
+  private final TimeSupplier lineTime = micros -> time(line, stampEnd);
+  // A router's file names the same host on every line.
+  private String lastHost;
+  // The previous traditional stamp's result: lines often share their second, and resolving the
+  // same stamp text again right after gives the same EventTime and leaves the resolver as it was.
+  // Null after a failed resolution, which may have moved the resolver's year.
+  private EventTime lastTime;
 
   SyslogParser(ParseContext context, LogFormat format) {
     super(context, format);
@@ -26,12 +37,21 @@ final class SyslogParser extends KernelLineParser {
     if (s.length() < at + 3) {
       return 0;
     }
-    for (int m = 0; m < 12; m++) {
-      if (s.regionMatches(at, MONTHS, m * 3, 3)) {
-        return m + 1;
-      }
-    }
-    return 0;
+    // by the first letter, then one check: every line starts with a month, and a loop over
+    // twelve regionMatches showed in profiles
+    int m =
+        switch (s.charAt(at)) {
+          case 'J' -> s.charAt(at + 1) == 'a' ? 1 : s.charAt(at + 2) == 'n' ? 6 : 7;
+          case 'F' -> 2;
+          case 'M' -> s.charAt(at + 2) == 'r' ? 3 : 5;
+          case 'A' -> s.charAt(at + 1) == 'p' ? 4 : 8;
+          case 'S' -> 9;
+          case 'O' -> 10;
+          case 'N' -> 11;
+          case 'D' -> 12;
+          default -> 0;
+        };
+    return m > 0 && s.regionMatches(at, MONTHS, (m - 1) * 3, 3) ? m : 0;
   }
 
   /** Whether the line starts with a traditional {@code Mmm dd HH:MM:SS } stamp. */
@@ -77,10 +97,21 @@ final class SyslogParser extends KernelLineParser {
     if (!Text.regionIs(s, hostEnd + 1, tagEnd, "kernel:")) {
       return notice(s, stampEnd, hostStart, hostEnd, tagEnd);
     }
-    String host = s.substring(hostStart, hostEnd);
+    String host = host(s, hostStart, hostEnd);
     int msg = Math.min(tagEnd + 1, s.length());
-    final int end = stampEnd;
-    return kernelMessage(s, msg, micros -> time(s, end), host, null, null);
+    this.line = s;
+    this.stampEnd = stampEnd;
+    return kernelMessage(s, msg, lineTime, host, null, null);
+  }
+
+  private String host(String s, int from, int to) {
+    String last = lastHost;
+    if (last != null && last.length() == to - from && s.startsWith(last, from)) {
+      return last;
+    }
+    last = s.substring(from, to);
+    lastHost = last;
+    return last;
   }
 
   /**
@@ -97,13 +128,20 @@ final class SyslogParser extends KernelLineParser {
       return skipped(SkipReason.OTHER_PROGRAM);
     }
     EventTime t = time(s, stampEnd);
-    String host = s.substring(hostStart, hostEnd);
+    String host = host(s, hostStart, hostEnd);
     NoticeEvent e =
         own ? Notices.listChange(message, t, host) : Notices.journalMarker(message, t, host);
     return e == null ? skipped(SkipReason.OTHER_PROGRAM) : parsed(e);
   }
 
   private EventTime time(String s, int end) {
+    if (traditional) {
+      EventTime last = lastTime;
+      if (last != null && s.startsWith(last.original())) {
+        return last; // traditional stamps are always 15 characters: same text, same stamp
+      }
+      lastTime = null;
+    }
     String original = s.substring(0, end);
     if (!traditional) {
       Timestamps.Iso iso = Timestamps.parseIso(s, 0, end);
@@ -122,6 +160,8 @@ final class SyslogParser extends KernelLineParser {
     int h = Text.twoDigits(s, 7, "hour");
     int m = Text.twoDigits(s, 10, "minute");
     int sec = Text.twoDigits(s, 13, "second");
-    return resolver.resolve(month, day, h, m, sec, original);
+    EventTime t = resolver.resolve(month, day, h, m, sec, original);
+    lastTime = t;
+    return t;
   }
 }
