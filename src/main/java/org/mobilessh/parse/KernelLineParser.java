@@ -5,6 +5,8 @@ abstract class KernelLineParser extends AbstractLineParser {
   private static final String REPEATED = "message repeated ";
 
   protected final NetfilterMessages netfilter;
+  // kernelMessage's out-parameter for the kernel stamp, one array per parser rather than per line
+  private final long[] stamp = new long[1];
 
   KernelLineParser(ParseContext context, LogFormat format) {
     super(context, format);
@@ -49,7 +51,8 @@ abstract class KernelLineParser extends AbstractLineParser {
    */
   ParseResult kernelMessage(
       String s, int from, TimeSupplier time, String host, Long knownMicros, String bootId) {
-    long[] stamp = {-1};
+    long[] stamp = this.stamp;
+    stamp[0] = -1;
     int p = kernelStamp(s, from, stamp);
     int to = s.length();
     int repeated = 1;
