@@ -1,5 +1,6 @@
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -26,10 +27,13 @@ import org.mobilessh.parse.ParseResult;
  *
  * <pre>java -cp target/mobilessh-VERSION.jar bench/ParseBench.java FILE [ROUNDS] [YEAR]</pre>
  *
- * Per round it measures (a) "stream": read the file from the page cache, decode UTF-8, split lines
- * and parse each, as ingest does; (b) "parse": parse lines already in memory, the parser alone.
- * Prints one line per round and a final "median" line per mode (wall seconds, lines/s, and the
- * parsing thread's CPU seconds: other jobs share the cores).
+ * Per round it measures (a) "stream": read the file from the page cache through a {@code
+ * BufferedReader} (decode UTF-8 to chars, split lines) and parse each line; (b) "bytes": read the
+ * file in 64 KiB blocks, split the bytes at LF and make each ASCII line a Latin-1 String without a
+ * decoder (UTF-8 only for lines with bytes >= 0x80), then parse: what ingest's {@code LineReader}
+ * and {@code Ingester} do before indexing; (c) "parse": parse lines already in memory, the parser
+ * alone. Prints one line per round and a final "median" line per mode (wall seconds, lines/s, and
+ * the parsing thread's CPU seconds: other jobs share the cores).
  */
 public final class ParseBench {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -56,6 +60,8 @@ public final class ParseBench {
         format.id());
     double[] streamWall = new double[rounds];
     double[] streamCpu = new double[rounds];
+    double[] bytesWall = new double[rounds];
+    double[] bytesCpu = new double[rounds];
     double[] parseWall = new double[rounds];
     double[] parseCpu = new double[rounds];
     Map<Action, Long> actions = null;
@@ -79,33 +85,104 @@ public final class ParseBench {
       }
       streamWall[round] = (System.nanoTime() - t0) / 1e9;
       streamCpu[round] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e9;
+      // (b) bytes, as ingest splits and decodes
+      p = format.newParser(ParseContext.of(file.toString(), year, ZoneOffset.UTC));
+      c0 = THREADS.getCurrentThreadCpuTime();
+      t0 = System.nanoTime();
+      long bytesParsed = byteLines(file, p);
+      bytesWall[round] = (System.nanoTime() - t0) / 1e9;
+      bytesCpu[round] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e9;
+      if (bytesParsed != parsed) {
+        throw new IllegalStateException("bytes mode parsed " + bytesParsed + ", stream " + parsed);
+      }
       // (b) parse only
       p = format.newParser(ParseContext.of(file.toString(), year, ZoneOffset.UTC));
-      Map<Action, Long> counts = new EnumMap<>(Action.class);
+      // counted in a plain array: a map merge boxing a Long per line would be measured as parsing
+      long[] byAction = new long[Action.values().length];
       long bad = 0;
       c0 = THREADS.getCurrentThreadCpuTime();
       t0 = System.nanoTime();
       for (int i = 0; i < lines.size(); i++) {
         ParseResult res = p.parse(lines.get(i), i + 1);
         if (res instanceof ParseResult.Parsed ok) {
-          counts.merge(ok.event().action(), 1L, Long::sum);
+          byAction[ok.event().action().ordinal()]++;
         } else if (res instanceof ParseResult.Rejected) {
           bad++;
         }
       }
       parseWall[round] = (System.nanoTime() - t0) / 1e9;
       parseCpu[round] = (THREADS.getCurrentThreadCpuTime() - c0) / 1e9;
+      Map<Action, Long> counts = new EnumMap<>(Action.class);
+      for (Action a : Action.values()) {
+        if (byAction[a.ordinal()] > 0) {
+          counts.put(a, byAction[a.ordinal()]);
+        }
+      }
       actions = counts;
       rejected = bad;
       System.out.printf(
           Locale.ROOT,
-          "round %d: stream %.3f s (cpu %.3f), parse %.3f s (cpu %.3f), %d events%n",
-          round + 1, streamWall[round], streamCpu[round], parseWall[round], parseCpu[round],
-          parsed);
+          "round %d: stream %.3f s (cpu %.3f), bytes %.3f s (cpu %.3f), parse %.3f s (cpu %.3f),"
+              + " %d events%n",
+          round + 1, streamWall[round], streamCpu[round], bytesWall[round], bytesCpu[round],
+          parseWall[round], parseCpu[round], parsed);
     }
     System.out.println("actions " + actions + ", rejected " + rejected);
     report("stream", lines.size(), streamWall, streamCpu);
+    report("bytes", lines.size(), bytesWall, bytesCpu);
     report("parse", lines.size(), parseWall, parseCpu);
+  }
+
+  /**
+   * Ingest's way from file to String (LineReader, Ingester): one pass over the bytes finds LF and
+   * notes any byte >= 0x80; ASCII lines become Latin-1 Strings (a copy, no decoder). Returns the
+   * number of parsed lines.
+   */
+  private static long byteLines(Path file, LineParser p) throws IOException {
+    long n = 0;
+    long parsed = 0;
+    byte[] buf = new byte[64 * 1024];
+    int start = 0;
+    int limit = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      while (true) {
+        int scan = start;
+        boolean nonAscii = false;
+        while (true) {
+          while (scan < limit && buf[scan] != '\n') {
+            nonAscii |= buf[scan] < 0;
+            scan++;
+          }
+          if (scan < limit) {
+            break;
+          }
+          // refill: keep the unfinished line at the start of the buffer
+          int keep = limit - start;
+          System.arraycopy(buf, start, buf, 0, keep);
+          scan -= start;
+          start = 0;
+          limit = keep;
+          if (limit == buf.length) {
+            buf = Arrays.copyOf(buf, buf.length * 2);
+          }
+          int r = in.read(buf, limit, buf.length - limit);
+          if (r < 0) {
+            break;
+          }
+          limit += r;
+        }
+        if (scan >= limit && start == limit) {
+          return parsed;
+        }
+        int len = scan - start;
+        String line =
+            new String(buf, start, len, nonAscii ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        if (p.parse(line, ++n) instanceof ParseResult.Parsed) {
+          parsed++;
+        }
+        start = Math.min(scan + 1, limit);
+      }
+    }
   }
 
   private static void report(String mode, int lines, double[] wall, double[] cpu) {
