@@ -916,10 +916,7 @@ public final class AuditEngine {
                 d ->
                     !dHead.isBefore(d.firstLine.time().plusSeconds(10))
                         && (d.flow == null || !matchable(d.flow)));
-        boolean lastGone =
-            t.last == null
-                || t.last.closedAt() == null
-                || t.last.closedAt().plus(slack).isBefore(dHead);
+        boolean lastGone = t.lastClosedAt == null || t.lastClosedAt.plus(slack).isBefore(dHead);
         if (t.sessionByTuple.isEmpty() && lastGone) {
           t.obs.tracks.remove(t.address);
         } else {
@@ -1526,8 +1523,8 @@ public final class AuditEngine {
       long touched;
       final Map<Tuple, SessionDraft> sessionByTuple = new HashMap<>();
 
-      /** The window closed last, so the next one cannot start before its close. */
-      Window last;
+      /** The close of the window closed last: the next one cannot start before it. */
+      Instant lastClosedAt;
 
       Track(Obs obs, InetAddress address) {
         this.obs = obs;
@@ -1656,8 +1653,8 @@ public final class AuditEngine {
 
       /** Two clocks disagree by less than their uncertainty: windows must not overlap. */
       Timed notBeforeLast(Timed t) {
-        if (last != null && last.closedAt() != null && last.closedAt().isAfter(t.at)) {
-          return new Timed(last.closedAt(), t.u + seconds(t.at, last.closedAt()), t.line);
+        if (lastClosedAt != null && lastClosedAt.isAfter(t.at)) {
+          return new Timed(lastClosedAt, t.u + seconds(t.at, lastClosedAt), t.line);
         }
         return t;
       }
@@ -1963,7 +1960,7 @@ public final class AuditEngine {
           deferred.place = windowsOut.reserve();
           deferredWindows.add(deferred);
         }
-        last = win;
+        lastClosedAt = win.closedAt();
         for (SessionDraft d : w.sessions) {
           d.window = win;
           d.closedBy = capLine;

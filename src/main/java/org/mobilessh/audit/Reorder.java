@@ -50,7 +50,11 @@ final class Reorder<T> implements AutoCloseable {
   private final int limit;
   private final Consumer<T> out;
   private final PriorityQueue<Item<T>> memory;
-  private final List<Run> runs = new ArrayList<>();
+
+  /** The spilled runs, by their head record. */
+  private final PriorityQueue<Run> runs =
+      new PriorityQueue<>((a, b) -> ORDER.compare(a.head, b.head));
+
   private long seq;
   private long spilled;
 
@@ -110,20 +114,22 @@ final class Reorder<T> implements AutoCloseable {
   void release(Instant watermark) {
     while (true) {
       Item<T> best = memory.peek();
-      Run bestRun = null;
-      for (Run r : runs) {
-        if (r.head != null && (best == null || order.compare(r.head, best) < 0)) {
-          best = r.head;
-          bestRun = r;
-        }
+      Run run = runs.peek();
+      boolean fromRun = run != null && (best == null || order.compare(run.head, best) < 0);
+      if (fromRun) {
+        best = run.head;
       }
       if (best == null || (watermark != null && !best.key().isBefore(watermark))) {
         return;
       }
-      if (bestRun == null) {
-        memory.poll();
+      if (fromRun) {
+        runs.poll();
+        run.advance();
+        if (run.head != null) {
+          runs.add(run);
+        }
       } else {
-        bestRun.advance();
+        memory.poll();
       }
       out.accept(best.value());
     }
@@ -143,7 +149,10 @@ final class Reorder<T> implements AutoCloseable {
         }
         o.writeBoolean(false);
       }
-      runs.add(new Run(file));
+      Run r = new Run(file);
+      if (r.head != null) {
+        runs.add(r);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot spill audit records to a temporary file", e);
     }

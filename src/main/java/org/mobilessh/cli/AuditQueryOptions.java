@@ -81,7 +81,10 @@ public final class AuditQueryOptions {
       names = "--format",
       paramLabel = "table|csv|json",
       defaultValue = "table",
-      description = "Output format (json: one object per line). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Output format (json: one object per line). csv and json rows are written as they are"
+              + " reconstructed; a table waits for all rows to align its columns."
+              + " Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(
