@@ -138,6 +138,7 @@ final class Reorder<T> implements AutoCloseable {
   private void spill() {
     try {
       Path file = Files.createTempFile("mobilessh-audit-", ".run");
+      file.toFile().deleteOnExit(); // a run stopped early (Ctrl-C, SIGTERM) leaves none behind
       try (DataOutputStream o =
           new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
         Item<T> i;
