@@ -45,7 +45,9 @@ import org.mobilessh.parse.ParseResult;
  * writes every result line to DIR/NAME.txt, to diff when two digests differ.
  */
 public final class ParseDigest {
-  private static final Pattern FLAGS = Pattern.compile("flags=\\[([^\\]]*)\\]");
+  // up to the "]" that ends the set in a record's toString (followed by ", name=" or the record's
+  // ")"), not the first "]": a damaged flag may contain one ("[ASS]RED]")
+  private static final Pattern FLAGS = Pattern.compile("flags=\\[(.*?)\\](?=, [A-Za-z]+=|\\))");
   private static final String NOISE = "0123456789abcdefxyzABCDEFXYZ =:.[]()-+,\u00e9\u0000\u4e2d\u0141";
 
   public static void main(String[] args) throws IOException {
