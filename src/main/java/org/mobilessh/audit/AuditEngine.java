@@ -297,7 +297,7 @@ public final class AuditEngine {
           new Reorder<>(
               Window::openedAt,
               w -> w.observer() + "\0" + AuditFormat.address(w.source()),
-              Reorder.WINDOWS,
+              AuditRecordCodec.WINDOWS,
               reorderLimit,
               sink::window);
       this.sessionsOut =
@@ -309,7 +309,7 @@ public final class AuditEngine {
                       + AuditFormat.address(s.source())
                       + "\0"
                       + (char) s.sourcePort(),
-              Reorder.SESSIONS,
+              AuditRecordCodec.SESSIONS,
               reorderLimit,
               sink::session);
       this.anomaliesOut =
@@ -322,7 +322,7 @@ public final class AuditEngine {
                       + AuditFormat.address(a.address())
                       + "\0"
                       + a.message(),
-              Reorder.ANOMALIES,
+              AuditRecordCodec.ANOMALIES,
               reorderLimit,
               sink::anomaly);
       this.outs = List.of(windowsOut, sessionsOut, anomaliesOut);

@@ -1,0 +1,332 @@
+package org.mobilessh.audit;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.mobilessh.parse.Protocol;
+import org.mobilessh.parse.TcpFlag;
+import org.mobilessh.rules.Family;
+
+/**
+ * The binary form of the audit's records, for files the audit writes and reads back itself (the
+ * reorder buffer's spilled runs). Records written by one build are read by the same build only: the
+ * format has no version of its own.
+ */
+final class AuditRecordCodec {
+  private AuditRecordCodec() {}
+
+  static void writeInstant(DataOutput o, Instant t) throws IOException {
+    o.writeBoolean(t != null);
+    if (t != null) {
+      o.writeLong(t.getEpochSecond());
+      o.writeInt(t.getNano());
+    }
+  }
+
+  static Instant readInstant(DataInput in) throws IOException {
+    return in.readBoolean() ? Instant.ofEpochSecond(in.readLong(), in.readInt()) : null;
+  }
+
+  static void writeAddress(DataOutput o, InetAddress a) throws IOException {
+    if (a == null) {
+      o.writeByte(0);
+      return;
+    }
+    byte[] b = a.getAddress();
+    o.writeByte(b.length);
+    o.write(b);
+  }
+
+  static InetAddress readAddress(DataInput in) throws IOException {
+    int n = in.readByte();
+    if (n == 0) {
+      return null;
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    try {
+      return InetAddress.getByAddress(b);
+    } catch (UnknownHostException e) {
+      throw new IOException(e);
+    }
+  }
+
+  /** Strings of any length (writeUTF stops at 64 KB). */
+  static void writeString(DataOutput o, String s) throws IOException {
+    if (s == null) {
+      o.writeInt(-1);
+      return;
+    }
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    o.writeInt(b.length);
+    o.write(b);
+  }
+
+  static String readString(DataInput in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      return null;
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  static void writeDouble(DataOutput o, Double d) throws IOException {
+    o.writeBoolean(d != null);
+    if (d != null) {
+      o.writeDouble(d);
+    }
+  }
+
+  static Double readDouble(DataInput in) throws IOException {
+    return in.readBoolean() ? in.readDouble() : null;
+  }
+
+  static void writeLong(DataOutput o, Long l) throws IOException {
+    o.writeBoolean(l != null);
+    if (l != null) {
+      o.writeLong(l);
+    }
+  }
+
+  static Long readLong(DataInput in) throws IOException {
+    return in.readBoolean() ? in.readLong() : null;
+  }
+
+  static void writeLines(DataOutput o, List<SourceLine> lines) throws IOException {
+    o.writeInt(lines.size());
+    for (SourceLine l : lines) {
+      writeString(o, l.sourcePath());
+      o.writeLong(l.lineNumber());
+      writeString(o, l.line());
+    }
+  }
+
+  static List<SourceLine> readLines(DataInput in) throws IOException {
+    int n = in.readInt();
+    List<SourceLine> l = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      l.add(new SourceLine(readString(in), in.readLong(), readString(in)));
+    }
+    return l;
+  }
+
+  static final Reorder.Codec<Window> WINDOWS =
+      new Reorder.Codec<>() {
+        @Override
+        public void write(DataOutput o, Window w) throws IOException {
+          writeString(o, w.observer());
+          writeAddress(o, w.source());
+          writeInstant(o, w.openedAt());
+          o.writeDouble(w.openPrecisionS());
+          writeInstant(o, w.closedAt());
+          writeInstant(o, w.closedAtEarliest());
+          o.writeByte(w.closeReason().ordinal());
+          writeDouble(o, w.closePrecisionS());
+          o.writeInt(w.sshSessions());
+          o.writeBoolean(w.clippedStart());
+          o.writeBoolean(w.clippedEnd());
+          writeLines(o, w.evidence());
+          o.writeByte(w.openedBy().ordinal());
+        }
+
+        @Override
+        public Window read(DataInput in) throws IOException {
+          return new Window(
+              readString(in),
+              readAddress(in),
+              readInstant(in),
+              in.readDouble(),
+              readInstant(in),
+              readInstant(in),
+              CloseReason.values()[in.readByte()],
+              readDouble(in),
+              in.readInt(),
+              in.readBoolean(),
+              in.readBoolean(),
+              readLines(in),
+              Window.Opening.values()[in.readByte()]);
+        }
+      };
+
+  static final Reorder.Codec<Session> SESSIONS =
+      new Reorder.Codec<>() {
+        @Override
+        public void write(DataOutput o, Session s) throws IOException {
+          writeString(o, s.observer());
+          writeAddress(o, s.source());
+          o.writeInt(s.sourcePort());
+          writeAddress(o, s.destination());
+          o.writeInt(s.destinationPort());
+          writeInstant(o, s.acceptedAt());
+          o.writeDouble(s.acceptPrecisionS());
+          writeInstant(o, s.endedAt());
+          writeDouble(o, s.endPrecisionS());
+          writeLong(o, s.bytesIn());
+          writeLong(o, s.bytesOut());
+          writeLong(o, s.packetsIn());
+          writeLong(o, s.packetsOut());
+          writeLong(o, s.conntrackId());
+          writeInstant(o, s.windowOpenedAt());
+          o.writeBoolean(s.outlivesWindow());
+          writeLines(o, s.evidence());
+        }
+
+        @Override
+        public Session read(DataInput in) throws IOException {
+          return new Session(
+              readString(in),
+              readAddress(in),
+              in.readInt(),
+              readAddress(in),
+              in.readInt(),
+              readInstant(in),
+              in.readDouble(),
+              readInstant(in),
+              readDouble(in),
+              readLong(in),
+              readLong(in),
+              readLong(in),
+              readLong(in),
+              readLong(in),
+              readInstant(in),
+              in.readBoolean(),
+              readLines(in));
+        }
+      };
+
+  static final Reorder.Codec<Anomaly> ANOMALIES =
+      new Reorder.Codec<>() {
+        @Override
+        public void write(DataOutput o, Anomaly a) throws IOException {
+          o.writeByte(a.kind().ordinal());
+          writeString(o, a.observer());
+          writeAddress(o, a.address());
+          writeInstant(o, a.at());
+          writeString(o, a.message());
+          writeLines(o, a.evidence());
+        }
+
+        @Override
+        public Anomaly read(DataInput in) throws IOException {
+          return new Anomaly(
+              Anomaly.Kind.values()[in.readByte()],
+              readString(in),
+              readAddress(in),
+              readInstant(in),
+              readString(in),
+              readLines(in));
+        }
+      };
+
+  static void writeLine(DataOutput o, SourceLine l) throws IOException {
+    writeString(o, l.sourcePath());
+    o.writeLong(l.lineNumber());
+    writeString(o, l.line());
+  }
+
+  static SourceLine readLine(DataInput in) throws IOException {
+    return new SourceLine(readString(in), in.readLong(), readString(in));
+  }
+
+  static final Reorder.Codec<Rejection> REJECTIONS =
+      new Reorder.Codec<>() {
+        @Override
+        public void write(DataOutput o, Rejection r) throws IOException {
+          writeString(o, r.observer());
+          writeInstant(o, r.at());
+          o.writeDouble(r.precisionS());
+          writeAddress(o, r.source());
+          writeInteger(o, r.sourcePort());
+          writeAddress(o, r.destination());
+          writeInteger(o, r.destinationPort());
+          o.writeByte(r.protocol().ordinal());
+          int flags = 0;
+          for (TcpFlag f : r.tcpFlags()) {
+            flags |= 1 << f.ordinal();
+          }
+          o.writeShort(flags);
+          o.writeBoolean(r.sampled());
+          writeLine(o, r.evidence());
+        }
+
+        @Override
+        public Rejection read(DataInput in) throws IOException {
+          String observer = readString(in);
+          Instant at = readInstant(in);
+          double precision = in.readDouble();
+          InetAddress source = readAddress(in);
+          Integer sourcePort = readInteger(in);
+          InetAddress destination = readAddress(in);
+          Integer destinationPort = readInteger(in);
+          Protocol protocol = PROTOCOLS[in.readByte()];
+          int flags = in.readShort();
+          EnumSet<TcpFlag> set = EnumSet.noneOf(TcpFlag.class);
+          for (TcpFlag f : TCP_FLAGS) {
+            if ((flags & (1 << f.ordinal())) != 0) {
+              set.add(f);
+            }
+          }
+          return new Rejection(
+              observer,
+              at,
+              precision,
+              source,
+              sourcePort,
+              destination,
+              destinationPort,
+              protocol,
+              set,
+              in.readBoolean(),
+              readLine(in));
+        }
+      };
+
+  static final Reorder.Codec<RejectTotals> TOTALS =
+      new Reorder.Codec<>() {
+        @Override
+        public void write(DataOutput o, RejectTotals t) throws IOException {
+          writeString(o, t.observer());
+          o.writeByte(t.family().ordinal());
+          writeInstant(o, t.from());
+          writeInstant(o, t.to());
+          o.writeLong(t.rejected());
+          o.writeLong(t.logged());
+          o.writeLong(t.linesSeen());
+        }
+
+        @Override
+        public RejectTotals read(DataInput in) throws IOException {
+          return new RejectTotals(
+              readString(in),
+              FAMILIES[in.readByte()],
+              readInstant(in),
+              readInstant(in),
+              in.readLong(),
+              in.readLong(),
+              in.readLong());
+        }
+      };
+
+  private static final Protocol[] PROTOCOLS = Protocol.values();
+  private static final TcpFlag[] TCP_FLAGS = TcpFlag.values();
+  private static final Family[] FAMILIES = Family.values();
+
+  static void writeInteger(DataOutput o, Integer i) throws IOException {
+    o.writeBoolean(i != null);
+    if (i != null) {
+      o.writeInt(i);
+    }
+  }
+
+  static Integer readInteger(DataInput in) throws IOException {
+    return in.readBoolean() ? in.readInt() : null;
+  }
+}
