@@ -206,6 +206,9 @@ public final class AuditEngine {
     /** How long a line waits before it is applied: the look-ahead. */
     private final Duration delay;
 
+    /** How long a quiet track stays after its last line (a line can still refer back to it). */
+    private final Duration retireWait;
+
     /** How far a FAILED line and its attempt may lie apart (docs: manual list changes). */
     private final double pairReach;
 
@@ -238,8 +241,20 @@ public final class AuditEngine {
     private long dSteps;
     private Instant nextSweep;
 
-    /** Open windows by the time of their opening line (a multiset). */
-    private final TreeMap<Instant, int[]> openLines = new TreeMap<>();
+    /**
+     * Open windows in the order of their opening line's time (first: the earliest, which holds back
+     * the output of windows), linked through the windows themselves: a window opens at the line
+     * being applied, which is never earlier than the last one, so it joins at the end, and it
+     * leaves from anywhere when it closes, both without a look-up.
+     */
+    private Track.Open firstOpen;
+
+    private Track.Open lastOpen;
+
+    /** The line {@link #marked} was made for: the lines of one step share one mark. */
+    private TracedEvent markedLine;
+
+    private Mark marked;
 
     private int openWindows;
     private final List<Track.SessionDraft> waiting = new ArrayList<>();
@@ -283,6 +298,7 @@ public final class AuditEngine {
       this.settleS = 2 * maxU + SAME_PACKET_S;
       Duration least = Duration.ofNanos((long) ((pairReach + 2 + 2 * maxU) * 1e9)).plus(slack);
       this.delay = horizon.compareTo(least) < 0 ? least : horizon;
+      this.retireWait = slack.plusSeconds(11);
       Instant p = null;
       TreeMap<Instant, Boolean> cps = new TreeMap<>();
       for (CounterSnapshot s : this.snapshots) {
@@ -419,7 +435,7 @@ public final class AuditEngine {
       }
       int clock = 0;
       for (StreamState s : streams.values()) {
-        clock += s.queue.size();
+        clock += s.queue == null ? s.inOrder.size() : s.queue.size();
       }
       int mem = 0;
       long spilled = 0;
@@ -608,7 +624,9 @@ public final class AuditEngine {
       o.last = t;
       LogEvent e = te.event();
       StreamState ss = o.stream(te.sourcePath());
-      ss.clockIn(te);
+      // x + delay < t, as x < t - delay: one Instant per event instead of one per comparison
+      Instant cut = t.minus(delay);
+      ss.clockIn(te, cut);
       if (!(e instanceof NoticeEvent) && (ss.lastLine == null || t.isAfter(ss.lastLine.time()))) {
         ss.lastLine = te;
       }
@@ -641,7 +659,7 @@ public final class AuditEngine {
         }
       }
       pairing(t);
-      while (!delayed.isEmpty() && delayed.peekFirst().te.time().plus(delay).isBefore(t)) {
+      while (!delayed.isEmpty() && delayed.peekFirst().te.time().isBefore(cut)) {
         stageD(delayed.pollFirst());
       }
       if ((++cSteps & 1023) == 0) {
@@ -666,11 +684,11 @@ public final class AuditEngine {
           // a flush empties the list for every address of its router
           for (Track t : new ArrayList<>(o.tracks.values())) {
             if (t.open != null) {
-              t.line(te);
+              t.line(te, null);
             }
           }
         } else {
-          track(o, n.address()).line(te);
+          track(o, n.address()).line(te, null);
         }
       } else {
         InetAddress src = ((NetfilterEvent) te.event()).packet().source();
@@ -678,12 +696,12 @@ public final class AuditEngine {
           overflow(o, te, d.action, src);
         }
         if (d.action != Action.REJECT) {
-          track(o, src).line(te);
+          track(o, src).line(te, d.action);
         } else {
           // it can only close an open window: an address without one is not tracked for it
           Track t = o.tracks.get(src);
           if (t != null) {
-            t.line(te);
+            t.line(te, d.action);
           }
         }
       }
@@ -723,8 +741,9 @@ public final class AuditEngine {
         nextSweep = now.plusSeconds(60);
         sweepFlows();
         sweepBuckets(now);
+        Instant cut = now.minus(delay);
         for (StreamState s : streams.values()) {
-          s.clockOut(now);
+          s.clockOut(cut);
         }
       }
       releaseAll();
@@ -753,8 +772,8 @@ public final class AuditEngine {
       if (pending == null) {
         return;
       }
-      if (!openLines.isEmpty() && openLines.firstKey().isBefore(pending)) {
-        pending = openLines.firstKey();
+      if (firstOpen != null && firstOpen.setLine.time().isBefore(pending)) {
+        pending = firstOpen.setLine.time();
       }
       Instant w = pending.minus(slack);
       windowsOut.release(w);
@@ -903,8 +922,11 @@ public final class AuditEngine {
 
     /** Tracks with nothing open are forgotten once no line can refer back to them. */
     private void retireDue() {
-      Duration wait = slack.plusSeconds(11);
-      while (!retire.isEmpty() && retire.peekFirst().at.plus(wait).isBefore(dHead)) {
+      if (retire.isEmpty()) {
+        return;
+      }
+      Instant cut = dHead.minus(retireWait);
+      while (!retire.isEmpty() && retire.peekFirst().at.isBefore(cut)) {
         Retire r = retire.pollFirst();
         Track t = r.track;
         if (t.touched != r.touched || t.open != null || t.obs.tracks.get(t.address) != t) {
@@ -1446,8 +1468,21 @@ public final class AuditEngine {
      */
     private final class StreamState {
       final String key;
-      final PriorityQueue<ClockLine> queue =
-          new PriorityQueue<>((a, b) -> compareFileOrder(a.te, b.te));
+
+      /**
+       * Lines waiting for the check while every line came after the one before in file order (the
+       * usual case: one file read in time order): they are checked from the front, in the order
+       * they came, without a heap.
+       */
+      final ArrayDeque<TracedEvent> inOrder = new ArrayDeque<>();
+
+      /**
+       * Once a line comes before the last waiting one in file order (a clock stepped back, or two
+       * files of one stream interleaved): the waiting lines in a heap by file order, and in the
+       * order they came (for {@link #oldestUnchecked}), until the heap has emptied.
+       */
+      PriorityQueue<ClockLine> queue;
+
       final ArrayDeque<ClockLine> arrival = new ArrayDeque<>();
       Instant max;
       TracedEvent maxLine;
@@ -1457,17 +1492,41 @@ public final class AuditEngine {
         this.key = key;
       }
 
-      void clockIn(TracedEvent te) {
+      /** A line in; checks the lines that came before {@code cut} (now minus the look-ahead). */
+      void clockIn(TracedEvent te, Instant cut) {
+        if (queue == null) {
+          TracedEvent tail = inOrder.peekLast();
+          if (tail == null || compareFileOrder(tail, te) < 0) {
+            inOrder.addLast(te);
+            clockOut(cut);
+            return;
+          }
+          queue = new PriorityQueue<>((a, b) -> compareFileOrder(a.te, b.te));
+          for (TracedEvent w : inOrder) {
+            ClockLine c = new ClockLine(w);
+            queue.add(c);
+            arrival.addLast(c);
+          }
+          inOrder.clear();
+        }
         ClockLine c = new ClockLine(te);
         queue.add(c);
         arrival.addLast(c);
-        clockOut(te.time());
+        clockOut(cut);
       }
 
-      /** Checks the lines no earlier line can still join; {@code null}: all (the end). */
-      void clockOut(Instant now) {
-        while (!queue.isEmpty()
-            && (now == null || queue.peek().te.time().plus(delay).isBefore(now))) {
+      /**
+       * Checks the lines no earlier line can still join: those that came before {@code cut} (now
+       * minus the look-ahead); {@code null}: all (the end).
+       */
+      void clockOut(Instant cut) {
+        if (queue == null) {
+          while (!inOrder.isEmpty() && (cut == null || inOrder.peekFirst().time().isBefore(cut))) {
+            check(inOrder.pollFirst());
+          }
+          return;
+        }
+        while (!queue.isEmpty() && (cut == null || queue.peek().te.time().isBefore(cut))) {
           ClockLine c = queue.poll();
           c.done = true;
           check(c.te);
@@ -1475,9 +1534,16 @@ public final class AuditEngine {
         while (!arrival.isEmpty() && arrival.peekFirst().done) {
           arrival.pollFirst();
         }
+        if (queue.isEmpty()) {
+          queue = null; // every line checked: back to the plain queue
+        }
       }
 
       Instant oldestUnchecked() {
+        if (queue == null) {
+          TracedEvent te = inOrder.peekFirst();
+          return te == null ? null : te.time();
+        }
         ClockLine c = arrival.peekFirst();
         return c == null ? null : c.te.time();
       }
@@ -1532,27 +1598,28 @@ public final class AuditEngine {
         this.address = address;
       }
 
-      void line(TracedEvent te) {
+      /** A line applied, with its step (read once, when it came: {@link #stepOf}). */
+      void line(TracedEvent te, Action action) {
         touched = dSteps;
-        step(te);
+        step(te, action);
         if (open == null) {
           retire.addLast(new Retire(this, touched, dHead));
         }
       }
 
-      private void step(TracedEvent te) {
+      private void step(TracedEvent te, Action action) {
         if (te.event() instanceof NoticeEvent n) {
           manual(te, n);
           return;
         }
         NetfilterEvent ne = (NetfilterEvent) te.event();
-        switch (stepOf(te)) {
+        switch (action) {
           case SET -> {
             Timed t = refineSet(te);
             if (open != null) {
               close(Cap.SET, t, te);
             }
-            open = new Open(te, notBeforeLast(t), flowOf(te), Window.Opening.SET);
+            open = new Open(mark(te), notBeforeLast(t), flowOf(te), Window.Opening.SET);
           }
           case REMOVE -> {
             if (!config.remove() && !obs.removeSeen) {
@@ -1634,7 +1701,7 @@ public final class AuditEngine {
             if (open != null) {
               open.manualRefreshes.add(te);
             } else {
-              open = new Open(te, notBeforeLast(timed(te)), null, Window.Opening.LIST_ADD);
+              open = new Open(mark(te), notBeforeLast(timed(te)), null, Window.Opening.LIST_ADD);
             }
           }
           case LIST_DEL -> {
@@ -1757,7 +1824,11 @@ public final class AuditEngine {
         // the flows that can matter: begun before the cap, not ended before the opening
         Instant openedAt = w.opened.at;
         List<Flow> active = new ArrayList<>();
-        for (Flow f : obs.clientFlows.getOrDefault(address, List.of())) {
+        List<Flow> flows =
+            obs.clientFlows.isEmpty()
+                ? List.of()
+                : obs.clientFlows.getOrDefault(address, List.of());
+        for (Flow f : flows) {
           Instant last = f.lastPossibleActivity();
           if (f.begin().isBefore(c.at) && (last == null || last.isAfter(openedAt))) {
             active.add(f);
@@ -1825,7 +1896,8 @@ public final class AuditEngine {
             evidence.add(lastHi.line.sourceLine());
           }
         }
-        if (capLine != null && capLine != w.setLine) {
+        // (the line that closes a window is never the one that opened it)
+        if (capLine != null) {
           evidence.add(capLine.sourceLine());
         }
         Timed lo = new Timed(lastLo.at.plusSeconds(n), lastLo.u, lastLo.line);
@@ -1993,7 +2065,7 @@ public final class AuditEngine {
             last = c.at;
           }
           if (last.isAfter(lastHi.at)) {
-            lastHi = new Timed(last, uncertainty(bound), bound);
+            lastHi = new Timed(last, uncertainty(bound), mark(bound));
           }
         }
         if (ct[1].isBefore(min(c.at, lastHi.at.plusSeconds(n)))) {
@@ -2062,7 +2134,7 @@ public final class AuditEngine {
           if (lastHi != null && lastHi.line != null && lastHi.line != lastLo.line) {
             evidence.add(lastHi.line.sourceLine());
           }
-          if (capLine != null && capLine != open.setLine) {
+          if (capLine != null) {
             evidence.add(capLine.sourceLine());
           }
           Window w = window;
@@ -2086,14 +2158,22 @@ public final class AuditEngine {
         }
       }
 
+      void anomaly(Anomaly.Kind kind, Mark m, String message) {
+        emit(new Anomaly(kind, observer, address, m.time(), message, List.of(m.sourceLine())));
+      }
+
       void anomaly(Anomaly.Kind kind, TracedEvent te, String message) {
         emit(new Anomaly(kind, observer, address, te.time(), message, List.of(te.sourceLine())));
       }
 
       /** The open window and what belongs to it so far. */
       private final class Open {
-        /** The set line, or the {@code list add} line of a manual opening. */
-        final TracedEvent setLine;
+        /**
+         * The set line, or the {@code list add} line of a manual opening: its place and time only,
+         * not the parsed event (a window may stay open for the rest of the data, and ten routers'
+         * month holds ~240,000 of them at once).
+         */
+        final Mark setLine;
 
         final Timed opened;
         final Flow setFlow;
@@ -2103,20 +2183,50 @@ public final class AuditEngine {
         /** {@code list add} lines while open: each sets the entry's stamp. */
         final List<TracedEvent> manualRefreshes = new ArrayList<>();
 
-        Open(TracedEvent setLine, Timed opened, Flow setFlow, Window.Opening opening) {
+        /** Neighbours in the list of open windows ({@link #firstOpen}). */
+        Open before;
+
+        Open after;
+
+        Open(Mark setLine, Timed opened, Flow setFlow, Window.Opening opening) {
           this.setLine = setLine;
           this.opened = opened;
           this.setFlow = setFlow;
           this.opening = opening;
-          openLines.computeIfAbsent(setLine.time(), k -> new int[1])[0]++;
+          // lines are applied in time order, so this walk ends at once; it keeps the list sorted
+          // whatever comes
+          Open b = lastOpen;
+          while (b != null && b.setLine.time().isAfter(setLine.time())) {
+            b = b.before;
+          }
+          before = b;
+          after = b == null ? firstOpen : b.after;
+          if (b == null) {
+            firstOpen = this;
+          } else {
+            b.after = this;
+          }
+          if (after == null) {
+            lastOpen = this;
+          } else {
+            after.before = this;
+          }
           openWindows++;
         }
 
         void closed() {
-          int[] n = openLines.get(setLine.time());
-          if (--n[0] == 0) {
-            openLines.remove(setLine.time());
+          if (before == null) {
+            firstOpen = after;
+          } else {
+            before.after = after;
           }
+          if (after == null) {
+            lastOpen = before;
+          } else {
+            after.before = before;
+          }
+          before = null;
+          after = null;
           openWindows--;
         }
       }
@@ -2250,7 +2360,21 @@ public final class AuditEngine {
     // ------------------------------------------------------------ helpers
 
     Timed timed(TracedEvent te) {
-      return new Timed(te.time(), uncertainty(te), te);
+      return new Timed(te.time(), uncertainty(te), mark(te));
+    }
+
+    /**
+     * A line's place and time, as a window keeps it. The marks of one line made while it is applied
+     * are one object; marks of a line made at different steps may be two, which changes nothing:
+     * evidence is de-duplicated by value ({@link #dedupe}), the identity tests only spare adding a
+     * line twice.
+     */
+    Mark mark(TracedEvent te) {
+      if (te != markedLine) {
+        markedLine = te;
+        marked = new Mark(te.time(), te.sourceLine());
+      }
+      return marked;
     }
 
     /** The candidate event nearest to the line's time, if within the clocks' reach. */
@@ -2381,7 +2505,10 @@ public final class AuditEngine {
   }
 
   /** A time, how far it may be off, and the line it came from (null for the data end). */
-  private record Timed(Instant at, double u, TracedEvent line) {}
+  private record Timed(Instant at, double u, Mark line) {}
+
+  /** Where a line is and when it happened: what a window keeps of a line it refers to. */
+  private record Mark(Instant time, SourceLine sourceLine) {}
 
   double uncertainty(TracedEvent te) {
     EventTime t = te.event().time();
@@ -2390,8 +2517,23 @@ public final class AuditEngine {
   }
 
   static double seconds(Instant a, Instant b) {
-    Duration d = Duration.between(a, b).abs();
-    return d.getSeconds() + d.getNano() / 1e9;
+    // Duration.between(a, b).abs() written out (it runs several times per event): the same
+    // normalised seconds and nanos, so the same double, without the two Durations
+    long s = b.getEpochSecond() - a.getEpochSecond();
+    int n = b.getNano() - a.getNano();
+    if (n < 0) {
+      s--;
+      n += 1_000_000_000;
+    }
+    if (s < 0) {
+      if (n == 0) {
+        s = -s;
+      } else {
+        s = -s - 1;
+        n = 1_000_000_000 - n;
+      }
+    }
+    return s + n / 1e9;
   }
 
   static Instant min(Instant a, Instant b) {
@@ -2448,6 +2590,23 @@ public final class AuditEngine {
       new java.util.concurrent.ConcurrentHashMap<>();
 
   static List<SourceLine> dedupe(List<SourceLine> lines) {
-    return List.copyOf(new java.util.LinkedHashSet<>(lines));
+    int n = lines.size();
+    if (n > 16) {
+      return List.copyOf(new java.util.LinkedHashSet<>(lines));
+    }
+    // the usual record has two or three lines: comparing them (paths are shared, line numbers
+    // differ) is cheaper than hashing every whole line; same result, first occurrences in order
+    SourceLine[] kept = new SourceLine[n];
+    int k = 0;
+    next:
+    for (SourceLine l : lines) {
+      for (int i = 0; i < k; i++) {
+        if (kept[i].equals(l)) {
+          continue next;
+        }
+      }
+      kept[k++] = l;
+    }
+    return List.of(k == n ? kept : java.util.Arrays.copyOf(kept, k));
   }
 }
