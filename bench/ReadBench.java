@@ -36,7 +36,8 @@ import org.mobilessh.rules.RulesetSettings;
  *       audit commands do now, streamed (IndexedAuditInput.stream: read and engine in one pass,
  *       records counted as they come, nothing kept); prints seconds and CPU seconds of this
  *       thread per round and the heap in use at the end. {@code windows}: as the {@code windows}
- *       command runs it (the sink takes no rejections, so the engine makes none).
+ *       command runs it (the sink takes no rejections and no anomalies, so the engine makes
+ *       none).
  *   <li>{@code search ROUNDS QUERY...}: run {@code search QUERY} (limit 100, as the CLI default)
  *       ROUNDS times after 5 warm-up rounds; prints the median, min and max in milliseconds.
  * </ul>
@@ -97,6 +98,7 @@ public final class ReadBench {
                 @Override public void rejection(Rejection r) { n[2]++; }
                 @Override public void anomaly(Anomaly a) { n[3]++; }
                 @Override public boolean wantsRejections() { return rejections; }
+                @Override public boolean wantsAnomalies() { return rejections; }
                 @Override public void end(List<RejectTotals> t, long used, long dup, long untimed) { n[4] = used; }
               }));
           long w1 = System.nanoTime();

@@ -279,6 +279,13 @@ public final class AuditEngine {
     /** Whether the sink takes rejections (else they are not made, nor their buckets kept). */
     private final boolean rejections;
 
+    /**
+     * Whether the sink takes anomalies. If not, the checks that only raise anomalies (a stream's
+     * clock going back, the list overflowing) are not run; windows, sessions and rejections do not
+     * depend on them.
+     */
+    private final boolean anomalies;
+
     Stream(
         List<LossMarker> lossMarkers,
         List<CounterSnapshot> snapshots,
@@ -286,6 +293,7 @@ public final class AuditEngine {
         AuditSink sink) {
       this.sink = Objects.requireNonNull(sink, "sink");
       this.rejections = sink.wantsRejections();
+      this.anomalies = sink.wantsAnomalies();
       this.snapshots = List.copyOf(snapshots);
       this.rulesetsIn = List.copyOf(rulesets);
       double u = 0;
@@ -312,7 +320,9 @@ public final class AuditEngine {
       this.windowsOut =
           new Reorder<>(
               Window::openedAt,
-              w -> w.observer() + "\0" + AuditFormat.address(w.source()),
+              AuditEngine::windowTie,
+              // second-precision set lines of different addresses share their opening time often
+              new WindowTieOrder(),
               AuditRecordCodec.WINDOWS,
               reorderLimit,
               sink::window);
@@ -468,8 +478,24 @@ public final class AuditEngine {
       if (instant.size() > 1 && !sorted(instant)) {
         instant.sort(ORDER);
       }
-      if (instant.size() == 1) {
+      int n = instant.size();
+      if (n == 1) {
         crossSource(instant.get(0)); // alone at its instant: nothing to hash
+      } else if (n <= 8) {
+        // a few events (second-precision stamps of several routers): comparing them pairwise is
+        // cheaper than hashing each whole event, and drops the same ones (equal to an earlier one)
+        for (int i = 0; i < n; i++) {
+          TracedEvent te = instant.get(i);
+          boolean dup = false;
+          for (int j = 0; j < i && !dup; j++) {
+            dup = instant.get(j).event().equals(te.event());
+          }
+          if (dup) {
+            duplicates++;
+          } else {
+            crossSource(te);
+          }
+        }
       } else {
         seen.clear();
         for (TracedEvent te : instant) {
@@ -626,7 +652,9 @@ public final class AuditEngine {
       StreamState ss = o.stream(te.sourcePath());
       // x + delay < t, as x < t - delay: one Instant per event instead of one per comparison
       Instant cut = t.minus(delay);
-      ss.clockIn(te, cut);
+      if (anomalies) {
+        ss.clockIn(te, cut);
+      }
       if (!(e instanceof NoticeEvent) && (ss.lastLine == null || t.isAfter(ss.lastLine.time()))) {
         ss.lastLine = te;
       }
@@ -679,7 +707,9 @@ public final class AuditEngine {
         if (!changes) {
           return;
         }
-        overflow(o, te, n.action() == Action.LIST_ADD ? Action.SET : Action.REMOVE, n.address());
+        if (anomalies) {
+          overflow(o, te, n.action() == Action.LIST_ADD ? Action.SET : Action.REMOVE, n.address());
+        }
         if (n.action() == Action.LIST_FLUSH) {
           // a flush empties the list for every address of its router
           for (Track t : new ArrayList<>(o.tracks.values())) {
@@ -692,7 +722,7 @@ public final class AuditEngine {
         }
       } else {
         InetAddress src = ((NetfilterEvent) te.event()).packet().source();
-        if (d.action == Action.SET || d.action == Action.REMOVE) {
+        if (anomalies && (d.action == Action.SET || d.action == Action.REMOVE)) {
           overflow(o, te, d.action, src);
         }
         if (d.action != Action.REJECT) {
@@ -1063,6 +1093,9 @@ public final class AuditEngine {
     }
 
     private void emit(Anomaly a) {
+      if (!anomalies) {
+        return;
+      }
       anomaliesOut.add(a);
     }
 
@@ -2502,6 +2535,61 @@ public final class AuditEngine {
       }
     }
     return true;
+  }
+
+  /** The order of windows with equal opening times, as one string. */
+  static String windowTie(Window w) {
+    return w.observer() + "\0" + AuditFormat.address(w.source());
+  }
+
+  /**
+   * Compares windows as their {@link #windowTie} strings would compare, without making them: the
+   * observers, then the addresses' text (two IPv4 addresses written into scratch arrays). One per
+   * stream (the arrays are its own).
+   */
+  static final class WindowTieOrder implements Comparator<Window> {
+    private final char[] a = new char[15];
+    private final char[] b = new char[15];
+
+    @Override
+    public int compare(Window x, Window y) {
+      String ox = x.observer();
+      String oy = y.observer();
+      if (!ox.equals(oy)) {
+        if (ox.startsWith(oy) || oy.startsWith(ox)) {
+          // one observer is a prefix of the other: the separator takes part in the order
+          return windowTie(x).compareTo(windowTie(y));
+        }
+        return ox.compareTo(oy); // the first differing character decides, before the address
+      }
+      InetAddress p = x.source();
+      InetAddress q = y.source();
+      if (p instanceof java.net.Inet4Address && q instanceof java.net.Inet4Address) {
+        int n = dotted(p.getAddress(), a);
+        int m = dotted(q.getAddress(), b);
+        return java.util.Arrays.compare(a, 0, n, b, 0, m);
+      }
+      return AuditFormat.address(p).compareTo(AuditFormat.address(q));
+    }
+
+    /** {@link java.net.Inet4Address#getHostAddress}'s text into {@code out}; its length. */
+    private static int dotted(byte[] addr, char[] out) {
+      int n = 0;
+      for (int i = 0; i < 4; i++) {
+        if (i > 0) {
+          out[n++] = '.';
+        }
+        int v = addr[i] & 0xff;
+        if (v >= 100) {
+          out[n++] = (char) ('0' + v / 100);
+        }
+        if (v >= 10) {
+          out[n++] = (char) ('0' + v / 10 % 10);
+        }
+        out[n++] = (char) ('0' + v % 10);
+      }
+      return n;
+    }
   }
 
   /** A time, how far it may be off, and the line it came from (null for the data end). */

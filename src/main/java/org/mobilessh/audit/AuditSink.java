@@ -31,6 +31,15 @@ public interface AuditSink {
   }
 
   /**
+   * Whether {@link #anomaly} is wanted. A sink that ignores anomalies says {@code false}, and the
+   * engine spares the checks that only raise anomalies (clocks going back, the list overflowing);
+   * every other record stays the same.
+   */
+  default boolean wantsAnomalies() {
+    return true;
+  }
+
+  /**
    * After every record.
    *
    * @param totals exact reject totals from counter snapshots
@@ -73,6 +82,11 @@ public interface AuditSink {
       @Override
       public boolean wantsRejections() {
         return next.wantsRejections();
+      }
+
+      @Override
+      public boolean wantsAnomalies() {
+        return next.wantsAnomalies();
       }
 
       @Override

@@ -69,28 +69,29 @@ final class Reorder<T> implements AutoCloseable {
   }
 
   /** Key, then tie, then the order of {@link #add}: written out, it runs for every record. */
-  private static int compare(Item<?> a, Item<?> b) {
+  private int compare(Item<T> a, Item<T> b) {
     int c = a.key.compareTo(b.key);
     if (c != 0) {
       return c;
     }
-    c = a.tie().compareTo(b.tie());
+    c = tieOrder != null ? tieOrder.compare(a.value, b.value) : a.tie().compareTo(b.tie());
     return c != 0 ? c : Long.compare(a.seq, b.seq);
   }
 
-  private static final Comparator<Item<?>> ORDER = Reorder::compare;
-
-  private final Comparator<Item<T>> order = Reorder::compare;
+  private final Comparator<Item<T>> order = this::compare;
   private final Function<T, Instant> key;
   private final Function<T, String> tie;
+
+  /** Compares as {@link #tie}'s strings would, without making them ({@code null}: use them). */
+  private final Comparator<T> tieOrder;
+
   private final Codec<T> codec;
   private final int limit;
   private final Consumer<T> out;
   private final PriorityQueue<Item<T>> memory;
 
   /** The spilled runs, by their head record. */
-  private final PriorityQueue<Run> runs =
-      new PriorityQueue<>((a, b) -> ORDER.compare(a.head, b.head));
+  private final PriorityQueue<Run> runs = new PriorityQueue<>((a, b) -> compare(a.head, b.head));
 
   private long seq;
   private long spilled;
@@ -108,8 +109,23 @@ final class Reorder<T> implements AutoCloseable {
       Codec<T> codec,
       int limit,
       Consumer<T> out) {
+    this(key, tie, null, codec, limit, out);
+  }
+
+  /**
+   * As above, with {@code tieOrder} comparing records exactly as their {@code tie} strings would
+   * compare (the sign of {@link String#compareTo}), for records that meet equal keys often.
+   */
+  Reorder(
+      Function<T, Instant> key,
+      Function<T, String> tie,
+      Comparator<T> tieOrder,
+      Codec<T> codec,
+      int limit,
+      Consumer<T> out) {
     this.key = key;
     this.tie = tie;
+    this.tieOrder = tieOrder;
     this.codec = codec;
     this.limit = limit;
     this.out = out;

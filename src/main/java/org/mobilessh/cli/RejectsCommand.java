@@ -36,6 +36,11 @@ final class RejectsCommand implements Callable<Integer> {
         rows ->
             new AuditSink() {
               @Override
+              public boolean wantsAnomalies() {
+                return false; // spares the checks that only raise anomalies
+              }
+
+              @Override
               public void rejection(Rejection r) {
                 if (AuditQueryOptions.matches(ip, r.source())) {
                   rows.accept(new AuditTable.Row(r.csvValues(), List.of(r.evidence())));

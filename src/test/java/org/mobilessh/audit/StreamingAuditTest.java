@@ -101,6 +101,47 @@ class StreamingAuditTest {
   }
 
   @Test
+  void aSinkWithoutAnomaliesOrRejectionsGetsTheSameOtherRecords() {
+    AuditConfig config = AuditConfig.defaults();
+    AuditResult full = new AuditEngine(config).reconstruct(AuditInput.of(events));
+    List<Window> windows = new ArrayList<>();
+    List<Session> sessions = new ArrayList<>();
+    List<Anomaly> anomalies = new ArrayList<>();
+    AuditSink lean =
+        new AuditSink() {
+          @Override
+          public void window(Window w) {
+            windows.add(w);
+          }
+
+          @Override
+          public void session(Session s) {
+            sessions.add(s);
+          }
+
+          @Override
+          public void anomaly(Anomaly a) {
+            anomalies.add(a);
+          }
+
+          @Override
+          public boolean wantsRejections() {
+            return false;
+          }
+
+          @Override
+          public boolean wantsAnomalies() {
+            return false;
+          }
+        };
+    new AuditEngine(config).run(AuditInput.of(events), lean);
+    assertThat(full.anomalies()).isNotEmpty();
+    assertThat(anomalies).isEmpty();
+    assertThat(windows).hasSizeGreaterThan(10_000).isEqualTo(full.windows());
+    assertThat(sessions).isNotEmpty().isEqualTo(full.sessions());
+  }
+
+  @Test
   void anEventEarlierThanTheOneBeforeIsRefused() {
     AuditEngine engine = new AuditEngine(AuditConfig.defaults());
     try (AuditEngine.Stream s =
