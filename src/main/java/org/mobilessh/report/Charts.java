@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +32,6 @@ import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.svg.SVGGraphics2D;
 import org.jfree.svg.SVGHints;
-import org.mobilessh.audit.AuditResult;
-import org.mobilessh.audit.Window;
 import org.mobilessh.rules.Family;
 
 /**
@@ -91,7 +87,7 @@ public final class Charts {
 
   /** Every chart of the report for {@code month}, by name, in report order. */
   public static Map<String, Chart> draw(
-      AuditResult result, YearMonth month, ReportModel.Queries q, Messages msg, Font font) {
+      MonthTally result, YearMonth month, ReportModel.Queries q, Messages msg, Font font) {
     Charts c = new Charts(msg, font);
     Map<String, Chart> charts = new LinkedHashMap<>();
     charts.put(
@@ -109,13 +105,13 @@ public final class Charts {
     charts.put(
         "durations",
         new Chart(
-            c.durations(result.windows()),
+            c.durations(result.durationBuckets()),
             msg.get("chart.durations.title"),
             q.audit("windows") + " --format csv (duration_s)"));
     charts.put(
         "heatmap",
         new Chart(
-            c.heatmap(result.windows()),
+            c.heatmap(result.heat()),
             msg.get("chart.heatmap.title"),
             q.audit("windows") + " --format csv (opened_at)"));
     charts.put(
@@ -137,8 +133,8 @@ public final class Charts {
     this.font = font;
   }
 
-  String perDay(AuditResult r, YearMonth month) {
-    Map<LocalDate, long[]> per = ReportModel.perDayAudit(r);
+  String perDay(MonthTally r, YearMonth month) {
+    Map<LocalDate, long[]> per = r.perDay();
     DefaultCategoryDataset ds = new DefaultCategoryDataset();
     for (LocalDate d = month.atDay(1); !d.isAfter(month.atEndOfMonth()); d = d.plusDays(1)) {
       long[] v = per.getOrDefault(d, new long[3]);
@@ -149,8 +145,8 @@ public final class Charts {
     return svg(bars(ds, msg.get("chart.axis.day"), msg.get("chart.axis.count"), true), "perday");
   }
 
-  String rejectionsPerDay(AuditResult r, YearMonth month) {
-    Map<LocalDate, long[]> per = ReportModel.perDayAudit(r);
+  String rejectionsPerDay(MonthTally r, YearMonth month) {
+    Map<LocalDate, long[]> per = r.perDay();
     DefaultCategoryDataset ds = new DefaultCategoryDataset();
     for (LocalDate d = month.atDay(1); !d.isAfter(month.atEndOfMonth()); d = d.plusDays(1)) {
       ds.addValue(
@@ -166,24 +162,8 @@ public final class Charts {
   /** Upper bounds (seconds) of the duration buckets and their labels. */
   static final long[] BUCKETS = {60, 300, 900, 3600, 4 * 3600, Long.MAX_VALUE};
 
-  static long[] durationBuckets(List<Window> windows) {
-    long[] n = new long[BUCKETS.length];
-    for (Window w : windows) {
-      if (w.durationS() == null) {
-        continue;
-      }
-      for (int i = 0; i < BUCKETS.length; i++) {
-        if (w.durationS() < BUCKETS[i]) {
-          n[i]++;
-          break;
-        }
-      }
-    }
-    return n;
-  }
-
-  String durations(List<Window> windows) {
-    long[] n = durationBuckets(windows);
+  /** The duration histogram: windows per {@link #BUCKETS} bucket (see {@link MonthTally}). */
+  String durations(long[] n) {
     DefaultCategoryDataset ds = new DefaultCategoryDataset();
     for (int i = 0; i < n.length; i++) {
       ds.addValue(n[i], msg.get("chart.series.windows"), msg.get("chart.bucket." + i));
@@ -193,21 +173,8 @@ public final class Charts {
     return svg(c, "durations");
   }
 
-  /** Windows opened per weekday (0 = Monday) and hour. */
-  static long[][] heat(List<Window> windows) {
-    long[][] h = new long[7][24];
-    for (Window w : windows) {
-      if (w.clippedStart()) {
-        continue; // opened in the previous month
-      }
-      ZonedDateTime t = w.openedAt().atZone(ZoneOffset.UTC);
-      h[t.getDayOfWeek().getValue() - 1][t.getHour()]++;
-    }
-    return h;
-  }
-
-  String heatmap(List<Window> windows) {
-    long[][] h = heat(windows);
+  /** Windows opened in the month per weekday (0 = Monday) and hour (see {@link MonthTally}). */
+  String heatmap(long[][] h) {
     long max = 1;
     double[] xs = new double[7 * 24];
     double[] ys = new double[7 * 24];
@@ -261,22 +228,14 @@ public final class Charts {
     return svg(c, "heat");
   }
 
-  String families(AuditResult r) {
+  String families(MonthTally r) {
     DefaultCategoryDataset ds = new DefaultCategoryDataset();
     for (Family f : List.of(Family.IPV4, Family.IPV6)) {
       String name = f == Family.IPV4 ? "IPv4" : "IPv6";
-      ds.addValue(
-          r.windows().stream().filter(w -> w.family() == f).count(),
-          name,
-          msg.get("chart.series.windows"));
-      ds.addValue(
-          r.sessions().stream().filter(s -> s.family() == f).count(),
-          name,
-          msg.get("chart.series.sessions"));
-      ds.addValue(
-          r.rejections().stream().filter(x -> x.family() == f).count(),
-          name,
-          msg.get("chart.series.rejections"));
+      long[] n = r.perFamily(f);
+      ds.addValue(n[0], name, msg.get("chart.series.windows"));
+      ds.addValue(n[1], name, msg.get("chart.series.sessions"));
+      ds.addValue(n[2], name, msg.get("chart.series.rejections"));
     }
     JFreeChart c = bars(ds, null, msg.get("chart.axis.count"), true);
     c.getCategoryPlot().getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.STANDARD);

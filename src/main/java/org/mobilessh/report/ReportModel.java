@@ -2,9 +2,6 @@ package org.mobilessh.report;
 
 import freemarker.core.HTMLOutputFormat;
 import freemarker.template.TemplateModelException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -13,7 +10,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,13 +20,9 @@ import java.util.function.Function;
 import org.mobilessh.audit.Anomaly;
 import org.mobilessh.audit.AuditConfig;
 import org.mobilessh.audit.AuditFormat;
-import org.mobilessh.audit.AuditInput;
-import org.mobilessh.audit.AuditResult;
 import org.mobilessh.audit.CloseReason;
-import org.mobilessh.audit.Rejection;
 import org.mobilessh.audit.Session;
 import org.mobilessh.audit.SourceLine;
-import org.mobilessh.audit.TracedEvent;
 import org.mobilessh.audit.Window;
 import org.mobilessh.rules.Family;
 
@@ -92,16 +84,16 @@ public final class ReportModel {
    * Builds the model.
    *
    * @param req the request
-   * @param input the events read (the month widened by the lookback)
-   * @param month the audit result clipped to the month
+   * @param events the tally of the events read (the month widened by the lookback)
+   * @param month the tally of the audit clipped to the month
    * @param facts coverage facts from the index
    * @param charts the drawn charts, by name
    * @param templateDescription where the template came from
    */
   public static ReportModel build(
       ReportRequest req,
-      AuditInput input,
-      AuditResult month,
+      EventTally events,
+      MonthTally month,
       Facts facts,
       Map<String, Charts.Chart> charts,
       String templateDescription,
@@ -109,29 +101,14 @@ public final class ReportModel {
     YearMonth ym = req.month();
     Instant from = ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     Instant to = ym.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-    List<TracedEvent> inMonth = new ArrayList<>();
-    Instant lastRead = null;
-    for (TracedEvent e : input.events()) {
-      Instant t = e.time();
-      if (t == null) {
-        continue;
-      }
-      if (lastRead == null || t.isAfter(lastRead)) {
-        lastRead = t;
-      }
-      if (!t.isBefore(from) && t.isBefore(to)) {
-        inMonth.add(e);
-      }
-    }
-    inMonth.sort(Comparator.comparing(TracedEvent::time));
+    Instant lastRead = events.lastRead();
     Queries q = Queries.of(req);
 
     Map<String, Object> m = new LinkedHashMap<>();
     Instant generated =
         req.generatedAt() != null ? req.generatedAt() : lastRead != null ? lastRead : to;
     TreeSet<String> routers = new TreeSet<>();
-    inMonth.forEach(
-        e -> routers.add(e.observer().isEmpty() ? msg.get("value.unnamed") : e.observer()));
+    events.routers().forEach(r -> routers.add(r.isEmpty() ? msg.get("value.unnamed") : r));
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("month", ym.toString());
     meta.put("monthName", monthName(ym, req.lang()));
@@ -145,8 +122,8 @@ public final class ReportModel {
     meta.put("generatedAt", TIME.format(generated));
     meta.put("generatedAtFromData", req.generatedAt() == null);
     meta.put("toolVersion", req.toolVersion());
-    meta.put("inputDigest", digest(input));
-    meta.put("inputEvents", fmt(input.events().size()));
+    meta.put("inputDigest", events.digest());
+    meta.put("inputEvents", fmt(events.read()));
     meta.put("evidenceHash", req.evidenceHash() == null ? "" : req.evidenceHash());
     meta.put("template", templateDescription);
     meta.put("lang", req.lang());
@@ -157,13 +134,13 @@ public final class ReportModel {
     m.put("meta", meta);
 
     m.put("t", msg.all());
-    m.put("coverage", coverage(inMonth, ym, from, to, facts, month, req.topN(), msg));
-    m.put("ruleset", RulesetSection.build(req, facts, month, q, msg));
-    m.put("summary", summary(month, inMonth.size(), facts, q, msg));
-    m.put("windows", windows(month.windows(), req.topN(), q, msg));
-    m.put("sessions", sessions(month.sessions(), req.topN(), q, msg));
-    m.put("rejections", rejections(month.rejections(), req.topN(), q, facts));
-    m.put("anomalies", anomalies(month.anomalies(), req.topN(), q, msg));
+    m.put("coverage", coverage(events, ym, facts, month, req.topN(), msg));
+    m.put("ruleset", RulesetSection.build(req, facts, month.observers(), q, msg));
+    m.put("summary", summary(month, events.inMonth(), facts, q, msg));
+    m.put("windows", windows(month, req.topN(), q, msg));
+    m.put("sessions", sessions(month, q, msg));
+    m.put("rejections", rejections(month, req.topN(), q, facts));
+    m.put("anomalies", anomalies(month, q, msg));
     m.put("precision", precision(month, req.config()));
     Map<String, Object> ch = new LinkedHashMap<>();
     charts.forEach(
@@ -177,11 +154,11 @@ public final class ReportModel {
     m.put("charts", ch);
     Figures f =
         new Figures(
-            month.windows().size(),
-            month.sessions().size(),
-            month.rejections().size(),
-            month.anomalies().size(),
-            inMonth.size());
+            Math.toIntExact(month.windows()),
+            Math.toIntExact(month.sessions()),
+            Math.toIntExact(month.rejections()),
+            Math.toIntExact(month.anomalies()),
+            events.inMonth());
     return new ReportModel(java.util.Collections.unmodifiableMap(m), f, generated);
   }
 
@@ -310,28 +287,11 @@ public final class ReportModel {
   }
 
   private static Map<String, Object> coverage(
-      List<TracedEvent> events,
-      YearMonth ym,
-      Instant from,
-      Instant to,
-      Facts facts,
-      AuditResult month,
-      int topN,
-      Messages msg) {
+      EventTally events, YearMonth ym, Facts facts, MonthTally month, int topN, Messages msg) {
     Map<String, Object> c = new LinkedHashMap<>();
     // sources that contributed events to the month
-    Map<String, long[]> perSource = new TreeMap<>();
-    Map<String, Instant[]> spans = new TreeMap<>();
-    for (TracedEvent e : events) {
-      perSource.computeIfAbsent(e.sourcePath(), k -> new long[1])[0]++;
-      Instant[] s = spans.computeIfAbsent(e.sourcePath(), k -> new Instant[2]);
-      if (s[0] == null || e.time().isBefore(s[0])) {
-        s[0] = e.time();
-      }
-      if (s[1] == null || e.time().isAfter(s[1])) {
-        s[1] = e.time();
-      }
-    }
+    Map<String, long[]> perSource = events.perSource();
+    Map<String, Instant[]> spans = events.spans();
     Map<String, Facts.IngestedSource> byPath = new TreeMap<>();
     for (Facts.IngestedSource s : facts.sources()) {
       byPath.put(s.path(), s);
@@ -365,14 +325,9 @@ public final class ReportModel {
     c.put("sources", sources);
     c.put("checkpointedSources", facts.sources().size());
     // per day, per router
-    TreeSet<String> routers = new TreeSet<>();
-    events.forEach(e -> routers.add(e.observer()));
-    Map<LocalDate, Map<String, Long>> perDay = new TreeMap<>();
-    for (TracedEvent e : events) {
-      LocalDate d = e.time().atZone(ZoneOffset.UTC).toLocalDate();
-      perDay.computeIfAbsent(d, k -> new TreeMap<>()).merge(e.observer(), 1L, Long::sum);
-    }
-    Map<LocalDate, long[]> audit = perDayAudit(month);
+    TreeSet<String> routers = events.routers();
+    Map<LocalDate, Map<String, Long>> perDay = events.perDay();
+    Map<LocalDate, long[]> audit = month.perDay();
     List<Object> days = new ArrayList<>();
     int empty = 0;
     for (LocalDate d = ym.atDay(1); !d.isAfter(ym.atEndOfMonth()); d = d.plusDays(1)) {
@@ -401,16 +356,8 @@ public final class ReportModel {
     c.put("daysWithoutData", empty);
     // silences per router
     List<Map<String, Object>> gaps = new ArrayList<>();
-    for (String r : routers) {
-      Instant prev = from;
-      for (TracedEvent e : events) {
-        if (!e.observer().equals(r)) {
-          continue;
-        }
-        addGap(gaps, r, prev, e.time(), msg);
-        prev = e.time();
-      }
-      addGap(gaps, r, prev, to, msg);
+    for (EventTally.Gap g : events.gaps()) {
+      gaps.add(gap(g.router(), g.from(), g.to(), g.seconds(), msg));
     }
     gaps.sort(
         Comparator.comparing((Map<String, Object> g) -> -(long) g.get("seconds"))
@@ -426,46 +373,21 @@ public final class ReportModel {
     }
     c.put("quarantine", quarantine);
     c.put("quarantineTotal", fmt(qTotal));
-    long markers =
-        month.anomalies().stream().filter(a -> a.kind() == Anomaly.Kind.RATE_LIMIT_MARKER).count();
-    long sampled = month.rejections().stream().filter(Rejection::sampled).count();
-    c.put("rateLimitMarkers", fmt(markers));
-    c.put("sampledRejections", fmt(sampled));
+    c.put("rateLimitMarkers", fmt(month.rateLimitMarkers()));
+    c.put("sampledRejections", fmt(month.sampled()));
     c.put("counterSnapshots", month.totals().size());
     return c;
   }
 
-  private static void addGap(
-      List<Map<String, Object>> gaps, String r, Instant a, Instant b, Messages msg) {
-    long s = Duration.between(a, b).getSeconds();
-    if (s >= GAP.getSeconds()) {
-      Map<String, Object> g = new LinkedHashMap<>();
-      g.put("router", r);
-      g.put("from", TIME.format(a));
-      g.put("to", TIME.format(b));
-      g.put("length", human(s, msg));
-      g.put("seconds", s);
-      gaps.add(g);
-    }
-  }
-
-  /** Per UTC day: windows opened, sessions accepted, rejections logged. */
-  static Map<LocalDate, long[]> perDayAudit(AuditResult month) {
-    Map<LocalDate, long[]> m = new TreeMap<>();
-    for (Window w : month.windows()) {
-      m.computeIfAbsent(day(w.openedAt()), k -> new long[3])[0]++;
-    }
-    for (Session s : month.sessions()) {
-      m.computeIfAbsent(day(s.acceptedAt()), k -> new long[3])[1]++;
-    }
-    for (Rejection r : month.rejections()) {
-      m.computeIfAbsent(day(r.at()), k -> new long[3])[2]++;
-    }
-    return m;
-  }
-
-  private static LocalDate day(Instant t) {
-    return t.atZone(ZoneOffset.UTC).toLocalDate();
+  private static Map<String, Object> gap(
+      String r, Instant a, Instant b, long seconds, Messages msg) {
+    Map<String, Object> g = new LinkedHashMap<>();
+    g.put("router", r);
+    g.put("from", TIME.format(a));
+    g.put("to", TIME.format(b));
+    g.put("length", human(seconds, msg));
+    g.put("seconds", seconds);
+    return g;
   }
 
   /** The settings the reconstruction assumed (command line and configuration file). */
@@ -505,30 +427,19 @@ public final class ReportModel {
   }
 
   private static Map<String, Object> summary(
-      AuditResult month, long events, Facts facts, Queries q, Messages msg) {
+      MonthTally month, long events, Facts facts, Queries q, Messages msg) {
     Map<String, Object> s = new LinkedHashMap<>();
     List<Object> rows = new ArrayList<>();
-    long addresses = month.windows().stream().map(Window::source).distinct().count();
-    double open =
-        month.windows().stream()
-            .map(Window::durationS)
-            .filter(d -> d != null)
-            .mapToDouble(Double::doubleValue)
-            .sum();
-    long noWindow = month.sessions().stream().filter(x -> x.windowOpenedAt() == null).count();
-    long sampled = month.rejections().stream().filter(Rejection::sampled).count();
-    long rejectSources = month.rejections().stream().map(Rejection::source).distinct().count();
+    long addresses = month.windowAddresses();
+    double open = month.openSeconds();
+    long noWindow = month.withoutWindow();
+    long sampled = month.sampled();
+    long rejectSources = month.rejectSources();
     String rows1 = "tail -n +2 | wc -l";
     // its command is the search count already
     rows.add(fig("events", msg, events, q.command(""), null, null));
     rows.add(
-        fig(
-            "windows",
-            msg,
-            month.windows().size(),
-            q.csv("windows", rows1),
-            facts,
-            q.of("action:set")));
+        fig("windows", msg, month.windows(), q.csv("windows", rows1), facts, q.of("action:set")));
     rows.add(
         fig(
             "addresses",
@@ -553,7 +464,7 @@ public final class ReportModel {
         fig(
             "sessions",
             msg,
-            month.sessions().size(),
+            month.sessions(),
             q.csv("sessions", rows1),
             facts,
             q.of("action:accept")));
@@ -569,7 +480,7 @@ public final class ReportModel {
         fig(
             "rejections",
             msg,
-            month.rejections().size(),
+            month.rejections(),
             q.csv("rejects", rows1),
             facts,
             q.of("action:reject")));
@@ -589,8 +500,7 @@ public final class ReportModel {
             q.csv("rejects", "tail -n +2 | cut -d, -f2 | sort -u | wc -l"),
             null,
             null));
-    rows.add(
-        fig("anomalies", msg, month.anomalies().size(), q.csv("anomalies", rows1), null, null));
+    rows.add(fig("anomalies", msg, month.anomalies(), q.csv("anomalies", rows1), null, null));
     s.put("rows", rows);
     s.put("eventsUsed", fmt(month.eventsUsed()));
     s.put("duplicatesDropped", fmt(month.duplicatesDropped()));
@@ -617,22 +527,12 @@ public final class ReportModel {
     return m;
   }
 
-  private static Map<String, Object> windows(
-      List<Window> windows, int topN, Queries q, Messages msg) {
+  private static Map<String, Object> windows(MonthTally month, int topN, Queries q, Messages msg) {
     Map<String, Object> w = new LinkedHashMap<>();
-    w.put("count", fmt(windows.size()));
+    w.put("count", fmt(month.windows()));
     w.put("query", q.audit("windows"));
-    Map<String, double[]> per = new TreeMap<>();
-    Map<String, String> fam = new TreeMap<>();
-    for (Window x : windows) {
-      String a = AuditFormat.address(x.source());
-      double d = x.durationS() == null ? 0 : x.durationS();
-      double[] v = per.computeIfAbsent(a, k -> new double[3]);
-      v[0]++;
-      v[1] += d;
-      v[2] = Math.max(v[2], d);
-      fam.put(a, x.family() == Family.IPV4 ? "IPv4" : "IPv6");
-    }
+    Map<String, double[]> per = month.perAddress();
+    Map<String, String> fam = month.addressFamily();
     List<Map.Entry<String, double[]>> sorted = new ArrayList<>(per.entrySet());
     sorted.sort(
         Comparator.comparing((Map.Entry<String, double[]> e) -> -e.getValue()[1])
@@ -651,16 +551,14 @@ public final class ReportModel {
     w.put("perAddress", rows);
     w.put("addresses", per.size());
     w.put("addressesShown", rows.size());
-    Map<CloseReason, Long> reasons = new java.util.EnumMap<>(CloseReason.class);
-    windows.forEach(x -> reasons.merge(x.closeReason(), 1L, Long::sum));
+    Map<CloseReason, Long> reasons = month.closeReasons();
     List<Object> rr = new ArrayList<>();
     reasons.forEach(
         (k, v) -> rr.add(codeRow("reason", k.id(), Messages.Codes.CLOSE_REASON, v, msg)));
     w.put("closeReasons", rr);
-    long clipped = windows.stream().filter(x -> x.clippedStart() || x.clippedEnd()).count();
-    w.put("clipped", fmt(clipped));
+    w.put("clipped", fmt(month.clipped()));
     List<Object> list = new ArrayList<>();
-    for (Window x : windows.subList(0, Math.min(topN, windows.size()))) {
+    for (Window x : month.firstWindows()) {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("address", AuditFormat.address(x.source()));
       r.put("router", x.observer());
@@ -688,15 +586,14 @@ public final class ReportModel {
     return w;
   }
 
-  private static Map<String, Object> sessions(
-      List<Session> sessions, int topN, Queries q, Messages msg) {
+  private static Map<String, Object> sessions(MonthTally month, Queries q, Messages msg) {
     Map<String, Object> s = new LinkedHashMap<>();
-    s.put("count", fmt(sessions.size()));
+    s.put("count", fmt(month.sessions()));
     s.put("query", q.audit("sessions"));
-    s.put("outliving", fmt(sessions.stream().filter(Session::outlivesWindow).count()));
-    s.put("withFlow", fmt(sessions.stream().filter(x -> x.conntrackId() != null).count()));
+    s.put("outliving", fmt(month.outliving()));
+    s.put("withFlow", fmt(month.withFlow()));
     List<Object> rows = new ArrayList<>();
-    for (Session x : sessions.subList(0, Math.min(topN, sessions.size()))) {
+    for (Session x : month.firstSessions()) {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("source", AuditFormat.address(x.source()) + " :" + x.sourcePort());
       r.put("destination", AuditFormat.address(x.destination()) + " :" + x.destinationPort());
@@ -716,40 +613,28 @@ public final class ReportModel {
   }
 
   private static Map<String, Object> rejections(
-      List<Rejection> rejections, int topN, Queries q, Facts facts) {
+      MonthTally month, int topN, Queries q, Facts facts) {
     Map<String, Object> r = new LinkedHashMap<>();
-    r.put("count", fmt(rejections.size()));
+    r.put("count", fmt(month.rejections()));
     r.put("query", q.command("action:reject"));
-    r.put("sampled", fmt(rejections.stream().filter(Rejection::sampled).count()));
+    r.put("sampled", fmt(month.sampled()));
     r.put(
         "topSources",
-        top(
-            rejections,
-            x -> AuditFormat.address(x.source()),
-            topN,
-            k -> q.command("action:reject AND src:" + k)));
+        top(month.rejectsBySource(), topN, k -> q.command("action:reject AND src:" + k)));
     r.put(
         "topPorts",
-        top(
-            rejections,
-            x -> x.destinationPort() == null ? "-" : x.destinationPort().toString(),
-            topN,
-            k -> q.command("action:reject AND dport:" + k)));
+        top(month.rejectsByPort(), topN, k -> q.command("action:reject AND dport:" + k)));
     r.put(
         "families",
         top(
-            rejections,
-            x -> x.family() == Family.IPV4 ? "IPv4" : "IPv6",
+            month.rejectsByFamily(),
             2,
             k -> q.command("action:reject AND family:" + (k.equals("IPv4") ? "ipv4" : "ipv6"))));
-    r.put("sources", rejections.stream().map(Rejection::source).distinct().count());
+    r.put("sources", month.rejectSources());
     return r;
   }
 
-  private static List<Object> top(
-      List<Rejection> rs, Function<Rejection, String> key, int n, Function<String, String> query) {
-    Map<String, Long> counts = new TreeMap<>();
-    rs.forEach(x -> counts.merge(key.apply(x), 1L, Long::sum));
+  private static List<Object> top(Map<String, Long> counts, int n, Function<String, String> query) {
     List<Map.Entry<String, Long>> e = new ArrayList<>(counts.entrySet());
     e.sort(
         Comparator.comparing((Map.Entry<String, Long> x) -> -x.getValue())
@@ -771,19 +656,17 @@ public final class ReportModel {
     return Map.of(key, code, "label", msg.label(group, code), "count", fmt(count));
   }
 
-  private static Map<String, Object> anomalies(
-      List<Anomaly> anomalies, int topN, Queries q, Messages msg) {
+  private static Map<String, Object> anomalies(MonthTally month, Queries q, Messages msg) {
     Map<String, Object> a = new LinkedHashMap<>();
-    a.put("count", fmt(anomalies.size()));
-    a.put("total", anomalies.size());
+    a.put("count", fmt(month.anomalies()));
+    a.put("total", Math.toIntExact(month.anomalies()));
     a.put("query", q.audit("anomalies"));
-    Map<Anomaly.Kind, Long> kinds = new java.util.EnumMap<>(Anomaly.Kind.class);
-    anomalies.forEach(x -> kinds.merge(x.kind(), 1L, Long::sum));
+    Map<Anomaly.Kind, Long> kinds = month.anomalyKinds();
     List<Object> k = new ArrayList<>();
     kinds.forEach((kind, n) -> k.add(codeRow("kind", kind.id(), Messages.Codes.ANOMALY, n, msg)));
     a.put("kinds", k);
     List<Object> list = new ArrayList<>();
-    for (Anomaly x : anomalies.subList(0, Math.min(topN, anomalies.size()))) {
+    for (Anomaly x : month.firstAnomalies()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("kind", x.kind().id());
       m.put("label", msg.label(Messages.Codes.ANOMALY, x.kind().id()));
@@ -805,20 +688,11 @@ public final class ReportModel {
     return a;
   }
 
-  private static Map<String, Object> precision(AuditResult month, AuditConfig c) {
+  private static Map<String, Object> precision(MonthTally month, AuditConfig c) {
     Map<String, Object> p = new LinkedHashMap<>();
-    double worstClose =
-        month.windows().stream()
-            .map(Window::closePrecisionS)
-            .filter(d -> d != null)
-            .mapToDouble(Double::doubleValue)
-            .max()
-            .orElse(0);
-    double worstOpen = month.windows().stream().mapToDouble(Window::openPrecisionS).max().orElse(0);
-    long exact =
-        month.windows().stream()
-            .filter(w -> w.closePrecisionS() != null && w.closePrecisionS() <= 1.0)
-            .count();
+    double worstClose = month.worstClose();
+    double worstOpen = month.worstOpen();
+    long exact = month.closeWithinOneSecond();
     p.put("worstOpen", ms(worstOpen) + " s");
     p.put("worstClose", ms(worstClose) + " s");
     p.put("closeWithinOneSecond", fmt(exact));
@@ -832,27 +706,6 @@ public final class ReportModel {
       return HTMLOutputFormat.INSTANCE.fromMarkup(svg);
     } catch (TemplateModelException e) {
       throw new ReportException("cannot pass chart markup to the template: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * SHA-256 over the events read, in order: source path, line number and the line, so anyone with
-   * the same index (or the evidence CSVs) recomputes it.
-   */
-  static String digest(AuditInput input) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      List<TracedEvent> sorted = new ArrayList<>(input.events());
-      sorted.sort(
-          Comparator.comparing(TracedEvent::sourcePath).thenComparing(TracedEvent::lineNumber));
-      for (TracedEvent e : sorted) {
-        md.update(
-            (e.sourcePath() + "\t" + e.lineNumber() + "\t" + e.originalLine() + "\n")
-                .getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
     }
   }
 

@@ -8,21 +8,28 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.mobilessh.audit.AuditEngine;
 import org.mobilessh.audit.AuditException;
-import org.mobilessh.audit.AuditInput;
-import org.mobilessh.audit.AuditResult;
+import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.IndexedAuditInput;
 import org.mobilessh.audit.RejectTotals;
 import org.mobilessh.audit.RulesetHistory;
+import org.mobilessh.audit.TracedEvent;
 import org.mobilessh.index.EventSearcher;
 import org.mobilessh.index.Fields;
 import org.mobilessh.ingest.Checkpoint;
@@ -44,40 +51,74 @@ public final class ReportRenderer {
    */
   public record Rendered(byte[] bytes, ReportRequest.Format format, ReportModel model) {}
 
-  /** Renders the report of {@code req} in memory. */
+  /**
+   * Renders the report of {@code req} in memory. The month is reconstructed as a stream ({@link
+   * IndexedAuditInput#stream}) and tallied as its records come ({@link MonthTally}); the events
+   * read are tallied in a second pass over the same stretch of the index ({@link EventTally}).
+   * Neither keeps the month's events or records, so memory does not grow with the month.
+   */
   public static Rendered render(ReportRequest req) {
     // a bad template is reported before any index work
     Templates templates = Templates.find(req.template());
     YearMonth ym = req.month();
     Instant from = ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     Instant to = ym.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-    AuditInput input;
+    Instant loadFrom = from.minus(req.lookback()).minusSeconds(req.config().seconds());
+    Instant loadTo = to.plus(req.lookback());
+    MonthTally month = new MonthTally(req.topN());
     Facts facts;
-    try (EventSearcher searcher = EventSearcher.open(req.index())) {
-      Instant loadFrom = from.minus(req.lookback()).minusSeconds(req.config().seconds());
-      input = IndexedAuditInput.load(searcher, loadFrom, to.plus(req.lookback()), req.host());
+    try (EventSearcher searcher = EventSearcher.open(req.index());
+        EventTally events = new EventTally(from, to)) {
       facts = facts(searcher, req);
+      IndexedAuditInput.stream(
+          searcher,
+          loadFrom,
+          loadTo,
+          req.host(),
+          new AuditEngine(req.config()),
+          AuditSink.month(ym, month));
+      events(searcher, loadFrom, loadTo, req.host(), events);
+      return render(req, templates, events, month, facts);
     }
-    AuditResult month = new AuditEngine(req.config()).reconstruct(input).month(ym);
-    return render(req, templates, input, month, facts);
   }
 
   /**
-   * Renders from an audit result already at hand (clipped to the month), for callers that
-   * reconstructed it themselves.
+   * Every timed event in {@code [from, to]} of router {@code host} (every router when {@code
+   * null}), as {@link IndexedAuditInput} reads them for the audit, in time order.
    */
-  public static Rendered render(
-      ReportRequest req, AuditInput input, AuditResult month, Facts facts) {
-    return render(req, Templates.find(req.template()), input, month, facts);
+  static void events(
+      EventSearcher searcher, Instant from, Instant to, String host, EventTally out) {
+    BooleanQuery.Builder b = new BooleanQuery.Builder();
+    b.add(
+        LongPoint.newRangeQuery(Fields.TIMESTAMP, micros(from), micros(to)),
+        BooleanClause.Occur.FILTER);
+    if (host != null) {
+      b.add(new TermQuery(new Term(Fields.OBSERVER, host)), BooleanClause.Occur.FILTER);
+    }
+    Map<String, String> paths = new HashMap<>();
+    searcher.forEach(
+        b.build(),
+        h -> {
+          if (h.event() == null || h.timestamp() == null) {
+            return;
+          }
+          String path = h.sourcePath() == null ? "" : paths.computeIfAbsent(h.sourcePath(), p -> p);
+          out.accept(
+              new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine()));
+        });
   }
 
-  private static Rendered render(
-      ReportRequest req, Templates templates, AuditInput input, AuditResult month, Facts facts) {
+  private static long micros(Instant t) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+  }
+
+  static Rendered render(
+      ReportRequest req, Templates templates, EventTally events, MonthTally month, Facts facts) {
     Messages msg = Messages.load(templates, req.lang());
     Map<String, Charts.Chart> charts =
         Charts.draw(month, req.month(), ReportModel.Queries.of(req), msg, Charts.font(req));
     ReportModel model =
-        ReportModel.build(req, input, month, facts, charts, templates.description(), msg);
+        ReportModel.build(req, events, month, facts, charts, templates.description(), msg);
     String html = templates.render(model.root());
     if (req.format() == ReportRequest.Format.HTML) {
       return new Rendered(html.getBytes(StandardCharsets.UTF_8), req.format(), model);

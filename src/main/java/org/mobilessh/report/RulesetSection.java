@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.mobilessh.audit.AuditConfig;
-import org.mobilessh.audit.AuditResult;
 import org.mobilessh.audit.FamilyRuleset;
 import org.mobilessh.audit.RejectTotals;
 import org.mobilessh.audit.RulesetChange;
@@ -19,7 +18,6 @@ import org.mobilessh.audit.RulesetHistory;
 import org.mobilessh.audit.RulesetInForce;
 import org.mobilessh.audit.RulesetParity;
 import org.mobilessh.audit.RulesetStep;
-import org.mobilessh.audit.Window;
 import org.mobilessh.rules.Family;
 
 /**
@@ -35,7 +33,11 @@ final class RulesetSection {
   private RulesetSection() {}
 
   static Map<String, Object> build(
-      ReportRequest req, Facts facts, AuditResult month, ReportModel.Queries q, Messages msg) {
+      ReportRequest req,
+      Facts facts,
+      java.util.Set<String> observers,
+      ReportModel.Queries q,
+      Messages msg) {
     Instant start = q.from();
     Instant end = q.to();
     AuditConfig config = req.config();
@@ -127,10 +129,7 @@ final class RulesetSection {
 
     // what no snapshot covers: routers with events but none, and the start of the month when the
     // first snapshot came later
-    TreeSet<String> routers = new TreeSet<>();
-    month.windows().stream().map(Window::observer).forEach(routers::add);
-    month.rejections().forEach(x -> routers.add(x.observer()));
-    month.sessions().forEach(x -> routers.add(x.observer()));
+    TreeSet<String> routers = new TreeSet<>(observers);
     routers.removeIf(String::isEmpty);
     List<Object> uncovered = new ArrayList<>();
     for (String router : routers) {
