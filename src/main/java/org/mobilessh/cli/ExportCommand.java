@@ -5,12 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mobilessh.audit.AuditConfig;
 import org.mobilessh.evidence.BagWriter;
 import org.mobilessh.evidence.CsvExport;
 import org.mobilessh.evidence.MonthAudit;
+import org.mobilessh.evidence.MonthExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,26 +56,33 @@ final class ExportCommand implements Callable<Integer> {
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
     }
-    MonthAudit audit = month.load();
     CsvExport.Variant variant =
         spreadsheetSafe ? CsvExport.Variant.SPREADSHEET_SAFE : CsvExport.Variant.RAW;
-    Map<String, byte[]> files = CsvExport.render(audit, variant);
-    CsvExport.write(audit, variant, out);
+    MonthExport.Written written =
+        MonthExport.write(
+            month.index.path(),
+            month.yearMonth(),
+            month.host,
+            month.auditConfig(),
+            month.lookbackDuration(),
+            variant,
+            out,
+            null);
     PrintWriter o = spec.commandLine().getOut();
-    for (Map.Entry<String, byte[]> e : files.entrySet()) {
+    for (String f : CsvExport.FILES) {
       o.printf(
           "%-14s %7d rows  sha256 %s%n",
-          e.getKey(), rows(e.getValue()), BagWriter.sha256(e.getValue()));
+          f, written.rows().get(f), BagWriter.sha256(out.resolve(f)));
     }
     o.println(
         "wrote "
-            + files.size()
+            + CsvExport.FILES.size()
             + " files ("
             + (spreadsheetSafe ? "spreadsheet-safe" : "raw")
             + ") to "
             + out);
     o.flush();
-    month.warnIfEmpty(spec, audit);
+    month.warnIfEmpty(spec, written.indexedEvents() == 0);
     return ExitCodes.OK;
   }
 
@@ -159,7 +166,11 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     void warnIfEmpty(CommandSpec spec, MonthAudit audit) {
-      if (audit.lines().isEmpty()) {
+      warnIfEmpty(spec, audit.lines().isEmpty());
+    }
+
+    void warnIfEmpty(CommandSpec spec, boolean empty) {
+      if (empty) {
         PrintWriter err = spec.commandLine().getErr();
         err.println(
             spec.qualifiedName(" ")

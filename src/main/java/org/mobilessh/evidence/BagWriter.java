@@ -143,6 +143,20 @@ public final class BagWriter {
     return HexFormat.of().formatHex(digest().digest(bytes));
   }
 
+  /** Lower-case hex SHA-256 of a file, read in blocks. */
+  public static String sha256(Path file) {
+    MessageDigest md = digest();
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        md.update(buf, 0, n);
+      }
+    } catch (IOException e) {
+      throw new EvidenceException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
   static MessageDigest digest() {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -61,7 +61,7 @@ public final class CsvExport {
     SPREADSHEET_SAFE
   }
 
-  private static final CSVFormat FORMAT =
+  static final CSVFormat FORMAT =
       CSVFormat.RFC4180.builder().setRecordSeparator("\r\n").setQuoteMode(QuoteMode.MINIMAL).get();
 
   private static final Pattern PLAIN_NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
@@ -234,7 +234,7 @@ public final class CsvExport {
     return bytes.toByteArray();
   }
 
-  private static List<String> cells(List<String> row, Variant variant) {
+  static List<String> cells(List<String> row, Variant variant) {
     if (variant == Variant.RAW) {
       return row;
     }

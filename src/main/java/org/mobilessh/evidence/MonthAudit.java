@@ -166,7 +166,7 @@ public record MonthAudit(
     return new MonthAudit(month, host, result, lines, snapshots);
   }
 
-  private static Query query(Instant from, Instant to, String host) {
+  static Query query(Instant from, Instant to, String host) {
     BooleanQuery.Builder b =
         new BooleanQuery.Builder()
             .add(

@@ -1,0 +1,238 @@
+package org.mobilessh.evidence;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.Consumer;
+
+/**
+ * Sorts more records than memory holds: runs of at most {@code runRecords} are sorted in memory and
+ * spilled to temporary files, then merged (at most {@link #FAN_IN} files open at once, in rounds).
+ * Stable: records that compare equal come out in the order they were added.
+ */
+final class SpillSort<T> implements AutoCloseable {
+  /** Writes and reads one record. */
+  interface Codec<T> {
+    void write(DataOutputStream out, T t) throws IOException;
+
+    T read(DataInputStream in) throws IOException;
+  }
+
+  static final int FAN_IN = 64;
+
+  private final Comparator<T> order;
+  private final Codec<T> codec;
+  private final int runRecords;
+  private final List<T> run = new ArrayList<>();
+  private final List<Path> runs = new ArrayList<>();
+  private long added;
+
+  SpillSort(Comparator<T> order, Codec<T> codec, int runRecords) {
+    this.order = order;
+    this.codec = codec;
+    this.runRecords = runRecords;
+  }
+
+  void add(T t) {
+    run.add(t);
+    added++;
+    if (run.size() >= runRecords) {
+      spill();
+    }
+  }
+
+  /** Records added. */
+  long size() {
+    return added;
+  }
+
+  /** Records held in memory (at most one run). */
+  int held() {
+    return run.size();
+  }
+
+  /** Every record added, in order; then the sort is empty. */
+  void drain(Consumer<T> each) {
+    try (Cursor c = sorted()) {
+      for (T t = c.next(); t != null; t = c.next()) {
+        each.accept(t);
+      }
+    }
+  }
+
+  /** Reads the records in order, one at a time; closing it empties the sort. */
+  final class Cursor implements AutoCloseable {
+    private final List<T> memory;
+    private int at;
+    private final PriorityQueue<Head> heads;
+    private final List<Head> open = new ArrayList<>();
+    private final boolean last;
+
+    private Cursor(List<T> memory, List<Path> files, boolean last) throws IOException {
+      this.memory = memory;
+      this.last = last;
+      this.heads =
+          new PriorityQueue<>(
+              (a, b) -> {
+                int c = order.compare(a.value, b.value);
+                return c != 0 ? c : Integer.compare(a.index, b.index);
+              });
+      try {
+        for (int i = 0; i < files.size(); i++) {
+          Head h = new Head(files.get(i), i);
+          open.add(h);
+          if (read(h)) {
+            heads.add(h);
+          }
+        }
+      } catch (IOException e) {
+        close();
+        throw e;
+      }
+    }
+
+    /** The next record, {@code null} after the last. */
+    T next() {
+      if (memory != null) {
+        return at < memory.size() ? memory.get(at++) : null;
+      }
+      Head h = heads.poll();
+      if (h == null) {
+        return null;
+      }
+      T t = h.value;
+      try {
+        if (read(h)) {
+          heads.add(h);
+        }
+      } catch (IOException e) {
+        throw new EvidenceException("cannot read a temporary file: " + e.getMessage(), e);
+      }
+      return t;
+    }
+
+    @Override
+    public void close() {
+      for (Head h : open) {
+        try {
+          h.in.close();
+        } catch (IOException ignored) {
+          // the files are deleted next
+        }
+      }
+      if (last) {
+        SpillSort.this.close();
+      }
+    }
+  }
+
+  /** Opens the records in order (merging spilled runs in rounds first if there are many). */
+  Cursor sorted() {
+    try {
+      if (runs.isEmpty()) {
+        run.sort(order);
+        return new Cursor(new ArrayList<>(run), List.of(), true);
+      }
+      if (!run.isEmpty()) {
+        spill();
+      }
+      while (runs.size() > FAN_IN) {
+        List<Path> group = new ArrayList<>(runs.subList(0, FAN_IN));
+        runs.subList(0, FAN_IN).clear();
+        Path merged = temp();
+        // the merged run goes first: it holds the earliest records, so ties keep their order
+        runs.add(0, merged);
+        try (DataOutputStream out = output(merged);
+            Cursor c = new Cursor(null, group, false)) {
+          for (T t = c.next(); t != null; t = c.next()) {
+            out.write(1);
+            codec.write(out, t);
+          }
+        } finally {
+          delete(group);
+        }
+      }
+      return new Cursor(null, runs, true);
+    } catch (IOException e) {
+      close();
+      throw new EvidenceException("cannot use a temporary file: " + e.getMessage(), e);
+    }
+  }
+
+  private final class Head {
+    final DataInputStream in;
+    final int index;
+    T value;
+
+    Head(Path f, int index) throws IOException {
+      this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 16));
+      this.index = index;
+    }
+  }
+
+  private boolean read(Head h) throws IOException {
+    // a marker byte before each record tells the end of the run from a truncated record
+    int marker = h.in.read();
+    if (marker < 0) {
+      return false;
+    }
+    if (marker != 1) {
+      throw new EOFException("corrupt run file");
+    }
+    h.value = codec.read(h.in);
+    return true;
+  }
+
+  private void spill() {
+    run.sort(order);
+    Path f = temp();
+    runs.add(f);
+    try (DataOutputStream out = output(f)) {
+      for (T t : run) {
+        out.write(1);
+        codec.write(out, t);
+      }
+    } catch (IOException e) {
+      throw new EvidenceException("cannot write a temporary file: " + e.getMessage(), e);
+    }
+    run.clear();
+  }
+
+  private static DataOutputStream output(Path f) throws IOException {
+    return new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(f), 1 << 16));
+  }
+
+  private static Path temp() {
+    try {
+      return Files.createTempFile("mobilessh-evidence-sort-", ".run");
+    } catch (IOException e) {
+      throw new EvidenceException("cannot create a temporary file: " + e.getMessage(), e);
+    }
+  }
+
+  private static void delete(List<Path> files) {
+    for (Path f : files) {
+      try {
+        Files.deleteIfExists(f);
+      } catch (IOException ignored) {
+        // a temporary file left behind is not worth failing the export for
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    delete(runs);
+    runs.clear();
+    run.clear();
+  }
+}
