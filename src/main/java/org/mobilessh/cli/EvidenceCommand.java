@@ -8,12 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.mobilessh.evidence.BagWriter;
-import org.mobilessh.evidence.CsvExport;
 import org.mobilessh.evidence.EvidenceBundle;
 import org.mobilessh.evidence.EvidenceException;
 import org.mobilessh.evidence.ManifestSignature;
-import org.mobilessh.evidence.MonthAudit;
 import org.mobilessh.report.ReportException;
 import org.mobilessh.report.ReportRenderer;
 import org.mobilessh.report.ReportRequest;
@@ -127,40 +124,48 @@ final class EvidenceCommand implements Callable<Integer> {
     }
     ManifestSignature.Signer signer = signer();
     ReportRequest request = noReport ? null : reportRequest();
-    MonthAudit audit = month.load();
-    EvidenceBundle.Options options = new EvidenceBundle.Options(toolVersion(), null, snapshots);
-    if (request != null) {
-      // the cover names the data it summarises: the digest of every payload file but itself
-      String digest = EvidenceBundle.payloadDigest(audit, options);
-      Map<String, byte[]> csv = CsvExport.render(audit, CsvExport.Variant.RAW);
-      byte[] pdf = ReportRenderer.render(request.withEvidence(digest, csv)).bytes();
-      options = new EvidenceBundle.Options(options.toolVersion(), pdf, snapshots);
-    }
-    byte[] zip = EvidenceBundle.zip(audit, options, signer);
-    BagWriter.writeAtomically(zip, out);
+    EvidenceBundle.ReportWriter report =
+        request == null
+            ? null
+            : (digest, csv, pdf) ->
+                // the cover names the data it summarises: the digest of every payload file but
+                // itself; the CSVs are attached from their files
+                ReportRenderer.writePdf(request.withEvidence(digest, Map.of()), csv, pdf);
+    EvidenceBundle.Written w =
+        EvidenceBundle.write(
+            month.index.path(),
+            month.yearMonth(),
+            month.host,
+            month.auditConfig(),
+            month.lookbackDuration(),
+            toolVersion(),
+            snapshots,
+            report,
+            signer,
+            out);
     PrintWriter o = spec.commandLine().getOut();
     o.println(
         "wrote "
             + out
             + " ("
-            + zip.length
+            + w.bytes()
             + " bytes, sha256 "
-            + BagWriter.sha256(zip)
+            + w.sha256()
             + "): windows "
-            + audit.result().windows().size()
+            + w.export().windows()
             + ", sessions "
-            + audit.result().sessions().size()
+            + w.export().sessions()
             + ", rejections "
-            + audit.result().rejections().size()
+            + w.export().rejections()
             + ", anomalies "
-            + audit.result().anomalies().size()
+            + w.export().anomalies()
             + (request == null ? "; no report (--no-report)" : "; with the PDF report")
             + (signer == null
                 ? ""
                 : "; tag manifest signed by "
                     + signer.certificate().getSubjectX500Principal().getName()));
     o.flush();
-    month.warnIfEmpty(spec, audit);
+    month.warnIfEmpty(spec, w.export().indexedEvents() == 0);
     return ExitCodes.OK;
   }
 

@@ -59,6 +59,22 @@ public final class BagWriter {
       }
       octets += e.getValue().length;
     }
+    SortedMap<String, String> sums = new TreeMap<>();
+    data.forEach((k, v) -> sums.put(k, sha256(v)));
+    SortedMap<String, byte[]> all = new TreeMap<>();
+    for (Map.Entry<String, byte[]> e : data.entrySet()) {
+      all.put(base + "/" + e.getKey(), e.getValue());
+    }
+    all.putAll(tags(base, sums, octets, info));
+    return all;
+  }
+
+  /**
+   * The bag's tag files by name (base directory included), for a payload given by the SHA-256 of
+   * each file (names with {@code data/}) and the sum of their sizes.
+   */
+  static SortedMap<String, byte[]> tags(
+      String base, SortedMap<String, String> payloadSha256, long octets, Map<String, String> info) {
     SortedMap<String, byte[]> tags = new TreeMap<>();
     tags.put("bagit.txt", utf8("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"));
     StringBuilder bi = new StringBuilder();
@@ -68,14 +84,15 @@ public final class BagWriter {
       }
       bi.append(e.getKey()).append(": ").append(e.getValue()).append('\n');
     }
-    bi.append("Payload-Oxum: ").append(octets).append('.').append(data.size()).append('\n');
+    bi.append("Payload-Oxum: ")
+        .append(octets)
+        .append('.')
+        .append(payloadSha256.size())
+        .append('\n');
     tags.put("bag-info.txt", utf8(bi.toString()));
-    tags.put("manifest-" + ALGORITHM + ".txt", manifest(data));
+    tags.put("manifest-" + ALGORITHM + ".txt", manifestOf(payloadSha256));
     byte[] tagManifest = manifest(tags);
     SortedMap<String, byte[]> all = new TreeMap<>();
-    for (Map.Entry<String, byte[]> e : data.entrySet()) {
-      all.put(base + "/" + e.getKey(), e.getValue());
-    }
     for (Map.Entry<String, byte[]> e : tags.entrySet()) {
       all.put(base + "/" + e.getKey(), e.getValue());
     }
@@ -131,11 +148,61 @@ public final class BagWriter {
   }
 
   static byte[] manifest(SortedMap<String, byte[]> files) {
+    SortedMap<String, String> sums = new TreeMap<>();
+    files.forEach((k, v) -> sums.put(k, sha256(v)));
+    return manifestOf(sums);
+  }
+
+  /** A manifest from each file's SHA-256, by name. */
+  static byte[] manifestOf(SortedMap<String, String> sha256) {
     StringBuilder b = new StringBuilder();
-    for (Map.Entry<String, byte[]> e : files.entrySet()) {
-      b.append(sha256(e.getValue())).append("  ").append(BagPaths.encode(e.getKey())).append('\n');
+    for (Map.Entry<String, String> e : sha256.entrySet()) {
+      b.append(e.getValue()).append("  ").append(BagPaths.encode(e.getKey())).append('\n');
     }
     return utf8(b.toString());
+  }
+
+  /**
+   * Writes the zip of a bag whose entries are bytes or files ({@code byte[]} or {@link Path}
+   * values), sorted by name and dated {@code entryTime} as {@link #zip} does, to {@code out}
+   * through a temporary file in the same directory; files are streamed, never held.
+   */
+  static void zip(SortedMap<String, Object> entries, LocalDateTime entryTime, Path out) {
+    Path dir = out.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+      Path tmp =
+          dir.resolve("." + out.getFileName() + ".part-" + Long.toHexString(System.nanoTime()));
+      try {
+        try (OutputStream o =
+                new java.io.BufferedOutputStream(
+                    Files.newOutputStream(
+                        tmp,
+                        java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE),
+                    1 << 16);
+            ZipOutputStream z = new ZipOutputStream(o, StandardCharsets.UTF_8)) {
+          z.setLevel(6);
+          for (Map.Entry<String, Object> e : entries.entrySet()) {
+            ZipEntry entry = new ZipEntry(e.getKey());
+            entry.setTimeLocal(entryTime);
+            entry.setMethod(ZipEntry.DEFLATED);
+            z.putNextEntry(entry);
+            if (e.getValue() instanceof byte[] b) {
+              z.write(b);
+            } else {
+              Files.copy((Path) e.getValue(), z);
+            }
+            z.closeEntry();
+          }
+        }
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new EvidenceException("cannot write " + out + ": " + e.getMessage(), e);
+    }
   }
 
   /** Lower-case hex SHA-256. */

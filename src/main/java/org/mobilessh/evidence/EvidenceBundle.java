@@ -122,26 +122,206 @@ public final class EvidenceBundle {
     return BagWriter.sha256(BagWriter.manifest(data));
   }
 
-  /** Every file of the bag (base directory included), in zip order. */
-  public static SortedMap<String, byte[]> files(MonthAudit audit, Options options) {
-    AuditResult r = audit.result();
+  /** Renders the report of a bundle into a file, with the bundle's CSV files attached. */
+  public interface ReportWriter {
+    /**
+     * @param evidenceHash the {@link #payloadDigest} of the bundle, for the cover
+     * @param csv the five CSV files by name, to attach
+     * @param pdf where to write the PDF
+     */
+    void write(String evidenceHash, Map<String, Path> csv, Path pdf);
+  }
+
+  /**
+   * What {@link #write} wrote.
+   *
+   * @param export the month's rows and files
+   * @param bytes the zip's size
+   * @param sha256 the zip's SHA-256
+   */
+  public record Written(MonthExport.Written export, long bytes, String sha256) {}
+
+  /**
+   * Writes the bundle of a month to {@code out} without holding the month: the CSV and raw files
+   * are written by {@link MonthExport} into a temporary directory beside {@code out} as the audit
+   * streams, the report (when {@code report} is given) is rendered into it with those CSVs attached
+   * from their files, every file is hashed as it is read, and the zip is written from the files.
+   * The same bytes as {@link #zip} of the collected month.
+   *
+   * @param report renders the report, or {@code null} for none
+   * @param signer signs the tag manifest, or {@code null}
+   */
+  public static Written write(
+      Path index,
+      YearMonth month,
+      String host,
+      org.mobilessh.audit.AuditConfig config,
+      java.time.Duration lookback,
+      String toolVersion,
+      List<Path> snapshots,
+      ReportWriter report,
+      ManifestSignature.Signer signer,
+      Path out) {
+    Path parent = out.toAbsolutePath().getParent();
+    Path work;
+    try {
+      Files.createDirectories(parent);
+      work = Files.createTempDirectory(parent, "." + out.getFileName() + ".work-");
+    } catch (IOException e) {
+      throw new EvidenceException("cannot write " + out + ": " + e.getMessage(), e);
+    }
+    try {
+      Path data = work.resolve("data");
+      MonthExport.Written w =
+          MonthExport.write(
+              index,
+              month,
+              host,
+              config,
+              lookback,
+              CsvExport.Variant.RAW,
+              data.resolve("csv"),
+              data.resolve("raw"));
+      SortedMap<String, Object> payload = new TreeMap<>();
+      for (String f : CsvExport.FILES) {
+        payload.put("csv/" + f, data.resolve("csv").resolve(f));
+      }
+      for (String f : w.rawFiles()) {
+        payload.put("raw/" + f, data.resolve("raw").resolve(f));
+      }
+      SortedMap<String, byte[]> small = new TreeMap<>();
+      indexedSnapshots(w.snapshots(), small);
+      payload.putAll(small);
+      for (Path s : snapshots) {
+        if (!Files.isRegularFile(s, LinkOption.NOFOLLOW_LINKS)) {
+          throw new EvidenceException(
+              "snapshot " + s + " is not a regular file (links are refused)");
+        }
+        String name = "snapshots/" + BagPaths.segment(s.getFileName().toString());
+        if (name.equals("snapshots/index") || payload.put(name, s) != null) {
+          throw new EvidenceException("two snapshots would both be named " + name + "; rename one");
+        }
+      }
+      SortedMap<String, String> sums = new TreeMap<>();
+      long octets = 0;
+      for (Map.Entry<String, Object> e : payload.entrySet()) {
+        BagPaths.problem(e.getKey())
+            .ifPresent(
+                pr -> {
+                  throw new EvidenceException("unsafe payload name " + e.getKey() + ": " + pr);
+                });
+        sums.put("data/" + e.getKey(), sha256(e.getValue()));
+        octets += size(e.getValue());
+      }
+      if (report != null) {
+        String digest = BagWriter.sha256(BagWriter.manifestOf(sums));
+        Map<String, Path> csv = new LinkedHashMap<>();
+        for (String f : CsvExport.FILES) {
+          csv.put(f, data.resolve("csv").resolve(f));
+        }
+        Path pdf = data.resolve("report").resolve("report.pdf");
+        report.write(digest, csv, pdf);
+        payload.put("report/report.pdf", pdf);
+        sums.put("data/report/report.pdf", BagWriter.sha256(pdf));
+        octets += size(pdf);
+      }
+      Map<String, String> info =
+          info(
+              month,
+              host,
+              toolVersion,
+              report != null,
+              w.windows(),
+              w.sessions(),
+              w.rejections(),
+              w.anomalies());
+      String base = baseName(month, host);
+      if (base.contains("/") || BagPaths.problem(base).isPresent()) {
+        throw new EvidenceException("unsafe bag base directory name: " + base);
+      }
+      SortedMap<String, byte[]> tags = sign(BagWriter.tags(base, sums, octets, info), signer);
+      SortedMap<String, Object> entries = new TreeMap<>();
+      payload.forEach((k, v) -> entries.put(base + "/data/" + k, v));
+      entries.putAll(tags);
+      BagWriter.zip(entries, entryTime(month), out);
+      return new Written(w, size(out), BagWriter.sha256(out));
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  private static String sha256(Object content) {
+    return content instanceof byte[] b ? BagWriter.sha256(b) : BagWriter.sha256((Path) content);
+  }
+
+  private static long size(Object content) {
+    if (content instanceof byte[] b) {
+      return b.length;
+    }
+    try {
+      return Files.size((Path) content);
+    } catch (IOException e) {
+      throw new EvidenceException("cannot read " + content + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException ignored) {
+      // a scratch directory left behind is not worth failing the bundle for
+    }
+  }
+
+  private static Map<String, String> info(
+      YearMonth month,
+      String host,
+      String toolVersion,
+      boolean withReport,
+      long windows,
+      long sessions,
+      long rejections,
+      long anomalies) {
     Map<String, String> info = new LinkedHashMap<>();
     info.put(
         "External-Description",
         "mobilessh audit evidence for "
-            + audit.month()
-            + (audit.host() == null ? " (all routers)" : " (router " + audit.host() + ")")
+            + month
+            + (host == null ? " (all routers)" : " (router " + host + ")")
             + ": CSV exports, the source lines behind every row, ruleset snapshots"
-            + (options.report() == null ? "" : ", the report"));
-    info.put("Bag-Software-Agent", "mobilessh " + options.toolVersion());
-    info.put("Mobilessh-Month", audit.month().toString());
-    info.put("Mobilessh-Host", audit.host() == null ? "*" : audit.host());
-    info.put("Mobilessh-Period-Start", AuditFormat.time(audit.start()));
-    info.put("Mobilessh-Period-End", AuditFormat.time(audit.end()));
-    info.put("Mobilessh-Windows", Integer.toString(r.windows().size()));
-    info.put("Mobilessh-Sessions", Integer.toString(r.sessions().size()));
-    info.put("Mobilessh-Rejections", Integer.toString(r.rejections().size()));
-    info.put("Mobilessh-Anomalies", Integer.toString(r.anomalies().size()));
+            + (withReport ? ", the report" : ""));
+    info.put("Bag-Software-Agent", "mobilessh " + toolVersion);
+    info.put("Mobilessh-Month", month.toString());
+    info.put("Mobilessh-Host", host == null ? "*" : host);
+    info.put(
+        "Mobilessh-Period-Start",
+        AuditFormat.time(month.atDay(1).atStartOfDay().toInstant(java.time.ZoneOffset.UTC)));
+    info.put(
+        "Mobilessh-Period-End",
+        AuditFormat.time(
+            month.plusMonths(1).atDay(1).atStartOfDay().toInstant(java.time.ZoneOffset.UTC)));
+    info.put("Mobilessh-Windows", Long.toString(windows));
+    info.put("Mobilessh-Sessions", Long.toString(sessions));
+    info.put("Mobilessh-Rejections", Long.toString(rejections));
+    info.put("Mobilessh-Anomalies", Long.toString(anomalies));
+    return info;
+  }
+
+  /** Every file of the bag (base directory included), in zip order. */
+  public static SortedMap<String, byte[]> files(MonthAudit audit, Options options) {
+    AuditResult r = audit.result();
+    Map<String, String> info =
+        info(
+            audit.month(),
+            audit.host(),
+            options.toolVersion(),
+            options.report() != null,
+            r.windows().size(),
+            r.sessions().size(),
+            r.rejections().size(),
+            r.anomalies().size());
     return BagWriter.files(baseName(audit.month(), audit.host()), payload(audit, options), info);
   }
 
@@ -186,13 +366,18 @@ public final class EvidenceBundle {
    * bundle is refused (the index was changed after ingest).
    */
   private static void indexedSnapshots(MonthAudit audit, SortedMap<String, byte[]> p) {
-    if (audit.snapshots().isEmpty()) {
+    indexedSnapshots(audit.snapshots(), p);
+  }
+
+  private static void indexedSnapshots(
+      List<StoredSnapshot> snapshots, SortedMap<String, byte[]> p) {
+    if (snapshots.isEmpty()) {
       return;
     }
     List<List<String>> index = new ArrayList<>();
-    int width = Math.max(2, Integer.toString(audit.snapshots().size()).length());
+    int width = Math.max(2, Integer.toString(snapshots.size()).length());
     int n = 0;
-    for (StoredSnapshot s : audit.snapshots()) {
+    for (StoredSnapshot s : snapshots) {
       byte[] bytes = s.text().getBytes(StandardCharsets.UTF_8);
       SectionedFile.Verification v = SectionedFile.verify(bytes);
       if (!v.ok() || !v.expected().equals(s.sha256())) {

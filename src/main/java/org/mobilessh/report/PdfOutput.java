@@ -95,7 +95,31 @@ final class PdfOutput {
       String title,
       Instant stamp,
       Map<String, byte[]> attachments) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Map<String, Path> none = Map.of();
+    render(xhtml, baseUri, req, title, stamp, attachments, none, out);
+    return out.toByteArray();
+  }
+
+  /**
+   * Renders {@code xhtml} to PDF into {@code out}, attaching {@code bytes} and {@code files} (names
+   * distinct). With files attached the document keeps its streams in a temporary file rather than
+   * in memory, and the attachments are read from their files as the PDF is written, so the size of
+   * the attached evidence does not count against the heap.
+   */
+  static void render(
+      String xhtml,
+      String baseUri,
+      ReportRequest req,
+      String title,
+      Instant stamp,
+      Map<String, byte[]> bytes,
+      Map<String, Path> files,
+      java.io.OutputStream out) {
     PdfRendererBuilder b = new PdfRendererBuilder();
+    if (!files.isEmpty()) {
+      b.usePDDocument(new PDDocument(org.apache.pdfbox.io.IOUtils.createTempFileOnlyStreamCache()));
+    }
     b.useFastMode();
     b.usePdfAConformance(PdfRendererBuilder.PdfAConformance.PDFA_3_B);
     b.useColorProfile(ICC_Profile.getInstance(ColorSpace.CS_sRGB).getData());
@@ -131,10 +155,15 @@ final class PdfOutput {
       r.createPDFWithoutClosing();
       PDDocument doc = r.getPdfDocument();
       fix(doc, req, title, stamp);
-      attach(doc, attachments, stamp);
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      Map<String, Attachment> all = new TreeMap<>();
+      bytes.forEach((name, content) -> all.put(name, Attachment.of(content)));
+      for (Map.Entry<String, Path> e : files.entrySet()) {
+        if (all.put(e.getKey(), Attachment.of(e.getValue())) != null) {
+          throw new ReportException("two attachments are named " + e.getKey());
+        }
+      }
+      attach(doc, all, stamp);
       doc.save(out);
-      return out.toByteArray();
     } catch (IOException e) {
       throw new ReportException("cannot write the PDF: " + e.getMessage(), e);
     } catch (RuntimeException e) {
@@ -234,7 +263,26 @@ final class PdfOutput {
   }
 
   /** Attaches files as PDF/A-3 associated files of the document (relationship Supplement). */
-  private static void attach(PDDocument doc, Map<String, byte[]> files, Instant stamp)
+  /** A file to attach: its size and its content, read when attached. */
+  private record Attachment(long size, byte[] bytes, Path file) {
+    static Attachment of(byte[] b) {
+      return new Attachment(b.length, b, null);
+    }
+
+    static Attachment of(Path f) {
+      try {
+        return new Attachment(Files.size(f), null, f);
+      } catch (IOException e) {
+        throw new ReportException("cannot read " + f + ": " + e.getMessage(), e);
+      }
+    }
+
+    java.io.InputStream open() throws IOException {
+      return bytes != null ? new ByteArrayInputStream(bytes) : Files.newInputStream(file);
+    }
+  }
+
+  private static void attach(PDDocument doc, Map<String, Attachment> files, Instant stamp)
       throws IOException {
     if (files.isEmpty()) {
       return;
@@ -242,14 +290,17 @@ final class PdfOutput {
     Calendar cal = calendar(stamp);
     Map<String, PDComplexFileSpecification> specs = new TreeMap<>();
     COSArray af = new COSArray();
-    for (Map.Entry<String, byte[]> e : new TreeMap<>(files).entrySet()) {
+    for (Map.Entry<String, Attachment> e : new TreeMap<>(files).entrySet()) {
       String name = e.getKey();
-      PDEmbeddedFile ef = new PDEmbeddedFile(doc, new ByteArrayInputStream(e.getValue()));
+      PDEmbeddedFile ef;
+      try (java.io.InputStream in = e.getValue().open()) {
+        ef = new PDEmbeddedFile(doc, in);
+      }
       ef.setSubtype(
           name.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")
               ? "text/csv"
               : "application/octet-stream");
-      ef.setSize(e.getValue().length);
+      ef.setSize(Math.toIntExact(e.getValue().size()));
       ef.setCreationDate(cal);
       ef.setModDate(cal);
       PDComplexFileSpecification fs = new PDComplexFileSpecification();

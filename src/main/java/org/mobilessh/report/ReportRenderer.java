@@ -58,6 +58,43 @@ public final class ReportRenderer {
    * Neither keeps the month's events or records, so memory does not grow with the month.
    */
   public static Rendered render(ReportRequest req) {
+    return render(req, Map.of(), null);
+  }
+
+  /**
+   * Renders the PDF of {@code req} into {@code out} (through a temporary file in the same
+   * directory), attaching {@code files} as they are on disk beside the request's own attachments:
+   * the attached evidence is streamed from its files, never held in memory.
+   *
+   * @return the report's model (its figures)
+   */
+  public static ReportModel writePdf(ReportRequest req, Map<String, Path> files, Path out) {
+    if (req.format() != ReportRequest.Format.PDF) {
+      throw new IllegalArgumentException("writePdf needs a PDF request");
+    }
+    Path dir = out.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+      Path tmp =
+          dir.resolve("." + out.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+      try {
+        ReportModel model;
+        try (java.io.OutputStream o =
+            new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+          model = render(req, files, o).model();
+        }
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return model;
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new ReportException("cannot write " + out + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Rendered render(
+      ReportRequest req, Map<String, Path> files, java.io.OutputStream out) {
     // a bad template is reported before any index work
     Templates templates = Templates.find(req.template());
     YearMonth ym = req.month();
@@ -78,7 +115,7 @@ public final class ReportRenderer {
           new AuditEngine(req.config()),
           AuditSink.month(ym, month));
       events(searcher, loadFrom, loadTo, req.host(), events);
-      return render(req, templates, events, month, facts);
+      return render(req, templates, events, month, facts, files, out);
     }
   }
 
@@ -114,6 +151,18 @@ public final class ReportRenderer {
 
   static Rendered render(
       ReportRequest req, Templates templates, EventTally events, MonthTally month, Facts facts) {
+    return render(req, templates, events, month, facts, Map.of(), null);
+  }
+
+  /** With {@code out}, the PDF goes there (and {@link Rendered#bytes} is empty). */
+  private static Rendered render(
+      ReportRequest req,
+      Templates templates,
+      EventTally events,
+      MonthTally month,
+      Facts facts,
+      Map<String, Path> files,
+      java.io.OutputStream out) {
     Messages msg = Messages.load(templates, req.lang());
     Map<String, Charts.Chart> charts =
         Charts.draw(month, req.month(), ReportModel.Queries.of(req), msg, Charts.font(req));
@@ -125,6 +174,18 @@ public final class ReportRenderer {
     }
     String title =
         msg.get("pdf.title", req.month()) + (req.host() == null ? "" : " (" + req.host() + ")");
+    if (out != null) {
+      PdfOutput.render(
+          html,
+          templates.baseUri(),
+          req,
+          title,
+          model.generatedAt(),
+          req.attachments(),
+          files,
+          out);
+      return new Rendered(new byte[0], req.format(), model);
+    }
     byte[] pdf =
         PdfOutput.render(
             html, templates.baseUri(), req, title, model.generatedAt(), req.attachments());
