@@ -108,10 +108,14 @@ public final class MonthExport {
       CsvExport.Variant variant,
       Path csvDir,
       Path rawDir) {
-    return write(index, month, host, config, lookback, variant, csvDir, rawDir, RUN_RECORDS, null);
+    return write(
+        index, month, host, config, lookback, variant, csvDir, rawDir, RUN_RECORDS, null, null);
   }
 
-  /** For tests: the run size, and a check called with what is held after each record. */
+  /**
+   * For tests: the run size, a check called with what is held after each record, and where run
+   * files go ({@code null}: the JVM's temporary directory).
+   */
   static Written write(
       Path index,
       YearMonth month,
@@ -122,7 +126,8 @@ public final class MonthExport {
       Path csvDir,
       Path rawDir,
       int runRecords,
-      java.util.function.LongConsumer held) {
+      java.util.function.LongConsumer held,
+      Path tempDir) {
     Instant start = month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     Instant end = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     Instant from = start.minus(lookback).minusSeconds(config.seconds());
@@ -135,9 +140,9 @@ public final class MonthExport {
     } catch (IOException e) {
       throw new EvidenceException("cannot create " + csvDir + ": " + e.getMessage(), e);
     }
-    try (SpillSort<Use> uses = new SpillSort<>(Use.ORDER, Use.CODEC, runRecords);
-        SpillSort<Doc> docs = new SpillSort<>(Doc.ORDER, Doc.CODEC, runRecords);
-        SpillSort<Ev> events = new SpillSort<>(Ev.ORDER, Ev.CODEC, runRecords)) {
+    try (SpillSort<Use> uses = new SpillSort<>(Use.ORDER, Use.CODEC, runRecords, tempDir);
+        SpillSort<Doc> docs = new SpillSort<>(Doc.ORDER, Doc.CODEC, runRecords, tempDir);
+        SpillSort<Ev> events = new SpillSort<>(Ev.ORDER, Ev.CODEC, runRecords, tempDir)) {
       List<StoredSnapshot> snapshots;
       Rows rows = new Rows(csvDir, variant, uses, held);
       try (EventSearcher searcher = EventSearcher.open(index)) {

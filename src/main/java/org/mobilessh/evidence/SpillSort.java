@@ -32,14 +32,19 @@ final class SpillSort<T> implements AutoCloseable {
   private final Comparator<T> order;
   private final Codec<T> codec;
   private final int runRecords;
+  private final Path tempDir;
   private final List<T> run = new ArrayList<>();
   private final List<Path> runs = new ArrayList<>();
   private long added;
 
-  SpillSort(Comparator<T> order, Codec<T> codec, int runRecords) {
+  /**
+   * @param tempDir where run files go, {@code null} for the JVM's temporary directory
+   */
+  SpillSort(Comparator<T> order, Codec<T> codec, int runRecords, Path tempDir) {
     this.order = order;
     this.codec = codec;
     this.runRecords = runRecords;
+    this.tempDir = tempDir;
   }
 
   void add(T t) {
@@ -211,9 +216,11 @@ final class SpillSort<T> implements AutoCloseable {
     return new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(f), 1 << 16));
   }
 
-  private static Path temp() {
+  private Path temp() {
     try {
-      return Files.createTempFile("mobilessh-evidence-sort-", ".run");
+      return tempDir == null
+          ? Files.createTempFile("mobilessh-evidence-sort-", ".run")
+          : Files.createTempFile(tempDir, "mobilessh-evidence-sort-", ".run");
     } catch (IOException e) {
       throw new EvidenceException("cannot create a temporary file: " + e.getMessage(), e);
     }

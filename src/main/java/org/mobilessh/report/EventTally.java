@@ -54,6 +54,7 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
   private final Instant from;
   private final Instant to;
   private final int runRecords;
+  private final Path tempDir;
 
   private long read;
   private Instant lastRead;
@@ -80,13 +81,15 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
    * @param to the first instant after it
    */
   public EventTally(Instant from, Instant to) {
-    this(from, to, RUN_RECORDS);
+    this(from, to, RUN_RECORDS, null);
   }
 
-  EventTally(Instant from, Instant to, int runRecords) {
+  /** For tests: the run size, and where run files go ({@code null}: the JVM's temp directory). */
+  EventTally(Instant from, Instant to, int runRecords, Path tempDir) {
     this.from = from;
     this.to = to;
     this.runRecords = runRecords;
+    this.tempDir = tempDir;
   }
 
   /** One event read; events come in time order (as {@code EventSearcher.forEach} reads them). */
@@ -252,9 +255,11 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
     run.clear();
   }
 
-  private static Path tempFile() {
+  private Path tempFile() {
     try {
-      return Files.createTempFile("mobilessh-report-digest-", ".run");
+      return tempDir == null
+          ? Files.createTempFile("mobilessh-report-digest-", ".run")
+          : Files.createTempFile(tempDir, "mobilessh-report-digest-", ".run");
     } catch (IOException e) {
       throw new ReportException("cannot create a temporary file: " + e.getMessage(), e);
     }

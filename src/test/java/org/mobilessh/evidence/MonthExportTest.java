@@ -66,6 +66,7 @@ class MonthExportTest {
             });
     Map<String, byte[]> safe = CsvExport.render(audit, CsvExport.Variant.SPREADSHEET_SAFE);
     int lines = audit.lines().size();
+    Path runs = Files.createDirectories(tmp.resolve("runs-" + month));
     for (int run : new int[] {MonthExport.RUN_RECORDS, 1000, 7}) {
       Path out = tmp.resolve("run-" + run);
       AtomicLong most = new AtomicLong();
@@ -80,7 +81,8 @@ class MonthExportTest {
               out.resolve("csv"),
               out.resolve("raw"),
               run,
-              h -> most.accumulateAndGet(h, Math::max));
+              h -> most.accumulateAndGet(h, Math::max),
+              runs);
       assertThat(files(out)).as("runs of %d", run).isEqualTo(want);
       assertThat(w.windows()).isEqualTo(audit.result().windows().size());
       assertThat(w.rows().get("rejects.csv")).isEqualTo(audit.result().rejections().size());
@@ -100,14 +102,14 @@ class MonthExportTest {
           s,
           null,
           run,
-          null);
+          null,
+          runs);
       for (String f : CsvExport.FILES) {
         assertThat(text(Files.readAllBytes(s.resolve(f)))).as(f).isEqualTo(text(safe.get(f)));
       }
     }
-    try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      assertThat(left.map(p -> p.getFileName().toString()))
-          .noneMatch(f -> f.startsWith("mobilessh-evidence-sort-"));
+    try (Stream<Path> left = Files.list(runs)) {
+      assertThat(left).as("run files left").isEmpty();
     }
   }
 

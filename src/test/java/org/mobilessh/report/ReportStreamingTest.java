@@ -61,6 +61,7 @@ class ReportStreamingTest {
 
   @Test
   void aMonthOfManyRecordsLeavesOnlyBoundedTalliesAndRendersTheirFigures() throws Exception {
+    Path runs = Files.createDirectories(tmp.resolve("runs"));
     int windows = 400_000;
     int sessions = 100_000;
     int rejections = 400_000;
@@ -123,7 +124,7 @@ class ReportStreamingTest {
     assertThat(java.util.Arrays.stream(tally.durationBuckets()).sum()).isEqualTo(windows + 1);
 
     // the events: many more than one run of the digest's sort, from two routers
-    EventTally events = new EventTally(START, END, 10_000);
+    EventTally events = new EventTally(START, END, 10_000, runs);
     List<String> expected = new ArrayList<>();
     int n = 120_000;
     long evStep = (END.getEpochSecond() - START.getEpochSecond()) / n;
@@ -157,9 +158,8 @@ class ReportStreamingTest {
         .contains(ReportModel.fmt(windows + 1))
         .contains(ReportModel.fmt(rejections))
         .contains(ReportModel.fmt(n));
-    try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      assertThat(left.map(p -> p.getFileName().toString()))
-          .noneMatch(f -> f.startsWith("mobilessh-report-digest-"));
+    try (Stream<Path> left = Files.list(runs)) {
+      assertThat(left).as("run files left").isEmpty();
     }
   }
 
@@ -183,7 +183,7 @@ class ReportStreamingTest {
     }
     String want = HexFormat.of().formatHex(md.digest());
     for (int run : new int[] {1_000_000, 1_000, 997, 50}) {
-      try (EventTally t = new EventTally(START, END, run)) {
+      try (EventTally t = new EventTally(START, END, run, tmp)) {
         in.forEach(t);
         assertThat(t.digest()).as("runs of %d", run).isEqualTo(want);
       }
