@@ -1844,8 +1844,8 @@ public final class AuditEngine {
         }
         // last refresh, known (lower bound) and possible (upper bound)
         Timed lastLo = w.opened;
-        List<TracedEvent> points = new ArrayList<>();
-        List<Flow> candidates = new ArrayList<>();
+        List<TracedEvent> points = List.of();
+        List<Flow> candidates = List.of();
         // a set line that is its flow's first established packet: that flow began just before
         // the cap and never refreshed this window (a set in the middle of a flow did: keep it)
         Flow capFlow = cap == Cap.SET ? flowOf(capLine) : null;
@@ -1856,19 +1856,27 @@ public final class AuditEngine {
         }
         // the flows that can matter: begun before the cap, not ended before the opening
         Instant openedAt = w.opened.at;
-        List<Flow> active = new ArrayList<>();
         List<Flow> flows =
             obs.clientFlows.isEmpty()
                 ? List.of()
                 : obs.clientFlows.getOrDefault(address, List.of());
+        // without flows of the client (no conntrack) the lists below stay empty: none made
+        List<Flow> active = flows.isEmpty() ? List.of() : new ArrayList<>();
+        if (!flows.isEmpty()) {
+          points = new ArrayList<>();
+          candidates = new ArrayList<>();
+        }
         for (Flow f : flows) {
           Instant last = f.lastPossibleActivity();
           if (f.begin().isBefore(c.at) && (last == null || last.isAfter(openedAt))) {
             active.add(f);
           }
         }
-        active.sort(FLOW_ORDER);
-        java.util.Map<TracedEvent, Flow> owner = new java.util.IdentityHashMap<>();
+        if (active.size() > 1) {
+          active.sort(FLOW_ORDER); // (an immutable empty list refuses even an empty sort)
+        }
+        java.util.Map<TracedEvent, Flow> owner =
+            active.isEmpty() ? Map.of() : new java.util.IdentityHashMap<>();
         for (Flow f : active) {
           if (!f.begin().isBefore(c.at) || f == capFlow) {
             continue;
@@ -1887,7 +1895,9 @@ public final class AuditEngine {
             }
           }
         }
-        points.sort(ORDER);
+        if (points.size() > 1) {
+          points.sort(ORDER);
+        }
         for (TracedEvent a : points) {
           Flow f = owner.get(a);
           boolean refreshes =
@@ -2567,7 +2577,13 @@ public final class AuditEngine {
       if (p instanceof java.net.Inet4Address && q instanceof java.net.Inet4Address) {
         int n = dotted(p.getAddress(), a);
         int m = dotted(q.getAddress(), b);
-        return java.util.Arrays.compare(a, 0, n, b, 0, m);
+        // a plain loop: Arrays.compare's vectorised set-up costs more than 15 characters do
+        for (int i = 0, k = Math.min(n, m); i < k; i++) {
+          if (a[i] != b[i]) {
+            return a[i] - b[i];
+          }
+        }
+        return n - m;
       }
       return AuditFormat.address(p).compareTo(AuditFormat.address(q));
     }

@@ -63,6 +63,10 @@ final class AuditRecordCodec {
       o.writeInt(-1);
       return;
     }
+    if (o instanceof Reorder.RunOutput run) {
+      run.writeString(s); // the same bytes, without an array per string
+      return;
+    }
     byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     o.writeInt(b.length);
     o.write(b);
@@ -72,6 +76,9 @@ final class AuditRecordCodec {
     int n = in.readInt();
     if (n < 0) {
       return null;
+    }
+    if (in instanceof Reorder.RunInput run) {
+      return run.readString(n); // decoded in place, without an array per string
     }
     byte[] b = new byte[n];
     in.readFully(b);

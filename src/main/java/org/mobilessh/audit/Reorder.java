@@ -1,14 +1,18 @@
 package org.mobilessh.audit;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.DataInput;
 import java.io.DataInputStream;
 import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -192,8 +196,7 @@ final class Reorder<T> implements AutoCloseable {
     try {
       Path file = Files.createTempFile("mobilessh-audit-", ".run");
       file.toFile().deleteOnExit(); // a run stopped early (Ctrl-C, SIGTERM) leaves none behind
-      try (DataOutputStream o =
-          new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
+      try (RunOutput o = new RunOutput(Files.newOutputStream(file))) {
         // one sort of the heap's array instead of a poll (two sift-downs) per record
         @SuppressWarnings("unchecked")
         Item<T>[] all = memory.toArray(new Item[0]);
@@ -227,12 +230,12 @@ final class Reorder<T> implements AutoCloseable {
   /** One sorted run file, read from its head. */
   private final class Run {
     final Path file;
-    final DataInputStream in;
+    final RunInput in;
     Item<T> head;
 
     Run(Path file) throws IOException {
       this.file = file;
-      this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+      this.in = new RunInput(Files.newInputStream(file));
       advance();
     }
 
@@ -259,6 +262,332 @@ final class Reorder<T> implements AutoCloseable {
       } catch (IOException e) {
         // a temporary file left behind costs disk, not a result
       }
+    }
+  }
+
+  private static final VarHandle SHORT =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  /**
+   * {@link DataOutput} into a byte array that goes to the file in 64 KB pieces; the bytes of {@link
+   * DataOutputStream}. The codecs make a dozen small writes per record, and DataOutputStream over a
+   * BufferedOutputStream costs two calls and a lock for each.
+   */
+  static final class RunOutput implements DataOutput, Closeable {
+    private final OutputStream out;
+    private final byte[] buf = new byte[1 << 16];
+    private int n;
+
+    RunOutput(OutputStream out) {
+      this.out = out;
+    }
+
+    private void room(int k) throws IOException {
+      if (n + k > buf.length) {
+        drain();
+      }
+    }
+
+    private void drain() throws IOException {
+      out.write(buf, 0, n);
+      n = 0;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      room(1);
+      buf[n++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b) throws IOException {
+      write(b, 0, b.length);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (len > buf.length - n) {
+        drain();
+        if (len > buf.length) {
+          out.write(b, off, len);
+          return;
+        }
+      }
+      System.arraycopy(b, off, buf, n, len);
+      n += len;
+    }
+
+    /**
+     * A non-null string as {@link AuditRecordCodec#writeString} writes it (its UTF-8 length, then
+     * the bytes), copied straight into the array when it is ASCII (every log line so far), without
+     * the array {@link String#getBytes} makes per string.
+     */
+    @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): the low byte of each char
+    void writeString(String s) throws IOException {
+      int len = s.length();
+      if (len <= buf.length - 4 && ascii(s)) {
+        room(4 + len);
+        INT.set(buf, n, len);
+        n += 4;
+        s.getBytes(0, len, buf, n);
+        n += len;
+        return;
+      }
+      byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      writeInt(b.length);
+      write(b);
+    }
+
+    private static boolean ascii(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        if (s.charAt(i) >= 0x80) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public void writeBoolean(boolean v) throws IOException {
+      write(v ? 1 : 0);
+    }
+
+    @Override
+    public void writeByte(int v) throws IOException {
+      write(v);
+    }
+
+    @Override
+    public void writeShort(int v) throws IOException {
+      room(2);
+      SHORT.set(buf, n, (short) v);
+      n += 2;
+    }
+
+    @Override
+    public void writeChar(int v) throws IOException {
+      writeShort(v);
+    }
+
+    @Override
+    public void writeInt(int v) throws IOException {
+      room(4);
+      INT.set(buf, n, v);
+      n += 4;
+    }
+
+    @Override
+    public void writeLong(long v) throws IOException {
+      room(8);
+      LONG.set(buf, n, v);
+      n += 8;
+    }
+
+    @Override
+    public void writeFloat(float v) throws IOException {
+      writeInt(Float.floatToIntBits(v));
+    }
+
+    @Override
+    public void writeDouble(double v) throws IOException {
+      writeLong(Double.doubleToLongBits(v));
+    }
+
+    @Override
+    public void writeBytes(String s) throws IOException {
+      for (int i = 0; i < s.length(); i++) {
+        write(s.charAt(i));
+      }
+    }
+
+    @Override
+    public void writeChars(String s) throws IOException {
+      for (int i = 0; i < s.length(); i++) {
+        writeChar(s.charAt(i));
+      }
+    }
+
+    @Override
+    public void writeUTF(String s) throws IOException {
+      java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+      new DataOutputStream(b).writeUTF(s);
+      write(b.toByteArray());
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        drain();
+      } finally {
+        out.close();
+      }
+    }
+  }
+
+  /** {@link DataInput} over a 64 KB array refilled from the file: what {@link RunOutput} wrote. */
+  static final class RunInput implements DataInput, Closeable {
+    private final InputStream in;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int lim;
+
+    RunInput(InputStream in) {
+      this.in = in;
+    }
+
+    /** At least {@code k} (at most the array's size) bytes in the array, or EOFException. */
+    private void need(int k) throws IOException {
+      if (lim - pos >= k) {
+        return;
+      }
+      System.arraycopy(buf, pos, buf, 0, lim - pos);
+      lim -= pos;
+      pos = 0;
+      while (lim < k) {
+        int r = in.read(buf, lim, buf.length - lim);
+        if (r < 0) {
+          throw new EOFException();
+        }
+        lim += r;
+      }
+    }
+
+    @Override
+    public void readFully(byte[] b) throws IOException {
+      readFully(b, 0, b.length);
+    }
+
+    @Override
+    public void readFully(byte[] b, int off, int len) throws IOException {
+      int have = Math.min(len, lim - pos);
+      System.arraycopy(buf, pos, b, off, have);
+      pos += have;
+      off += have;
+      len -= have;
+      if (len == 0) {
+        return;
+      }
+      if (len > buf.length / 2) {
+        if (in.readNBytes(b, off, len) < len) {
+          throw new EOFException();
+        }
+        return;
+      }
+      need(len);
+      System.arraycopy(buf, pos, b, off, len);
+      pos += len;
+    }
+
+    @Override
+    public int skipBytes(int k) throws IOException {
+      int skipped = 0;
+      while (skipped < k) {
+        if (pos == lim) {
+          try {
+            need(1);
+          } catch (EOFException e) {
+            break;
+          }
+        }
+        int step = Math.min(k - skipped, lim - pos);
+        pos += step;
+        skipped += step;
+      }
+      return skipped;
+    }
+
+    /** {@code len} UTF-8 bytes as a string, decoded from the array in place when they fit. */
+    String readString(int len) throws IOException {
+      if (len <= buf.length) {
+        need(len);
+        String s = new String(buf, pos, len, java.nio.charset.StandardCharsets.UTF_8);
+        pos += len;
+        return s;
+      }
+      byte[] b = new byte[len];
+      readFully(b);
+      return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean readBoolean() throws IOException {
+      need(1);
+      return buf[pos++] != 0;
+    }
+
+    @Override
+    public byte readByte() throws IOException {
+      need(1);
+      return buf[pos++];
+    }
+
+    @Override
+    public int readUnsignedByte() throws IOException {
+      return readByte() & 0xff;
+    }
+
+    @Override
+    public short readShort() throws IOException {
+      need(2);
+      short v = (short) SHORT.get(buf, pos);
+      pos += 2;
+      return v;
+    }
+
+    @Override
+    public int readUnsignedShort() throws IOException {
+      return readShort() & 0xffff;
+    }
+
+    @Override
+    public char readChar() throws IOException {
+      return (char) readShort();
+    }
+
+    @Override
+    public int readInt() throws IOException {
+      need(4);
+      int v = (int) INT.get(buf, pos);
+      pos += 4;
+      return v;
+    }
+
+    @Override
+    public long readLong() throws IOException {
+      need(8);
+      long v = (long) LONG.get(buf, pos);
+      pos += 8;
+      return v;
+    }
+
+    @Override
+    public float readFloat() throws IOException {
+      return Float.intBitsToFloat(readInt());
+    }
+
+    @Override
+    public double readDouble() throws IOException {
+      return Double.longBitsToDouble(readLong());
+    }
+
+    /** Not used by the codecs (deprecated in DataInputStream for not knowing the charset). */
+    @Override
+    public String readLine() {
+      throw new UnsupportedOperationException("run files hold no text lines");
+    }
+
+    @Override
+    public String readUTF() throws IOException {
+      return DataInputStream.readUTF(this);
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
     }
   }
 }
