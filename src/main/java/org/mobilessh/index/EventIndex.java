@@ -579,11 +579,10 @@ public final class EventIndex implements Closeable {
           }
           try {
             if (failure == null) {
-              for (int i = 0; i < items.size; i++) {
-                writer.addDocument(
-                    mapper.map(
-                        items.events[i], items.observers[i], items.hashes[i], items.times[i]));
-              }
+              // one call per batch: the writer locks a thread state and checks its flush
+              // policy once per call, not per document; the batch's documents are mapped one at
+              // a time into the mapper's reused document as the writer asks for them
+              writer.addDocuments(items.documents(mapper));
             }
           } catch (IOException | RuntimeException ex) {
             // later batches are counted but skipped; drain() and the next add report this
@@ -613,6 +612,32 @@ public final class EventIndex implements Closeable {
         observers = new String[capacity];
         hashes = new long[capacity];
         times = new long[capacity];
+      }
+
+      /**
+       * The batch's documents, each mapped when the iterator hands it out, into {@code mapper}'s
+       * one reused document: valid because the writer indexes a document before it asks for the
+       * next (IndexWriter.addDocuments).
+       */
+      Iterable<Document> documents(DocumentMapper mapper) {
+        return () ->
+            new java.util.Iterator<>() {
+              private int i;
+
+              @Override
+              public boolean hasNext() {
+                return i < size;
+              }
+
+              @Override
+              public Document next() {
+                if (i >= size) {
+                  throw new java.util.NoSuchElementException();
+                }
+                int k = i++;
+                return mapper.map(events[k], observers[k], hashes[k], times[k]);
+              }
+            };
       }
     }
 
