@@ -8,6 +8,9 @@
 #   bench/run.sh [WORKDIR]          default WORKDIR: target/bench
 #   REPS=5 SLOW_REPS=3 SCALE=large MOBILESSH_JAR=path/to/mobilessh.jar bench/run.sh
 #   BIG=10 bench/run.sh             also ingest 10 copies (~10 M lines, 2.6 GB) with -Xmx256m
+#   MONTH=/work/benchdata/kern-month.log BIGDIR=/work/benchdata BIG=10 bench/run.sh
+#                                   use an existing month file (no simulate) and existing copies
+#                                   BIGDIR/big-rK.log (read only) instead of writing them
 #
 # Needs: a built jar (mvn -B -DskipTests package), java 17+, gzip, awk, GNU time (/usr/bin/time)
 # for peak memory, and optionally fwlogwatch (apt-get install fwlogwatch).
@@ -57,9 +60,16 @@ echo "nproc $(nproc); $(java -version 2>&1 | head -1); kernel $(uname -r)"
 grep -m1 'model name' /proc/cpuinfo || true
 free -g | head -2
 
+file="$work/kern-month.log"
+if [ -n "${MONTH:-}" ]; then
+  file=$MONTH
+  [ -f "$work/month.gz" ] && [ "$work/month.gz" -nt "$file" ] || gzip -1 -c "$file" > "$work/month.gz"
+fi
 echo "== simulate (--scale $scale)"
 sim="$work/sim"
-if [ ! -f "$sim/.done-$scale" ]; then
+if [ -n "${MONTH:-}" ]; then
+  echo "skipped: MONTH=$MONTH"
+elif [ ! -f "$sim/.done-$scale" ]; then
   rm -rf "$sim"
   t0=$(now)
   "$msh" simulate --out "$sim" --month 2026-10 --seed 1 --scale "$scale"
@@ -68,8 +78,9 @@ if [ ! -f "$sim/.done-$scale" ]; then
   touch "$sim/.done-$scale"
 fi
 # one traditional-format file of kernel LOG lines, oldest rotation first (as a month of kern.log)
-file="$work/kern-month.log"
-if [ ! -f "$file" ] || [ "$sim/.done-$scale" -nt "$file" ]; then
+gz="$file.gz"
+[ -z "${MONTH:-}" ] || gz="$work/month.gz"
+if [ -z "${MONTH:-}" ] && { [ ! -f "$file" ] || [ "$sim/.done-$scale" -nt "$file" ]; }; then
   (
     cd "$sim/router1"
     for f in $(ls kern.log.*.gz | sort -t. -k3,3nr); do zcat "$f"; done
@@ -79,13 +90,13 @@ if [ ! -f "$file" ] || [ "$sim/.done-$scale" -nt "$file" ]; then
 fi
 lines=$(wc -l < "$file")
 bytes=$(stat -c %s "$file")
-echo "file $file: $lines lines, $bytes bytes ($(stat -c %s "$file.gz") bytes at gzip -1)"
-cat "$file" "$file.gz" > /dev/null # page cache
+echo "file $file: $lines lines, $bytes bytes ($(stat -c %s "$gz") bytes at gzip -1)"
+cat "$file" "$gz" > /dev/null # page cache
 
 echo "== baselines ($reps repetitions, median seconds)"
 time_cmd "wc -l" "$reps" wc -l "$file"
 time_cmd "grep -c mobilessh-set:" "$reps" grep -c mobilessh-set: "$file"
-time_cmd "zcat (gzip -1)" "$reps" zcat "$file.gz"
+time_cmd "zcat (gzip -1)" "$reps" zcat "$gz"
 time_cmd "awk field split, count by SRC" "$reps" \
   awk '{for (i = 7; i <= NF; i++) if (substr($i, 1, 4) == "SRC=") { n[$i]++; break }} END {print length(n)}' "$file"
 
@@ -127,8 +138,8 @@ if [ "${BIG:-0}" -gt 1 ] && "$msh" ingest --help > /dev/null 2>&1; then
   echo "== mobilessh ingest of $BIG routers' months (~$((lines * BIG)) lines), -Xmx256m, 1 run"
   big=()
   for ((k = 1; k <= BIG; k++)); do
-    f="$work/big-r$k.log"
-    [ -f "$f" ] || sed "s/^\(...............\) \([^ ]*\) kernel:/\1 \2-$k kernel:/" "$file" > "$f"
+    f="${BIGDIR:-$work}/big-r$k.log"
+    [ -f "$f" ] || [ -n "${BIGDIR:-}" ] || sed "s/^\(...............\) \([^ ]*\) kernel:/\1 \2-$k kernel:/" "$file" > "$f"
     big+=("$f")
   done
   idx="$work/index-big"
