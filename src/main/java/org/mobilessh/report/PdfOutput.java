@@ -300,7 +300,10 @@ final class PdfOutput {
           name.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")
               ? "text/csv"
               : "application/octet-stream");
-      ef.setSize(Math.toIntExact(e.getValue().size()));
+      // /Size is optional and an int in PDFBox: files past 2 GiB go without it
+      if (e.getValue().size() <= Integer.MAX_VALUE) {
+        ef.setSize((int) e.getValue().size());
+      }
       ef.setCreationDate(cal);
       ef.setModDate(cal);
       PDComplexFileSpecification fs = new PDComplexFileSpecification();
