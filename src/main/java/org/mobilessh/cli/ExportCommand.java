@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import org.mobilessh.audit.AuditConfig;
 import org.mobilessh.evidence.BagWriter;
 import org.mobilessh.evidence.CsvExport;
-import org.mobilessh.evidence.MonthAudit;
 import org.mobilessh.evidence.MonthExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -159,14 +158,6 @@ final class ExportCommand implements Callable<Integer> {
 
     Duration lookbackDuration() {
       return audit().lookbackDuration();
-    }
-
-    MonthAudit load() {
-      return MonthAudit.load(index.path(), yearMonth(), host, auditConfig(), lookbackDuration());
-    }
-
-    void warnIfEmpty(CommandSpec spec, MonthAudit audit) {
-      warnIfEmpty(spec, audit.lines().isEmpty());
     }
 
     void warnIfEmpty(CommandSpec spec, boolean empty) {
