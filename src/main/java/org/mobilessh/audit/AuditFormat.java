@@ -18,7 +18,56 @@ public final class AuditFormat {
 
   /** ISO-8601 UTC with microseconds ({@code 2026-11-26T23:42:25.123456Z}); "" for null. */
   public static String time(Instant t) {
-    return t == null ? "" : ISO_MICROS.format(t);
+    if (t == null) {
+      return "";
+    }
+    long sec = t.getEpochSecond();
+    // years 1000-9999 by hand (the pattern's text exactly, AuditFormatTest proves it against the
+    // formatter); others (a sign, more digits) through the formatter
+    if (sec < MIN_FAST || sec >= MAX_FAST) {
+      return ISO_MICROS.format(t);
+    }
+    long days = Math.floorDiv(sec, 86400);
+    int sod = (int) Math.floorMod(sec, 86400);
+    // civil from days (H. Hinnant), proleptic Gregorian as java.time
+    long z = days + 719468;
+    long era = Math.floorDiv(z, 146097);
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    int day = (int) (doy - (153 * mp + 2) / 5 + 1);
+    int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+    int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
+    int micros = t.getNano() / 1000;
+    byte[] b = new byte[27];
+    digits(b, 0, year, 4);
+    b[4] = '-';
+    digits(b, 5, month, 2);
+    b[7] = '-';
+    digits(b, 8, day, 2);
+    b[10] = 'T';
+    digits(b, 11, sod / 3600, 2);
+    b[13] = ':';
+    digits(b, 14, sod / 60 % 60, 2);
+    b[16] = ':';
+    digits(b, 17, sod % 60, 2);
+    b[19] = '.';
+    digits(b, 20, micros, 6);
+    b[26] = 'Z';
+    return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /** 1000-01-01T00:00:00Z and 10000-01-01T00:00:00Z. */
+  private static final long MIN_FAST = -30610224000L;
+
+  private static final long MAX_FAST = 253402300800L;
+
+  private static void digits(byte[] b, int at, int v, int n) {
+    for (int i = at + n - 1; i >= at; i--) {
+      b[i] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
   }
 
   /** RFC 5952 text of an address; "" for null. */
@@ -31,10 +80,64 @@ public final class AuditFormat {
     if (s == null) {
       return "";
     }
+    String fast = secondsFast(s);
+    if (fast != null) {
+      return fast;
+    }
+    return secondsExact(s);
+  }
+
+  /** {@link #seconds} as it is defined: the decimal of {@code Double.toString}, rounded. */
+  static String secondsExact(double s) {
     return BigDecimal.valueOf(s)
         .setScale(6, RoundingMode.HALF_UP)
         .stripTrailingZeros()
         .toPlainString();
+  }
+
+  /**
+   * {@link #secondsExact} on the text of {@code Double.toString} (what {@code BigDecimal.valueOf}
+   * reads), for the common case: not negative, no exponent, no carry out of the sixth decimal;
+   * {@code null} otherwise. AuditFormatTest compares the two.
+   */
+  static String secondsFast(double s) {
+    if (!(s >= 0) || s >= 1e7 || Double.doubleToRawLongBits(s) < 0) {
+      return null; // negative, NaN, or Double.toString's exponent form
+    }
+    String d = Double.toString(s);
+    int dot = d.indexOf('.');
+    if (dot < 0 || d.indexOf('E') >= 0) {
+      return null;
+    }
+    int fracLen = d.length() - dot - 1;
+    int frac = 0;
+    int n = Math.min(fracLen, 6);
+    for (int i = 0; i < n; i++) {
+      frac = frac * 10 + (d.charAt(dot + 1 + i) - '0');
+    }
+    for (int i = n; i < 6; i++) {
+      frac *= 10;
+    }
+    if (fracLen > 6 && d.charAt(dot + 7) >= '5') {
+      frac++; // HALF_UP: the discarded part is at least one half
+      if (frac == 1_000_000) {
+        return null; // the carry reaches the integer part
+      }
+    }
+    if (frac == 0) {
+      return d.substring(0, dot);
+    }
+    int digits = 6;
+    while (frac % 10 == 0) {
+      frac /= 10;
+      digits--;
+    }
+    StringBuilder b = new StringBuilder(dot + 8).append(d, 0, dot).append('.');
+    String f = Integer.toString(frac);
+    for (int i = f.length(); i < digits; i++) {
+      b.append('0');
+    }
+    return b.append(f).toString();
   }
 
   /** The duration between two instants in seconds (µs resolution), or null if either is null. */

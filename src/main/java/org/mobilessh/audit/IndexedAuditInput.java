@@ -1,11 +1,28 @@
 package org.mobilessh.audit;
 
+import java.io.DataInput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -14,6 +31,7 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
 import org.mobilessh.index.EventSearcher;
 import org.mobilessh.index.Fields;
+import org.mobilessh.index.StoredSnapshot;
 
 /**
  * Builds an {@link AuditInput} from the event index: the events of a stretch of time (and
@@ -41,16 +59,82 @@ public final class IndexedAuditInput {
    */
   public static AuditInput load(EventSearcher searcher, Instant from, Instant to, String host) {
     List<TracedEvent> events = new ArrayList<>();
-    forEach(searcher, from, to, host, events::add);
+    forEach(searcher, query(from, to, host), null, events::add);
     RulesetHistory rulesets = RulesetHistory.load(searcher, from, to, host);
     return new AuditInput(events, List.of(), rulesets.rejectCounters(), rulesets.snapshots());
   }
 
   /**
-   * Reconstructs the timed events in {@code [from, to]} of router {@code host} as they are read
-   * (time order), without holding them: the records go to {@code sink} as they become final.
+   * How {@link #stream} runs.
+   *
+   * @param cache whether results are taken from and kept in the index's {@link AuditCache}
+   * @param threads how many routers are reconstructed at once
+   * @param progress one line at a time about what is done (for the error stream)
+   */
+  public record Options(boolean cache, int threads, Consumer<String> progress) {
+    public Options {
+      Objects.requireNonNull(progress, "progress");
+      threads = Math.max(1, threads);
+    }
+
+    /** With the cache, one thread per core, silent. */
+    public static Options defaults() {
+      return new Options(true, Runtime.getRuntime().availableProcessors(), m -> {});
+    }
+
+    public Options withCache(boolean on) {
+      return new Options(on, threads, progress);
+    }
+
+    public Options withProgress(Consumer<String> p) {
+      return new Options(cache, threads, p);
+    }
+
+    public Options withThreads(int n) {
+      return new Options(cache, n, progress);
+    }
+  }
+
+  /**
+   * Reconstructs the timed events in {@code [from, to]} of router {@code host} ({@code null}: every
+   * router), with the index's cache and one thread per core ({@link Options#defaults()}); see
+   * {@link #stream(EventSearcher, Instant, Instant, String, AuditEngine, AuditSink, Options)}.
    */
   public static void stream(
+      EventSearcher searcher,
+      Instant from,
+      Instant to,
+      String host,
+      AuditEngine engine,
+      AuditSink sink) {
+    stream(searcher, from, to, host, engine, sink, Options.defaults());
+  }
+
+  /**
+   * Reconstructs the timed events in {@code [from, to]} of router {@code host} ({@code null}: every
+   * router) and delivers the records to {@code sink} in the order {@link AuditSink} promises.
+   *
+   * <p>Routers are independent in the audit (every state, rule, anomaly and total is kept per
+   * router), so each router is one engine stream of its own (the index read filtered by {@code
+   * observer.hostname}), run {@code threads} at a time, each writing its records to a run file; the
+   * runs are then merged in the order one stream over every router gives: by time, then router
+   * (anomalies: time, kind, router), each router's records in its own order; reject totals as
+   * {@link RejectTotals#between} orders them; the counts added up. The run files are the cache's
+   * entries (see {@link AuditCache}): a router whose key is found is not computed again.
+   */
+  public static void stream(
+      EventSearcher searcher,
+      Instant from,
+      Instant to,
+      String host,
+      AuditEngine engine,
+      AuditSink sink,
+      Options options) {
+    new Run(searcher, from, to, host, engine, sink, options).run();
+  }
+
+  /** One stream over the whole query, straight into the sink (no run file). */
+  private static void single(
       EventSearcher searcher,
       Instant from,
       Instant to,
@@ -60,18 +144,403 @@ public final class IndexedAuditInput {
     RulesetHistory rulesets = RulesetHistory.load(searcher, from, to, host);
     try (AuditEngine.Stream s =
         engine.open(List.of(), rulesets.rejectCounters(), rulesets.snapshots(), sink)) {
-      forEach(searcher, from, to, host, s::accept);
+      forEach(searcher, query(from, to, host), null, s::accept);
       s.finish();
     }
   }
 
+  /** What one router's stream reads. */
+  private record Part(String router, Query query, List<StoredSnapshot> snapshots) {}
+
+  /** A router's records, ready to merge. */
+  private record Done(Part part, AuditRunFile.Checked run, boolean cached, boolean removeAfter) {}
+
+  /** Thrown when an event's router is not the one its stream reads (the runs fall back). */
+  private static final class OtherRouter extends RuntimeException {
+    OtherRouter(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private static final class Run {
+    private final EventSearcher searcher;
+    private final Instant from;
+    private final Instant to;
+    private final String host;
+    private final AuditEngine engine;
+    private final AuditSink sink;
+    private final Options options;
+    private final boolean rejections;
+    private AuditCache cache;
+    private Path scratch;
+
+    Run(
+        EventSearcher searcher,
+        Instant from,
+        Instant to,
+        String host,
+        AuditEngine engine,
+        AuditSink sink,
+        Options options) {
+      this.searcher = searcher;
+      this.from = from;
+      this.to = to;
+      this.host = host;
+      this.engine = engine;
+      this.sink = sink;
+      this.options = options;
+      this.rejections = sink.wantsRejections();
+    }
+
+    void run() {
+      List<Part> parts = parts();
+      if (!options.cache() && parts.size() <= 1) {
+        single(searcher, from, to, host, engine, sink); // nothing to merge, nothing to keep
+        return;
+      }
+      if (options.cache()) {
+        cache = AuditCache.of(searcher.path(), options.progress());
+      }
+      List<Done> done = new ArrayList<>();
+      try {
+        try {
+          done = compute(parts);
+        } catch (OtherRouter e) {
+          options.progress().accept("audit: " + e.getMessage() + "; reading all routers as one");
+          single(searcher, from, to, host, engine, sink);
+          return;
+        }
+        merge(done);
+        if (cache != null) {
+          Set<Path> keep = new HashSet<>();
+          for (Done d : done) {
+            keep.add(d.run().dir());
+          }
+          cache.evict(keep);
+        }
+      } finally {
+        for (Done d : done) {
+          if (d.removeAfter()) {
+            AuditCache.delete(d.run().dir());
+          }
+        }
+        if (scratch != null) {
+          AuditCache.delete(scratch);
+        }
+      }
+    }
+
+    /** The routers to reconstruct, each with its query and snapshots. */
+    private List<Part> parts() {
+      if (host != null) {
+        return List.of(new Part(host, query(from, to, host), searcher.snapshots(from, to, host)));
+      }
+      Map<String, List<StoredSnapshot>> snaps = new TreeMap<>();
+      for (StoredSnapshot s : searcher.snapshots(from, to, null)) {
+        snaps.computeIfAbsent(s.observer(), k -> new ArrayList<>()).add(s);
+      }
+      java.util.TreeSet<String> routers = new java.util.TreeSet<>(searcher.observers());
+      routers.add(""); // events without a router have no term
+      routers.addAll(snaps.keySet());
+      List<Part> out = new ArrayList<>();
+      for (String r : routers) {
+        Query q = r.isEmpty() ? hostless(from, to) : query(from, to, r);
+        out.add(new Part(r, q, snaps.getOrDefault(r, List.of())));
+      }
+      return out;
+    }
+
+    private List<Done> compute(List<Part> parts) {
+      int threads = Math.min(options.threads(), parts.size());
+      ExecutorService pool = Executors.newFixedThreadPool(threads, daemon());
+      List<Done> done = new ArrayList<>();
+      try {
+        List<Future<Done>> fs = new ArrayList<>();
+        for (Part p : parts) {
+          fs.add(pool.submit(() -> part(p)));
+        }
+        RuntimeException failure = null;
+        for (Future<Done> f : fs) {
+          try {
+            Done d = f.get();
+            if (d != null) {
+              done.add(d);
+            }
+          } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            RuntimeException r =
+                c instanceof RuntimeException re
+                    ? re
+                    : new AuditException("audit stream failed: " + c, c);
+            if (failure == null || r instanceof OtherRouter) {
+              failure = r;
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditException("interrupted", e);
+          }
+        }
+        if (failure != null) {
+          for (Done d : done) {
+            if (d.removeAfter()) {
+              AuditCache.delete(d.run().dir());
+            }
+          }
+          throw failure;
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      long cached = done.stream().filter(Done::cached).count();
+      if (done.size() > 1 || cache != null) {
+        options
+            .progress()
+            .accept(
+                "audit: "
+                    + done.size()
+                    + (done.size() == 1 ? " router" : " routers")
+                    + ": "
+                    + cached
+                    + " from the cache, "
+                    + (done.size() - cached)
+                    + " computed"
+                    + (cache == null ? " (cache not used)" : ""));
+      }
+      return done;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon() {
+      return r -> {
+        Thread t = new Thread(r, "mobilessh-audit");
+        t.setDaemon(true);
+        return t;
+      };
+    }
+
+    /** One router: from the cache, or computed into a run file (kept in the cache). */
+    private Done part(Part p) throws IOException {
+      EventSearcher.Digest data = searcher.digest(p.query());
+      if (data.count() == 0 && p.snapshots().isEmpty()) {
+        return null; // no event, no snapshot: the router has nothing to say
+      }
+      String key =
+          AuditCache.key(
+              p.router(),
+              p.query().toString(),
+              from,
+              to,
+              engine.config(),
+              AuditCache.build(),
+              data,
+              p.snapshots());
+      if (cache != null) {
+        AuditRunFile.Checked hit = cache.lookup(key, rejections, p.router());
+        if (hit != null) {
+          options
+              .progress()
+              .accept(
+                  "audit: router "
+                      + AuditCache.label(p.router())
+                      + ": "
+                      + data.count()
+                      + " events, results from the cache ("
+                      + hit.dir().getFileName()
+                      + ")");
+          return new Done(p, hit, true, false);
+        }
+      }
+      Path dir = null;
+      if (cache != null) {
+        try {
+          dir = cache.temp();
+        } catch (IOException e) {
+          options
+              .progress()
+              .accept(
+                  "audit cache: cannot write in "
+                      + cache.dir()
+                      + " ("
+                      + e.getMessage()
+                      + "): computing without it");
+        }
+      }
+      boolean inCache = dir != null;
+      if (dir == null) {
+        dir = Files.createDirectory(scratch().resolve(UUID.randomUUID().toString()));
+      }
+      long t0 = System.nanoTime();
+      try {
+        RulesetHistory rulesets = RulesetHistory.of(p.snapshots());
+        try (AuditRunFile.Writer w = new AuditRunFile.Writer(dir, rejections);
+            AuditEngine.Stream s =
+                engine.open(List.of(), rulesets.rejectCounters(), rulesets.snapshots(), w)) {
+          forEach(searcher, p.query(), p.router(), s::accept);
+          s.finish();
+          w.finish(key);
+        }
+        Path at = inCache ? cache.commit(key, dir) : dir;
+        AuditRunFile.Checked run = AuditRunFile.read(at);
+        options
+            .progress()
+            .accept(
+                "audit: router "
+                    + AuditCache.label(p.router())
+                    + ": "
+                    + data.count()
+                    + " events, computed in "
+                    + String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9)
+                    + " s"
+                    + (inCache && at.getParent().equals(cache.dir()) && !at.equals(dir)
+                        ? ", kept in the cache"
+                        : ""));
+        return new Done(p, run, false, !inCache || at.equals(dir));
+      } catch (IOException | RuntimeException e) {
+        AuditCache.delete(dir);
+        throw e;
+      }
+    }
+
+    private synchronized Path scratch() throws IOException {
+      if (scratch == null) {
+        scratch = Files.createTempDirectory("mobilessh-audit-");
+      }
+      return scratch;
+    }
+
+    // -------------------------------------------------------------- the merge
+
+    private void merge(List<Done> done) {
+      try {
+        mergeKind(
+            done, AuditRunFile.Kind.WINDOWS, AuditRecordCodec.WINDOWS, WINDOW_ORDER, sink::window);
+        mergeKind(
+            done,
+            AuditRunFile.Kind.SESSIONS,
+            AuditRecordCodec.SESSIONS,
+            SESSION_ORDER,
+            sink::session);
+        if (rejections) {
+          mergeKind(
+              done,
+              AuditRunFile.Kind.REJECTIONS,
+              AuditRecordCodec.REJECTIONS,
+              REJECTION_ORDER,
+              sink::rejection);
+        }
+        mergeKind(
+            done,
+            AuditRunFile.Kind.ANOMALIES,
+            AuditRecordCodec.ANOMALIES,
+            ANOMALY_ORDER,
+            sink::anomaly);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read audit run files", e);
+      }
+      List<RejectTotals> totals = new ArrayList<>();
+      long used = 0;
+      long dropped = 0;
+      long untimed = 0;
+      for (Done d : done) {
+        AuditRunFile.End e = d.run().end();
+        totals.addAll(e.totals());
+        used += e.eventsUsed();
+        dropped += e.duplicatesDropped();
+        untimed += e.untimedEvents();
+      }
+      // RejectTotals.between groups by this key in a TreeMap; within a group, a router's order
+      totals.sort(Comparator.comparing((RejectTotals t) -> t.observer() + "|" + t.family()));
+      sink.end(totals, used, dropped, untimed);
+    }
+
+    private static <T> void mergeKind(
+        List<Done> done,
+        AuditRunFile.Kind kind,
+        Reorder.Codec<T> codec,
+        Comparator<T> order,
+        Consumer<T> out)
+        throws IOException {
+      List<Cursor<T>> cursors = new ArrayList<>();
+      try {
+        for (Done d : done) {
+          long n = d.run().count(kind);
+          if (n > 0) {
+            cursors.add(new Cursor<>(d.run().open(kind), n, codec));
+          }
+        }
+        if (cursors.size() == 1) {
+          Cursor<T> c = cursors.get(0);
+          for (long i = 0; i < c.left; i++) {
+            out.accept(codec.read(c.in));
+          }
+          return;
+        }
+        PriorityQueue<Cursor<T>> q =
+            new PriorityQueue<>(
+                Math.max(1, cursors.size()), (a, b) -> order.compare(a.head, b.head));
+        for (Cursor<T> c : cursors) {
+          c.advance();
+          q.add(c);
+        }
+        while (!q.isEmpty()) {
+          Cursor<T> c = q.poll();
+          out.accept(c.head);
+          if (c.advance()) {
+            q.add(c);
+          }
+        }
+      } finally {
+        for (Cursor<T> c : cursors) {
+          if (c.in instanceof AutoCloseable a) {
+            try {
+              a.close();
+            } catch (Exception e) {
+              // read to the end already, or failing for another reason reported above
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The next record of one router's run. */
+  private static final class Cursor<T> {
+    final DataInput in;
+    final Reorder.Codec<T> codec;
+    long left;
+    T head;
+
+    Cursor(DataInput in, long count, Reorder.Codec<T> codec) {
+      this.in = in;
+      this.left = count;
+      this.codec = codec;
+    }
+
+    boolean advance() throws IOException {
+      if (left == 0) {
+        head = null;
+        return false;
+      }
+      left--;
+      head = codec.read(in);
+      return true;
+    }
+  }
+
+  // The order of one stream over every router (AuditEngine's output buffers), between records of
+  // different routers: their key, then the router. Records of one router keep their run's order.
+  private static final Comparator<Window> WINDOW_ORDER =
+      Comparator.comparing(Window::openedAt).thenComparing(Window::observer);
+  private static final Comparator<Session> SESSION_ORDER =
+      Comparator.comparing(Session::acceptedAt).thenComparing(Session::observer);
+  private static final Comparator<Rejection> REJECTION_ORDER =
+      Comparator.comparing(Rejection::at).thenComparing(Rejection::observer);
+  private static final Comparator<Anomaly> ANOMALY_ORDER =
+      Comparator.comparing((Anomaly a) -> a.at() == null ? Instant.MIN : a.at())
+          .thenComparingInt(a -> a.kind().ordinal())
+          .thenComparing(Anomaly::observer);
+
   private static void forEach(
-      EventSearcher searcher,
-      Instant from,
-      Instant to,
-      String host,
-      java.util.function.Consumer<TracedEvent> out) {
-    Query q = query(from, to, host);
+      EventSearcher searcher, Query q, String router, Consumer<TracedEvent> out) {
     // every stored path is a String of its own; a month holds a few dozen distinct ones
     Map<String, String> paths = new HashMap<>();
     searcher.forEach(
@@ -83,9 +552,34 @@ public final class IndexedAuditInput {
             return;
           }
           String path = h.sourcePath() == null ? "" : paths.computeIfAbsent(h.sourcePath(), p -> p);
-          out.accept(
-              new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine()));
+          TracedEvent te =
+              new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine());
+          if (router != null && !router.equals(te.observer())) {
+            // the stream of one router must hold that router's events only, or the merge would
+            // not be the single stream's answer
+            throw new OtherRouter(
+                "an event of router '"
+                    + te.observer()
+                    + "' was indexed under '"
+                    + router
+                    + "' ("
+                    + path
+                    + ":"
+                    + te.lineNumber()
+                    + ")");
+          }
+          out.accept(te);
         });
+  }
+
+  /** The events in the period without a router (no {@code observer.hostname} term). */
+  static Query hostless(Instant from, Instant to) {
+    BooleanQuery.Builder b = new BooleanQuery.Builder();
+    b.add(query(from, to, null), BooleanClause.Occur.FILTER);
+    b.add(
+        new org.apache.lucene.search.TermRangeQuery(Fields.OBSERVER, null, null, true, true),
+        BooleanClause.Occur.MUST_NOT);
+    return b.build();
   }
 
   /** The index query for a period and router. */

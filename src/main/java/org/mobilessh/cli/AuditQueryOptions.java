@@ -99,6 +99,15 @@ public final class AuditQueryOptions {
               + " Default: ${DEFAULT-VALUE}.")
   String lookback;
 
+  @Option(
+      names = "--no-cache",
+      description =
+          "Compute every router's reconstruction from the index, neither using nor keeping the"
+              + " results the index's audit cache holds ("
+              + org.mobilessh.audit.AuditCache.DIRECTORY
+              + " in the index directory; removing it is always safe).")
+  boolean noCache;
+
   /** A period {@code [from, to)}; either end {@code null} when open. */
   record Period(Instant from, Instant to) {
     boolean bounded() {
@@ -271,14 +280,26 @@ public final class AuditQueryOptions {
    * ends) go to {@code sink} as they become final, in their order, and nothing is held but what is
    * still open.
    */
-  void stream(Period p, AuditSink sink) {
+  void stream(CommandSpec spec, Period p, AuditSink sink) {
     AuditConfig config = auditConfig();
     Duration margin = lookbackDuration();
     Instant loadFrom = p.from() == null ? null : minus(p.from(), margin, config.seconds());
     Instant loadTo = p.to() == null ? null : plus(p.to(), margin);
     AuditSink s = p.bounded() ? AuditSink.between(p.fromOrMin(), p.toOrMax(), sink) : sink;
+    java.io.PrintWriter err = spec.commandLine().getErr();
+    IndexedAuditInput.Options options =
+        IndexedAuditInput.Options.defaults()
+            .withCache(!noCache)
+            .withProgress(
+                m -> {
+                  synchronized (err) {
+                    err.println(m);
+                    err.flush();
+                  }
+                });
     try (EventSearcher searcher = EventSearcher.open(index.path())) {
-      IndexedAuditInput.stream(searcher, loadFrom, loadTo, host, new AuditEngine(config), s);
+      IndexedAuditInput.stream(
+          searcher, loadFrom, loadTo, host, new AuditEngine(config), s, options);
     }
   }
 
@@ -294,7 +315,7 @@ public final class AuditQueryOptions {
       String noun,
       Function<Consumer<AuditTable.Row>, AuditSink> sink) {
     AuditTable.Writer out = new AuditTable.Writer(spec, columns, outputFormat(), noun);
-    stream(period(), sink.apply(out::row));
+    stream(spec, period(), sink.apply(out::row));
     return out.finish();
   }
 

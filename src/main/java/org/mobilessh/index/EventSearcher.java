@@ -166,6 +166,100 @@ public final class EventSearcher implements Closeable {
     }
   }
 
+  /** The index directory this searcher reads. */
+  public Path path() {
+    return path;
+  }
+
+  /**
+   * Every {@code observer.hostname} the index holds a term for (events and snapshots of any time),
+   * sorted. Documents without a router have no term.
+   */
+  public List<String> observers() {
+    try {
+      java.util.TreeSet<String> out = new java.util.TreeSet<>();
+      for (org.apache.lucene.index.LeafReaderContext leaf : reader.leaves()) {
+        org.apache.lucene.index.Terms terms = leaf.reader().terms(Fields.OBSERVER);
+        if (terms == null) {
+          continue;
+        }
+        org.apache.lucene.index.TermsEnum te = terms.iterator();
+        for (org.apache.lucene.util.BytesRef b = te.next(); b != null; b = te.next()) {
+          out.add(b.utf8ToString());
+        }
+      }
+      return List.copyOf(out);
+    } catch (IOException e) {
+      throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What the documents {@link #forEach} would read for {@code query} are, in 64 bits per document:
+   * their number and the sum and xor of a mix of each one's {@code event.hash} (router and content)
+   * {@code event.origin} (source file and line) and {@code @timestamp}. Adding, deleting or
+   * replacing a matching document changes it; merging segments does not. Reads doc values only (no
+   * stored fields).
+   */
+  public Digest digest(Query query) {
+    Query q = scoped(query);
+    try {
+      org.apache.lucene.search.Weight w =
+          searcher.createWeight(
+              searcher.rewrite(q), org.apache.lucene.search.ScoreMode.COMPLETE_NO_SCORES, 1);
+      long count = 0;
+      long sum = 0;
+      long xor = 0;
+      for (org.apache.lucene.index.LeafReaderContext leaf : reader.leaves()) {
+        org.apache.lucene.search.Scorer sc = w.scorer(leaf);
+        if (sc == null) {
+          continue;
+        }
+        org.apache.lucene.index.NumericDocValues hash =
+            org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.HASH);
+        org.apache.lucene.index.NumericDocValues origin =
+            org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.ORIGIN);
+        org.apache.lucene.index.NumericDocValues time =
+            org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.TIMESTAMP);
+        org.apache.lucene.util.Bits live = leaf.reader().getLiveDocs();
+        org.apache.lucene.search.DocIdSetIterator it = sc.iterator();
+        for (int d = it.nextDoc();
+            d != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
+            d = it.nextDoc()) {
+          if (live != null && !live.get(d)) {
+            continue;
+          }
+          long h = hash.advanceExact(d) ? hash.longValue() : 0x6a09e667f3bcc909L;
+          long o = origin.advanceExact(d) ? origin.longValue() : 0xbb67ae8584caa73bL;
+          long t = time.advanceExact(d) ? time.longValue() : 0x3c6ef372fe94f82bL;
+          long x = mix(h ^ mix(o + 0x9e3779b97f4a7c15L ^ mix(t)));
+          count++;
+          sum += x;
+          xor ^= x;
+        }
+      }
+      return new Digest(count, sum, xor);
+    } catch (IOException e) {
+      throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The finaliser of SplitMix64: every input bit reaches every output bit. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+
+  /**
+   * See {@link #digest}.
+   *
+   * @param count matching documents
+   * @param sum sum of their mixed hashes
+   * @param xor xor of their mixed hashes
+   */
+  public record Digest(long count, long sum, long xor) {}
+
   /** Documents in the index, events, quarantined lines and snapshots together. */
   public int size() {
     return reader.numDocs();

@@ -90,6 +90,11 @@ public final class PrefixMap {
     return s.substring(from, to);
   }
 
+  /** Every prefix word and its step, sorted by word (a stable text for cache keys). */
+  public java.util.SortedMap<String, Action> entries() {
+    return java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(byWord));
+  }
+
   @Override
   public String toString() {
     return "PrefixMap" + byWord;
