@@ -218,8 +218,9 @@ public final class AuditCache {
 
   /**
    * The program that computes the results: a SHA-256 over the name, size and CRC of every entry of
-   * the running jar (or the name and content of every file of the class directory), with the Java
-   * and Lucene versions. A rebuilt engine, parser or index reader gives another value.
+   * the running jar (or the name and content of every file of the class directory) that {@link
+   * #computes}, with the Java and Lucene versions. A rebuilt engine, parser or index reader (or any
+   * library) gives another value.
    */
   static String build() {
     String b = build;
@@ -242,6 +243,9 @@ public final class AuditCache {
           List<? extends ZipEntry> entries =
               z.stream().sorted(Comparator.comparing(ZipEntry::getName)).toList();
           for (ZipEntry e : entries) {
+            if (!computes(e.getName())) {
+              continue;
+            }
             md.update(
                 (e.getName() + '\0' + e.getSize() + '\0' + e.getCrc() + '\n')
                     .getBytes(StandardCharsets.UTF_8));
@@ -253,6 +257,9 @@ public final class AuditCache {
           files = s.filter(Files::isRegularFile).sorted().toList();
         }
         for (Path f : files) {
+          if (!computes(p.relativize(f).toString().replace('\\', '/'))) {
+            continue;
+          }
           md.update(p.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
           md.update((byte) 0);
           try (InputStream in = Files.newInputStream(f)) {
@@ -266,6 +273,27 @@ public final class AuditCache {
     }
     return HexFormat.of().formatHex(md.digest());
   }
+
+  /**
+   * Whether a file of the program can change what the engine delivers: everything but the stages
+   * that only print or render records (the command line, report, evidence bundle, simulator), so a
+   * change to a printer does not throw the results away.
+   */
+  static boolean computes(String name) {
+    for (String p : PRINTERS) {
+      if (name.startsWith(p)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final List<String> PRINTERS =
+      List.of(
+          "org/mobilessh/cli/",
+          "org/mobilessh/report/",
+          "org/mobilessh/evidence/",
+          "org/mobilessh/simulate/");
 
   static String sha256(String text) {
     return HexFormat.of().formatHex(sha().digest(text.getBytes(StandardCharsets.UTF_8)));

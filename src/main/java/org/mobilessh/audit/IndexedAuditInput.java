@@ -467,16 +467,25 @@ public final class IndexedAuditInput {
             cursors.add(new Cursor<>(d.run().open(kind), n, codec));
           }
         }
+        if (cursors.isEmpty()) {
+          return;
+        }
+        // each run is decoded on a thread of its own, a batch ahead: the merge and the sink
+        // (formatting, output) keep this thread busy meanwhile
+        for (Cursor<T> c : cursors) {
+          Thread t = new Thread(c::produce, "mobilessh-audit-read");
+          t.setDaemon(true);
+          t.start();
+        }
         if (cursors.size() == 1) {
           Cursor<T> c = cursors.get(0);
-          for (long i = 0; i < c.left; i++) {
-            out.accept(codec.read(c.in));
+          while (c.advance()) {
+            out.accept(c.head);
           }
           return;
         }
         PriorityQueue<Cursor<T>> q =
-            new PriorityQueue<>(
-                Math.max(1, cursors.size()), (a, b) -> order.compare(a.head, b.head));
+            new PriorityQueue<>(cursors.size(), (x, y) -> order.compare(x.head, y.head));
         for (Cursor<T> c : cursors) {
           c.advance();
           q.add(c);
@@ -490,39 +499,99 @@ public final class IndexedAuditInput {
         }
       } finally {
         for (Cursor<T> c : cursors) {
-          if (c.in instanceof AutoCloseable a) {
-            try {
-              a.close();
-            } catch (Exception e) {
-              // read to the end already, or failing for another reason reported above
-            }
-          }
+          c.close();
         }
       }
     }
   }
 
-  /** The next record of one router's run. */
+  /** The next record of one router's run, decoded ahead in batches by a reader thread. */
   private static final class Cursor<T> {
+    private static final int BATCH = 2048;
+    private static final List<Object> END = new ArrayList<>(0);
+
     final DataInput in;
     final Reorder.Codec<T> codec;
-    long left;
+    final long count;
+    private final java.util.concurrent.ArrayBlockingQueue<List<Object>> batches =
+        new java.util.concurrent.ArrayBlockingQueue<>(4);
+    private volatile boolean closed;
+    private volatile Throwable failure;
+    private List<Object> batch = List.of();
+    private int next;
     T head;
 
     Cursor(DataInput in, long count, Reorder.Codec<T> codec) {
       this.in = in;
-      this.left = count;
+      this.count = count;
       this.codec = codec;
     }
 
-    boolean advance() throws IOException {
-      if (left == 0) {
-        head = null;
-        return false;
+    /** The reader thread: every record, in batches, then {@link #END}. */
+    void produce() {
+      try {
+        long left = count;
+        while (left > 0 && !closed) {
+          int n = (int) Math.min(BATCH, left);
+          List<Object> b = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            b.add(codec.read(in));
+          }
+          left -= n;
+          put(b);
+        }
+      } catch (IOException | RuntimeException | Error e) {
+        failure = e;
+      } finally {
+        put(END);
       }
-      left--;
-      head = codec.read(in);
+    }
+
+    private void put(List<Object> b) {
+      try {
+        while (!closed && !batches.offer(b, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          // the merge is behind; wait unless it stopped
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    boolean advance() throws IOException {
+      if (next == batch.size()) {
+        if (batch == END) {
+          head = null;
+          return false;
+        }
+        try {
+          batch = batches.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while merging audit runs");
+        }
+        next = 0;
+        if (batch == END) {
+          if (failure != null) {
+            throw new IOException("cannot read an audit run file: " + failure, failure);
+          }
+          head = null;
+          return false;
+        }
+      }
+      head = (T) batch.get(next++);
       return true;
+    }
+
+    void close() {
+      closed = true;
+      if (in instanceof AutoCloseable a) {
+        try {
+          a.close();
+        } catch (Exception e) {
+          // read to the end already, or failing for a reason reported above
+        }
+      }
     }
   }
 
