@@ -339,7 +339,7 @@ public final class IndexedAuditInput {
           options
               .progress()
               .accept(
-                  "audit: router "
+                  "audit: "
                       + AuditCache.label(p.router())
                       + ": "
                       + data.count()
@@ -383,7 +383,7 @@ public final class IndexedAuditInput {
         options
             .progress()
             .accept(
-                "audit: router "
+                "audit: "
                     + AuditCache.label(p.router())
                     + ": "
                     + data.count()
@@ -470,13 +470,6 @@ public final class IndexedAuditInput {
         if (cursors.isEmpty()) {
           return;
         }
-        // each run is decoded on a thread of its own, a batch ahead: the merge and the sink
-        // (formatting, output) keep this thread busy meanwhile
-        for (Cursor<T> c : cursors) {
-          Thread t = new Thread(c::produce, "mobilessh-audit-read");
-          t.setDaemon(true);
-          t.start();
-        }
         if (cursors.size() == 1) {
           Cursor<T> c = cursors.get(0);
           while (c.advance()) {
@@ -505,86 +498,33 @@ public final class IndexedAuditInput {
     }
   }
 
-  /** The next record of one router's run, decoded ahead in batches by a reader thread. */
+  /**
+   * The next record of one router's run. (Decoding the runs ahead on threads of their own was
+   * measured: more CPU and memory on 2 cores, no gain; docs/performance.md.)
+   */
   private static final class Cursor<T> {
-    private static final int BATCH = 2048;
-    private static final List<Object> END = new ArrayList<>(0);
-
     final DataInput in;
     final Reorder.Codec<T> codec;
-    final long count;
-    private final java.util.concurrent.ArrayBlockingQueue<List<Object>> batches =
-        new java.util.concurrent.ArrayBlockingQueue<>(4);
-    private volatile boolean closed;
-    private volatile Throwable failure;
-    private List<Object> batch = List.of();
-    private int next;
+    long left;
     T head;
 
     Cursor(DataInput in, long count, Reorder.Codec<T> codec) {
       this.in = in;
-      this.count = count;
+      this.left = count;
       this.codec = codec;
     }
 
-    /** The reader thread: every record, in batches, then {@link #END}. */
-    void produce() {
-      try {
-        long left = count;
-        while (left > 0 && !closed) {
-          int n = (int) Math.min(BATCH, left);
-          List<Object> b = new ArrayList<>(n);
-          for (int i = 0; i < n; i++) {
-            b.add(codec.read(in));
-          }
-          left -= n;
-          put(b);
-        }
-      } catch (IOException | RuntimeException | Error e) {
-        failure = e;
-      } finally {
-        put(END);
-      }
-    }
-
-    private void put(List<Object> b) {
-      try {
-        while (!closed && !batches.offer(b, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-          // the merge is behind; wait unless it stopped
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    @SuppressWarnings("unchecked")
     boolean advance() throws IOException {
-      if (next == batch.size()) {
-        if (batch == END) {
-          head = null;
-          return false;
-        }
-        try {
-          batch = batches.take();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("interrupted while merging audit runs");
-        }
-        next = 0;
-        if (batch == END) {
-          if (failure != null) {
-            throw new IOException("cannot read an audit run file: " + failure, failure);
-          }
-          head = null;
-          return false;
-        }
+      if (left == 0) {
+        head = null;
+        return false;
       }
-      head = (T) batch.get(next++);
+      left--;
+      head = codec.read(in);
       return true;
     }
 
     void close() {
-      closed = true;
       if (in instanceof AutoCloseable a) {
         try {
           a.close();
