@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -397,7 +398,10 @@ public final class EventSearcher implements Closeable {
   }
 
   private static int year(Instant time) {
-    return time == null ? 2000 : time.atZone(ZoneOffset.UTC).getYear();
+    // the UTC day's date, without the zone rules and ZonedDateTime that atZone builds per event
+    return time == null
+        ? 2000
+        : LocalDate.ofEpochDay(Math.floorDiv(time.getEpochSecond(), 86_400L)).getYear();
   }
 
   private static LineParser newParser(LogFormat format, int year, String observer) {

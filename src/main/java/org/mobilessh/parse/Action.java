@@ -38,9 +38,12 @@ public enum Action {
     return this == LIST_ADD || this == LIST_DEL || this == LIST_FLUSH || this == LOSS_MARKER;
   }
 
+  // values() clones the array on every call, and the index's read path asks once per event
+  private static final Action[] ALL = values();
+
   /** Inverse of {@link #ecsName()}. */
   public static Action ofEcsName(String name) {
-    for (Action a : values()) {
+    for (Action a : ALL) {
       if (a.ecsName.equals(name)) {
         return a;
       }
