@@ -142,7 +142,8 @@ final class EvidenceCommand implements Callable<Integer> {
             snapshots,
             report,
             signer,
-            out);
+            out,
+            !month.noCache);
     PrintWriter o = spec.commandLine().getOut();
     o.println(
         "wrote "
@@ -231,7 +232,8 @@ final class EvidenceCommand implements Callable<Integer> {
           base.generatedAt(),
           base.evidenceHash(),
           base.attachments(),
-          base.topN());
+          base.topN(),
+          !month.noCache);
     } catch (ReportException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

@@ -66,7 +66,8 @@ final class ExportCommand implements Callable<Integer> {
             month.lookbackDuration(),
             variant,
             out,
-            null);
+            null,
+            !month.noCache);
     PrintWriter o = spec.commandLine().getOut();
     for (String f : CsvExport.FILES) {
       o.printf(
@@ -131,6 +132,13 @@ final class ExportCommand implements Callable<Integer> {
             "How far outside the month events are read, so windows open at its start and sessions"
                 + " running at its end are whole (N s, m, h or d). Default: ${DEFAULT-VALUE}.")
     String lookback;
+
+    @Option(
+        names = "--no-cache",
+        description =
+            "Reconstruct the month from the indexed events alone: neither read nor fill the audit"
+                + " results kept with the index (INDEX/mobilessh-audit-cache).")
+    boolean noCache;
 
     private AuditQueryOptions audit() {
       AuditQueryOptions q = new AuditQueryOptions();

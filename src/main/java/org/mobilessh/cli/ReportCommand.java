@@ -92,6 +92,13 @@ final class ReportCommand implements Callable<Integer> {
       description = "Where to write the report; the extension selects the format.")
   Path out;
 
+  @Option(
+      names = "--no-cache",
+      description =
+          "Reconstruct the month from the indexed events alone: neither read nor fill the audit"
+              + " results kept with the index (INDEX/mobilessh-audit-cache).")
+  boolean noCache;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
@@ -106,7 +113,8 @@ final class ReportCommand implements Callable<Integer> {
               .withLang(lang)
               .withPaper(ReportRequest.Paper.parse(paper))
               .withTopN(top)
-              .withToolVersion(version());
+              .withToolVersion(version())
+              .withCache(!noCache);
     } catch (ReportException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

@@ -161,7 +161,8 @@ public final class EvidenceBundle {
       List<Path> snapshots,
       ReportWriter report,
       ManifestSignature.Signer signer,
-      Path out) {
+      Path out,
+      boolean cache) {
     Path parent = out.toAbsolutePath().getParent();
     Path work;
     try {
@@ -181,7 +182,8 @@ public final class EvidenceBundle {
               lookback,
               CsvExport.Variant.RAW,
               data.resolve("csv"),
-              data.resolve("raw"));
+              data.resolve("raw"),
+              cache);
       SortedMap<String, Object> payload = new TreeMap<>();
       for (String f : CsvExport.FILES) {
         payload.put("csv/" + f, data.resolve("csv").resolve(f));

@@ -108,8 +108,37 @@ public final class MonthExport {
       CsvExport.Variant variant,
       Path csvDir,
       Path rawDir) {
+    return write(index, month, host, config, lookback, variant, csvDir, rawDir, true);
+  }
+
+  /**
+   * Like {@link #write(Path, YearMonth, String, AuditConfig, Duration, CsvExport.Variant, Path,
+   * Path)}, with or without the audit results kept with the index ({@code false}: reconstructed
+   * from the events alone).
+   */
+  public static Written write(
+      Path index,
+      YearMonth month,
+      String host,
+      AuditConfig config,
+      Duration lookback,
+      CsvExport.Variant variant,
+      Path csvDir,
+      Path rawDir,
+      boolean cache) {
     return write(
-        index, month, host, config, lookback, variant, csvDir, rawDir, RUN_RECORDS, null, null);
+        index,
+        month,
+        host,
+        config,
+        lookback,
+        variant,
+        csvDir,
+        rawDir,
+        RUN_RECORDS,
+        null,
+        null,
+        cache);
   }
 
   /**
@@ -127,7 +156,8 @@ public final class MonthExport {
       Path rawDir,
       int runRecords,
       java.util.function.LongConsumer held,
-      Path tempDir) {
+      Path tempDir,
+      boolean cache) {
     Instant start = month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     Instant end = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     Instant from = start.minus(lookback).minusSeconds(config.seconds());
@@ -148,7 +178,13 @@ public final class MonthExport {
       try (EventSearcher searcher = EventSearcher.open(index)) {
         snapshots = MonthAudit.relevant(searcher.snapshots(null, to, host), start, end);
         IndexedAuditInput.stream(
-            searcher, from, to, host, new AuditEngine(config), AuditSink.month(month, rows));
+            searcher,
+            from,
+            to,
+            host,
+            new AuditEngine(config),
+            AuditSink.month(month, rows),
+            IndexedAuditInput.Options.defaults().withCache(cache));
       } catch (IndexException | AuditException e) {
         throw new EvidenceException(e.getMessage(), e);
       } finally {

@@ -113,7 +113,8 @@ public final class ReportRenderer {
           loadTo,
           req.host(),
           new AuditEngine(req.config()),
-          AuditSink.month(ym, month));
+          AuditSink.month(ym, month),
+          IndexedAuditInput.Options.defaults().withCache(req.cache()));
       events(searcher, loadFrom, loadTo, req.host(), events);
       return render(req, templates, events, month, facts, files, out);
     }

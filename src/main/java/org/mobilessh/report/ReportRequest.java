@@ -30,6 +30,9 @@ import org.mobilessh.audit.AuditConfig;
  * @param attachments files to attach to the PDF as PDF/A-3 associated files (name to content; the
  *     CSV evidence), ignored for HTML; may be empty
  * @param topN rows of each long table; the full lists are in the CSV export
+ * @param cache whether the audit may use (and fill) the results kept with the index ({@link
+ *     org.mobilessh.audit.IndexedAuditInput.Options#cache}); {@code false} reconstructs from the
+ *     events alone
  */
 public record ReportRequest(
     Path index,
@@ -45,7 +48,8 @@ public record ReportRequest(
     Instant generatedAt,
     String evidenceHash,
     Map<String, byte[]> attachments,
-    int topN) {
+    int topN,
+    boolean cache) {
 
   /** Output formats. */
   public enum Format {
@@ -131,7 +135,28 @@ public record ReportRequest(
         null,
         null,
         Map.of(),
-        25);
+        25,
+        true);
+  }
+
+  /** With or without the audit results kept with the index ({@code --no-cache}). */
+  public ReportRequest withCache(boolean c) {
+    return new ReportRequest(
+        index,
+        month,
+        host,
+        config,
+        template,
+        lang,
+        paper,
+        format,
+        toolVersion,
+        lookback,
+        generatedAt,
+        evidenceHash,
+        attachments,
+        topN,
+        c);
   }
 
   public ReportRequest withHost(String h) {
@@ -149,7 +174,8 @@ public record ReportRequest(
         generatedAt,
         evidenceHash,
         attachments,
-        topN);
+        topN,
+        cache);
   }
 
   public ReportRequest withTemplate(String t) {
@@ -167,7 +193,8 @@ public record ReportRequest(
         generatedAt,
         evidenceHash,
         attachments,
-        topN);
+        topN,
+        cache);
   }
 
   public ReportRequest withLang(String l) {
@@ -185,7 +212,8 @@ public record ReportRequest(
         generatedAt,
         evidenceHash,
         attachments,
-        topN);
+        topN,
+        cache);
   }
 
   public ReportRequest withPaper(Paper p) {
@@ -203,7 +231,8 @@ public record ReportRequest(
         generatedAt,
         evidenceHash,
         attachments,
-        topN);
+        topN,
+        cache);
   }
 
   public ReportRequest withFormat(Format f) {
@@ -221,7 +250,8 @@ public record ReportRequest(
         generatedAt,
         evidenceHash,
         attachments,
-        topN);
+        topN,
+        cache);
   }
 
   public ReportRequest withToolVersion(String v) {
@@ -239,7 +269,8 @@ public record ReportRequest(
         generatedAt,
         evidenceHash,
         attachments,
-        topN);
+        topN,
+        cache);
   }
 
   public ReportRequest withEvidence(String hash, Map<String, byte[]> files) {
@@ -257,7 +288,8 @@ public record ReportRequest(
         generatedAt,
         hash,
         files,
-        topN);
+        topN,
+        cache);
   }
 
   public ReportRequest withGeneratedAt(Instant t) {
@@ -275,7 +307,8 @@ public record ReportRequest(
         t,
         evidenceHash,
         attachments,
-        topN);
+        topN,
+        cache);
   }
 
   public ReportRequest withTopN(int n) {
@@ -293,6 +326,7 @@ public record ReportRequest(
         generatedAt,
         evidenceHash,
         attachments,
-        n);
+        n,
+        cache);
   }
 }

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mobilessh.audit.AuditCache;
 
 /** {@code mobilessh report} on the real capture in sample-logs/ (November 2026). */
 class ReportCommandTest {
@@ -50,6 +53,46 @@ class ReportCommandTest {
     assertThat(r.err()).containsPattern("nov\\.html: windows \\d+, sessions \\d+");
     String html = Files.readString(out);
     assertThat(html).contains("November 2026", "Window length N (--seconds)", "5 s");
+  }
+
+  @Test
+  void noCacheNeitherReadsNorFillsTheResultsKeptWithTheIndexAndGivesTheSameReport()
+      throws Exception {
+    Path cache = index.resolve(AuditCache.DIRECTORY);
+    if (Files.exists(cache)) {
+      try (Stream<Path> s = Files.walk(cache)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    Path bare = dir.resolve("bare.html");
+    CliResult r =
+        CliResult.run(
+            "report",
+            "--index",
+            index.toString(),
+            "--month",
+            "2026-11",
+            "--no-cache",
+            "--out",
+            bare.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(cache).doesNotExist();
+
+    Path cached = dir.resolve("cached.html");
+    r =
+        CliResult.run(
+            "report",
+            "--index",
+            index.toString(),
+            "--month",
+            "2026-11",
+            "--out",
+            cached.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(cache).isDirectoryContaining(p -> !p.getFileName().toString().startsWith("."));
+    assertThat(Files.readString(cached)).isEqualTo(Files.readString(bare));
   }
 
   @Test

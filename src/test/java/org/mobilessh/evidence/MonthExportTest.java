@@ -82,7 +82,8 @@ class MonthExportTest {
               out.resolve("raw"),
               run,
               h -> most.accumulateAndGet(h, Math::max),
-              runs);
+              runs,
+              true);
       assertThat(files(out)).as("runs of %d", run).isEqualTo(want);
       assertThat(w.windows()).isEqualTo(audit.result().windows().size());
       assertThat(w.rows().get("rejects.csv")).isEqualTo(audit.result().rejections().size());
@@ -103,7 +104,9 @@ class MonthExportTest {
           null,
           run,
           null,
-          runs);
+          runs,
+          // the same files when the audit is reconstructed without the results cache
+          false);
       for (String f : CsvExport.FILES) {
         assertThat(text(Files.readAllBytes(s.resolve(f)))).as(f).isEqualTo(text(safe.get(f)));
       }
