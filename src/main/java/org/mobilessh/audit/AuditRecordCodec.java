@@ -80,9 +80,6 @@ final class AuditRecordCodec {
     if (in instanceof Reorder.RunInput run) {
       return run.readString(n); // decoded in place, without an array per string
     }
-    if (in instanceof AuditRunFile.FileInput f) {
-      return f.readUtf8(n);
-    }
     byte[] b = new byte[n];
     in.readFully(b);
     return new String(b, java.nio.charset.StandardCharsets.UTF_8);

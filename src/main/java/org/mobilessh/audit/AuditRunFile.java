@@ -5,13 +5,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -181,7 +179,8 @@ final class AuditRunFile {
 
     /** The records of one kind, read from the start. */
     DataInput open(Kind k) throws IOException {
-      return new FileInput(dir.resolve(k.file));
+      // the reorder buffer's reader: the same bytes, strings decoded in place
+      return new Reorder.RunInput(Files.newInputStream(dir.resolve(k.file)));
     }
   }
 
@@ -248,160 +247,6 @@ final class AuditRunFile {
       if ((int) c.getValue() != crc) {
         throw new IOException(file.getFileName() + " does not match its checksum");
       }
-    }
-  }
-
-  /**
-   * A {@link DataInput} over a file with a buffer of its own: no locking and no per-byte virtual
-   * calls, which {@code DataInputStream} over a {@code BufferedInputStream} costs per field.
-   */
-  static final class FileInput implements DataInput, AutoCloseable {
-    private final FileChannel ch;
-    private final ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-    private final byte[] a = buf.array();
-    private int pos;
-    private int lim;
-
-    FileInput(Path file) throws IOException {
-      this.ch = FileChannel.open(file, StandardOpenOption.READ);
-    }
-
-    private void need(int n) throws IOException {
-      if (lim - pos >= n) {
-        return;
-      }
-      System.arraycopy(a, pos, a, 0, lim - pos);
-      lim -= pos;
-      pos = 0;
-      buf.clear().position(lim);
-      while (lim < n) {
-        int r = ch.read(buf);
-        if (r < 0) {
-          throw new EOFException("audit run file ended early");
-        }
-        lim += r;
-      }
-    }
-
-    @Override
-    public void readFully(byte[] b) throws IOException {
-      readFully(b, 0, b.length);
-    }
-
-    @Override
-    public void readFully(byte[] b, int off, int len) throws IOException {
-      while (len > 0) {
-        if (pos == lim) {
-          need(Math.min(len, a.length));
-        }
-        int k = Math.min(len, lim - pos);
-        System.arraycopy(a, pos, b, off, k);
-        pos += k;
-        off += k;
-        len -= k;
-      }
-    }
-
-    /** A UTF-8 string of {@code n} bytes, decoded straight from the buffer when it fits. */
-    String readUtf8(int n) throws IOException {
-      if (n <= a.length) {
-        need(n);
-        String s = new String(a, pos, n, StandardCharsets.UTF_8);
-        pos += n;
-        return s;
-      }
-      byte[] b = new byte[n];
-      readFully(b);
-      return new String(b, StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public int skipBytes(int n) throws IOException {
-      need(n);
-      pos += n;
-      return n;
-    }
-
-    @Override
-    public boolean readBoolean() throws IOException {
-      return readByte() != 0;
-    }
-
-    @Override
-    public byte readByte() throws IOException {
-      need(1);
-      return a[pos++];
-    }
-
-    @Override
-    public int readUnsignedByte() throws IOException {
-      return readByte() & 0xff;
-    }
-
-    @Override
-    public short readShort() throws IOException {
-      need(2);
-      short v = (short) (((a[pos] & 0xff) << 8) | (a[pos + 1] & 0xff));
-      pos += 2;
-      return v;
-    }
-
-    @Override
-    public int readUnsignedShort() throws IOException {
-      return readShort() & 0xffff;
-    }
-
-    @Override
-    public char readChar() throws IOException {
-      return (char) readShort();
-    }
-
-    @Override
-    public int readInt() throws IOException {
-      need(4);
-      int v =
-          ((a[pos] & 0xff) << 24)
-              | ((a[pos + 1] & 0xff) << 16)
-              | ((a[pos + 2] & 0xff) << 8)
-              | (a[pos + 3] & 0xff);
-      pos += 4;
-      return v;
-    }
-
-    @Override
-    public long readLong() throws IOException {
-      need(8);
-      long v = 0;
-      for (int i = 0; i < 8; i++) {
-        v = (v << 8) | (a[pos + i] & 0xff);
-      }
-      pos += 8;
-      return v;
-    }
-
-    @Override
-    public float readFloat() throws IOException {
-      return Float.intBitsToFloat(readInt());
-    }
-
-    @Override
-    public double readDouble() throws IOException {
-      return Double.longBitsToDouble(readLong());
-    }
-
-    @Override
-    public String readLine() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String readUTF() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void close() throws IOException {
-      ch.close();
     }
   }
 }
