@@ -194,22 +194,23 @@ final class Inet {
      * bits, or -1.
      */
     private static long expandedHalf(char[] s, int from) {
+      // without a branch per digit: any fault (a non-ASCII char, a non-hex digit, a missing
+      // colon) leaves a bit in bad
+      int bad = (s[from + 4] ^ ':') | (s[from + 9] ^ ':') | (s[from + 14] ^ ':');
       long v = 0;
-      for (int g = 0; g < 4; g++) {
-        int at = from + g * 5;
-        if (g > 0 && s[at - 1] != ':') {
-          return -1;
-        }
-        for (int i = at; i < at + 4; i++) {
-          char c = s[i];
-          int d = c < 0x80 ? HEX[c] : -1;
-          if (d < 0) {
-            return -1;
-          }
-          v = v << 4 | d;
-        }
+      for (int at = from; at < from + 20; at += 5) {
+        char c0 = s[at];
+        char c1 = s[at + 1];
+        char c2 = s[at + 2];
+        char c3 = s[at + 3];
+        int d0 = HEX[c0 & 0x7f];
+        int d1 = HEX[c1 & 0x7f];
+        int d2 = HEX[c2 & 0x7f];
+        int d3 = HEX[c3 & 0x7f];
+        bad |= ((c0 | c1 | c2 | c3) & 0xff80) | ((d0 | d1 | d2 | d3) & ~0xf);
+        v = v << 16 | (d0 << 12 | d1 << 8 | d2 << 4 | d3) & 0xffffL;
       }
-      return v;
+      return bad == 0 ? v : -1;
     }
 
     private static long longAt(byte[] b, int at) {

@@ -39,8 +39,18 @@ final class NetfilterMessages {
   // how the last reuse() found its text: 0 = most recent, 1 = the other one (now swapped), 2 = new
   private int lastWay;
 
+  // false only in tests that compare the fixed-order path with the general scanner
+  private final boolean fixedOrder;
+  // lines the fixed-order path took (for tests: that it is taken at all)
+  long fixedOrderLines;
+
   NetfilterMessages(PrefixMap prefixes) {
+    this(prefixes, true);
+  }
+
+  NetfilterMessages(PrefixMap prefixes, boolean fixedOrder) {
     this.prefixes = prefixes;
+    this.fixedOrder = fixedOrder;
   }
 
   /**
@@ -141,9 +151,23 @@ final class NetfilterMessages {
       Long kernelMicros,
       String bootId,
       int repeated) {
+    char[] c = chars(s);
+    Scan scan = this.scan;
+    if (fixedOrder) {
+      Head h = head(c, from, to);
+      if (h != null) {
+        int src = from + h.text.length;
+        scan.start(s, c, src, to);
+        scan.mac = h.mac;
+        if (scan.fromSource(src)) {
+          fixedOrderLines++;
+          return event(
+              scan, time, host, kernelMicros, bootId, h.action, h.prefix, h.in, h.out, repeated);
+        }
+      }
+    }
     // inTokenStart checked that IN='s value has no space and " OUT=" follows it
     int out = s.indexOf(' ', in + 3);
-    char[] c = chars(s);
     String prefix = trimmedPrefix(c, s, from, in);
     Action action;
     if (lastWay < 2 && !prefix.isEmpty()) {
@@ -165,9 +189,28 @@ final class NetfilterMessages {
     int p = out + 5;
     int e = tokenEnd(s, p, to);
     String outIf = reuse(OUT, c, s, p, e);
-    Scan scan = this.scan;
     scan.start(s, c, e, to);
-    scan.run();
+    if (fixedOrder && scan.fixedOrder()) {
+      fixedOrderLines++;
+      remember(c, from, scan.sourceAt, prefix, action, inIf, outIf, scan.mac);
+    } else {
+      scan.start(s, c, e, to); // the general scanner from a clean state
+      scan.run();
+    }
+    return event(scan, time, host, kernelMicros, bootId, action, prefix, inIf, outIf, repeated);
+  }
+
+  private static NetfilterEvent event(
+      Scan scan,
+      EventTime time,
+      String host,
+      Long kernelMicros,
+      String bootId,
+      Action action,
+      String prefix,
+      String inIf,
+      String outIf,
+      int repeated) {
     return new NetfilterEvent(
         time,
         host,
@@ -186,6 +229,58 @@ final class NetfilterMessages {
         scan.mark,
         repeated,
         scan.extra == null ? Map.of() : scan.extra);
+  }
+
+  /**
+   * A recent line's text from the start of its message to its {@code SRC=} token ({@code PREFIX
+   * IN=.. OUT=.. MAC=.. }), and what that text gave. The same text gives the same prefix, action,
+   * interfaces and MAC header (all found from the text alone), so a line that starts like a
+   * remembered one skips to {@code SRC=}. A router's lines have a handful of such heads.
+   */
+  private record Head(
+      char[] text, String prefix, Action action, String in, String out, String mac) {}
+
+  private static final int HEADS = 8;
+  private static final int LONGEST_HEAD = 512;
+  private final Head[] heads = new Head[HEADS];
+  private int lastHead;
+  private int nextHead;
+
+  /** The remembered head that {@code c[from, to)} starts with (and goes on after), or null. */
+  private Head head(char[] c, int from, int to) {
+    Head[] hs = heads;
+    for (int k = 0; k < HEADS; k++) {
+      int i = (lastHead + k) & (HEADS - 1);
+      Head h = hs[i];
+      if (h == null) {
+        continue;
+      }
+      char[] t = h.text;
+      int end = from + t.length;
+      if (end < to && Arrays.equals(c, from, end, t, 0, t.length)) {
+        lastHead = i;
+        return h;
+      }
+    }
+    return null;
+  }
+
+  private void remember(
+      char[] c,
+      int from,
+      int src,
+      String prefix,
+      Action action,
+      String in,
+      String out,
+      String mac) {
+    if (src <= from || src - from > LONGEST_HEAD) {
+      return;
+    }
+    int i = nextHead;
+    nextHead = (i + 1) & (HEADS - 1);
+    heads[i] = new Head(Arrays.copyOfRange(c, from, src), prefix, action, in, out, mac);
+    lastHead = i;
   }
 
   private String trimmedPrefix(char[] c, String s, int from, int to) {
@@ -315,6 +410,439 @@ final class NetfilterMessages {
       } else if (!sawNonIp) {
         throw truncated("no SRC= after IN=/OUT=");
       }
+    }
+
+    /**
+     * The common lines in one pass, in the order the kernel prints their fields ({@code
+     * nf_log_syslog.c}): {@code [MAC=..] SRC= DST= LEN=}, IPv4's {@code TOS= PREC= TTL= ID= [CE]
+     * [DF] [MF]} or IPv6's {@code TC= HOPLIMIT= FLOWLBL=}, then {@code PROTO=} TCP ({@code SPT=
+     * DPT= [SEQ= ACK=] WINDOW= RES= flags URGP=}), UDP ({@code SPT= DPT= LEN=}) or ICMP/ICMPv6
+     * ({@code TYPE= CODE= [ID= SEQ=]}), and the end of the line. Numbers are read while their end
+     * is found. Anything else (another field, an odd spelling, a value the general scanner would
+     * reject or read differently, two spaces) returns false at once, and the caller runs the
+     * general scanner over the whole line from a clean state; so a line gets exactly the general
+     * scanner's result either way. On true, {@link #packet} and {@link #mac} are set as {@link
+     * #run} would set them.
+     */
+    boolean fixedOrder() {
+      final char[] c = this.c;
+      final int to = this.to;
+      int p = pos;
+      if (p >= to || c[p] != ' ') {
+        return false;
+      }
+      p++;
+      if (p + 4 <= to && c[p] == 'M' && c[p + 1] == 'A' && c[p + 2] == 'C' && c[p + 3] == '=') {
+        int b = end(p + 4);
+        mac = owner.reuse(MAC, c, s, p + 4, b);
+        if (b >= to) {
+          return false;
+        }
+        p = b + 1;
+      }
+      sourceAt = p;
+      return fromSource(p);
+    }
+
+    // where fixedOrder found SRC=
+    int sourceAt;
+
+    /**
+     * {@link #fixedOrder} from the {@code SRC=} token at {@code p} on ({@link #mac} is set). The
+     * values are kept in locals and the packet is built at the end in one constructor call, as
+     * {@code IpPacket.Builder.build} would build it after {@link #run}.
+     */
+    boolean fromSource(int p) {
+      final char[] c = this.c;
+      final int to = this.to;
+      if (!key3(p, 'S', 'R', 'C')) {
+        return false;
+      }
+      int b = end(p + 4);
+      InetAddress source = owner.addresses.parse(c, s, p + 4, b);
+      if (source == null || b >= to) {
+        return false;
+      }
+      Family family = owner.addresses.hadColon() ? Family.IPV6 : Family.IPV4;
+      p = b + 1;
+      if (!key3(p, 'D', 'S', 'T')) {
+        return false;
+      }
+      b = end(p + 4);
+      InetAddress destination = destination(p + 4, b);
+      if (destination == null || b >= to) {
+        return false;
+      }
+      p = b + 1;
+      if (!key3(p, 'L', 'E', 'N') || (p = decimal(p + 4)) < 0) {
+        return false;
+      }
+      int length = value;
+      Integer tos = null;
+      Integer precedence = null;
+      Integer ipId = null;
+      Integer trafficClass = null;
+      Integer flowLabel = null;
+      int ttl;
+      boolean congestion = false;
+      boolean dontFragment = false;
+      boolean moreFragments = false;
+      if (key3(p, 'T', 'O', 'S')) { // IPv4
+        if ((p = hex(p + 4)) < 0) {
+          return false;
+        }
+        tos = value;
+        if (!key4(p, 'P', 'R', 'E', 'C') || (p = hex(p + 5)) < 0) {
+          return false;
+        }
+        precedence = value;
+        if (!key3(p, 'T', 'T', 'L') || (p = decimal(p + 4)) < 0) {
+          return false;
+        }
+        ttl = value;
+        if (!key2(p, 'I', 'D') || (p = decimal(p + 3)) < 0) {
+          return false;
+        }
+        ipId = value;
+        // the IPv4 flag words, each setting its own boolean as word() does
+        while (p + 2 < to && c[p + 2] == ' ') {
+          char c0 = c[p];
+          char c1 = c[p + 1];
+          if (c0 == 'D' && c1 == 'F') {
+            dontFragment = true;
+          } else if (c0 == 'C' && c1 == 'E') {
+            congestion = true;
+          } else if (c0 == 'M' && c1 == 'F') {
+            moreFragments = true;
+          } else {
+            return false;
+          }
+          p += 3;
+        }
+      } else if (key2(p, 'T', 'C')) { // IPv6
+        if ((p = decimal(p + 3)) < 0) {
+          return false;
+        }
+        trafficClass = value;
+        if (!keyN(p, "HOPLIMIT") || (p = decimal(p + 9)) < 0) {
+          return false;
+        }
+        ttl = value;
+        if (!keyN(p, "FLOWLBL") || (p = decimal(p + 8)) < 0) {
+          return false;
+        }
+        flowLabel = value;
+      } else {
+        return false;
+      }
+      if (!keyN(p, "PROTO")) {
+        return false;
+      }
+      int v = p + 6;
+      b = end(v);
+      if (b >= to) {
+        return false; // nothing after PROTO=: the general scanner decides what is missing
+      }
+      Protocol proto;
+      if (b - v == 3 && c[v] == 'T' && c[v + 1] == 'C' && c[v + 2] == 'P') {
+        proto = Protocol.TCP;
+      } else if (b - v == 3 && c[v] == 'U' && c[v + 1] == 'D' && c[v + 2] == 'P') {
+        proto = Protocol.UDP;
+      } else if (b - v >= 4 && is(v, b, "ICMP")) {
+        proto = Protocol.ICMP;
+      } else if (b - v == 6 && is(v, b, "ICMPv6")) {
+        proto = Protocol.ICMPV6;
+      } else {
+        return false;
+      }
+      p = b + 1;
+      Integer sourcePort = null;
+      Integer destinationPort = null;
+      Long tcpSequence = null;
+      Long tcpAcknowledgement = null;
+      Integer tcpWindow = null;
+      Integer tcpReserved = null;
+      int tcpFlagBits = 0;
+      Integer urgentPointer = null;
+      Integer udpLength = null;
+      Integer icmpType = null;
+      Integer icmpCode = null;
+      Integer icmpId = null;
+      Integer icmpSequence = null;
+      if (proto == Protocol.TCP || proto == Protocol.UDP) {
+        if (!key3(p, 'S', 'P', 'T') || (p = decimal(p + 4)) < 0 || value > 65535) {
+          return false;
+        }
+        sourcePort = value;
+        if (!key3(p, 'D', 'P', 'T') || (p = decimal(p + 4)) < 0 || value > 65535) {
+          return false;
+        }
+        destinationPort = value;
+        if (proto == Protocol.UDP) {
+          if (!key3(p, 'L', 'E', 'N') || (p = decimal(p + 4)) < 0) {
+            return false;
+          }
+          udpLength = value;
+        } else {
+          if (key3(p, 'S', 'E', 'Q')) {
+            if ((p = decimalLong(p + 4)) < 0) {
+              return false;
+            }
+            tcpSequence = longValue;
+            if (!key3(p, 'A', 'C', 'K') || (p = decimalLong(p + 4)) < 0) {
+              return false;
+            }
+            tcpAcknowledgement = longValue;
+          }
+          if (!keyN(p, "WINDOW") || (p = decimal(p + 7)) < 0) {
+            return false;
+          }
+          tcpWindow = value;
+          if (!key3(p, 'R', 'E', 'S') || (p = hex(p + 4)) < 0) {
+            return false;
+          }
+          tcpReserved = value;
+          while (p + 3 < to && c[p + 3] == ' ') {
+            int bit = tcpFlag(c[p], c[p + 1], c[p + 2]);
+            if (bit == 0) {
+              return false;
+            }
+            tcpFlagBits |= bit;
+            p += 4;
+          }
+          if (!key4(p, 'U', 'R', 'G', 'P') || (p = decimal(p + 5)) < 0) {
+            return false;
+          }
+          urgentPointer = value;
+        }
+      } else {
+        if (!key4(p, 'T', 'Y', 'P', 'E') || (p = decimal(p + 5)) < 0) {
+          return false;
+        }
+        icmpType = value;
+        if (!key4(p, 'C', 'O', 'D', 'E') || (p = decimal(p + 5)) < 0) {
+          return false;
+        }
+        icmpCode = value;
+        if (key2(p, 'I', 'D')) {
+          if ((p = decimal(p + 3)) < 0) {
+            return false;
+          }
+          icmpId = value;
+          if (!key3(p, 'S', 'E', 'Q') || (p = decimal(p + 4)) < 0) {
+            return false;
+          }
+          icmpSequence = value;
+        }
+      }
+      // only trailing spaces may follow (decimal/hex leave p after the value's space)
+      for (int i = p; i < to; i++) {
+        if (c[i] != ' ') {
+          return false;
+        }
+      }
+      packet =
+          new IpPacket(
+              family,
+              source,
+              destination,
+              length,
+              tos,
+              precedence,
+              ttl,
+              ipId,
+              trafficClass,
+              flowLabel,
+              congestion,
+              dontFragment,
+              moreFragments,
+              null,
+              null,
+              null,
+              proto,
+              proto.number(),
+              sourcePort,
+              destinationPort,
+              tcpSequence,
+              tcpAcknowledgement,
+              tcpWindow,
+              tcpReserved,
+              tcpFlagBits,
+              urgentPointer,
+              null,
+              udpLength,
+              icmpType,
+              icmpCode,
+              icmpId,
+              icmpSequence,
+              null,
+              null,
+              null,
+              null,
+              null,
+              false,
+              null);
+      pos = to;
+      return true;
+    }
+
+    // the destination of the previous fixed-order line: a router logs few of them
+    private char[] lastDestinationText = new char[0];
+    private InetAddress lastDestination;
+
+    /** {@code Inet.Cache.parse} of {@code c[a, b)}, the previous result for the same text. */
+    private InetAddress destination(int a, int b) {
+      char[] last = lastDestinationText;
+      if (lastDestination != null && Arrays.equals(c, a, b, last, 0, last.length)) {
+        return lastDestination;
+      }
+      InetAddress d = owner.addresses.parse(c, s, a, b);
+      if (d != null) {
+        lastDestinationText = Arrays.copyOfRange(c, a, b);
+        lastDestination = d;
+      }
+      return d;
+    }
+
+    // the value read by the last decimal() or hex()
+    private int value;
+
+    /**
+     * Reads 1-9 decimal digits at {@code v} into {@link #value}; returns the position after the
+     * space that ends them, {@code to} if the line ends there, or -1 if the text is anything else
+     * (more digits are left to the general scanner, which knows their limits).
+     */
+    private int decimal(int v) {
+      final char[] c = this.c;
+      int i = v;
+      int n = 0;
+      int lim = Math.min(to, v + 9);
+      while (i < lim) {
+        int d = c[i] - '0';
+        if (d < 0 || d > 9) {
+          break;
+        }
+        n = n * 10 + d;
+        i++;
+      }
+      if (i == v) {
+        return -1;
+      }
+      value = n;
+      if (i == to) {
+        return to;
+      }
+      return c[i] == ' ' ? i + 1 : -1;
+    }
+
+    // the value read by the last decimalLong()
+    private long longValue;
+
+    /** {@link #decimal} for 1-18 digits (as {@code Text.decimal}) into {@link #longValue}. */
+    private int decimalLong(int v) {
+      final char[] c = this.c;
+      int i = v;
+      long n = 0;
+      int lim = Math.min(to, v + 18);
+      while (i < lim) {
+        int d = c[i] - '0';
+        if (d < 0 || d > 9) {
+          break;
+        }
+        n = n * 10 + d;
+        i++;
+      }
+      if (i == v) {
+        return -1;
+      }
+      longValue = n;
+      if (i == to) {
+        return to;
+      }
+      return c[i] == ' ' ? i + 1 : -1;
+    }
+
+    /**
+     * {@code 0x} and 1-8 hex digits at {@code v} into {@link #value} (as {@code (int) Text.hex});
+     * returns as {@link #decimal}.
+     */
+    private int hex(int v) {
+      final char[] c = this.c;
+      if (v + 2 >= to || c[v] != '0' || c[v + 1] != 'x') {
+        return -1;
+      }
+      int i = v + 2;
+      int n = 0;
+      int lim = Math.min(to, v + 10);
+      while (i < lim) {
+        char ch = c[i];
+        int d;
+        if (ch >= '0' && ch <= '9') {
+          d = ch - '0';
+        } else if (ch >= 'a' && ch <= 'f') {
+          d = ch - 'a' + 10;
+        } else if (ch >= 'A' && ch <= 'F') {
+          d = ch - 'A' + 10;
+        } else {
+          break;
+        }
+        n = n << 4 | d;
+        i++;
+      }
+      if (i == v + 2) {
+        return -1;
+      }
+      value = n;
+      if (i == to) {
+        return to;
+      }
+      return c[i] == ' ' ? i + 1 : -1;
+    }
+
+    /** The bit of the TCP flag word {@code c0 c1 c2}, or 0. */
+    private static int tcpFlag(char c0, char c1, char c2) {
+      if ((c0 | c1 | c2) > 0x7f) {
+        return 0; // wider chars could alias a flag in the packed int
+      }
+      TcpFlag f =
+          switch (c0 << 16 | c1 << 8 | c2) {
+            case 'C' << 16 | 'W' << 8 | 'R' -> TcpFlag.CWR;
+            case 'E' << 16 | 'C' << 8 | 'E' -> TcpFlag.ECE;
+            case 'U' << 16 | 'R' << 8 | 'G' -> TcpFlag.URG;
+            case 'A' << 16 | 'C' << 8 | 'K' -> TcpFlag.ACK;
+            case 'P' << 16 | 'S' << 8 | 'H' -> TcpFlag.PSH;
+            case 'R' << 16 | 'S' << 8 | 'T' -> TcpFlag.RST;
+            case 'S' << 16 | 'Y' << 8 | 'N' -> TcpFlag.SYN;
+            case 'F' << 16 | 'I' << 8 | 'N' -> TcpFlag.FIN;
+            default -> null;
+          };
+      return f == null ? 0 : f.bit();
+    }
+
+    /** Whether {@code KEY=} with a two-letter key starts at {@code p}. */
+    private boolean key2(int p, char k0, char k1) {
+      final char[] c = this.c;
+      return p + 3 <= to && c[p] == k0 && c[p + 1] == k1 && c[p + 2] == '=';
+    }
+
+    private boolean key3(int p, char k0, char k1, char k2) {
+      final char[] c = this.c;
+      return p + 4 <= to && c[p] == k0 && c[p + 1] == k1 && c[p + 2] == k2 && c[p + 3] == '=';
+    }
+
+    private boolean key4(int p, char k0, char k1, char k2, char k3) {
+      final char[] c = this.c;
+      return p + 5 <= to
+          && c[p] == k0
+          && c[p + 1] == k1
+          && c[p + 2] == k2
+          && c[p + 3] == k3
+          && c[p + 4] == '=';
+    }
+
+    private boolean keyN(int p, String key) {
+      int n = key.length();
+      return p + n + 1 <= to && c[p + n] == '=' && startsAt(p, key);
     }
 
     /** Where the token that contains {@code i} ends: the next space, or the end. */

@@ -79,6 +79,40 @@ class InetTest {
     }
   }
 
+  /**
+   * The parser's cache reads the LOG spellings in one pass of its own: on expanded IPv6 and dotted
+   * quads, intact or with one character replaced (non-ASCII ones too, whose low bits look like hex
+   * digits), it must say exactly what Inet.parse says.
+   */
+  @Test
+  void theCacheAgreesWithParseOnDamagedLogSpellings() {
+    Random r = new Random(11);
+    String noise = "0aF:.g \u00b1\u0131\u0141\u0000\uff10";
+    Inet.Cache cache = new Inet.Cache();
+    for (int i = 0; i < 50_000; i++) {
+      StringBuilder b = new StringBuilder();
+      if (r.nextBoolean()) {
+        for (int g = 0; g < 8; g++) {
+          int v = r.nextInt(4) == 0 ? 0xffff : r.nextInt(65536);
+          b.append(g == 0 ? "" : ":").append(String.format(r.nextBoolean() ? "%04x" : "%04X", v));
+        }
+      } else {
+        b.append(r.nextInt(300))
+            .append('.')
+            .append(r.nextInt(256))
+            .append('.')
+            .append(r.nextInt(256));
+        b.append('.').append(r.nextInt(256));
+      }
+      if (r.nextBoolean()) {
+        b.setCharAt(r.nextInt(b.length()), noise.charAt(r.nextInt(noise.length())));
+      }
+      String s = "SRC=" + b + " ";
+      InetAddress expected = Inet.parse(s, 4, s.length() - 1);
+      assertThat(cache.parse(s.toCharArray(), s, 4, s.length() - 1)).as(s).isEqualTo(expected);
+    }
+  }
+
   private static boolean allZero(byte[] b, int n) {
     for (int i = 0; i < n; i++) {
       if (b[i] != 0) {
