@@ -259,6 +259,15 @@ public final class AuditEngine {
     private int openWindows;
     private final List<Track.SessionDraft> waiting = new ArrayList<>();
     private final List<Track.Deferred> deferredWindows = new ArrayList<>();
+
+    /**
+     * The earliest {@link #FLOW_HORIZON} deadline of a waiting session or deferred window, checked
+     * at every event rather than at {@link #tick}: what goes out at the horizon must be the state
+     * of the data at that instant, not of whichever event the housekeeping ran at, or a router's
+     * records would depend on the other routers in the same stream.
+     */
+    private Instant horizonDue;
+
     private final ArrayDeque<Retire> retire = new ArrayDeque<>();
 
     private final ArrayDeque<TracedEvent> attempts = new ArrayDeque<>();
@@ -641,7 +650,21 @@ public final class AuditEngine {
     private void stageC(TracedEvent te) {
       used++;
       Instant t = te.time();
+      if (horizonDue != null && t.isAfter(horizonDue)) {
+        pastHorizon(t);
+      }
       checkpoints(t);
+      // x + delay < t, as x < t - delay: one Instant per event instead of one per comparison
+      Instant cut = t.minus(delay);
+      // The lines whose look-ahead ends before this event are applied first, each with the data
+      // seen up to exactly its look-ahead's end (its time + delay): then what a line finds does
+      // not depend on which event, of which router, happened to come next.
+      pairing(t);
+      while (!delayed.isEmpty() && delayed.peekFirst().te.time().isBefore(cut)) {
+        Delayed d = delayed.pollFirst();
+        cHead = d.te.time().plus(delay);
+        stageD(d);
+      }
       cHead = t;
       Obs o = obs(te.observer());
       if (o.first == null) {
@@ -650,8 +673,6 @@ public final class AuditEngine {
       o.last = t;
       LogEvent e = te.event();
       StreamState ss = o.stream(te.sourcePath());
-      // x + delay < t, as x < t - delay: one Instant per event instead of one per comparison
-      Instant cut = t.minus(delay);
       if (anomalies) {
         ss.clockIn(te, cut);
       }
@@ -685,10 +706,6 @@ public final class AuditEngine {
             delayed.addLast(new Delayed(te, a));
           }
         }
-      }
-      pairing(t);
-      while (!delayed.isEmpty() && delayed.peekFirst().te.time().isBefore(cut)) {
-        stageD(delayed.pollFirst());
       }
       if ((++cSteps & 1023) == 0) {
         tick();
@@ -771,12 +788,50 @@ public final class AuditEngine {
         nextSweep = now.plusSeconds(60);
         sweepFlows();
         sweepBuckets(now);
-        Instant cut = now.minus(delay);
-        for (StreamState s : streams.values()) {
-          s.clockOut(cut);
-        }
+        // (a stream's lines are clock-checked at its own next line, not here: checked at another
+        // stream's pace, a line could be compared before or after a later-arriving line of its
+        // file, and a router's anomalies would depend on the other routers' traffic)
       }
       releaseAll();
+    }
+
+    /** A session or window that waits for a flow goes out at the latest at {@code due}. */
+    private void horizon(Instant due) {
+      if (horizonDue == null || due.isBefore(horizonDue)) {
+        horizonDue = due;
+      }
+    }
+
+    /**
+     * Sends out what waited for a flow longer than {@link #FLOW_HORIZON} before {@code t}: before
+     * the first event after the deadline, so with the flows exactly as they were at it.
+     */
+    private void pastHorizon(Instant t) {
+      Instant next = null;
+      for (Iterator<Track.Deferred> it = deferredWindows.iterator(); it.hasNext(); ) {
+        Track.Deferred d = it.next();
+        Instant due = d.c.at.plus(FLOW_HORIZON);
+        if (t.isAfter(due)) {
+          d.emit();
+          it.remove();
+        } else if (next == null || due.isBefore(next)) {
+          next = due;
+        }
+      }
+      for (Iterator<Track.SessionDraft> it = waiting.iterator(); it.hasNext(); ) {
+        Track.SessionDraft d = it.next();
+        Instant due = d.accepted.at.plus(FLOW_HORIZON);
+        // (no retransmitted SYN can join it any more: the horizon is days after its first line)
+        if (t.isAfter(due)
+            && dHead != null
+            && !dHead.isBefore(d.firstLine.time().plusSeconds(10))) {
+          sessionsOut.add(d.build(), d.place);
+          it.remove();
+        } else if (next == null || due.isBefore(next)) {
+          next = due;
+        }
+      }
+      horizonDue = next;
     }
 
     /** Windows waiting for the end of a flow; {@code null}: the end of the data. */
@@ -861,8 +916,9 @@ public final class AuditEngine {
       // starts another flow; a second DESTROY (ulogd next to conntrack -E) is the same flow
       boolean restart =
           f != null
-              && ce.type() == org.mobilessh.parse.ConntrackType.NEW
-              && (f.newAt != null || f.destroy != null);
+              && ((ce.type() == org.mobilessh.parse.ConntrackType.NEW
+                      && (f.newAt != null || f.destroy != null))
+                  || lapsed(f, te.time()));
       if (f == null || restart) {
         f = new Flow(te.observer(), kind, ce.id(), ce);
         o.live.put(key, f);
@@ -889,12 +945,24 @@ public final class AuditEngine {
           || !last.plusNanos((long) ((maxU + MATCH_SLACK_S) * 1e9)).plus(slack).isBefore(dHead);
     }
 
+    /**
+     * Whether a flow has been silent for longer than {@link #FLOW_HORIZON} at {@code t}: from then
+     * on no line joins it, no window counts it, and a conntrack event with its id and tuple starts
+     * another flow. Decided by data time, so whether {@link #sweepFlows} has forgotten it yet makes
+     * no difference.
+     */
+    private static boolean lapsed(Flow f, Instant t) {
+      return f.events.get(f.events.size() - 1).time().plus(FLOW_HORIZON).isBefore(t);
+    }
+
     /** Forgets flows that no line and no window can reach any more. */
     private void sweepFlows() {
       if (dHead == null) {
         return;
       }
-      Instant stale = cHead.minus(FLOW_HORIZON);
+      // lapsed for every line still to come: those wait at most the look-ahead (delay), and a
+      // window's opening can be refined to a flow event a few seconds before its set line
+      Instant stale = cHead.minus(FLOW_HORIZON).minus(delay).minus(slack).minusSeconds(60);
       for (Obs o : observers.values()) {
         if (o.flows.isEmpty()) {
           continue;
@@ -1702,6 +1770,7 @@ public final class AuditEngine {
                       + AuditFormat.address(address)
                       + " (lost set line, drift, or a window opened before the data starts)");
               waiting.add(d);
+              horizon(d.accepted.at.plus(FLOW_HORIZON));
             } else {
               open.sessions.add(d);
             }
@@ -1774,6 +1843,9 @@ public final class AuditEngine {
         double u = uncertainty(te) + MATCH_SLACK_S;
         Flow best = null;
         for (Flow f : fs) {
+          if (lapsed(f, te.time())) {
+            continue;
+          }
           Instant b = f.begin();
           Instant last = f.lastPossibleActivity();
           boolean covers =
@@ -1868,7 +1940,9 @@ public final class AuditEngine {
         }
         for (Flow f : flows) {
           Instant last = f.lastPossibleActivity();
-          if (f.begin().isBefore(c.at) && (last == null || last.isAfter(openedAt))) {
+          if (f.begin().isBefore(c.at)
+              && (last == null || last.isAfter(openedAt))
+              && !lapsed(f, openedAt)) {
             active.add(f);
           }
         }
@@ -2074,12 +2148,14 @@ public final class AuditEngine {
           deferred.window = win;
           deferred.place = windowsOut.reserve();
           deferredWindows.add(deferred);
+          horizon(deferred.c.at.plus(FLOW_HORIZON));
         }
         lastClosedAt = win.closedAt();
         for (SessionDraft d : w.sessions) {
           d.window = win;
           d.closedBy = capLine;
           waiting.add(d);
+          horizon(d.accepted.at.plus(FLOW_HORIZON));
         }
       }
 
@@ -2162,6 +2238,11 @@ public final class AuditEngine {
         boolean ready(Instant now) {
           if (now == null || now.isAfter(c.at.plus(FLOW_HORIZON))) {
             return true;
+          }
+          if (obs.ctLast.isBefore(c.at)) {
+            // whether conntrack stopped before the window could expire (lastHi) must not depend
+            // on when this check runs: wait for conntrack to pass the cap, the horizon or the end
+            return false;
           }
           for (Flow f : candidates) {
             if (running(f) || (f.destroy != null && !settled(f))) {
