@@ -56,6 +56,16 @@ final class Deduplicator {
   private long cachedEntries;
   private final Set<Long> dirtySinceRefresh = new HashSet<>();
   private final Map<String, Pass> passes = new HashMap<>();
+  // the bucket of the last buckets.get/put (the access order's most recent), its table; null if
+  // unknown or evicted
+  private long recentBucket;
+  private OccurrenceTable recentTable;
+  // the last bucket added to dirtySinceRefresh since it was last cleared
+  private long lastDirty;
+  private boolean lastDirtyValid;
+  // the last source's pass (passes.get(source) for the same String again)
+  private String lastSource;
+  private Pass lastPass;
   private long[] scratch = new long[8];
   private long[] scratchOrigins = new long[8];
 
@@ -91,11 +101,13 @@ final class Deduplicator {
    */
   int admit(String source, long lineNumber, long hash, long time, int quality) {
     long origin = origin(source, lineNumber, quality);
-    Pass pass = passes.get(source);
+    Pass pass = source == lastSource ? lastPass : passes.get(source);
     if (pass == null || lineNumber <= pass.lastLine) {
       pass = new Pass();
       passes.put(source, pass);
     }
+    lastSource = source;
+    lastPass = pass;
     pass.lastLine = lineNumber;
     boolean timeless = time == TIMELESS;
     long lo = timeless ? Long.MIN_VALUE : time - TOLERANCE_MICROS;
@@ -134,10 +146,13 @@ final class Deduplicator {
           replacedOrigin = scratchOrigins[match];
           long b = Math.floorDiv(replacedTime, BUCKET_MICROS);
           OccurrenceTable t = buckets.get(b);
+          // that get made b the most recently used bucket
+          recentBucket = b;
+          recentTable = t;
           if (t != null) {
             t.replace(hash, replacedTime, replacedOrigin, time, origin);
           }
-          dirtySinceRefresh.add(b);
+          dirty(b);
           pass.markUsed(hash, time);
           return BETTER_COPY;
         }
@@ -147,7 +162,7 @@ final class Deduplicator {
     long home = timeless ? TIMELESS : Math.floorDiv(time, BUCKET_MICROS);
     bucket(home, firstBucket, lastBucket).put(hash, time, origin);
     cachedEntries++;
-    dirtySinceRefresh.add(home);
+    dirty(home);
     pass.markUsed(hash, time);
     evict(firstBucket, lastBucket);
     return NEW;
@@ -187,15 +202,33 @@ final class Deduplicator {
     return (a >>> 32) == (b >>> 32);
   }
 
+  /** {@code dirtySinceRefresh.add(b)}, skipped when b is the last bucket added since a clear. */
+  private void dirty(long b) {
+    if (b != lastDirty || !lastDirtyValid) {
+      dirtySinceRefresh.add(b);
+      lastDirty = b;
+      lastDirtyValid = true;
+    }
+  }
+
   private OccurrenceTable bucket(long b, long keepFrom, long keepTo) {
-    OccurrenceTable t = buckets.get(b);
+    // the most recently used bucket again (nearly every event falls into the hour of the one
+    // before): a get would find it and leave the access order as it is
+    OccurrenceTable t = recentTable;
+    if (t != null && b == recentBucket) {
+      return t;
+    }
+    t = buckets.get(b);
     if (t != null) {
+      recentBucket = b;
+      recentTable = t;
       return t;
     }
     if (dirtySinceRefresh.contains(b)) {
       // this hour got events after the reader was opened and was dropped from the cache since
       store.refresh();
       dirtySinceRefresh.clear();
+      lastDirtyValid = false;
     }
     t = new OccurrenceTable();
     if (b == TIMELESS) {
@@ -204,6 +237,8 @@ final class Deduplicator {
       store.load(b, b * BUCKET_MICROS, (b + 1) * BUCKET_MICROS, t);
     }
     buckets.put(b, t);
+    recentBucket = b;
+    recentTable = t;
     cachedEntries += t.size();
     evict(keepFrom, keepTo);
     return t;
@@ -221,6 +256,9 @@ final class Deduplicator {
         continue;
       }
       cachedEntries -= e.getValue().size();
+      if (e.getValue() == recentTable) {
+        recentTable = null;
+      }
       it.remove();
     }
   }
@@ -231,15 +269,19 @@ final class Deduplicator {
     cachedEntries = 0;
     dirtySinceRefresh.clear();
     passes.clear();
+    recentTable = null;
+    lastDirtyValid = false;
+    lastSource = null;
+    lastPass = null;
   }
 
   /** Which occurrences one reading of one source has matched or created. */
   private static final class Pass {
     long lastLine = Long.MIN_VALUE;
     private long generationStart = Long.MIN_VALUE;
-    private Map<Long, long[]> current = new HashMap<>();
-    private Map<Long, long[]> previous = new HashMap<>();
-    private final Map<Long, long[]> timeless = new HashMap<>();
+    private UsedMap current = new UsedMap();
+    private UsedMap previous = new UsedMap();
+    private final UsedMap timeless = new UsedMap();
 
     /**
      * Picks the earliest candidate this pass has not used yet (with multiplicity); candidates are
@@ -267,15 +309,7 @@ final class Deduplicator {
     }
 
     private void markUsed(long hash, long occurrence, long eventTime) {
-      Map<Long, long[]> map = mapFor(eventTime);
-      long[] used = map.get(hash);
-      if (used == null) {
-        map.put(hash, new long[] {occurrence});
-      } else {
-        long[] more = Arrays.copyOf(used, used.length + 1);
-        more[used.length] = occurrence;
-        map.put(hash, more);
-      }
+      mapFor(eventTime).add(hash, occurrence);
     }
 
     private int usedCount(long hash, long occurrence, long eventTime) {
@@ -297,7 +331,7 @@ final class Deduplicator {
       return c;
     }
 
-    private Map<Long, long[]> mapFor(long eventTime) {
+    private UsedMap mapFor(long eventTime) {
       if (eventTime == TIMELESS) {
         return timeless;
       }
@@ -307,10 +341,73 @@ final class Deduplicator {
         // two generations cover at least PASS_MEMORY_MICROS of source time: far more than any
         // two matching occurrences can be apart, and the memory stays bounded
         previous = current;
-        current = new HashMap<>();
+        current = new UsedMap();
         generationStart = eventTime;
       }
       return current;
+    }
+  }
+
+  /**
+   * hash -> the occurrence times a pass used for it (a multiset, in the order used): open
+   * addressing over primitive keys, so no boxed Long and no map node per event. A slot is taken
+   * when its value array is non-null.
+   */
+  static final class UsedMap {
+    private long[] keys = new long[16];
+    private long[][] values = new long[16][];
+    private int size;
+
+    long[] get(long key) {
+      int mask = keys.length - 1;
+      for (int i = slot(key, mask); values[i] != null; i = (i + 1) & mask) {
+        if (keys[i] == key) {
+          return values[i];
+        }
+      }
+      return null;
+    }
+
+    void add(long key, long occurrence) {
+      int mask = keys.length - 1;
+      int i = slot(key, mask);
+      for (; values[i] != null; i = (i + 1) & mask) {
+        if (keys[i] == key) {
+          long[] used = values[i];
+          long[] more = Arrays.copyOf(used, used.length + 1);
+          more[used.length] = occurrence;
+          values[i] = more;
+          return;
+        }
+      }
+      keys[i] = key;
+      values[i] = new long[] {occurrence};
+      if (++size * 2 > keys.length) {
+        grow();
+      }
+    }
+
+    private void grow() {
+      long[] oldKeys = keys;
+      long[][] oldValues = values;
+      keys = new long[oldKeys.length * 2];
+      values = new long[oldKeys.length * 2][];
+      int mask = keys.length - 1;
+      for (int j = 0; j < oldKeys.length; j++) {
+        if (oldValues[j] != null) {
+          int i = slot(oldKeys[j], mask);
+          while (values[i] != null) {
+            i = (i + 1) & mask;
+          }
+          keys[i] = oldKeys[j];
+          values[i] = oldValues[j];
+        }
+      }
+    }
+
+    private static int slot(long key, int mask) {
+      long h = key * 0x9E3779B97F4A7C15L;
+      return (int) (h ^ (h >>> 32)) & mask;
     }
   }
 }

@@ -43,13 +43,21 @@ final class EventIdentity {
   }
 
   private static long netfilter(long h, NetfilterEvent n) {
+    return netfilterRest(netfilterHead(h, n), n);
+  }
+
+  /** The hash over a netfilter event's line head: the same for every line of one router's step. */
+  private static long netfilterHead(long h, NetfilterEvent n) {
     h = mix(h, 1);
     h = str(h, n.prefix());
     h = str(h, n.inInterface());
     h = str(h, n.outInterface());
     h = str(h, n.physIn());
     h = str(h, n.physOut());
-    h = str(h, n.mac());
+    return str(h, n.mac());
+  }
+
+  private static long netfilterRest(long h, NetfilterEvent n) {
     h = num(h, n.uid());
     h = num(h, n.gid());
     h = num(h, n.mark());
@@ -59,6 +67,61 @@ final class EventIdentity {
       h = str(h, e.getValue());
     }
     return h;
+  }
+
+  /**
+   * {@link EventIdentity#of} with the hash over the netfilter head (observer, prefix, interfaces,
+   * MAC header: ~70 characters, one multiplication each) remembered for a few recent heads, which
+   * repeat from line to line (the parser even hands out the same String objects). Same values as
+   * {@code of}. One per writer thread.
+   */
+  static final class Memo {
+    private static final int SIZE = 4;
+    private final String[][] keys = new String[SIZE][];
+    private final long[] heads = new long[SIZE];
+    private int next;
+
+    long of(LogEvent event, String observer) {
+      if (!(event instanceof NetfilterEvent n)) {
+        return EventIdentity.of(event, observer);
+      }
+      return fmix(netfilterRest(head(observer, n), n));
+    }
+
+    private long head(String observer, NetfilterEvent n) {
+      for (int i = 0; i < SIZE; i++) {
+        String[] k = keys[i];
+        if (k != null
+            && same(k[0], observer)
+            && same(k[1], n.prefix())
+            && same(k[2], n.inInterface())
+            && same(k[3], n.outInterface())
+            && same(k[4], n.physIn())
+            && same(k[5], n.physOut())
+            && same(k[6], n.mac())) {
+          return heads[i];
+        }
+      }
+      long h = netfilterHead(str(SEED, observer), n);
+      int i = next;
+      next = (i + 1) % SIZE;
+      keys[i] =
+          new String[] {
+            observer,
+            n.prefix(),
+            n.inInterface(),
+            n.outInterface(),
+            n.physIn(),
+            n.physOut(),
+            n.mac()
+          };
+      heads[i] = h;
+      return h;
+    }
+
+    private static boolean same(String a, String b) {
+      return a == b || (a != null && a.equals(b));
+    }
   }
 
   private static long packet(long h, IpPacket p) {

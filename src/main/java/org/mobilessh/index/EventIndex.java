@@ -80,6 +80,7 @@ public final class EventIndex implements Closeable {
   private final Directory directory;
   private final IndexWriter writer;
   private final Deduplicator dedupe;
+  private final EventIdentity.Memo identity = new EventIdentity.Memo();
   private final Indexers indexer;
   private final StoredEvent.StringTable strings;
   private DirectoryReader nrtReader;
@@ -154,7 +155,7 @@ public final class EventIndex implements Closeable {
   public boolean add(SourcedEvent e) {
     LogEvent ev = e.event();
     String observer = ev.hostname() == null ? "" : ev.hostname();
-    long hash = EventIdentity.of(ev, observer);
+    long hash = identity.of(ev, observer);
     long time = ev.time() == null ? Deduplicator.TIMELESS : ev.time().epochMicros();
     switch (dedupe.admit(e.sourcePath(), e.lineNumber(), hash, time, quality(ev.time()))) {
       case Deduplicator.NEW:

@@ -23,7 +23,8 @@ public final class IngestStats {
   long heldBackLines;
   long recoveredAfterNul;
   long elapsedNanos;
-  final Map<Action, Long> indexedByAction = new EnumMap<>(Action.class);
+  // by Action.ordinal(): counted per event, so no boxed Long per increment
+  final long[] indexedByAction = new long[Action.values().length];
   final Map<SkipReason, Long> skipped = new EnumMap<>(SkipReason.class);
   final Map<String, Long> quarantined = new TreeMap<>();
 
@@ -96,7 +97,13 @@ public final class IngestStats {
   }
 
   public Map<Action, Long> indexedByAction() {
-    return Collections.unmodifiableMap(indexedByAction);
+    Map<Action, Long> m = new EnumMap<>(Action.class);
+    for (Action a : Action.values()) {
+      if (indexedByAction[a.ordinal()] > 0) {
+        m.put(a, indexedByAction[a.ordinal()]);
+      }
+    }
+    return Collections.unmodifiableMap(m);
   }
 
   public Map<SkipReason, Long> skipped() {

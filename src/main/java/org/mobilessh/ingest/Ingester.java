@@ -524,38 +524,46 @@ public final class Ingester {
     LineParser parser = p.format.newParser(ctx);
     LineReader r = new LineReader(content, offset, line, options.maxLineBytes());
     SourceState st = new SourceState(s, parser, year);
-    while (true) {
-      boolean has;
-      try {
-        has = r.next();
-      } catch (ZipException | EOFException e) {
-        gzipError(s, r, e);
-        offset = r.pendingOffset() + Math.max(0, r.pendingBytes().length);
-        line = r.lastLineNumber() + 1;
-        break;
+    // the checkpoint after the last line done; made into a Checkpoint only when a commit takes it
+    // (or the loop ends, also by an exception), not for every line
+    int lineYear = year;
+    try {
+      while (true) {
+        boolean has;
+        try {
+          has = r.next();
+        } catch (ZipException | EOFException e) {
+          gzipError(s, r, e);
+          offset = r.pendingOffset() + Math.max(0, r.pendingBytes().length);
+          line = r.lastLineNumber() + 1;
+          lineYear = st.year;
+          break;
+        }
+        if (!has) {
+          break;
+        }
+        if (r.terminator() == LineReader.Terminator.NONE && !finalContent) {
+          stats.heldBackLines++;
+          listener.notice(
+              s.name()
+                  + ":"
+                  + r.lineNumber()
+                  + ": last line has no newline yet; left for the next run");
+          break;
+        }
+        line(st, r);
+        offset = r.endOffset();
+        line = r.lineNumber();
+        lineYear = st.year;
+        if (++linesSinceCommit >= options.commitEveryLines()
+            || ((linesSinceCommit & 1023) == 0 && commitDue())) {
+          current = new Checkpoint(fp, fpLength, offset, line, in.inode(), lineYear, path);
+          commit();
+        }
       }
-      if (!has) {
-        break;
-      }
-      if (r.terminator() == LineReader.Terminator.NONE && !finalContent) {
-        stats.heldBackLines++;
-        listener.notice(
-            s.name()
-                + ":"
-                + r.lineNumber()
-                + ": last line has no newline yet; left for the next run");
-        break;
-      }
-      line(st, r);
-      offset = r.endOffset();
-      line = r.lineNumber();
-      current = new Checkpoint(fp, fpLength, offset, line, in.inode(), st.year, path);
-      if (++linesSinceCommit >= options.commitEveryLines()
-          || ((linesSinceCommit & 1023) == 0 && commitDue())) {
-        commit();
-      }
+    } finally {
+      current = new Checkpoint(fp, fpLength, offset, line, in.inode(), lineYear, path);
     }
-    current = new Checkpoint(fp, fpLength, offset, line, in.inode(), st.year, path);
     remember();
   }
 
@@ -716,12 +724,12 @@ public final class Ingester {
           stats.ambiguousDstTimes++;
         }
         if (st.parser.format() == LogFormat.SYSLOG) {
-          st.year = t.instant().atZone(options.zone()).getYear();
+          st.year = year(t.instant());
         }
       }
       if (index.add(new SourcedEvent(ev, text, st.path, off, no))) {
         stats.eventsIndexed++;
-        stats.indexedByAction.merge(ev.action(), 1L, Long::sum);
+        stats.indexedByAction[ev.action().ordinal()]++;
       } else {
         stats.duplicates++;
       }
@@ -732,6 +740,26 @@ public final class Ingester {
       quarantine(s, no, off, reasonCode(d.reason()), text, null);
       diagnostic(d.toString());
     }
+  }
+
+  // year(): the local epoch day it last looked at, and that day's year
+  private long yearDay = Long.MIN_VALUE;
+  private int yearOfDay;
+
+  /**
+   * {@code instant.atZone(options.zone()).getYear()} without a ZonedDateTime per line: the same
+   * offset (the zone rules' offset at the instant) and the same local epoch day, whose year is
+   * looked up only when the day changes.
+   */
+  private int year(Instant instant) {
+    long epochSecond = instant.getEpochSecond();
+    int offset = options.zone().getRules().getOffset(instant).getTotalSeconds();
+    long day = Math.floorDiv(epochSecond + offset, 86_400L);
+    if (day != yearDay) {
+      yearOfDay = java.time.LocalDate.ofEpochDay(day).getYear();
+      yearDay = day;
+    }
+    return yearOfDay;
   }
 
   /** What the index records as the line's file: absolute, so reruns from elsewhere agree. */

@@ -2,6 +2,9 @@ package org.mobilessh.ingest;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -79,6 +82,12 @@ final class LineReader {
       byte[] b = buf;
       int lim = limit;
       while (scan < lim) {
+        // eight bytes at a time while none of them is LF, CR, NUL or >= 0x80 (nearly all of a
+        // log line); a word with such a byte is looked at byte by byte below
+        if (scan + 8 <= lim && plainWord((long) WORDS.get(b, scan))) {
+          scan += 8;
+          continue;
+        }
         byte c = b[scan];
         if (c == '\n' || c == '\r') {
           break;
@@ -128,6 +137,23 @@ final class LineReader {
       }
       scan = refill(scan);
     }
+  }
+
+  private static final VarHandle WORDS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /**
+   * Whether none of the eight bytes in {@code w} is LF, CR, NUL or has its high bit set. The
+   * classic zero-byte test ({@code (x - 0x01..) & ~x & 0x80..} is non-zero exactly when some byte
+   * of x is zero) on w, w^LF and w^CR, plus w's own high bits.
+   */
+  static boolean plainWord(long w) {
+    long lf = w ^ 0x0a0a0a0a0a0a0a0aL;
+    long cr = w ^ 0x0d0d0d0d0d0d0d0dL;
+    long special = ((w - ONES) & ~w) | ((lf - ONES) & ~lf) | ((cr - ONES) & ~cr) | w;
+    return (special & HIGHS) == 0;
   }
 
   private void finish(int contentEnd, int next) {

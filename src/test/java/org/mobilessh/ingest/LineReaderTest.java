@@ -170,4 +170,103 @@ class LineReaderTest {
       assertThat(lines.get(i).text()).startsWith("line " + i + " ");
     }
   }
+
+  /**
+   * The reader scans eight bytes at a time and falls back to single bytes around LF, CR, NUL and
+   * bytes >= 0x80: on random data full of those, delivered in random chunk sizes, every line, its
+   * terminator, offsets and NUL/non-ASCII flags must be what a plain byte-by-byte split gives.
+   */
+  @Test
+  void wordScanAgreesWithAByteByByteSplit() throws IOException {
+    java.util.Random rnd = new java.util.Random(5);
+    byte[] alphabet = {
+      'a',
+      'Z',
+      ' ',
+      '=',
+      '\n',
+      '\r',
+      0,
+      (byte) 0x80,
+      (byte) 0xc3,
+      (byte) 0xff,
+      0x7f,
+      0x0b,
+      0x0e,
+      0x01
+    };
+    for (int round = 0; round < 400; round++) {
+      byte[] data = new byte[rnd.nextInt(3000)];
+      int density = 1 + rnd.nextInt(60);
+      for (int i = 0; i < data.length; i++) {
+        data[i] =
+            rnd.nextInt(density) == 0
+                ? alphabet[rnd.nextInt(alphabet.length)]
+                : (byte) ('a' + rnd.nextInt(26));
+      }
+      int chunk = 1 + rnd.nextInt(100);
+      InputStream in =
+          new ByteArrayInputStream(data) {
+            @Override
+            public synchronized int read(byte[] buf, int off, int len) {
+              return super.read(buf, off, Math.min(len, 1 + rnd.nextInt(chunk)));
+            }
+          };
+      LineReader r = new LineReader(in, 0, 0, 1 << 20);
+      int p = 0;
+      long no = 0;
+      while (p < data.length) {
+        int e = p;
+        boolean nul = false;
+        boolean high = false;
+        while (e < data.length && data[e] != '\n' && data[e] != '\r') {
+          nul |= data[e] == 0;
+          high |= data[e] < 0;
+          e++;
+        }
+        int next = e;
+        LineReader.Terminator t = LineReader.Terminator.NONE;
+        if (e < data.length) {
+          boolean crlf = data[e] == '\r' && e + 1 < data.length && data[e + 1] == '\n';
+          t =
+              data[e] == '\n'
+                  ? LineReader.Terminator.LF
+                  : crlf ? LineReader.Terminator.CRLF : LineReader.Terminator.CR;
+          next = e + (crlf ? 2 : 1);
+        }
+        assertThat(r.next()).isTrue();
+        assertThat(Arrays.copyOfRange(r.bytes(), r.start(), r.start() + r.length()))
+            .isEqualTo(Arrays.copyOfRange(data, p, e));
+        assertThat(r.terminator()).isEqualTo(t);
+        assertThat(r.offset()).isEqualTo(p);
+        assertThat(r.endOffset()).isEqualTo(next);
+        assertThat(r.lineNumber()).isEqualTo(++no);
+        assertThat(r.hasNul()).isEqualTo(nul);
+        assertThat(r.nonAscii()).isEqualTo(high);
+        p = next;
+      }
+      assertThat(r.next()).isFalse();
+    }
+  }
+
+  @Test
+  void plainWordFindsEverySpecialByteInEveryPosition() {
+    byte[] special = {'\n', '\r', 0, (byte) 0x80, (byte) 0x8a, (byte) 0xff};
+    java.nio.ByteBuffer bb =
+        java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int v = 1; v < 128; v++) {
+      for (int at = 0; at < 8; at++) {
+        for (byte sp : special) {
+          for (int i = 0; i < 8; i++) {
+            bb.put(i, (byte) (i == at ? sp : v));
+          }
+          assertThat(LineReader.plainWord(bb.getLong(0))).isFalse();
+        }
+        for (int i = 0; i < 8; i++) {
+          bb.put(i, (byte) v);
+        }
+        assertThat(LineReader.plainWord(bb.getLong(0))).isEqualTo(v != '\n' && v != '\r');
+      }
+    }
+  }
 }
