@@ -95,8 +95,9 @@ final class ReportCommand implements Callable<Integer> {
   @Option(
       names = "--no-cache",
       description =
-          "Reconstruct the month from the indexed events alone: neither read nor fill the audit"
-              + " results kept with the index (INDEX/mobilessh-audit-cache).")
+          "Reconstruct the month and count its events from the index alone: neither read nor"
+              + " fill the audit results and event figures kept with the index"
+              + " (INDEX/mobilessh-audit-cache, INDEX/mobilessh-report-cache).")
   boolean noCache;
 
   @Override
@@ -119,7 +120,16 @@ final class ReportCommand implements Callable<Integer> {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
     long started = System.nanoTime();
-    ReportRenderer.Rendered r = ReportRenderer.write(req, out);
+    ReportRenderer.Rendered r =
+        ReportRenderer.write(
+            req,
+            out,
+            m -> {
+              synchronized (err) {
+                err.println(m);
+                err.flush();
+              }
+            });
     long ms = Duration.ofNanos(System.nanoTime() - started).toMillis();
     err.printf(
         "%s: windows %d, sessions %d, rejections %d, anomalies %d; %,d bytes in %d ms%n",

@@ -51,6 +51,7 @@ import org.mobilessh.index.EventSearcher;
 import org.mobilessh.index.IndexException;
 import org.mobilessh.index.StoredEvent;
 import org.mobilessh.index.StoredSnapshot;
+import org.mobilessh.report.SpillSort;
 
 /**
  * The month's CSV files ({@link CsvExport#FILES}) and the raw source lines behind them, written to

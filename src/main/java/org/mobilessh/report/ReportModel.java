@@ -84,7 +84,7 @@ public final class ReportModel {
    * Builds the model.
    *
    * @param req the request
-   * @param events the tally of the events read (the month widened by the lookback)
+   * @param events the figures of the events read (the month widened by the lookback)
    * @param month the tally of the audit clipped to the month
    * @param facts coverage facts from the index
    * @param charts the drawn charts, by name
@@ -92,7 +92,7 @@ public final class ReportModel {
    */
   public static ReportModel build(
       ReportRequest req,
-      EventTally events,
+      EventFigures events,
       MonthTally month,
       Facts facts,
       Map<String, Charts.Chart> charts,
@@ -287,11 +287,10 @@ public final class ReportModel {
   }
 
   private static Map<String, Object> coverage(
-      EventTally events, YearMonth ym, Facts facts, MonthTally month, int topN, Messages msg) {
+      EventFigures events, YearMonth ym, Facts facts, MonthTally month, int topN, Messages msg) {
     Map<String, Object> c = new LinkedHashMap<>();
     // sources that contributed events to the month
-    Map<String, long[]> perSource = events.perSource();
-    Map<String, Instant[]> spans = events.spans();
+    Map<String, EventFigures.Source> perSource = events.sources();
     Map<String, Facts.IngestedSource> byPath = new TreeMap<>();
     for (Facts.IngestedSource s : facts.sources()) {
       byPath.put(s.path(), s);
@@ -304,12 +303,11 @@ public final class ReportModel {
     for (String path : paths) {
       Map<String, Object> s = new LinkedHashMap<>();
       Facts.IngestedSource ck = byPath.get(path);
-      long[] count = perSource.get(path);
-      Instant[] span = spans.get(path);
+      EventFigures.Source span = perSource.get(path);
       s.put("path", clean(path));
-      s.put("events", fmt(count == null ? 0 : count[0]));
-      s.put("first", span == null ? "" : TIME.format(span[0]));
-      s.put("last", span == null ? "" : TIME.format(span[1]));
+      s.put("events", fmt(span == null ? 0 : span.events()));
+      s.put("first", span == null ? "" : TIME.format(span.first()));
+      s.put("last", span == null ? "" : TIME.format(span.last()));
       s.put("lines", ck == null ? "" : fmt(ck.lines()));
       s.put("headSha256", ck == null ? "" : ck.headSha256());
       s.put("headBytes", ck == null ? "" : fmt(ck.headBytes()));
@@ -325,14 +323,14 @@ public final class ReportModel {
     c.put("sources", sources);
     c.put("checkpointedSources", facts.sources().size());
     // per day, per router
-    TreeSet<String> routers = events.routers();
-    Map<LocalDate, Map<String, Long>> perDay = events.perDay();
+    java.util.SortedSet<String> routers = events.routers();
+    Map<LocalDate, java.util.SortedMap<String, Long>> perDay = events.perDay();
     Map<LocalDate, long[]> audit = month.perDay();
     List<Object> days = new ArrayList<>();
     int empty = 0;
     for (LocalDate d = ym.atDay(1); !d.isAfter(ym.atEndOfMonth()); d = d.plusDays(1)) {
       Map<String, Object> day = new LinkedHashMap<>();
-      Map<String, Long> counts = perDay.getOrDefault(d, Map.of());
+      Map<String, Long> counts = perDay.getOrDefault(d, java.util.Collections.emptySortedMap());
       long total = counts.values().stream().mapToLong(Long::longValue).sum();
       day.put("date", d.toString());
       day.put("events", fmt(total));
@@ -356,7 +354,7 @@ public final class ReportModel {
     c.put("daysWithoutData", empty);
     // silences per router
     List<Map<String, Object>> gaps = new ArrayList<>();
-    for (EventTally.Gap g : events.gaps()) {
+    for (EventFigures.Gap g : events.gaps()) {
       gaps.add(gap(g.router(), g.from(), g.to(), g.seconds(), msg));
     }
     gaps.sort(

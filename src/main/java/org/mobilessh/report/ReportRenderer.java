@@ -15,11 +15,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -53,12 +55,13 @@ public final class ReportRenderer {
 
   /**
    * Renders the report of {@code req} in memory. The month is reconstructed as a stream ({@link
-   * IndexedAuditInput#stream}) and tallied as its records come ({@link MonthTally}); the events
-   * read are tallied in a second pass over the same stretch of the index ({@link EventTally}).
-   * Neither keeps the month's events or records, so memory does not grow with the month.
+   * IndexedAuditInput#stream}) and tallied as its records come ({@link MonthTally}); the figures of
+   * the events read come from the index's {@link EventFiguresCache} or a second pass over the same
+   * stretch of the index ({@link EventTally}). Neither keeps the month's events or records, so
+   * memory does not grow with the month.
    */
   public static Rendered render(ReportRequest req) {
-    return render(req, Map.of(), null);
+    return render(req, Map.of(), null, m -> {});
   }
 
   /**
@@ -69,6 +72,15 @@ public final class ReportRenderer {
    * @return the report's model (its figures)
    */
   public static ReportModel writePdf(ReportRequest req, Map<String, Path> files, Path out) {
+    return writePdf(req, files, out, m -> {});
+  }
+
+  /**
+   * As {@link #writePdf(ReportRequest, Map, Path)}, telling {@code progress} one line at a time
+   * what was done and how long it took (for the error stream).
+   */
+  public static ReportModel writePdf(
+      ReportRequest req, Map<String, Path> files, Path out, Consumer<String> progress) {
     if (req.format() != ReportRequest.Format.PDF) {
       throw new IllegalArgumentException("writePdf needs a PDF request");
     }
@@ -81,7 +93,7 @@ public final class ReportRenderer {
         ReportModel model;
         try (java.io.OutputStream o =
             new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-          model = render(req, files, o).model();
+          model = render(req, files, o, progress).model();
         }
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return model;
@@ -94,7 +106,10 @@ public final class ReportRenderer {
   }
 
   private static Rendered render(
-      ReportRequest req, Map<String, Path> files, java.io.OutputStream out) {
+      ReportRequest req,
+      Map<String, Path> files,
+      java.io.OutputStream out,
+      Consumer<String> progress) {
     // a bad template is reported before any index work
     Templates templates = Templates.find(req.template());
     YearMonth ym = req.month();
@@ -104,9 +119,11 @@ public final class ReportRenderer {
     Instant loadTo = to.plus(req.lookback());
     MonthTally month = new MonthTally(req.topN());
     Facts facts;
-    try (EventSearcher searcher = EventSearcher.open(req.index());
-        EventTally events = new EventTally(from, to)) {
+    EventFigures events;
+    Clock clock = new Clock(progress);
+    try (EventSearcher searcher = EventSearcher.open(req.index())) {
       facts = facts(searcher, req);
+      clock.lap("facts (sources re-hashed, quarantine, query counts, rulesets)");
       IndexedAuditInput.stream(
           searcher,
           loadFrom,
@@ -114,18 +131,78 @@ public final class ReportRenderer {
           req.host(),
           new AuditEngine(req.config()),
           AuditSink.month(ym, month),
-          IndexedAuditInput.Options.defaults().withCache(req.cache()));
-      events(searcher, loadFrom, loadTo, req.host(), events);
-      return render(req, templates, events, month, facts, files, out);
+          IndexedAuditInput.Options.defaults().withCache(req.cache()).withProgress(progress));
+      clock.lap("audit");
+      events = eventFigures(searcher, req, loadFrom, loadTo, clock);
+    }
+    return render(req, templates, events, month, facts, files, out, clock);
+  }
+
+  /**
+   * The figures of the events of {@code [from, to]} the report reads: from the index's cache when
+   * the request allows it and they were kept for exactly these documents, else counted (and kept).
+   */
+  private static EventFigures eventFigures(
+      EventSearcher searcher, ReportRequest req, Instant from, Instant to, Clock clock) {
+    YearMonth ym = req.month();
+    Instant start = ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    Instant end = ym.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    Query query = query(from, to, req.host());
+    EventFiguresCache cache = null;
+    String key = null;
+    if (req.cache()) {
+      cache = new EventFiguresCache(req.index(), clock.progress);
+      key =
+          EventFiguresCache.key(
+              query.toString(), from, to, ym, EventFiguresCache.build(), searcher.digest(query));
+      EventFigures hit = cache.lookup(key);
+      if (hit != null) {
+        clock.lap("event figures (" + fmtCount(hit.read()) + " events) from the cache");
+        return hit;
+      }
+    }
+    EventFigures f;
+    try (EventTally tally = new EventTally(start, end)) {
+      events(searcher, query, tally);
+      f = tally.figures();
+    }
+    if (cache != null) {
+      cache.store(key, f);
+    }
+    clock.lap(
+        "event figures ("
+            + fmtCount(f.read())
+            + " events) counted"
+            + (cache == null ? "" : ", kept in the cache"));
+    return f;
+  }
+
+  private static String fmtCount(long n) {
+    return String.format(java.util.Locale.ROOT, "%,d", n);
+  }
+
+  /** Tells how long each step took since the previous one. */
+  private static final class Clock {
+    final Consumer<String> progress;
+    long at = System.nanoTime();
+
+    Clock(Consumer<String> progress) {
+      this.progress = progress;
+    }
+
+    void lap(String what) {
+      long now = System.nanoTime();
+      progress.accept(
+          String.format(java.util.Locale.ROOT, "report: %s in %.1f s", what, (now - at) / 1e9));
+      at = now;
     }
   }
 
   /**
-   * Every timed event in {@code [from, to]} of router {@code host} (every router when {@code
-   * null}), as {@link IndexedAuditInput} reads them for the audit, in time order.
+   * The index query of every event in {@code [from, to]} of router {@code host} (every router when
+   * {@code null}): what {@link IndexedAuditInput} reads for the audit.
    */
-  static void events(
-      EventSearcher searcher, Instant from, Instant to, String host, EventTally out) {
+  static Query query(Instant from, Instant to, String host) {
     BooleanQuery.Builder b = new BooleanQuery.Builder();
     b.add(
         LongPoint.newRangeQuery(Fields.TIMESTAMP, micros(from), micros(to)),
@@ -133,9 +210,14 @@ public final class ReportRenderer {
     if (host != null) {
       b.add(new TermQuery(new Term(Fields.OBSERVER, host)), BooleanClause.Occur.FILTER);
     }
+    return b.build();
+  }
+
+  /** Every timed event {@code query} matches, as {@link IndexedAuditInput} reads them. */
+  static void events(EventSearcher searcher, Query query, EventTally out) {
     Map<String, String> paths = new HashMap<>();
     searcher.forEach(
-        b.build(),
+        query,
         h -> {
           if (h.event() == null || h.timestamp() == null) {
             return;
@@ -151,25 +233,28 @@ public final class ReportRenderer {
   }
 
   static Rendered render(
-      ReportRequest req, Templates templates, EventTally events, MonthTally month, Facts facts) {
-    return render(req, templates, events, month, facts, Map.of(), null);
+      ReportRequest req, Templates templates, EventFigures events, MonthTally month, Facts facts) {
+    return render(req, templates, events, month, facts, Map.of(), null, new Clock(m -> {}));
   }
 
   /** With {@code out}, the PDF goes there (and {@link Rendered#bytes} is empty). */
   private static Rendered render(
       ReportRequest req,
       Templates templates,
-      EventTally events,
+      EventFigures events,
       MonthTally month,
       Facts facts,
       Map<String, Path> files,
-      java.io.OutputStream out) {
+      java.io.OutputStream out,
+      Clock clock) {
     Messages msg = Messages.load(templates, req.lang());
     Map<String, Charts.Chart> charts =
         Charts.draw(month, req.month(), ReportModel.Queries.of(req), msg, Charts.font(req));
+    clock.lap("charts");
     ReportModel model =
         ReportModel.build(req, events, month, facts, charts, templates.description(), msg);
     String html = templates.render(model.root());
+    clock.lap("model and template");
     if (req.format() == ReportRequest.Format.HTML) {
       return new Rendered(html.getBytes(StandardCharsets.UTF_8), req.format(), model);
     }
@@ -185,11 +270,13 @@ public final class ReportRenderer {
           req.attachments(),
           files,
           out);
+      clock.lap("PDF");
       return new Rendered(new byte[0], req.format(), model);
     }
     byte[] pdf =
         PdfOutput.render(
             html, templates.baseUri(), req, title, model.generatedAt(), req.attachments());
+    clock.lap("PDF");
     return new Rendered(pdf, req.format(), model);
   }
 
@@ -198,7 +285,15 @@ public final class ReportRenderer {
    * so a failed run leaves no half-written report).
    */
   public static Rendered write(ReportRequest req, Path out) {
-    Rendered r = render(req);
+    return write(req, out, m -> {});
+  }
+
+  /**
+   * As {@link #write(ReportRequest, Path)}, telling {@code progress} one line at a time what was
+   * done and how long it took (for the error stream).
+   */
+  public static Rendered write(ReportRequest req, Path out, Consumer<String> progress) {
+    Rendered r = render(req, Map.of(), null, progress);
     Path dir = out.toAbsolutePath().getParent();
     try {
       Files.createDirectories(dir);

@@ -59,10 +59,13 @@ class ReportCommandTest {
   void noCacheNeitherReadsNorFillsTheResultsKeptWithTheIndexAndGivesTheSameReport()
       throws Exception {
     Path cache = index.resolve(AuditCache.DIRECTORY);
-    if (Files.exists(cache)) {
-      try (Stream<Path> s = Files.walk(cache)) {
-        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
+    Path figures = index.resolve("mobilessh-report-cache");
+    for (Path c : new Path[] {cache, figures}) {
+      if (Files.exists(c)) {
+        try (Stream<Path> s = Files.walk(c)) {
+          for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
         }
       }
     }
@@ -79,6 +82,8 @@ class ReportCommandTest {
             bare.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(cache).doesNotExist();
+    assertThat(figures).doesNotExist();
+    assertThat(r.err()).contains("report: event figures (").doesNotContain("from the cache");
 
     Path cached = dir.resolve("cached.html");
     r =
@@ -92,7 +97,18 @@ class ReportCommandTest {
             cached.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(cache).isDirectoryContaining(p -> !p.getFileName().toString().startsWith("."));
+    assertThat(figures).isDirectoryContaining(p -> p.getFileName().toString().endsWith(".figures"));
+    assertThat(r.err()).contains("kept in the cache");
     assertThat(Files.readString(cached)).isEqualTo(Files.readString(bare));
+
+    Path again = dir.resolve("again.html");
+    r =
+        CliResult.run(
+            "report", "--index", index.toString(), "--month", "2026-11", "--out", again.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err())
+        .containsPattern("report: event figures \\([0-9,]+ events\\) from the cache");
+    assertThat(Files.readString(again)).isEqualTo(Files.readString(bare));
   }
 
   @Test

@@ -151,7 +151,8 @@ class ReportStreamingTest {
     Facts facts = new Facts(List.of(), Map.of(), Map.of(), null, List.of());
     String html =
         new String(
-            ReportRenderer.render(req, Templates.find(req.template()), events, tally, facts)
+            ReportRenderer.render(
+                    req, Templates.find(req.template()), events.figures(), tally, facts)
                 .bytes(),
             StandardCharsets.UTF_8);
     assertThat(html)
@@ -185,7 +186,7 @@ class ReportStreamingTest {
     for (int run : new int[] {1_000_000, 1_000, 997, 50}) {
       try (EventTally t = new EventTally(START, END, run, tmp)) {
         in.forEach(t);
-        assertThat(t.digest()).as("runs of %d", run).isEqualTo(want);
+        assertThat(t.figures().digest()).as("runs of %d", run).isEqualTo(want);
       }
     }
   }

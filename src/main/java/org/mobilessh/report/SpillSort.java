@@ -1,4 +1,4 @@
-package org.mobilessh.evidence;
+package org.mobilessh.report;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -17,11 +17,13 @@ import java.util.function.Consumer;
 /**
  * Sorts more records than memory holds: runs of at most {@code runRecords} are sorted in memory and
  * spilled to temporary files, then merged (at most {@link #FAN_IN} files open at once, in rounds).
- * Stable: records that compare equal come out in the order they were added.
+ * Stable: records that compare equal come out in the order they were added. The one external sort
+ * of the report and the evidence export (the input digest's (path, line) order, the export's
+ * evidence joins).
  */
-final class SpillSort<T> implements AutoCloseable {
+public final class SpillSort<T> implements AutoCloseable {
   /** Writes and reads one record. */
-  interface Codec<T> {
+  public interface Codec<T> {
     void write(DataOutputStream out, T t) throws IOException;
 
     T read(DataInputStream in) throws IOException;
@@ -36,18 +38,19 @@ final class SpillSort<T> implements AutoCloseable {
   private final List<T> run = new ArrayList<>();
   private final List<Path> runs = new ArrayList<>();
   private long added;
+  private int spilled;
 
   /**
    * @param tempDir where run files go, {@code null} for the JVM's temporary directory
    */
-  SpillSort(Comparator<T> order, Codec<T> codec, int runRecords, Path tempDir) {
+  public SpillSort(Comparator<T> order, Codec<T> codec, int runRecords, Path tempDir) {
     this.order = order;
     this.codec = codec;
     this.runRecords = runRecords;
     this.tempDir = tempDir;
   }
 
-  void add(T t) {
+  public void add(T t) {
     run.add(t);
     added++;
     if (run.size() >= runRecords) {
@@ -56,17 +59,22 @@ final class SpillSort<T> implements AutoCloseable {
   }
 
   /** Records added. */
-  long size() {
+  public long size() {
     return added;
   }
 
+  /** Runs spilled to temporary files so far. */
+  public int spilled() {
+    return spilled;
+  }
+
   /** Records held in memory (at most one run). */
-  int held() {
+  public int held() {
     return run.size();
   }
 
   /** Every record added, in order; then the sort is empty. */
-  void drain(Consumer<T> each) {
+  public void drain(Consumer<T> each) {
     try (Cursor c = sorted()) {
       for (T t = c.next(); t != null; t = c.next()) {
         each.accept(t);
@@ -75,7 +83,7 @@ final class SpillSort<T> implements AutoCloseable {
   }
 
   /** Reads the records in order, one at a time; closing it empties the sort. */
-  final class Cursor implements AutoCloseable {
+  public final class Cursor implements AutoCloseable {
     private final List<T> memory;
     private int at;
     private final PriorityQueue<Head> heads;
@@ -106,7 +114,7 @@ final class SpillSort<T> implements AutoCloseable {
     }
 
     /** The next record, {@code null} after the last. */
-    T next() {
+    public T next() {
       if (memory != null) {
         return at < memory.size() ? memory.get(at++) : null;
       }
@@ -120,7 +128,7 @@ final class SpillSort<T> implements AutoCloseable {
           heads.add(h);
         }
       } catch (IOException e) {
-        throw new EvidenceException("cannot read a temporary file: " + e.getMessage(), e);
+        throw new ReportException("cannot read a temporary file: " + e.getMessage(), e);
       }
       return t;
     }
@@ -141,7 +149,7 @@ final class SpillSort<T> implements AutoCloseable {
   }
 
   /** Opens the records in order (merging spilled runs in rounds first if there are many). */
-  Cursor sorted() {
+  public Cursor sorted() {
     try {
       if (runs.isEmpty()) {
         run.sort(order);
@@ -169,7 +177,7 @@ final class SpillSort<T> implements AutoCloseable {
       return new Cursor(null, runs, true);
     } catch (IOException e) {
       close();
-      throw new EvidenceException("cannot use a temporary file: " + e.getMessage(), e);
+      throw new ReportException("cannot use a temporary file: " + e.getMessage(), e);
     }
   }
 
@@ -201,13 +209,14 @@ final class SpillSort<T> implements AutoCloseable {
     run.sort(order);
     Path f = temp();
     runs.add(f);
+    spilled++;
     try (DataOutputStream out = output(f)) {
       for (T t : run) {
         out.write(1);
         codec.write(out, t);
       }
     } catch (IOException e) {
-      throw new EvidenceException("cannot write a temporary file: " + e.getMessage(), e);
+      throw new ReportException("cannot write a temporary file: " + e.getMessage(), e);
     }
     run.clear();
   }
@@ -219,10 +228,10 @@ final class SpillSort<T> implements AutoCloseable {
   private Path temp() {
     try {
       return tempDir == null
-          ? Files.createTempFile("mobilessh-evidence-sort-", ".run")
-          : Files.createTempFile(tempDir, "mobilessh-evidence-sort-", ".run");
+          ? Files.createTempFile("mobilessh-sort-", ".run")
+          : Files.createTempFile(tempDir, "mobilessh-sort-", ".run");
     } catch (IOException e) {
-      throw new EvidenceException("cannot create a temporary file: " + e.getMessage(), e);
+      throw new ReportException("cannot create a temporary file: " + e.getMessage(), e);
     }
   }
 
@@ -231,7 +240,7 @@ final class SpillSort<T> implements AutoCloseable {
       try {
         Files.deleteIfExists(f);
       } catch (IOException ignored) {
-        // a temporary file left behind is not worth failing the export for
+        // a temporary file left behind is not worth failing the report or export for
       }
     }
   }
