@@ -3,13 +3,11 @@ package org.mobilessh.report;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.DoubleSummaryStatistics;
 import java.util.EnumMap;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,9 +40,9 @@ public final class MonthTally implements AuditSink {
   // windows
   private long windows;
   private final List<Window> firstWindows = new ArrayList<>();
-  private final Map<String, double[]> perAddress = new TreeMap<>();
-  private final Map<String, String> addressFamily = new TreeMap<>();
-  private final Set<InetAddress> windowSources = new HashSet<>();
+  // per source address of windows and rejections; its text (the key of every per-address table the
+  // report prints) made once per address, not per record: equal addresses have equal texts
+  private final Map<InetAddress, Address> addresses = new HashMap<>();
   private final Map<CloseReason, Long> closeReasons = new EnumMap<>(CloseReason.class);
   private long clipped;
   // DoubleStream.sum()'s compensated summation, one value at a time
@@ -67,10 +65,8 @@ public final class MonthTally implements AuditSink {
   // rejections
   private long rejections;
   private long sampled;
-  private final Set<InetAddress> rejectSources = new HashSet<>();
-  private final Map<String, Long> rejectsBySource = new TreeMap<>();
-  private final Map<String, Long> rejectsByPort = new TreeMap<>();
-  private final Map<String, Long> rejectsByFamily = new TreeMap<>();
+  private final Map<Integer, long[]> rejectsByPort = new HashMap<>();
+  private long rejectsWithoutPort;
 
   // anomalies
   private long anomalies;
@@ -80,6 +76,9 @@ public final class MonthTally implements AuditSink {
 
   // all kinds
   private final Map<LocalDate, long[]> perDay = new TreeMap<>();
+  // records come in time order: most share the day of the one before
+  private long lastEpochDay = Long.MIN_VALUE;
+  private long[] lastDay;
   private final long[][] perFamily = new long[2][3];
   private final TreeSet<String> observers = new TreeSet<>();
 
@@ -117,15 +116,17 @@ public final class MonthTally implements AuditSink {
     if (firstWindows.size() < topN) {
       firstWindows.add(w);
     }
-    String a = AuditFormat.address(w.source());
+    Address a = address(w.source());
     Double duration = w.durationS();
     double d = duration == null ? 0 : duration;
-    double[] v = perAddress.computeIfAbsent(a, k -> new double[3]);
+    if (a.windows == null) {
+      a.windows = new double[3];
+    }
+    double[] v = a.windows;
     v[0]++;
     v[1] += d;
     v[2] = Math.max(v[2], d);
-    addressFamily.put(a, w.family() == Family.IPV4 ? "IPv4" : "IPv6");
-    windowSources.add(w.source());
+    a.family = w.family() == Family.IPV4 ? "IPv4" : "IPv6";
     closeReasons.merge(w.closeReason(), 1L, Long::sum);
     if (w.clippedStart() || w.clippedEnd()) {
       clipped++;
@@ -150,8 +151,10 @@ public final class MonthTally implements AuditSink {
     worstOpen = anyOpen ? Math.max(worstOpen, w.openPrecisionS()) : w.openPrecisionS();
     anyOpen = true;
     if (!w.clippedStart()) {
-      ZonedDateTime t = w.openedAt().atZone(ZoneOffset.UTC);
-      heat[t.getDayOfWeek().getValue() - 1][t.getHour()]++;
+      // UTC weekday (Monday = 0; day 0 of the epoch was a Thursday) and hour, by arithmetic
+      long sec = w.openedAt().getEpochSecond();
+      long day = Math.floorDiv(sec, 86_400L);
+      heat[(int) Math.floorMod(day + 3, 7L)][(int) (Math.floorMod(sec, 86_400L) / 3600)]++;
     }
     day(w.openedAt())[0]++;
     perFamily[family(w.family())][0]++;
@@ -184,11 +187,12 @@ public final class MonthTally implements AuditSink {
     if (r.sampled()) {
       sampled++;
     }
-    rejectSources.add(r.source());
-    rejectsBySource.merge(AuditFormat.address(r.source()), 1L, Long::sum);
-    rejectsByPort.merge(
-        r.destinationPort() == null ? "-" : r.destinationPort().toString(), 1L, Long::sum);
-    rejectsByFamily.merge(r.family() == Family.IPV4 ? "IPv4" : "IPv6", 1L, Long::sum);
+    address(r.source()).rejections++;
+    if (r.destinationPort() == null) {
+      rejectsWithoutPort++;
+    } else {
+      rejectsByPort.computeIfAbsent(r.destinationPort(), k -> new long[1])[0]++;
+    }
     day(r.at())[2]++;
     perFamily[family(r.family())][2]++;
     observers.add(r.observer());
@@ -217,7 +221,33 @@ public final class MonthTally implements AuditSink {
   }
 
   private long[] day(Instant t) {
-    return perDay.computeIfAbsent(t.atZone(ZoneOffset.UTC).toLocalDate(), k -> new long[3]);
+    long d = Math.floorDiv(t.getEpochSecond(), 86_400L);
+    if (d != lastEpochDay) {
+      lastDay = perDay.computeIfAbsent(LocalDate.ofEpochDay(d), k -> new long[3]);
+      lastEpochDay = d;
+    }
+    return lastDay;
+  }
+
+  /** One source address: its text, its windows' figures, its rejections. */
+  private static final class Address {
+    final String text;
+    double[] windows; // count, total open seconds, longest; null until a window
+    String family; // of its last window
+    long rejections;
+
+    Address(String text) {
+      this.text = text;
+    }
+  }
+
+  private Address address(InetAddress a) {
+    Address x = addresses.get(a);
+    if (x == null) {
+      x = new Address(AuditFormat.address(a));
+      addresses.put(a, x);
+    }
+    return x;
   }
 
   private static int family(Family f) {
@@ -242,15 +272,7 @@ public final class MonthTally implements AuditSink {
    * addresses, ports, days and routers, not by the records.
    */
   public int keysHeld() {
-    return perAddress.size()
-        + addressFamily.size()
-        + windowSources.size()
-        + rejectSources.size()
-        + rejectsBySource.size()
-        + rejectsByPort.size()
-        + rejectsByFamily.size()
-        + perDay.size()
-        + observers.size();
+    return addresses.size() + rejectsByPort.size() + perDay.size() + observers.size();
   }
 
   long windows() {
@@ -261,17 +283,37 @@ public final class MonthTally implements AuditSink {
     return Collections.unmodifiableList(firstWindows);
   }
 
-  /** Per address: windows, total open seconds, longest (seconds). */
+  /** Per address (text, in order): windows, total open seconds, longest (seconds). */
   Map<String, double[]> perAddress() {
-    return perAddress;
+    Map<String, double[]> out = new TreeMap<>();
+    for (Address a : addresses.values()) {
+      if (a.windows != null) {
+        put(out, a.text, a.windows.clone());
+      }
+    }
+    return out;
   }
 
+  /** Per address with windows: the family of its last window. */
   Map<String, String> addressFamily() {
-    return addressFamily;
+    Map<String, String> out = new TreeMap<>();
+    for (Address a : addresses.values()) {
+      if (a.windows != null) {
+        out.put(a.text, a.family);
+      }
+    }
+    return out;
   }
 
   long windowAddresses() {
-    return windowSources.size();
+    return addresses.values().stream().filter(a -> a.windows != null).count();
+  }
+
+  // two addresses with one text would have been one row before: never (the text is the address)
+  private static <V> void put(Map<String, V> m, String k, V v) {
+    if (m.put(k, v) != null) {
+      throw new IllegalStateException("two addresses print as " + k);
+    }
   }
 
   Map<CloseReason, Long> closeReasons() {
@@ -339,19 +381,40 @@ public final class MonthTally implements AuditSink {
   }
 
   long rejectSources() {
-    return rejectSources.size();
+    return addresses.values().stream().filter(a -> a.rejections > 0).count();
   }
 
+  /** Per source address (text, in order): rejections. */
   Map<String, Long> rejectsBySource() {
-    return rejectsBySource;
+    Map<String, Long> out = new TreeMap<>();
+    for (Address a : addresses.values()) {
+      if (a.rejections > 0) {
+        put(out, a.text, a.rejections);
+      }
+    }
+    return out;
   }
 
+  /** Per destination port (text, in text order; "-" for none): rejections. */
   Map<String, Long> rejectsByPort() {
-    return rejectsByPort;
+    Map<String, Long> out = new TreeMap<>();
+    rejectsByPort.forEach((p, n) -> out.put(p.toString(), n[0]));
+    if (rejectsWithoutPort > 0) {
+      out.put("-", rejectsWithoutPort);
+    }
+    return out;
   }
 
+  /** Per family ("IPv4", "IPv6"; only those with any): rejections. */
   Map<String, Long> rejectsByFamily() {
-    return rejectsByFamily;
+    Map<String, Long> out = new TreeMap<>();
+    if (perFamily[0][2] > 0) {
+      out.put("IPv4", perFamily[0][2]);
+    }
+    if (perFamily[1][2] > 0) {
+      out.put("IPv6", perFamily[1][2]);
+    }
+    return out;
   }
 
   long anomalies() {

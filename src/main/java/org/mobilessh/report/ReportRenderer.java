@@ -15,6 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.SegmentInfos;
@@ -106,10 +112,15 @@ public final class ReportRenderer {
   }
 
   private static Rendered render(
-      ReportRequest req,
-      Map<String, Path> files,
-      java.io.OutputStream out,
-      Consumer<String> progress) {
+      ReportRequest req, Map<String, Path> files, java.io.OutputStream out, Consumer<String> each) {
+    // steps run on several threads; the caller's consumer sees one line at a time
+    Object lock = new Object();
+    Consumer<String> progress =
+        m -> {
+          synchronized (lock) {
+            each.accept(m);
+          }
+        };
     // a bad template is reported before any index work
     Templates templates = Templates.find(req.template());
     YearMonth ym = req.month();
@@ -121,21 +132,75 @@ public final class ReportRenderer {
     Facts facts;
     EventFigures events;
     Clock clock = new Clock(progress);
+    AtomicBoolean stop = new AtomicBoolean();
     try (EventSearcher searcher = EventSearcher.open(req.index())) {
-      facts = facts(searcher, req);
-      clock.lap("facts (sources re-hashed, quarantine, query counts, rulesets)");
-      IndexedAuditInput.stream(
-          searcher,
-          loadFrom,
-          loadTo,
-          req.host(),
-          new AuditEngine(req.config()),
-          AuditSink.month(ym, month),
-          IndexedAuditInput.Options.defaults().withCache(req.cache()).withProgress(progress));
-      clock.lap("audit");
-      events = eventFigures(searcher, req, loadFrom, loadTo, clock);
+      // the audit's merge runs on this thread alone (all of it when its results come from the
+      // cache): the facts and the event figures take another core meanwhile
+      ExecutorService side =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "mobilessh-report");
+                t.setDaemon(true);
+                return t;
+              });
+      try {
+        Future<Facts> factsLater =
+            side.submit(
+                () ->
+                    clock.timed(
+                        "facts (sources re-hashed, quarantine, query counts, rulesets)",
+                        () -> facts(searcher, req)));
+        Future<EventFigures> eventsLater =
+            side.submit(() -> eventFigures(searcher, req, loadFrom, loadTo, clock, stop));
+        clock.timed(
+            "audit",
+            () -> {
+              IndexedAuditInput.stream(
+                  searcher,
+                  loadFrom,
+                  loadTo,
+                  req.host(),
+                  new AuditEngine(req.config()),
+                  AuditSink.month(ym, month),
+                  IndexedAuditInput.Options.defaults()
+                      .withCache(req.cache())
+                      .withProgress(progress));
+              return null;
+            });
+        facts = join(factsLater);
+        events = join(eventsLater);
+      } finally {
+        // a failure: the other steps stop before the searcher closes under them
+        stop.set(true);
+        side.shutdownNow();
+        try {
+          while (!side.awaitTermination(1, TimeUnit.MINUTES)) {
+            // the facts' source hashing ends on its own
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
+    clock.restart();
     return render(req, templates, events, month, facts, files, out, clock);
+  }
+
+  private static <T> T join(Future<T> f) {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new ReportException("report step failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ReportException("interrupted", e);
+    }
   }
 
   /**
@@ -143,7 +208,13 @@ public final class ReportRenderer {
    * the request allows it and they were kept for exactly these documents, else counted (and kept).
    */
   private static EventFigures eventFigures(
-      EventSearcher searcher, ReportRequest req, Instant from, Instant to, Clock clock) {
+      EventSearcher searcher,
+      ReportRequest req,
+      Instant from,
+      Instant to,
+      Clock clock,
+      AtomicBoolean stop) {
+    long t0 = System.nanoTime();
     YearMonth ym = req.month();
     Instant start = ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     Instant end = ym.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
@@ -157,19 +228,20 @@ public final class ReportRenderer {
               query.toString(), from, to, ym, EventFiguresCache.build(), searcher.digest(query));
       EventFigures hit = cache.lookup(key);
       if (hit != null) {
-        clock.lap("event figures (" + fmtCount(hit.read()) + " events) from the cache");
+        clock.since(t0, "event figures (" + fmtCount(hit.read()) + " events) from the cache");
         return hit;
       }
     }
     EventFigures f;
     try (EventTally tally = new EventTally(start, end)) {
-      events(searcher, query, tally);
+      events(searcher, query, tally, stop);
       f = tally.figures();
     }
     if (cache != null) {
       cache.store(key, f);
     }
-    clock.lap(
+    clock.since(
+        t0,
         "event figures ("
             + fmtCount(f.read())
             + " events) counted"
@@ -181,7 +253,7 @@ public final class ReportRenderer {
     return String.format(java.util.Locale.ROOT, "%,d", n);
   }
 
-  /** Tells how long each step took since the previous one. */
+  /** Tells how long each step took. */
   private static final class Clock {
     final Consumer<String> progress;
     long at = System.nanoTime();
@@ -190,11 +262,29 @@ public final class ReportRenderer {
       this.progress = progress;
     }
 
+    /** A step since the previous lap (or restart). */
     void lap(String what) {
       long now = System.nanoTime();
-      progress.accept(
-          String.format(java.util.Locale.ROOT, "report: %s in %.1f s", what, (now - at) / 1e9));
+      since(at, what);
       at = now;
+    }
+
+    void restart() {
+      at = System.nanoTime();
+    }
+
+    /** A step that began at {@code t0} ({@link System#nanoTime}). */
+    void since(long t0, String what) {
+      progress.accept(
+          String.format(
+              java.util.Locale.ROOT, "report: %s in %.1f s", what, (System.nanoTime() - t0) / 1e9));
+    }
+
+    <T> T timed(String what, java.util.function.Supplier<T> step) {
+      long t0 = System.nanoTime();
+      T t = step.get();
+      since(t0, what);
+      return t;
     }
   }
 
@@ -215,10 +305,18 @@ public final class ReportRenderer {
 
   /** Every timed event {@code query} matches, as {@link IndexedAuditInput} reads them. */
   static void events(EventSearcher searcher, Query query, EventTally out) {
+    events(searcher, query, out, new AtomicBoolean());
+  }
+
+  private static void events(
+      EventSearcher searcher, Query query, EventTally out, AtomicBoolean stop) {
     Map<String, String> paths = new HashMap<>();
     searcher.forEach(
         query,
         h -> {
+          if (stop.get()) {
+            throw new java.util.concurrent.CancellationException("the report failed");
+          }
           if (h.event() == null || h.timestamp() == null) {
             return;
           }
