@@ -29,7 +29,7 @@ public final class SpillSort<T> implements AutoCloseable {
     T read(DataInputStream in) throws IOException;
   }
 
-  static final int FAN_IN = 64;
+  static final int FAN_IN = 128;
 
   private final Comparator<T> order;
   private final Codec<T> codec;
@@ -159,8 +159,10 @@ public final class SpillSort<T> implements AutoCloseable {
         spill();
       }
       while (runs.size() > FAN_IN) {
-        List<Path> group = new ArrayList<>(runs.subList(0, FAN_IN));
-        runs.subList(0, FAN_IN).clear();
+        // no more than needed to leave FAN_IN for the last merge: fewer bytes written twice
+        int k = Math.min(FAN_IN, runs.size() - FAN_IN + 1);
+        List<Path> group = new ArrayList<>(runs.subList(0, k));
+        runs.subList(0, k).clear();
         Path merged = temp();
         // the merged run goes first: it holds the earliest records, so ties keep their order
         runs.add(0, merged);
