@@ -581,6 +581,31 @@ public final class IndexedAuditInput {
         });
   }
 
+  /**
+   * The events of one address or network (as the packet's or the conntrack flow's source or
+   * destination) in a period, in time order, as the engine reads them: for a command that shows an
+   * address's own lines beside its records, without reading every other address's.
+   */
+  public static void forEachOf(
+      EventSearcher searcher,
+      org.mobilessh.rules.Cidr ip,
+      Instant from,
+      Instant to,
+      String host,
+      Consumer<TracedEvent> out) {
+    java.net.InetAddress net = ip.address();
+    BooleanQuery.Builder either = new BooleanQuery.Builder();
+    for (String field : List.of(Fields.SOURCE_IP, Fields.DESTINATION_IP)) {
+      either.add(
+          org.apache.lucene.document.InetAddressPoint.newPrefixQuery(field, net, ip.prefixLength()),
+          BooleanClause.Occur.SHOULD);
+    }
+    BooleanQuery.Builder b = new BooleanQuery.Builder();
+    b.add(query(from, to, host), BooleanClause.Occur.FILTER);
+    b.add(either.build(), BooleanClause.Occur.FILTER);
+    forEach(searcher, b.build(), null, out);
+  }
+
   /** The events in the period without a router (no {@code observer.hostname} term). */
   static Query hostless(Instant from, Instant to) {
     BooleanQuery.Builder b = new BooleanQuery.Builder();

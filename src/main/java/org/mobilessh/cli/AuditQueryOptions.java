@@ -18,10 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.mobilessh.audit.AuditConfig;
 import org.mobilessh.audit.AuditEngine;
-import org.mobilessh.audit.AuditInput;
-import org.mobilessh.audit.AuditResult;
 import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.IndexedAuditInput;
+import org.mobilessh.audit.TracedEvent;
 import org.mobilessh.index.EventSearcher;
 import org.mobilessh.rules.Cidr;
 import org.mobilessh.rules.InvalidConfigException;
@@ -240,15 +239,6 @@ public final class AuditQueryOptions {
     return anyMailServer ? audit.withMailServers(List.of()) : audit;
   }
 
-  /**
-   * What was read and what the engine made of it.
-   *
-   * @param input the events read (the period widened by the lookback)
-   * @param all the reconstruction of everything read
-   * @param period the part inside the period (clipped and marked at its ends)
-   */
-  record Reconstruction(AuditInput input, AuditResult all, AuditResult period) {}
-
   /** Checks every option that needs no index, so a bad one is a usage error before any work. */
   void validate() {
     period();
@@ -258,34 +248,28 @@ public final class AuditQueryOptions {
     auditConfig();
   }
 
-  /**
-   * Reads the period (widened by the lookback on both sides, and by N before) from the index,
-   * reconstructs it and returns the part inside the period, for the router asked for.
-   */
-  Reconstruction reconstruct(Period p) {
-    AuditConfig config = auditConfig();
+  /** What is read for a period: widened by the lookback on both sides, and by N before. */
+  Period readRange(Period p) {
     Duration margin = lookbackDuration();
-    Instant loadFrom = p.from() == null ? null : minus(p.from(), margin, config.seconds());
-    Instant loadTo = p.to() == null ? null : plus(p.to(), margin);
-    AuditInput input;
-    try (EventSearcher searcher = EventSearcher.open(index.path())) {
-      input = IndexedAuditInput.load(searcher, loadFrom, loadTo, host);
-    }
-    AuditResult r = new AuditEngine(config).reconstruct(input);
-    return new Reconstruction(input, r, p.bounded() ? r.between(p.fromOrMin(), p.toOrMax()) : r);
+    return new Period(
+        p.from() == null ? null : minus(p.from(), margin, auditConfig().seconds()),
+        p.to() == null ? null : plus(p.to(), margin));
   }
 
   /**
-   * Like {@link #reconstruct}, but streamed: the records of the period (clipped and marked at its
-   * ends) go to {@code sink} as they become final, in their order, and nothing is held but what is
-   * still open.
+   * Streams the period: the records of the period (clipped and marked at its ends) go to {@code
+   * sink} as they become final, in their order, and nothing is held but what is still open.
    */
   void stream(CommandSpec spec, Period p, AuditSink sink) {
-    AuditConfig config = auditConfig();
-    Duration margin = lookbackDuration();
-    Instant loadFrom = p.from() == null ? null : minus(p.from(), margin, config.seconds());
-    Instant loadTo = p.to() == null ? null : plus(p.to(), margin);
-    AuditSink s = p.bounded() ? AuditSink.between(p.fromOrMin(), p.toOrMax(), sink) : sink;
+    streamRead(spec, p, p.bounded() ? AuditSink.between(p.fromOrMin(), p.toOrMax(), sink) : sink);
+  }
+
+  /**
+   * Streams every record reconstructed from what is read for the period ({@link #readRange}), not
+   * clipped to it: for an instant, whose windows and sessions began before it.
+   */
+  void streamRead(CommandSpec spec, Period p, AuditSink sink) {
+    Period read = readRange(p);
     java.io.PrintWriter err = spec.commandLine().getErr();
     IndexedAuditInput.Options options =
         IndexedAuditInput.Options.defaults()
@@ -299,7 +283,15 @@ public final class AuditQueryOptions {
                 });
     try (EventSearcher searcher = EventSearcher.open(index.path())) {
       IndexedAuditInput.stream(
-          searcher, loadFrom, loadTo, host, new AuditEngine(config), s, options);
+          searcher, read.from(), read.to(), host, new AuditEngine(auditConfig()), sink, options);
+    }
+  }
+
+  /** The events of an address or network read for the period, in time order. */
+  void forEachEventOf(Cidr ip, Period p, Consumer<TracedEvent> out) {
+    Period read = readRange(p);
+    try (EventSearcher searcher = EventSearcher.open(index.path())) {
+      IndexedAuditInput.forEachOf(searcher, ip, read.from(), read.to(), host, out);
     }
   }
 

@@ -10,11 +10,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mobilessh.audit.Anomaly;
 import org.mobilessh.audit.AuditFormat;
-import org.mobilessh.audit.AuditResult;
+import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.Rejection;
 import org.mobilessh.audit.Session;
 import org.mobilessh.audit.SourceLine;
-import org.mobilessh.audit.TracedEvent;
 import org.mobilessh.audit.Window;
 import org.mobilessh.parse.ConntrackEvent;
 import org.mobilessh.rules.Cidr;
@@ -64,72 +63,73 @@ final class TimelineCommand implements Callable<Integer> {
     }
     query.validate();
     AuditQueryOptions.Period p = query.period();
-    AuditQueryOptions.Reconstruction rec = query.reconstruct(p);
-    AuditResult r = rec.period();
+    // the address's records as the period's stream delivers them (only they are held), then the
+    // address's own events: its conntrack lines, and the times that tell which line ended a session
     List<Entry> entries = new ArrayList<>();
-    for (Window w : r.windows()) {
-      if (AuditQueryOptions.matches(ip, w.source())) {
-        window(w, entries);
-      }
-    }
+    List<Session> sessions = new ArrayList<>();
+    query.stream(
+        spec,
+        p,
+        new AuditSink() {
+          @Override
+          public void window(Window w) {
+            if (AuditQueryOptions.matches(ip, w.source())) {
+              TimelineCommand.window(w, entries);
+            }
+          }
+
+          @Override
+          public void session(Session s) {
+            if (AuditQueryOptions.matches(ip, s.source())) {
+              sessions.add(s);
+            }
+          }
+
+          @Override
+          public void rejection(Rejection x) {
+            if (AuditQueryOptions.matches(ip, x.source())) {
+              entries.add(rejected(x));
+            }
+          }
+
+          @Override
+          public void anomaly(Anomaly a) {
+            if (a.address() != null && AuditQueryOptions.matches(ip, a.address())) {
+              entries.add(
+                  entry(
+                      a.at(),
+                      5,
+                      a.observer(),
+                      "anomaly",
+                      a.address(),
+                      a.kind().id() + ": " + a.message(),
+                      a.evidence().isEmpty() ? null : a.evidence().get(0)));
+            }
+          }
+        });
     Map<String, Instant> times = new HashMap<>();
-    for (TracedEvent te : rec.input().events()) {
-      times.put(te.sourcePath() + ":" + te.lineNumber(), te.time());
-    }
-    for (Session s : r.sessions()) {
-      if (AuditQueryOptions.matches(ip, s.source())) {
-        session(s, p, times, entries);
-      }
-    }
-    for (Rejection x : r.rejections()) {
-      if (AuditQueryOptions.matches(ip, x.source())) {
-        entries.add(
-            entry(
-                x.at(),
-                4,
-                x.observer(),
-                "reject",
-                x.source(),
-                x.protocol().ecsName()
-                    + " "
-                    + x.tcpFlagText()
-                    + " "
-                    + endpoint(x.source(), x.sourcePort())
-                    + " -> "
-                    + endpoint(x.destination(), x.destinationPort())
-                    + " reset"
-                    + (x.sampled() ? " (sampled: more attempts may follow unlogged)" : ""),
-                x.evidence()));
-      }
-    }
-    for (Anomaly a : r.anomalies()) {
-      if (a.address() != null && AuditQueryOptions.matches(ip, a.address())) {
-        entries.add(
-            entry(
-                a.at(),
-                5,
-                a.observer(),
-                "anomaly",
-                a.address(),
-                a.kind().id() + ": " + a.message(),
-                a.evidence().isEmpty() ? null : a.evidence().get(0)));
-      }
-    }
-    for (TracedEvent te : rec.input().events()) {
-      if (te.event() instanceof ConntrackEvent c
-          && inPeriod(te.time(), p)
-          && (AuditQueryOptions.matches(ip, c.original().source())
-              || AuditQueryOptions.matches(ip, c.original().destination()))) {
-        entries.add(
-            entry(
-                te.time(),
-                6,
-                te.observer(),
-                "conntrack",
-                c.original().source(),
-                conntrack(c),
-                te.sourceLine()));
-      }
+    query.forEachEventOf(
+        ip,
+        p,
+        te -> {
+          times.put(te.sourcePath() + ":" + te.lineNumber(), te.time());
+          if (te.event() instanceof ConntrackEvent c
+              && inPeriod(te.time(), p)
+              && (AuditQueryOptions.matches(ip, c.original().source())
+                  || AuditQueryOptions.matches(ip, c.original().destination()))) {
+            entries.add(
+                entry(
+                    te.time(),
+                    6,
+                    te.observer(),
+                    "conntrack",
+                    c.original().source(),
+                    conntrack(c),
+                    te.sourceLine()));
+          }
+        });
+    for (Session s : sessions) {
+      session(s, p, times, entries);
     }
     entries.sort(
         Comparator.comparing(Entry::at, Comparator.nullsFirst(Comparator.naturalOrder()))
@@ -138,6 +138,25 @@ final class TimelineCommand implements Callable<Integer> {
     List<AuditTable.Row> rows =
         entries.stream().map(e -> new AuditTable.Row(e.values(), null)).toList();
     return AuditTable.print(spec, COLUMNS, rows, query.outputFormat(), "events for " + label(ip));
+  }
+
+  private static Entry rejected(Rejection x) {
+    return entry(
+        x.at(),
+        4,
+        x.observer(),
+        "reject",
+        x.source(),
+        x.protocol().ecsName()
+            + " "
+            + x.tcpFlagText()
+            + " "
+            + endpoint(x.source(), x.sourcePort())
+            + " -> "
+            + endpoint(x.destination(), x.destinationPort())
+            + " reset"
+            + (x.sampled() ? " (sampled: more attempts may follow unlogged)" : ""),
+        x.evidence());
   }
 
   private static String label(Cidr ip) {

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.mobilessh.audit.AuditFormat;
-import org.mobilessh.audit.AuditResult;
+import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.Session;
 import org.mobilessh.audit.Window;
 import org.mobilessh.rules.Cidr;
@@ -60,46 +60,67 @@ final class WhoCommand implements Callable<Integer> {
     Instant t = AuditQueryOptions.time("--at", at);
     query.validate();
     Cidr ip = query.cidr();
-    // the whole reconstruction around the instant: sessions accepted before it are not "in" a
-    // one-instant period, yet they run at it
-    AuditResult r = query.reconstruct(new AuditQueryOptions.Period(t, t.plusNanos(1000))).all();
-    List<AuditTable.Row> rows = new ArrayList<>();
-    for (Window w : r.windows()) {
-      if (w.mayBeOpenAt(t) && AuditQueryOptions.matches(ip, w.source())) {
-        rows.add(
-            new AuditTable.Row(
-                List.of(
-                    "window",
-                    AuditFormat.address(w.source()),
-                    AuditFormat.time(w.openedAt()),
-                    AuditFormat.time(w.closedAt()),
-                    w.closeReason().id(),
-                    "",
-                    "",
-                    "",
-                    w.observer()),
-                w.evidence()));
-      }
-    }
-    for (Session s : r.sessions()) {
-      boolean running =
-          !s.acceptedAt().isAfter(t) && (s.endedAt() == null || s.endedAt().isAfter(t));
-      if (running && AuditQueryOptions.matches(ip, s.source())) {
-        rows.add(
-            new AuditTable.Row(
-                List.of(
-                    "session",
-                    AuditFormat.address(s.source()),
-                    AuditFormat.time(s.acceptedAt()),
-                    AuditFormat.time(s.endedAt()),
-                    "",
-                    Integer.toString(s.sourcePort()),
-                    AuditFormat.address(s.destination()),
-                    Integer.toString(s.destinationPort()),
-                    s.observer()),
-                s.evidence()));
-      }
-    }
+    // everything reconstructed from the events around the instant, not clipped to it: sessions
+    // accepted before it are not "in" a one-instant period, yet they run at it. Streamed, so only
+    // the rows are held.
+    List<AuditTable.Row> windows = new ArrayList<>();
+    List<AuditTable.Row> sessions = new ArrayList<>();
+    query.streamRead(
+        spec,
+        new AuditQueryOptions.Period(t, t.plusNanos(1000)),
+        new AuditSink() {
+          @Override
+          public boolean wantsRejections() {
+            return false;
+          }
+
+          @Override
+          public boolean wantsAnomalies() {
+            return false;
+          }
+
+          @Override
+          public void window(Window w) {
+            if (w.mayBeOpenAt(t) && AuditQueryOptions.matches(ip, w.source())) {
+              windows.add(
+                  new AuditTable.Row(
+                      List.of(
+                          "window",
+                          AuditFormat.address(w.source()),
+                          AuditFormat.time(w.openedAt()),
+                          AuditFormat.time(w.closedAt()),
+                          w.closeReason().id(),
+                          "",
+                          "",
+                          "",
+                          w.observer()),
+                      w.evidence()));
+            }
+          }
+
+          @Override
+          public void session(Session s) {
+            boolean running =
+                !s.acceptedAt().isAfter(t) && (s.endedAt() == null || s.endedAt().isAfter(t));
+            if (running && AuditQueryOptions.matches(ip, s.source())) {
+              sessions.add(
+                  new AuditTable.Row(
+                      List.of(
+                          "session",
+                          AuditFormat.address(s.source()),
+                          AuditFormat.time(s.acceptedAt()),
+                          AuditFormat.time(s.endedAt()),
+                          "",
+                          Integer.toString(s.sourcePort()),
+                          AuditFormat.address(s.destination()),
+                          Integer.toString(s.destinationPort()),
+                          s.observer()),
+                      s.evidence()));
+            }
+          }
+        });
+    List<AuditTable.Row> rows = new ArrayList<>(windows);
+    rows.addAll(sessions);
     return AuditTable.print(
         spec, COLUMNS, rows, query.outputFormat(), "open windows or running sessions at " + at);
   }
