@@ -2245,7 +2245,10 @@ public final class AuditEngine {
             return false;
           }
           for (Flow f : candidates) {
-            if (running(f) || (f.destroy != null && !settled(f))) {
+            // ended is not enough: a FIN_WAIT may still be followed by its LAST_ACK, and which
+            // of them bounds the window must not depend on when this check runs — only a
+            // settled DESTROY makes a flow final (else the horizon or the end of the data)
+            if (f.destroy == null || !settled(f)) {
               return false;
             }
           }
