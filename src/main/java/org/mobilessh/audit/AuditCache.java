@@ -225,10 +225,24 @@ public final class AuditCache {
   static String build() {
     String b = build;
     if (b == null) {
-      b = computeBuild();
-      build = b;
+      synchronized (AuditCache.class) {
+        b = build;
+        if (b == null) {
+          b = computeBuild();
+          build = b;
+        }
+      }
     }
     return b;
+  }
+
+  /** Starts computing {@link #build()} on a thread of its own, if it is not known yet. */
+  static void buildAhead() {
+    if (build == null) {
+      Thread t = new Thread(AuditCache::build, "mobilessh-build-digest");
+      t.setDaemon(true);
+      t.start();
+    }
   }
 
   private static String computeBuild() {
@@ -307,6 +321,129 @@ public final class AuditCache {
     }
   }
 
+  // ------------------------------------------------------------------ data digests
+
+  private static final String DIGESTS = "digests";
+  private static final String MEMO_HEADER = "mobilessh segment digests 1";
+
+  /**
+   * The per-segment parts of {@link EventSearcher#digest} of one query, as the last run left them:
+   * a segment's part is only ever reused for the same segment key (same documents, deletions and
+   * doc values), so the digest stays exactly what reading every document gives.
+   */
+  static final class Memo extends java.util.HashMap<String, EventSearcher.Digest> {
+    private final String query;
+    private final Set<String> used = new java.util.HashSet<>();
+    private boolean changed;
+
+    Memo(String query) {
+      this.query = query;
+    }
+
+    @Override
+    public EventSearcher.Digest get(Object segment) {
+      used.add((String) segment);
+      return super.get(segment);
+    }
+
+    @Override
+    public EventSearcher.Digest put(String segment, EventSearcher.Digest d) {
+      used.add(segment);
+      changed = true;
+      return super.put(segment, d);
+    }
+
+    void putKept(String segment, EventSearcher.Digest d) {
+      super.put(segment, d);
+    }
+
+    EventSearcher.Digest getKept(String segment) {
+      return super.get(segment);
+    }
+  }
+
+  private Path memoFile(String query) {
+    return dir.resolve(DIGESTS).resolve(sha256(query));
+  }
+
+  /** The memo of {@code query}'s segment digests: what was kept, or empty (none, or damaged). */
+  Memo memo(String query) {
+    Memo m = new Memo(query);
+    Path f = memoFile(query);
+    if (!Files.isRegularFile(f)) {
+      return m;
+    }
+    try {
+      List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+      int n = lines.size();
+      if (n < 3
+          || !lines.get(0).equals(MEMO_HEADER)
+          || !lines.get(1).equals("query: " + query)
+          || !lines.get(n - 1).equals("crc " + memoCrc(lines.subList(0, n - 1)))) {
+        return m; // damaged or another query's: computed again, and rewritten
+      }
+      java.util.Map<String, EventSearcher.Digest> read = new java.util.HashMap<>();
+      for (String l : lines.subList(2, n - 1)) {
+        String[] v = l.split(" ");
+        if (v.length != 5 || !v[0].equals("segment")) {
+          return m;
+        }
+        read.put(
+            v[1],
+            new EventSearcher.Digest(
+                Long.parseLong(v[2]),
+                Long.parseUnsignedLong(v[3], 16),
+                Long.parseUnsignedLong(v[4], 16)));
+      }
+      read.forEach(m::putKept);
+    } catch (IOException | RuntimeException e) {
+      return new Memo(query);
+    }
+    return m;
+  }
+
+  /** Keeps the memo when it changed or holds segments the index no longer has. */
+  void keep(Memo m) {
+    if (!m.changed && m.used.containsAll(m.keySet())) {
+      return;
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(MEMO_HEADER);
+    lines.add("query: " + m.query);
+    for (String seg : new java.util.TreeSet<>(m.used)) {
+      EventSearcher.Digest d = m.getKept(seg);
+      if (d != null) {
+        lines.add(
+            "segment "
+                + seg
+                + " "
+                + d.count()
+                + " "
+                + Long.toHexString(d.sum())
+                + " "
+                + Long.toHexString(d.xor()));
+      }
+    }
+    lines.add("crc " + memoCrc(lines));
+    try {
+      Path f = memoFile(m.query);
+      Files.createDirectories(f.getParent());
+      Path tmp = f.resolveSibling(TEMP + UUID.randomUUID());
+      Files.write(tmp, lines, StandardCharsets.UTF_8);
+      Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      // only time is lost: the digest is computed again next time
+    }
+  }
+
+  private static String memoCrc(List<String> lines) {
+    java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+    for (String l : lines) {
+      c.update((l + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    return Long.toHexString(c.getValue());
+  }
+
   // ------------------------------------------------------------------ entries
 
   private Path entry(String key) {
@@ -316,8 +453,11 @@ public final class AuditCache {
   /**
    * The entry for {@code key}, checked, or {@code null}: none, one without rejections when they are
    * wanted, or a damaged one (reported and removed).
+   *
+   * @param text the kinds whose evidence texts will be read (their text files are checked too)
    */
-  AuditRunFile.Checked lookup(String key, boolean wantsRejections, String router) {
+  AuditRunFile.Checked lookup(
+      String key, boolean wantsRejections, String router, Set<AuditRunFile.Kind> text) {
     Path e = entry(key);
     if (!Files.isDirectory(e)) {
       return null;
@@ -325,6 +465,7 @@ public final class AuditCache {
     AuditRunFile.Checked c;
     try {
       c = AuditRunFile.read(e);
+      c.verifyText(text);
     } catch (IOException | RuntimeException ex) {
       progress.accept(
           "audit cache: entry "

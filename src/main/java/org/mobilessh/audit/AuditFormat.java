@@ -27,6 +27,64 @@ public final class AuditFormat {
     if (sec < MIN_FAST || sec >= MAX_FAST) {
       return ISO_MICROS.format(t);
     }
+    byte[] b = new byte[27];
+    time(t, b, 0);
+    return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /** {@link #time(Instant)} appended to {@code out} as bytes (nothing for null). */
+  public static void time(Instant t, PrintBuffer out) {
+    if (t == null) {
+      return;
+    }
+    long sec = t.getEpochSecond();
+    if (sec < MIN_FAST || sec >= MAX_FAST) {
+      out.append(ISO_MICROS.format(t));
+      return;
+    }
+    int at = out.extend(27); // first: it may replace the array
+    byte[] b = out.array();
+    long days = Math.floorDiv(sec, 86400);
+    int sod = (int) Math.floorMod(sec, 86400);
+    byte[] date = out.day;
+    if (days != out.dayNumber || date == null) {
+      date = new byte[27];
+      time(Instant.ofEpochSecond(days * 86400), date, 0);
+      out.day = date;
+      out.dayNumber = days;
+    }
+    System.arraycopy(date, 0, b, at, 11); // YYYY-MM-DDT: the same for a day's times
+    pair(b, at + 11, sod / 3600);
+    b[at + 13] = ':';
+    pair(b, at + 14, sod / 60 % 60);
+    b[at + 16] = ':';
+    pair(b, at + 17, sod % 60);
+    b[at + 19] = '.';
+    int micros = t.getNano() / 1000;
+    pair(b, at + 20, micros / 10000);
+    pair(b, at + 22, micros / 100 % 100);
+    pair(b, at + 24, micros % 100);
+    b[at + 26] = 'Z';
+  }
+
+  private static final byte[] PAIRS = new byte[200];
+
+  static {
+    for (int i = 0; i < 100; i++) {
+      PAIRS[2 * i] = (byte) ('0' + i / 10);
+      PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+    }
+  }
+
+  /** Two digits of {@code v} (0-99). */
+  private static void pair(byte[] b, int at, int v) {
+    b[at] = PAIRS[2 * v];
+    b[at + 1] = PAIRS[2 * v + 1];
+  }
+
+  /** The 27 bytes of a time in years 1000-9999 into {@code b} from {@code at}. */
+  private static void time(Instant t, byte[] b, int at) {
+    long sec = t.getEpochSecond();
     long days = Math.floorDiv(sec, 86400);
     int sod = (int) Math.floorMod(sec, 86400);
     // civil from days (H. Hinnant), proleptic Gregorian as java.time
@@ -40,22 +98,20 @@ public final class AuditFormat {
     int month = (int) (mp < 10 ? mp + 3 : mp - 9);
     int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
     int micros = t.getNano() / 1000;
-    byte[] b = new byte[27];
-    digits(b, 0, year, 4);
-    b[4] = '-';
-    digits(b, 5, month, 2);
-    b[7] = '-';
-    digits(b, 8, day, 2);
-    b[10] = 'T';
-    digits(b, 11, sod / 3600, 2);
-    b[13] = ':';
-    digits(b, 14, sod / 60 % 60, 2);
-    b[16] = ':';
-    digits(b, 17, sod % 60, 2);
-    b[19] = '.';
-    digits(b, 20, micros, 6);
-    b[26] = 'Z';
-    return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    digits(b, at, year, 4);
+    b[at + 4] = '-';
+    digits(b, at + 5, month, 2);
+    b[at + 7] = '-';
+    digits(b, at + 8, day, 2);
+    b[at + 10] = 'T';
+    digits(b, at + 11, sod / 3600, 2);
+    b[at + 13] = ':';
+    digits(b, at + 14, sod / 60 % 60, 2);
+    b[at + 16] = ':';
+    digits(b, at + 17, sod % 60, 2);
+    b[at + 19] = '.';
+    digits(b, at + 20, micros, 6);
+    b[at + 26] = 'Z';
   }
 
   /** 1000-01-01T00:00:00Z and 10000-01-01T00:00:00Z. */
@@ -85,6 +141,23 @@ public final class AuditFormat {
       return fast;
     }
     return secondsExact(s);
+  }
+
+  /**
+   * {@link #seconds(Double)} appended to {@code out} (nothing for null): a whole number of seconds
+   * below 10^7 as its digits ({@code Double.toString} gives {@code N.0} for it, which {@link
+   * #seconds} prints as {@code N}), any other through {@link #seconds(Double)}.
+   */
+  public static void seconds(Double s, PrintBuffer out) {
+    if (s == null) {
+      return;
+    }
+    double d = s;
+    if (d >= 0 && d < 1e7 && Double.doubleToRawLongBits(d) >= 0 && d == Math.floor(d)) {
+      out.append((long) d);
+      return;
+    }
+    out.append(seconds(s));
   }
 
   /** {@link #seconds} as it is defined: the decimal of {@code Double.toString}, rounded. */

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import org.mobilessh.parse.Protocol;
@@ -107,194 +106,225 @@ final class AuditRecordCodec {
     return in.readBoolean() ? in.readLong() : null;
   }
 
-  static void writeLines(DataOutput o, List<SourceLine> lines) throws IOException {
+  /**
+   * How a record's evidence lines are written and read: {@link #INLINE} beside the record's other
+   * fields (the reorder buffer's runs), or split off by the results cache ({@link AuditRunFile}),
+   * which keeps the texts apart so that a reader that prints only {@code path:line} never decodes
+   * them.
+   */
+  interface LineCodec {
+    void write(DataOutput o, SourceLine l) throws IOException;
+
+    SourceLine read(DataInput in) throws IOException;
+  }
+
+  /** Path, line number and text, in the record. */
+  static final LineCodec INLINE =
+      new LineCodec() {
+        @Override
+        public void write(DataOutput o, SourceLine l) throws IOException {
+          writeString(o, l.sourcePath());
+          o.writeLong(l.lineNumber());
+          writeString(o, l.line());
+        }
+
+        @Override
+        public SourceLine read(DataInput in) throws IOException {
+          return new SourceLine(readString(in), in.readLong(), readString(in));
+        }
+      };
+
+  static void writeLines(DataOutput o, List<SourceLine> lines, LineCodec c) throws IOException {
     o.writeInt(lines.size());
     for (SourceLine l : lines) {
-      writeString(o, l.sourcePath());
-      o.writeLong(l.lineNumber());
-      writeString(o, l.line());
+      c.write(o, l);
     }
   }
 
-  static List<SourceLine> readLines(DataInput in) throws IOException {
+  static List<SourceLine> readLines(DataInput in, LineCodec c) throws IOException {
     int n = in.readInt();
-    List<SourceLine> l = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      l.add(new SourceLine(readString(in), in.readLong(), readString(in)));
+    if (n == 1) {
+      return List.of(c.read(in));
     }
-    return l;
+    SourceLine[] l = new SourceLine[n];
+    for (int i = 0; i < n; i++) {
+      l[i] = c.read(in);
+    }
+    return List.of(l);
   }
 
-  static final Reorder.Codec<Window> WINDOWS =
-      new Reorder.Codec<>() {
-        @Override
-        public void write(DataOutput o, Window w) throws IOException {
-          writeString(o, w.observer());
-          writeAddress(o, w.source());
-          writeInstant(o, w.openedAt());
-          o.writeDouble(w.openPrecisionS());
-          writeInstant(o, w.closedAt());
-          writeInstant(o, w.closedAtEarliest());
-          o.writeByte(w.closeReason().ordinal());
-          writeDouble(o, w.closePrecisionS());
-          o.writeInt(w.sshSessions());
-          o.writeBoolean(w.clippedStart());
-          o.writeBoolean(w.clippedEnd());
-          writeLines(o, w.evidence());
-          o.writeByte(w.openedBy().ordinal());
-        }
+  static final Reorder.Codec<Window> WINDOWS = windows(INLINE);
 
-        @Override
-        public Window read(DataInput in) throws IOException {
-          return new Window(
-              readString(in),
-              readAddress(in),
-              readInstant(in),
-              in.readDouble(),
-              readInstant(in),
-              readInstant(in),
-              CloseReason.values()[in.readByte()],
-              readDouble(in),
-              in.readInt(),
-              in.readBoolean(),
-              in.readBoolean(),
-              readLines(in),
-              Window.Opening.values()[in.readByte()]);
-        }
-      };
+  static Reorder.Codec<Window> windows(LineCodec lines) {
+    return new Reorder.Codec<>() {
+      @Override
+      public void write(DataOutput o, Window w) throws IOException {
+        writeString(o, w.observer());
+        writeAddress(o, w.source());
+        writeInstant(o, w.openedAt());
+        o.writeDouble(w.openPrecisionS());
+        writeInstant(o, w.closedAt());
+        writeInstant(o, w.closedAtEarliest());
+        o.writeByte(w.closeReason().ordinal());
+        writeDouble(o, w.closePrecisionS());
+        o.writeInt(w.sshSessions());
+        o.writeBoolean(w.clippedStart());
+        o.writeBoolean(w.clippedEnd());
+        writeLines(o, w.evidence(), lines);
+        o.writeByte(w.openedBy().ordinal());
+      }
 
-  static final Reorder.Codec<Session> SESSIONS =
-      new Reorder.Codec<>() {
-        @Override
-        public void write(DataOutput o, Session s) throws IOException {
-          writeString(o, s.observer());
-          writeAddress(o, s.source());
-          o.writeInt(s.sourcePort());
-          writeAddress(o, s.destination());
-          o.writeInt(s.destinationPort());
-          writeInstant(o, s.acceptedAt());
-          o.writeDouble(s.acceptPrecisionS());
-          writeInstant(o, s.endedAt());
-          writeDouble(o, s.endPrecisionS());
-          writeLong(o, s.bytesIn());
-          writeLong(o, s.bytesOut());
-          writeLong(o, s.packetsIn());
-          writeLong(o, s.packetsOut());
-          writeLong(o, s.conntrackId());
-          writeInstant(o, s.windowOpenedAt());
-          o.writeBoolean(s.outlivesWindow());
-          writeLines(o, s.evidence());
-        }
-
-        @Override
-        public Session read(DataInput in) throws IOException {
-          return new Session(
-              readString(in),
-              readAddress(in),
-              in.readInt(),
-              readAddress(in),
-              in.readInt(),
-              readInstant(in),
-              in.readDouble(),
-              readInstant(in),
-              readDouble(in),
-              readLong(in),
-              readLong(in),
-              readLong(in),
-              readLong(in),
-              readLong(in),
-              readInstant(in),
-              in.readBoolean(),
-              readLines(in));
-        }
-      };
-
-  static final Reorder.Codec<Anomaly> ANOMALIES =
-      new Reorder.Codec<>() {
-        @Override
-        public void write(DataOutput o, Anomaly a) throws IOException {
-          o.writeByte(a.kind().ordinal());
-          writeString(o, a.observer());
-          writeAddress(o, a.address());
-          writeInstant(o, a.at());
-          writeString(o, a.message());
-          writeLines(o, a.evidence());
-        }
-
-        @Override
-        public Anomaly read(DataInput in) throws IOException {
-          return new Anomaly(
-              Anomaly.Kind.values()[in.readByte()],
-              readString(in),
-              readAddress(in),
-              readInstant(in),
-              readString(in),
-              readLines(in));
-        }
-      };
-
-  static void writeLine(DataOutput o, SourceLine l) throws IOException {
-    writeString(o, l.sourcePath());
-    o.writeLong(l.lineNumber());
-    writeString(o, l.line());
+      @Override
+      public Window read(DataInput in) throws IOException {
+        return new Window(
+            readString(in),
+            readAddress(in),
+            readInstant(in),
+            in.readDouble(),
+            readInstant(in),
+            readInstant(in),
+            CloseReason.values()[in.readByte()],
+            readDouble(in),
+            in.readInt(),
+            in.readBoolean(),
+            in.readBoolean(),
+            readLines(in, lines),
+            Window.Opening.values()[in.readByte()]);
+      }
+    };
   }
 
-  static SourceLine readLine(DataInput in) throws IOException {
-    return new SourceLine(readString(in), in.readLong(), readString(in));
+  static final Reorder.Codec<Session> SESSIONS = sessions(INLINE);
+
+  static Reorder.Codec<Session> sessions(LineCodec lines) {
+    return new Reorder.Codec<>() {
+      @Override
+      public void write(DataOutput o, Session s) throws IOException {
+        writeString(o, s.observer());
+        writeAddress(o, s.source());
+        o.writeInt(s.sourcePort());
+        writeAddress(o, s.destination());
+        o.writeInt(s.destinationPort());
+        writeInstant(o, s.acceptedAt());
+        o.writeDouble(s.acceptPrecisionS());
+        writeInstant(o, s.endedAt());
+        writeDouble(o, s.endPrecisionS());
+        writeLong(o, s.bytesIn());
+        writeLong(o, s.bytesOut());
+        writeLong(o, s.packetsIn());
+        writeLong(o, s.packetsOut());
+        writeLong(o, s.conntrackId());
+        writeInstant(o, s.windowOpenedAt());
+        o.writeBoolean(s.outlivesWindow());
+        writeLines(o, s.evidence(), lines);
+      }
+
+      @Override
+      public Session read(DataInput in) throws IOException {
+        return new Session(
+            readString(in),
+            readAddress(in),
+            in.readInt(),
+            readAddress(in),
+            in.readInt(),
+            readInstant(in),
+            in.readDouble(),
+            readInstant(in),
+            readDouble(in),
+            readLong(in),
+            readLong(in),
+            readLong(in),
+            readLong(in),
+            readLong(in),
+            readInstant(in),
+            in.readBoolean(),
+            readLines(in, lines));
+      }
+    };
   }
 
-  static final Reorder.Codec<Rejection> REJECTIONS =
-      new Reorder.Codec<>() {
-        @Override
-        public void write(DataOutput o, Rejection r) throws IOException {
-          writeString(o, r.observer());
-          writeInstant(o, r.at());
-          o.writeDouble(r.precisionS());
-          writeAddress(o, r.source());
-          writeInteger(o, r.sourcePort());
-          writeAddress(o, r.destination());
-          writeInteger(o, r.destinationPort());
-          o.writeByte(r.protocol().ordinal());
-          int flags = 0;
-          for (TcpFlag f : r.tcpFlags()) {
-            flags |= 1 << f.ordinal();
+  static final Reorder.Codec<Anomaly> ANOMALIES = anomalies(INLINE);
+
+  static Reorder.Codec<Anomaly> anomalies(LineCodec lines) {
+    return new Reorder.Codec<>() {
+      @Override
+      public void write(DataOutput o, Anomaly a) throws IOException {
+        o.writeByte(a.kind().ordinal());
+        writeString(o, a.observer());
+        writeAddress(o, a.address());
+        writeInstant(o, a.at());
+        writeString(o, a.message());
+        writeLines(o, a.evidence(), lines);
+      }
+
+      @Override
+      public Anomaly read(DataInput in) throws IOException {
+        return new Anomaly(
+            Anomaly.Kind.values()[in.readByte()],
+            readString(in),
+            readAddress(in),
+            readInstant(in),
+            readString(in),
+            readLines(in, lines));
+      }
+    };
+  }
+
+  static final Reorder.Codec<Rejection> REJECTIONS = rejections(INLINE);
+
+  static Reorder.Codec<Rejection> rejections(LineCodec lines) {
+    return new Reorder.Codec<>() {
+      @Override
+      public void write(DataOutput o, Rejection r) throws IOException {
+        writeString(o, r.observer());
+        writeInstant(o, r.at());
+        o.writeDouble(r.precisionS());
+        writeAddress(o, r.source());
+        writeInteger(o, r.sourcePort());
+        writeAddress(o, r.destination());
+        writeInteger(o, r.destinationPort());
+        o.writeByte(r.protocol().ordinal());
+        int flags = 0;
+        for (TcpFlag f : r.tcpFlags()) {
+          flags |= 1 << f.ordinal();
+        }
+        o.writeShort(flags);
+        o.writeBoolean(r.sampled());
+        lines.write(o, r.evidence());
+      }
+
+      @Override
+      public Rejection read(DataInput in) throws IOException {
+        String observer = readString(in);
+        Instant at = readInstant(in);
+        double precision = in.readDouble();
+        InetAddress source = readAddress(in);
+        Integer sourcePort = readInteger(in);
+        InetAddress destination = readAddress(in);
+        Integer destinationPort = readInteger(in);
+        Protocol protocol = PROTOCOLS[in.readByte()];
+        int flags = in.readShort();
+        EnumSet<TcpFlag> set = EnumSet.noneOf(TcpFlag.class);
+        for (TcpFlag f : TCP_FLAGS) {
+          if ((flags & (1 << f.ordinal())) != 0) {
+            set.add(f);
           }
-          o.writeShort(flags);
-          o.writeBoolean(r.sampled());
-          writeLine(o, r.evidence());
         }
-
-        @Override
-        public Rejection read(DataInput in) throws IOException {
-          String observer = readString(in);
-          Instant at = readInstant(in);
-          double precision = in.readDouble();
-          InetAddress source = readAddress(in);
-          Integer sourcePort = readInteger(in);
-          InetAddress destination = readAddress(in);
-          Integer destinationPort = readInteger(in);
-          Protocol protocol = PROTOCOLS[in.readByte()];
-          int flags = in.readShort();
-          EnumSet<TcpFlag> set = EnumSet.noneOf(TcpFlag.class);
-          for (TcpFlag f : TCP_FLAGS) {
-            if ((flags & (1 << f.ordinal())) != 0) {
-              set.add(f);
-            }
-          }
-          return new Rejection(
-              observer,
-              at,
-              precision,
-              source,
-              sourcePort,
-              destination,
-              destinationPort,
-              protocol,
-              set,
-              in.readBoolean(),
-              readLine(in));
-        }
-      };
+        return new Rejection(
+            observer,
+            at,
+            precision,
+            source,
+            sourcePort,
+            destination,
+            destinationPort,
+            protocol,
+            set,
+            in.readBoolean(),
+            lines.read(in));
+      }
+    };
+  }
 
   static final Reorder.Codec<RejectTotals> TOTALS =
       new Reorder.Codec<>() {

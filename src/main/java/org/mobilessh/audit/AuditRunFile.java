@@ -1,12 +1,11 @@
 package org.mobilessh.audit;
 
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
 import java.io.DataInputStream;
+import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,33 +13,49 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * What one engine stream delivered, on disk: a directory with one file per record kind (each in the
- * order the stream gave, in {@link AuditRecordCodec}'s form) and a {@code manifest} written last,
- * holding what the stream was asked (the cache key's text), the records' counts, each file's length
- * and CRC-32C, the end figures, and a CRC-32C of its own. {@link #read} checks all of it before a
- * record is handed out: a truncated or altered file is refused, never half used.
+ * What one engine stream delivered, on disk: a directory with two files per record kind and a
+ * {@code manifest} written last.
+ *
+ * <ul>
+ *   <li>{@code KIND.run}: the records in the order the stream gave, in {@link AuditRecordCodec}'s
+ *       form, except that each evidence line is only its source (a number into the manifest's table
+ *       of paths) and line number;
+ *   <li>{@code KIND.text}: the texts of those evidence lines, in the same order.
+ * </ul>
+ *
+ * A reader that prints {@code path:line} pointers (CSV) reads the records alone; one that needs the
+ * lines themselves (JSON, report, export, evidence bundle) reads both files side by side. The
+ * manifest holds what the stream was asked (the cache key's text), the paths, the records' counts,
+ * each file's length and CRC-32C, the end figures, and a CRC-32C of its own. {@link #read} checks
+ * the manifest and every record file before a record is handed out, and {@link Checked#verifyText}
+ * a text file before its first line is: a truncated or altered file is refused, never half used.
  */
 final class AuditRunFile {
   static final String MANIFEST = "manifest";
   private static final int MAGIC = 0x4d534152; // "MSAR"
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   /** The record kinds, in the order their files are listed in the manifest. */
   enum Kind {
-    WINDOWS("windows.run"),
-    SESSIONS("sessions.run"),
-    REJECTIONS("rejections.run"),
-    ANOMALIES("anomalies.run");
+    WINDOWS("windows"),
+    SESSIONS("sessions"),
+    REJECTIONS("rejections"),
+    ANOMALIES("anomalies");
 
     final String file;
+    final String text;
 
-    Kind(String file) {
-      this.file = file;
+    Kind(String name) {
+      this.file = name + ".run";
+      this.text = name + ".text";
     }
   }
 
@@ -58,29 +73,79 @@ final class AuditRunFile {
 
   private AuditRunFile() {}
 
+  /** The codec of one kind with its evidence lines written or read by {@code lines}. */
+  @SuppressWarnings("unchecked")
+  static <T> Reorder.Codec<T> codec(Kind k, AuditRecordCodec.LineCodec lines) {
+    return (Reorder.Codec<T>)
+        switch (k) {
+          case WINDOWS -> AuditRecordCodec.windows(lines);
+          case SESSIONS -> AuditRecordCodec.sessions(lines);
+          case REJECTIONS -> AuditRecordCodec.rejections(lines);
+          case ANOMALIES -> AuditRecordCodec.anomalies(lines);
+        };
+  }
+
+  /** A file written through a CRC-32C. */
+  private static final class Out {
+    final CheckedOutputStream sum;
+    final Reorder.RunOutput data;
+
+    Out(Path file) throws IOException {
+      sum = new CheckedOutputStream(Files.newOutputStream(file), new CRC32C());
+      data = new Reorder.RunOutput(sum);
+    }
+  }
+
   /** Writes a stream's records into {@code dir} (which must exist and be empty). */
   static final class Writer implements AuditSink, AutoCloseable {
     private final Path dir;
     private final boolean rejections;
-    private final DataOutputStream[] outs = new DataOutputStream[Kind.values().length];
-    private final CheckedOutputStream[] sums = new CheckedOutputStream[Kind.values().length];
+    private final Out[] records = new Out[Kind.values().length];
+    private final Out[] texts = new Out[Kind.values().length];
+    private final Reorder.Codec<?>[] codecs = new Reorder.Codec<?>[Kind.values().length];
     private final long[] counts = new long[Kind.values().length];
+    private final Map<String, Integer> pathIds = new HashMap<>();
+    private final List<String> paths = new ArrayList<>();
     private End end;
 
     Writer(Path dir, boolean rejections) throws IOException {
       this.dir = dir;
       this.rejections = rejections;
       for (Kind k : Kind.values()) {
-        OutputStream f =
-            new BufferedOutputStream(Files.newOutputStream(dir.resolve(k.file)), 1 << 16);
-        sums[k.ordinal()] = new CheckedOutputStream(f, new CRC32C());
-        outs[k.ordinal()] = new DataOutputStream(sums[k.ordinal()]);
+        records[k.ordinal()] = new Out(dir.resolve(k.file));
+        Out text = new Out(dir.resolve(k.text));
+        texts[k.ordinal()] = text;
+        codecs[k.ordinal()] = codec(k, split(text.data));
       }
     }
 
-    private <T> void write(Kind k, Reorder.Codec<T> codec, T t) {
+    /** Path and line number into the record, the text into the kind's text file. */
+    private AuditRecordCodec.LineCodec split(DataOutput text) {
+      return new AuditRecordCodec.LineCodec() {
+        @Override
+        public void write(DataOutput o, SourceLine l) throws IOException {
+          Integer id = pathIds.get(l.sourcePath());
+          if (id == null) {
+            id = paths.size();
+            pathIds.put(l.sourcePath(), id);
+            paths.add(l.sourcePath());
+          }
+          o.writeInt(id);
+          o.writeLong(l.lineNumber());
+          AuditRecordCodec.writeString(text, l.line());
+        }
+
+        @Override
+        public SourceLine read(DataInput in) {
+          throw new UnsupportedOperationException("a writer's codec");
+        }
+      };
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void write(Kind k, T t) {
       try {
-        codec.write(outs[k.ordinal()], t);
+        ((Reorder.Codec<T>) codecs[k.ordinal()]).write(records[k.ordinal()].data, t);
         counts[k.ordinal()]++;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write audit records to " + dir, e);
@@ -89,22 +154,22 @@ final class AuditRunFile {
 
     @Override
     public void window(Window w) {
-      write(Kind.WINDOWS, AuditRecordCodec.WINDOWS, w);
+      write(Kind.WINDOWS, w);
     }
 
     @Override
     public void session(Session s) {
-      write(Kind.SESSIONS, AuditRecordCodec.SESSIONS, s);
+      write(Kind.SESSIONS, s);
     }
 
     @Override
     public void rejection(Rejection r) {
-      write(Kind.REJECTIONS, AuditRecordCodec.REJECTIONS, r);
+      write(Kind.REJECTIONS, r);
     }
 
     @Override
     public void anomaly(Anomaly a) {
-      write(Kind.ANOMALIES, AuditRecordCodec.ANOMALIES, a);
+      write(Kind.ANOMALIES, a);
     }
 
     @Override
@@ -123,23 +188,23 @@ final class AuditRunFile {
       if (end == null) {
         throw new IllegalStateException("the stream has not ended");
       }
-      long[] lengths = new long[outs.length];
-      int[] crcs = new int[outs.length];
-      for (int i = 0; i < outs.length; i++) {
-        outs[i].close();
-        crcs[i] = (int) sums[i].getChecksum().getValue();
-        lengths[i] = Files.size(dir.resolve(Kind.values()[i].file));
-      }
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       DataOutputStream m = new DataOutputStream(bytes);
       m.writeInt(MAGIC);
       m.writeInt(VERSION);
       AuditRecordCodec.writeString(m, key);
       m.writeBoolean(end.rejections());
-      for (int i = 0; i < outs.length; i++) {
-        m.writeLong(counts[i]);
-        m.writeLong(lengths[i]);
-        m.writeInt(crcs[i]);
+      m.writeInt(paths.size());
+      for (String p : paths) {
+        AuditRecordCodec.writeString(m, p);
+      }
+      for (Kind k : Kind.values()) {
+        m.writeLong(counts[k.ordinal()]);
+        for (Out o : new Out[] {records[k.ordinal()], texts[k.ordinal()]}) {
+          o.data.close();
+          m.writeLong(Files.size(dir.resolve(o == records[k.ordinal()] ? k.file : k.text)));
+          m.writeInt((int) o.sum.getChecksum().getValue());
+        }
       }
       m.writeInt(end.totals().size());
       for (RejectTotals t : end.totals()) {
@@ -157,35 +222,115 @@ final class AuditRunFile {
 
     @Override
     public void close() {
-      for (DataOutputStream o : outs) {
-        try {
-          o.close();
-        } catch (IOException e) {
-          // closing after a failure: the first one is reported
+      for (Out[] outs : List.of(records, texts)) {
+        for (Out o : outs) {
+          try {
+            if (o != null) {
+              o.data.close();
+            }
+          } catch (IOException e) {
+            // closing after a failure: the first one is reported
+          }
         }
       }
     }
   }
 
   /**
-   * A checked run: its manifest read and every file's length and CRC-32C verified.
+   * A checked run: its manifest read and every record file's length and CRC-32C verified.
    *
    * @param key the text it was made for
+   * @param paths the source paths the evidence lines point into
+   * @param lengths per kind, the record file's and the text file's length
+   * @param crcs per kind, the record file's and the text file's CRC-32C
    */
-  record Checked(Path dir, String key, long[] counts, End end) {
+  record Checked(
+      Path dir, String key, String[] paths, long[] counts, long[] lengths, int[] crcs, End end) {
     long count(Kind k) {
       return counts[k.ordinal()];
     }
 
-    /** The records of one kind, read from the start. */
-    DataInput open(Kind k) throws IOException {
-      // the reorder buffer's reader: the same bytes, strings decoded in place
-      return new Reorder.RunInput(Files.newInputStream(dir.resolve(k.file)));
+    /**
+     * Verifies the text files of {@code kinds} (length and CRC-32C).
+     *
+     * @throws IOException with what is wrong, when anything is
+     */
+    void verifyText(Set<Kind> kinds) throws IOException {
+      for (Kind k : kinds) {
+        verify(dir.resolve(k.text), lengths[2 * k.ordinal() + 1], crcs[2 * k.ordinal() + 1]);
+      }
+    }
+
+    /**
+     * The records of one kind, read from the start: with the texts of their evidence lines (the
+     * text file verified by {@link #verifyText} first), or with {@code ""} for each text.
+     */
+    <T> Records<T> open(Kind k, boolean text) throws IOException {
+      Reorder.RunInput records = new Reorder.RunInput(Files.newInputStream(dir.resolve(k.file)));
+      Reorder.RunInput texts =
+          text ? new Reorder.RunInput(Files.newInputStream(dir.resolve(k.text))) : null;
+      String[] p = paths;
+      AuditRecordCodec.LineCodec lines =
+          new AuditRecordCodec.LineCodec() {
+            @Override
+            public void write(DataOutput o, SourceLine l) {
+              throw new UnsupportedOperationException("a reader's codec");
+            }
+
+            @Override
+            public SourceLine read(DataInput in) throws IOException {
+              int id = in.readInt();
+              if (id < 0 || id >= p.length) {
+                throw new IOException("evidence path " + id + " is not in the manifest");
+              }
+              long line = in.readLong();
+              return new SourceLine(
+                  p[id], line, texts == null ? "" : AuditRecordCodec.readString(texts));
+            }
+          };
+      return new Records<>(records, texts, count(k), codec(k, lines));
+    }
+  }
+
+  /** The records of one kind of a run, one after the other. */
+  static final class Records<T> implements AutoCloseable {
+    private final Reorder.RunInput records;
+    private final Reorder.RunInput texts;
+    private final Reorder.Codec<T> codec;
+    private long left;
+
+    Records(Reorder.RunInput records, Reorder.RunInput texts, long count, Reorder.Codec<T> codec) {
+      this.records = records;
+      this.texts = texts;
+      this.left = count;
+      this.codec = codec;
+    }
+
+    /** The next record, or {@code null} after the last. */
+    T next() throws IOException {
+      if (left == 0) {
+        return null;
+      }
+      left--;
+      return codec.read(records);
+    }
+
+    @Override
+    public void close() {
+      try {
+        records.close();
+        if (texts != null) {
+          texts.close();
+        }
+      } catch (IOException e) {
+        // read to the end already, or failing for a reason reported elsewhere
+      }
     }
   }
 
   /**
-   * Reads and verifies a run directory.
+   * Reads and verifies a run directory: its manifest and record files (the text files are checked
+   * by {@link Checked#verifyText} when they are wanted).
    *
    * @throws IOException with what is wrong, when anything is
    */
@@ -206,12 +351,21 @@ final class AuditRunFile {
     }
     String key = AuditRecordCodec.readString(m);
     boolean rejections = m.readBoolean();
-    long[] counts = new long[Kind.values().length];
+    String[] paths = new String[m.readInt()];
+    for (int i = 0; i < paths.length; i++) {
+      paths[i] = AuditRecordCodec.readString(m);
+    }
+    int kinds = Kind.values().length;
+    long[] counts = new long[kinds];
+    long[] lengths = new long[2 * kinds];
+    int[] crcs = new int[2 * kinds];
     for (Kind k : Kind.values()) {
       counts[k.ordinal()] = m.readLong();
-      long length = m.readLong();
-      int crc = m.readInt();
-      verify(dir.resolve(k.file), length, crc);
+      for (int f = 0; f < 2; f++) {
+        lengths[2 * k.ordinal() + f] = m.readLong();
+        crcs[2 * k.ordinal() + f] = m.readInt();
+      }
+      verify(dir.resolve(k.file), lengths[2 * k.ordinal()], crcs[2 * k.ordinal()]);
     }
     int n = m.readInt();
     List<RejectTotals> totals = new ArrayList<>(n);
@@ -219,7 +373,7 @@ final class AuditRunFile {
       totals.add(AuditRecordCodec.TOTALS.read(m));
     }
     End end = new End(totals, m.readLong(), m.readLong(), m.readLong(), rejections);
-    return new Checked(dir, key, counts, end);
+    return new Checked(dir, key, paths, counts, lengths, crcs, end);
   }
 
   /** Only the key text of a manifest, unchecked (for listing). */

@@ -40,6 +40,52 @@ public interface AuditSink {
   }
 
   /**
+   * Whether {@link #window} is wanted. A sink that ignores windows says {@code false}, and a stream
+   * that reads records back (from the results cache) may skip them; every other record stays the
+   * same.
+   */
+  default boolean wantsWindows() {
+    return true;
+  }
+
+  /** Whether {@link #session} is wanted; like {@link #wantsWindows}. */
+  default boolean wantsSessions() {
+    return true;
+  }
+
+  /**
+   * A printer for the windows this sink is given, or {@code null} (the default). With one, a stream
+   * that merges records it has already (per-router runs from the results cache) may print them on
+   * other threads and hand the bytes to {@link #printed} in the order {@link #window} would have
+   * been called, instead of calling {@link #window}; the sink's {@link #window} must then amount to
+   * the same output (typically: print the window with the same printer and pass the bytes on).
+   */
+  default RecordPrinter<Window> windowPrinter() {
+    return null;
+  }
+
+  /** A printer for the sessions this sink is given, or {@code null}; see {@link #windowPrinter}. */
+  default RecordPrinter<Session> sessionPrinter() {
+    return null;
+  }
+
+  /** A printer for the rejections, or {@code null}; see {@link #windowPrinter}. */
+  default RecordPrinter<Rejection> rejectionPrinter() {
+    return null;
+  }
+
+  /** A printer for the anomalies, or {@code null}; see {@link #windowPrinter}. */
+  default RecordPrinter<Anomaly> anomalyPrinter() {
+    return null;
+  }
+
+  /**
+   * What a printer of this sink ({@link #windowPrinter} ...) made of one record, in the records'
+   * order. The array is the caller's: copy what is kept.
+   */
+  default void printed(byte[] b, int off, int len) {}
+
+  /**
    * After every record.
    *
    * @param totals exact reject totals from counter snapshots
@@ -94,6 +140,78 @@ public interface AuditSink {
         if (a.at() == null || in(a.at())) {
           next.anomaly(a);
         }
+      }
+
+      @Override
+      public boolean wantsWindows() {
+        return next.wantsWindows();
+      }
+
+      @Override
+      public boolean wantsSessions() {
+        return next.wantsSessions();
+      }
+
+      @Override
+      public RecordPrinter<Window> windowPrinter() {
+        RecordPrinter<Window> p = next.windowPrinter();
+        return p == null
+            ? null
+            : RecordPrinter.of(
+                p.wantsEvidenceText(),
+                (w, out) -> {
+                  Window c = w.clip(from, to).orElse(null);
+                  if (c != null) {
+                    p.print(c, out);
+                  }
+                });
+      }
+
+      @Override
+      public RecordPrinter<Session> sessionPrinter() {
+        RecordPrinter<Session> p = next.sessionPrinter();
+        return p == null
+            ? null
+            : RecordPrinter.of(
+                p.wantsEvidenceText(),
+                (s, out) -> {
+                  if (in(s.acceptedAt())) {
+                    p.print(s, out);
+                  }
+                });
+      }
+
+      @Override
+      public RecordPrinter<Rejection> rejectionPrinter() {
+        RecordPrinter<Rejection> p = next.rejectionPrinter();
+        return p == null
+            ? null
+            : RecordPrinter.of(
+                p.wantsEvidenceText(),
+                (r, out) -> {
+                  if (in(r.at())) {
+                    p.print(r, out);
+                  }
+                });
+      }
+
+      @Override
+      public RecordPrinter<Anomaly> anomalyPrinter() {
+        RecordPrinter<Anomaly> p = next.anomalyPrinter();
+        return p == null
+            ? null
+            : RecordPrinter.of(
+                p.wantsEvidenceText(),
+                (a, out) -> {
+                  if (a.at() == null || in(a.at())) {
+                    p.print(a, out);
+                  }
+                });
+      }
+
+      @Override
+      public void printed(byte[] b, int off, int len) {
+        next.printed(b, off, len);
       }
 
       @Override

@@ -1,6 +1,5 @@
 package org.mobilessh.audit;
 
-import java.io.DataInput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -171,6 +169,8 @@ public final class IndexedAuditInput {
     private final AuditSink sink;
     private final Options options;
     private final boolean rejections;
+    private final java.util.EnumSet<AuditRunFile.Kind> merged;
+    private final java.util.EnumSet<AuditRunFile.Kind> text;
     private AuditCache cache;
     private Path scratch;
 
@@ -190,9 +190,28 @@ public final class IndexedAuditInput {
       this.sink = sink;
       this.options = options;
       this.rejections = sink.wantsRejections();
+      // the kinds the sink takes, and of those the ones whose evidence texts it reads
+      merged = java.util.EnumSet.noneOf(AuditRunFile.Kind.class);
+      text = java.util.EnumSet.noneOf(AuditRunFile.Kind.class);
+      want(sink.wantsWindows(), AuditRunFile.Kind.WINDOWS, sink.windowPrinter());
+      want(sink.wantsSessions(), AuditRunFile.Kind.SESSIONS, sink.sessionPrinter());
+      want(rejections, AuditRunFile.Kind.REJECTIONS, sink.rejectionPrinter());
+      want(sink.wantsAnomalies(), AuditRunFile.Kind.ANOMALIES, sink.anomalyPrinter());
+    }
+
+    private void want(boolean wanted, AuditRunFile.Kind k, RecordPrinter<?> printer) {
+      if (wanted) {
+        merged.add(k);
+        if (printer == null || printer.wantsEvidenceText()) {
+          text.add(k);
+        }
+      }
     }
 
     void run() {
+      if (options.cache()) {
+        AuditCache.buildAhead(); // the jar's digest, while the routers are listed
+      }
       List<Part> parts = parts();
       if (!options.cache() && parts.size() <= 1) {
         single(searcher, from, to, host, engine, sink); // nothing to merge, nothing to keep
@@ -319,7 +338,14 @@ public final class IndexedAuditInput {
 
     /** One router: from the cache, or computed into a run file (kept in the cache). */
     private Done part(Part p) throws IOException {
-      EventSearcher.Digest data = searcher.digest(p.query());
+      EventSearcher.Digest data;
+      if (cache != null) {
+        AuditCache.Memo memo = cache.memo(p.query().toString());
+        data = searcher.digest(p.query(), memo);
+        cache.keep(memo);
+      } else {
+        data = searcher.digest(p.query());
+      }
       if (data.count() == 0 && p.snapshots().isEmpty()) {
         return null; // no event, no snapshot: the router has nothing to say
       }
@@ -334,7 +360,7 @@ public final class IndexedAuditInput {
               data,
               p.snapshots());
       if (cache != null) {
-        AuditRunFile.Checked hit = cache.lookup(key, rejections, p.router());
+        AuditRunFile.Checked hit = cache.lookup(key, rejections, p.router(), text);
         if (hit != null) {
           options
               .progress()
@@ -380,6 +406,7 @@ public final class IndexedAuditInput {
         }
         Path at = inCache ? cache.commit(key, dir) : dir;
         AuditRunFile.Checked run = AuditRunFile.read(at);
+        run.verifyText(text);
         options
             .progress()
             .accept(
@@ -411,28 +438,26 @@ public final class IndexedAuditInput {
 
     private void merge(List<Done> done) {
       try {
-        mergeKind(
-            done, AuditRunFile.Kind.WINDOWS, AuditRecordCodec.WINDOWS, WINDOW_ORDER, sink::window);
-        mergeKind(
-            done,
-            AuditRunFile.Kind.SESSIONS,
-            AuditRecordCodec.SESSIONS,
-            SESSION_ORDER,
-            sink::session);
-        if (rejections) {
+        if (merged.contains(AuditRunFile.Kind.WINDOWS)) {
+          mergeKind(
+              done, AuditRunFile.Kind.WINDOWS, sink.windowPrinter(), WINDOW_KEY, sink::window);
+        }
+        if (merged.contains(AuditRunFile.Kind.SESSIONS)) {
+          mergeKind(
+              done, AuditRunFile.Kind.SESSIONS, sink.sessionPrinter(), SESSION_KEY, sink::session);
+        }
+        if (merged.contains(AuditRunFile.Kind.REJECTIONS)) {
           mergeKind(
               done,
               AuditRunFile.Kind.REJECTIONS,
-              AuditRecordCodec.REJECTIONS,
-              REJECTION_ORDER,
+              sink.rejectionPrinter(),
+              REJECTION_KEY,
               sink::rejection);
         }
-        mergeKind(
-            done,
-            AuditRunFile.Kind.ANOMALIES,
-            AuditRecordCodec.ANOMALIES,
-            ANOMALY_ORDER,
-            sink::anomaly);
+        if (merged.contains(AuditRunFile.Kind.ANOMALIES)) {
+          mergeKind(
+              done, AuditRunFile.Kind.ANOMALIES, sink.anomalyPrinter(), ANOMALY_KEY, sink::anomaly);
+        }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read audit run files", e);
       }
@@ -452,101 +477,220 @@ public final class IndexedAuditInput {
       sink.end(totals, used, dropped, untimed);
     }
 
-    private static <T> void mergeKind(
+    /**
+     * The records of one kind of every run, in the single stream's order: by their key, then by
+     * router ({@code done} is in router order, and a run holds one router's records), each run's
+     * records in its own order. With a printer, each run is printed on a thread of its own and only
+     * the bytes are merged; else the records go to {@code out}.
+     */
+    private <T> void mergeKind(
         List<Done> done,
         AuditRunFile.Kind kind,
-        Reorder.Codec<T> codec,
-        Comparator<T> order,
+        RecordPrinter<T> printer,
+        MergeKey<T> key,
         Consumer<T> out)
         throws IOException {
-      List<Cursor<T>> cursors = new ArrayList<>();
+      List<AuditRunFile.Records<T>> runs = new ArrayList<>();
       try {
         for (Done d : done) {
-          long n = d.run().count(kind);
-          if (n > 0) {
-            cursors.add(new Cursor<>(d.run().open(kind), n, codec));
+          if (d.run().count(kind) > 0) {
+            runs.add(d.run().open(kind, text.contains(kind)));
           }
         }
-        if (cursors.isEmpty()) {
+        if (runs.isEmpty()) {
           return;
         }
-        if (cursors.size() == 1) {
-          Cursor<T> c = cursors.get(0);
-          while (c.advance()) {
-            out.accept(c.head);
+        if (printer != null) {
+          PrintedMerge.merge(runs, printer, key, sink);
+          return;
+        }
+        if (runs.size() == 1) {
+          AuditRunFile.Records<T> r = runs.get(0);
+          for (T t = r.next(); t != null; t = r.next()) {
+            out.accept(t);
           }
           return;
         }
-        PriorityQueue<Cursor<T>> q =
-            new PriorityQueue<>(cursors.size(), (x, y) -> order.compare(x.head, y.head));
-        for (Cursor<T> c : cursors) {
-          c.advance();
-          q.add(c);
+        // a heap of run indexes by (key, run index); each run's head decoded once
+        int n = runs.size();
+        List<T> heads = new ArrayList<>(n);
+        long[] k1 = new long[n];
+        long[] k2 = new long[n];
+        int[] heap = new int[n];
+        int size = 0;
+        for (int i = 0; i < n; i++) {
+          T t = runs.get(i).next();
+          heads.add(t);
+          if (t != null) {
+            k1[i] = key.major(t);
+            k2[i] = key.minor(t);
+            heap[size++] = i;
+          }
         }
-        while (!q.isEmpty()) {
-          Cursor<T> c = q.poll();
-          out.accept(c.head);
-          if (c.advance()) {
-            q.add(c);
+        Heap h = new Heap(heap, size, k1, k2);
+        while (h.size > 0) {
+          int i = h.top();
+          out.accept(heads.get(i));
+          T t = runs.get(i).next();
+          heads.set(i, t);
+          if (t == null) {
+            h.pop();
+          } else {
+            k1[i] = key.major(t);
+            k2[i] = key.minor(t);
+            h.siftTop();
           }
         }
       } finally {
-        for (Cursor<T> c : cursors) {
-          c.close();
+        for (AuditRunFile.Records<T> r : runs) {
+          r.close();
         }
       }
     }
   }
 
   /**
-   * The next record of one router's run. (Decoding the runs ahead on threads of their own was
-   * measured: more CPU and memory on 2 cores, no gain; docs/performance.md.)
+   * The order of one stream over every router between records of different routers, as two longs
+   * (compared as signed numbers, then the router): {@link AuditEngine}'s output buffers order
+   * windows by opening, sessions by acceptance, rejections by time, anomalies by time (none: first)
+   * and kind, each then by router.
    */
-  private static final class Cursor<T> {
-    final DataInput in;
-    final Reorder.Codec<T> codec;
-    long left;
-    T head;
+  interface MergeKey<T> {
+    long major(T t);
 
-    Cursor(DataInput in, long count, Reorder.Codec<T> codec) {
-      this.in = in;
-      this.left = count;
-      this.codec = codec;
-    }
+    long minor(T t);
+  }
 
-    boolean advance() throws IOException {
-      if (left == 0) {
-        head = null;
-        return false;
-      }
-      left--;
-      head = codec.read(in);
-      return true;
-    }
+  /** Seconds of {@code t}; {@code null} sorts first, as {@link Instant#MIN}. */
+  static long seconds(Instant t) {
+    return t == null ? Instant.MIN.getEpochSecond() : t.getEpochSecond();
+  }
 
-    void close() {
-      if (in instanceof AutoCloseable a) {
-        try {
-          a.close();
-        } catch (Exception e) {
-          // read to the end already, or failing for a reason reported above
+  /** Nanoseconds of {@code t} times 64, plus {@code rank} (below 64). */
+  static long nanos(Instant t, int rank) {
+    return (t == null ? 0L : (long) t.getNano()) * 64 + rank;
+  }
+
+  static final MergeKey<Window> WINDOW_KEY =
+      new MergeKey<>() {
+        @Override
+        public long major(Window w) {
+          return seconds(w.openedAt());
         }
-      }
+
+        @Override
+        public long minor(Window w) {
+          return nanos(w.openedAt(), 0);
+        }
+      };
+
+  static final MergeKey<Session> SESSION_KEY =
+      new MergeKey<>() {
+        @Override
+        public long major(Session s) {
+          return seconds(s.acceptedAt());
+        }
+
+        @Override
+        public long minor(Session s) {
+          return nanos(s.acceptedAt(), 0);
+        }
+      };
+
+  static final MergeKey<Rejection> REJECTION_KEY =
+      new MergeKey<>() {
+        @Override
+        public long major(Rejection r) {
+          return seconds(r.at());
+        }
+
+        @Override
+        public long minor(Rejection r) {
+          return nanos(r.at(), 0);
+        }
+      };
+
+  static final MergeKey<Anomaly> ANOMALY_KEY =
+      new MergeKey<>() {
+        @Override
+        public long major(Anomaly a) {
+          return seconds(a.at());
+        }
+
+        @Override
+        public long minor(Anomaly a) {
+          return nanos(a.at(), a.kind().ordinal());
+        }
+      };
+
+  static {
+    if (Anomaly.Kind.values().length > 64) {
+      throw new IllegalStateException("ANOMALY_KEY holds the kind in 6 bits");
     }
   }
 
-  // The order of one stream over every router (AuditEngine's output buffers), between records of
-  // different routers: their key, then the router. Records of one router keep their run's order.
-  private static final Comparator<Window> WINDOW_ORDER =
-      Comparator.comparing(Window::openedAt).thenComparing(Window::observer);
-  private static final Comparator<Session> SESSION_ORDER =
-      Comparator.comparing(Session::acceptedAt).thenComparing(Session::observer);
-  private static final Comparator<Rejection> REJECTION_ORDER =
-      Comparator.comparing(Rejection::at).thenComparing(Rejection::observer);
-  private static final Comparator<Anomaly> ANOMALY_ORDER =
-      Comparator.comparing((Anomaly a) -> a.at() == null ? Instant.MIN : a.at())
-          .thenComparingInt(a -> a.kind().ordinal())
-          .thenComparing(Anomaly::observer);
+  /** A binary min-heap of run indexes by (k1, k2, index). */
+  static final class Heap {
+    final int[] a;
+    int size;
+    final long[] k1;
+    final long[] k2;
+
+    Heap(int[] a, int size, long[] k1, long[] k2) {
+      this.a = a;
+      this.size = size;
+      this.k1 = k1;
+      this.k2 = k2;
+      for (int i = size / 2 - 1; i >= 0; i--) {
+        down(i);
+      }
+    }
+
+    int top() {
+      return a[0];
+    }
+
+    /** The top's key grew: back into place. */
+    void siftTop() {
+      down(0);
+    }
+
+    void pop() {
+      a[0] = a[--size];
+      if (size > 0) {
+        down(0);
+      }
+    }
+
+    private boolean less(int x, int y) {
+      if (k1[x] != k1[y]) {
+        return k1[x] < k1[y];
+      }
+      if (k2[x] != k2[y]) {
+        return k2[x] < k2[y];
+      }
+      return x < y;
+    }
+
+    private void down(int i) {
+      int v = a[i];
+      while (true) {
+        int c = 2 * i + 1;
+        if (c >= size) {
+          break;
+        }
+        if (c + 1 < size && less(a[c + 1], a[c])) {
+          c++;
+        }
+        if (!less(a[c], v)) {
+          break;
+        }
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = v;
+    }
+  }
 
   private static void forEach(
       EventSearcher searcher, Query q, String router, Consumer<TracedEvent> out) {

@@ -1,8 +1,10 @@
 package org.mobilessh.cli;
 
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.mobilessh.audit.Anomaly;
 import org.mobilessh.audit.AuditSink;
+import org.mobilessh.audit.RecordPrinter;
 import org.mobilessh.rules.Cidr;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,19 +36,47 @@ final class AnomaliesCommand implements Callable<Integer> {
         spec,
         Anomaly.CSV_COLUMNS,
         "anomalies",
-        rows ->
-            new AuditSink() {
-              @Override
-              public boolean wantsRejections() {
-                return false;
-              }
+        rows -> {
+          Function<Anomaly, AuditTable.Row> row =
+              a ->
+                  AuditQueryOptions.matches(ip, a.address()) // matches(null, ...) is true
+                      ? new AuditTable.Row(a.csvValues(), null)
+                      : null;
+          RecordPrinter<Anomaly> printer = rows.printer(row);
+          return new AuditSink() {
+            @Override
+            public boolean wantsRejections() {
+              return false;
+            }
 
-              @Override
-              public void anomaly(Anomaly a) {
-                if (AuditQueryOptions.matches(ip, a.address())) { // matches(null, ...) is true
-                  rows.accept(new AuditTable.Row(a.csvValues(), null));
-                }
+            @Override
+            public boolean wantsWindows() {
+              return false;
+            }
+
+            @Override
+            public boolean wantsSessions() {
+              return false;
+            }
+
+            @Override
+            public void anomaly(Anomaly a) {
+              AuditTable.Row r = row.apply(a);
+              if (r != null) {
+                rows.row(r);
               }
-            });
+            }
+
+            @Override
+            public RecordPrinter<Anomaly> anomalyPrinter() {
+              return printer;
+            }
+
+            @Override
+            public void printed(byte[] b, int off, int len) {
+              rows.printed(b, off, len);
+            }
+          };
+        });
   }
 }

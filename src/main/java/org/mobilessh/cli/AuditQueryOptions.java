@@ -12,7 +12,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -305,9 +304,9 @@ public final class AuditQueryOptions {
       CommandSpec spec,
       List<String> columns,
       String noun,
-      Function<Consumer<AuditTable.Row>, AuditSink> sink) {
+      Function<AuditTable.Writer, AuditSink> sink) {
     AuditTable.Writer out = new AuditTable.Writer(spec, columns, outputFormat(), noun);
-    stream(spec, period(), sink.apply(out::row));
+    stream(spec, period(), sink.apply(out));
     return out.finish();
   }
 

@@ -3,15 +3,19 @@ package org.mobilessh.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.mobilessh.audit.RecordPrinter;
 import org.mobilessh.audit.SourceLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -89,6 +93,11 @@ final class AuditTable {
     return ExitCodes.OK;
   }
 
+  /** A record's CSV line written as bytes, when it can be (see {@link Writer#printer}). */
+  interface CsvLine<T> {
+    boolean print(T t, org.mobilessh.audit.PrintBuffer out);
+  }
+
   /**
    * Prints rows as they come: CSV and JSON lines at once, a table (which aligns its columns to the
    * widest cell) once all are in. Every row carries its evidence, unless the columns already do.
@@ -105,6 +114,10 @@ final class AuditTable {
     private CSVFormat csvFormat;
     private final StringBuilder pending = new StringBuilder(1 << 17);
     private long rows;
+    private final OutputStream raw;
+    private final byte[] bytes = new byte[1 << 20];
+    private int held;
+    private boolean rawStarted;
 
     Writer(CommandSpec spec, List<String> columns, Format format, String noun) {
       this.spec = spec;
@@ -113,13 +126,116 @@ final class AuditTable {
       this.noun = noun;
       this.out = spec.commandLine().getOut();
       this.evidence = !columns.contains("evidence");
+      this.raw = Stdout.bytes(out);
       if (format == Format.CSV) {
         csv = csvPrinter(columns, evidence, out);
         csvFormat = csvFormat(columns, evidence);
       }
     }
 
+    /**
+     * A printer of records as this writer prints their rows (CSV or JSON lines; {@code null} for a
+     * table, which needs every row before the first), for {@link
+     * org.mobilessh.audit.AuditSink#windowPrinter} and the like; its bytes go to {@link #printed}.
+     *
+     * @param row the row of a record, {@code null} to leave it out
+     */
+    <T> RecordPrinter<T> printer(Function<T, Row> row) {
+      return printer(row, null);
+    }
+
+    /**
+     * {@link #printer(Function)}, trying {@code csv} first for CSV lines.
+     *
+     * @param csv writes a record's CSV line as bytes, or leaves it out, and says {@code true}; or
+     *     says {@code false} (having written nothing) for the general way
+     */
+    <T> RecordPrinter<T> printer(Function<T, Row> row, CsvLine<T> csv) {
+      if (format == Format.TABLE) {
+        return null;
+      }
+      ThreadLocal<StringBuilder> text = ThreadLocal.withInitial(() -> new StringBuilder(1024));
+      CsvLine<T> fast = format == Format.CSV ? csv : null;
+      // CSV prints path:line pointers only; JSON prints the lines unless the columns carry them
+      return RecordPrinter.of(
+          format == Format.JSON && evidence,
+          (t, out) -> {
+            if (fast != null && fast.print(t, out)) {
+              return;
+            }
+            Row r = row.apply(t);
+            if (r == null) {
+              return;
+            }
+            StringBuilder b = text.get();
+            b.setLength(0);
+            line(r, b);
+            out.append(b.toString());
+          });
+    }
+
+    private void line(Row r, StringBuilder b) {
+      try {
+        if (format == Format.CSV) {
+          csvLine(csvFormat, r, evidence, b);
+        } else {
+          jsonLine(columns, r, evidence, b);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** One row's bytes (UTF-8), as a {@link #printer} made them, in order. */
+    void printed(byte[] b, int off, int len) {
+      rows++;
+      if (raw == null) {
+        pending.append(new String(b, off, len, StandardCharsets.UTF_8));
+        if (pending.length() >= 1 << 16) {
+          out.append(pending);
+          pending.setLength(0);
+        }
+        return;
+      }
+      if (len > bytes.length - held) {
+        drain();
+        if (len > bytes.length) {
+          write(b, off, len);
+          return;
+        }
+      }
+      System.arraycopy(b, off, bytes, held, len);
+      held += len;
+    }
+
+    private void drain() {
+      write(bytes, 0, held);
+      held = 0;
+    }
+
+    private void write(byte[] b, int off, int len) {
+      if (!rawStarted) {
+        // what went through the writer (the CSV header, earlier rows) comes first
+        out.append(pending);
+        pending.setLength(0);
+        out.flush();
+        rawStarted = true;
+      }
+      try {
+        raw.write(b, off, len); // System.out: like the writer, it keeps an error to itself
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
     void row(Row r) {
+      if (raw != null && format != Format.TABLE) {
+        StringBuilder b = new StringBuilder(256);
+        line(r, b);
+        byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
+        printed(bytes, 0, bytes.length);
+        return;
+      }
       rows++;
       try {
         switch (format) {
@@ -142,6 +258,16 @@ final class AuditTable {
      * @return {@link ExitCodes#OK} when there was a row, else {@link ExitCodes#NOT_FOUND}
      */
     int finish() {
+      if (held > 0) {
+        drain();
+      }
+      if (rawStarted) {
+        try {
+          raw.flush();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
       if (pending.length() > 0) {
         out.append(pending);
         pending.setLength(0);

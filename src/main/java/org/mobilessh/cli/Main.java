@@ -1,10 +1,14 @@
 package org.mobilessh.cli;
 
+import picocli.CommandLine;
+
 /** Entry point of the runnable jar and of {@code bin/mobilessh}. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(MobilesshCommand.commandLine().execute(args));
+    CommandLine cl = MobilesshCommand.commandLine();
+    Stdout.install(cl);
+    System.exit(cl.execute(args));
   }
 }

@@ -1,7 +1,9 @@
 package org.mobilessh.cli;
 
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.mobilessh.audit.AuditSink;
+import org.mobilessh.audit.RecordPrinter;
 import org.mobilessh.audit.Session;
 import org.mobilessh.rules.Cidr;
 import picocli.CommandLine.Command;
@@ -33,24 +35,47 @@ final class SessionsCommand implements Callable<Integer> {
         spec,
         Session.CSV_COLUMNS,
         "sessions",
-        rows ->
-            new AuditSink() {
-              @Override
-              public boolean wantsRejections() {
-                return false;
-              }
+        rows -> {
+          Function<Session, AuditTable.Row> row =
+              s ->
+                  AuditQueryOptions.matches(ip, s.source())
+                      ? new AuditTable.Row(s.csvValues(), s.evidence())
+                      : null;
+          RecordPrinter<Session> printer = rows.printer(row);
+          return new AuditSink() {
+            @Override
+            public boolean wantsRejections() {
+              return false;
+            }
 
-              @Override
-              public boolean wantsAnomalies() {
-                return false; // spares the checks that only raise anomalies
-              }
+            @Override
+            public boolean wantsAnomalies() {
+              return false; // spares the checks that only raise anomalies
+            }
 
-              @Override
-              public void session(Session s) {
-                if (AuditQueryOptions.matches(ip, s.source())) {
-                  rows.accept(new AuditTable.Row(s.csvValues(), s.evidence()));
-                }
+            @Override
+            public boolean wantsWindows() {
+              return false;
+            }
+
+            @Override
+            public void session(Session s) {
+              AuditTable.Row r = row.apply(s);
+              if (r != null) {
+                rows.row(r);
               }
-            });
+            }
+
+            @Override
+            public RecordPrinter<Session> sessionPrinter() {
+              return printer;
+            }
+
+            @Override
+            public void printed(byte[] b, int off, int len) {
+              rows.printed(b, off, len);
+            }
+          };
+        });
   }
 }

@@ -1,7 +1,9 @@
 package org.mobilessh.cli;
 
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.mobilessh.audit.AuditSink;
+import org.mobilessh.audit.RecordPrinter;
 import org.mobilessh.audit.Window;
 import org.mobilessh.rules.Cidr;
 import picocli.CommandLine.Command;
@@ -35,24 +37,52 @@ final class WindowsCommand implements Callable<Integer> {
         spec,
         Window.CSV_COLUMNS,
         "windows",
-        rows ->
-            new AuditSink() {
-              @Override
-              public boolean wantsRejections() {
-                return false;
-              }
+        rows -> {
+          Function<Window, AuditTable.Row> row =
+              w ->
+                  AuditQueryOptions.matches(ip, w.source())
+                      ? new AuditTable.Row(w.csvValues(), w.evidence())
+                      : null;
+          ThreadLocal<CsvBytes> csv = ThreadLocal.withInitial(CsvBytes::new);
+          RecordPrinter<Window> printer =
+              rows.printer(
+                  row,
+                  (w, out) ->
+                      !AuditQueryOptions.matches(ip, w.source()) || csv.get().window(w, out));
+          return new AuditSink() {
+            @Override
+            public boolean wantsRejections() {
+              return false;
+            }
 
-              @Override
-              public boolean wantsAnomalies() {
-                return false; // spares the checks that only raise anomalies
-              }
+            @Override
+            public boolean wantsAnomalies() {
+              return false; // spares the checks that only raise anomalies
+            }
 
-              @Override
-              public void window(Window w) {
-                if (AuditQueryOptions.matches(ip, w.source())) {
-                  rows.accept(new AuditTable.Row(w.csvValues(), w.evidence()));
-                }
+            @Override
+            public boolean wantsSessions() {
+              return false;
+            }
+
+            @Override
+            public void window(Window w) {
+              AuditTable.Row r = row.apply(w);
+              if (r != null) {
+                rows.row(r);
               }
-            });
+            }
+
+            @Override
+            public RecordPrinter<Window> windowPrinter() {
+              return printer;
+            }
+
+            @Override
+            public void printed(byte[] b, int off, int len) {
+              rows.printed(b, off, len);
+            }
+          };
+        });
   }
 }

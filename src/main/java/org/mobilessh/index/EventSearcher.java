@@ -203,6 +203,18 @@ public final class EventSearcher implements Closeable {
    * stored fields).
    */
   public Digest digest(Query query) {
+    return digest(query, null);
+  }
+
+  /**
+   * {@link #digest(Query)}, taking each segment's part from {@code memo} when it is there and
+   * putting there what is computed. A segment's part is keyed by {@link #segmentKey}, which changes
+   * whenever the segment's documents, deletions or doc values do; {@code memo} must hold parts of
+   * this same {@code query} only. The digest is the same with or without a memo.
+   *
+   * @param memo segment key to that segment's part; {@code null}: compute every segment
+   */
+  public Digest digest(Query query, java.util.Map<String, Digest> memo) {
     Query q = scoped(query);
     try {
       org.apache.lucene.search.Weight w =
@@ -212,8 +224,22 @@ public final class EventSearcher implements Closeable {
       long sum = 0;
       long xor = 0;
       for (org.apache.lucene.index.LeafReaderContext leaf : reader.leaves()) {
+        String segment = memo == null ? null : segmentKey(leaf);
+        Digest known = segment == null ? null : memo.get(segment);
+        if (known != null) {
+          count += known.count();
+          sum += known.sum();
+          xor ^= known.xor();
+          continue;
+        }
+        long count0 = count;
+        long sum0 = sum;
+        long xor0 = xor;
         org.apache.lucene.search.Scorer sc = w.scorer(leaf);
         if (sc == null) {
+          if (segment != null) {
+            memo.put(segment, new Digest(0, 0, 0));
+          }
           continue;
         }
         org.apache.lucene.index.NumericDocValues hash =
@@ -238,11 +264,44 @@ public final class EventSearcher implements Closeable {
           sum += x;
           xor ^= x;
         }
+        if (segment != null) {
+          memo.put(segment, new Digest(count - count0, sum - sum0, xor ^ xor0));
+        }
       }
       return new Digest(count, sum, xor);
     } catch (IOException e) {
       throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * What identifies a segment's content as this searcher sees it: its name and id, and the id and
+   * generations of its deletions, field infos and doc values (Lucene gives a segment a new id of
+   * its commit whenever any of these change); {@code null} for a reader that is not a segment's.
+   */
+  static String segmentKey(org.apache.lucene.index.LeafReaderContext leaf) {
+    org.apache.lucene.index.LeafReader r =
+        org.apache.lucene.index.FilterLeafReader.unwrap(leaf.reader());
+    if (!(r instanceof org.apache.lucene.index.SegmentReader sr)) {
+      return null;
+    }
+    org.apache.lucene.index.SegmentCommitInfo ci = sr.getSegmentInfo();
+    byte[] commitId = ci.getId();
+    return ci.info.name
+        + ':'
+        + org.apache.lucene.util.StringHelper.idToString(ci.info.getId())
+        + ':'
+        + (commitId == null ? "-" : org.apache.lucene.util.StringHelper.idToString(commitId))
+        + ':'
+        + ci.getDelGen()
+        + ':'
+        + ci.getFieldInfosGen()
+        + ':'
+        + ci.getDocValuesGen()
+        + ':'
+        + sr.maxDoc()
+        + ':'
+        + sr.numDocs();
   }
 
   /** The finaliser of SplitMix64: every input bit reaches every output bit. */

@@ -301,8 +301,13 @@ class AuditCacheTest {
             + " PROTO=TCP SPT=40002 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0\n");
     cli("ingest", "--index", idx + "", "--tz", "UTC", "--year", "2026", extra + "");
     try (Stream<Path> s = Files.list(AuditCache.directory(idx))) {
-      assertThat(s.count()).isEqualTo(3);
+      // three routers' entries, and the memo of their segment digests
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .hasSize(4)
+          .filteredOn(n -> n.length() == 64)
+          .hasSize(3);
     }
+    assertThat(AuditCache.directory(idx).resolve("digests")).isDirectory();
     try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(idx);
         org.apache.lucene.index.CheckIndex check = new org.apache.lucene.index.CheckIndex(d)) {
       check.setInfoStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
