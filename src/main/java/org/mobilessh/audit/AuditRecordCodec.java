@@ -84,6 +84,76 @@ final class AuditRecordCodec {
     return new String(b, java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /**
+   * The router names and addresses a reader met last, so that records of one router share one
+   * instance of each (less to allocate and collect, and identity says "the same" to a printer's
+   * caches). Not thread-safe.
+   */
+  static final class Repeats {
+    private final byte[] scratch = new byte[64];
+    private byte[] lastString = new byte[0];
+    private String last;
+    private final byte[][] keys = new byte[1 << 13][];
+    private final InetAddress[] addresses = new InetAddress[keys.length];
+
+    String string(DataInput in) throws IOException {
+      int n = in.readInt();
+      if (n < 0) {
+        return null;
+      }
+      if (n > scratch.length) {
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+      }
+      in.readFully(scratch, 0, n);
+      if (last == null
+          || !java.util.Arrays.equals(scratch, 0, n, lastString, 0, lastString.length)) {
+        lastString = java.util.Arrays.copyOf(scratch, n);
+        last = new String(lastString, java.nio.charset.StandardCharsets.UTF_8);
+      }
+      return last;
+    }
+
+    InetAddress address(DataInput in) throws IOException {
+      int n = in.readByte();
+      if (n == 0) {
+        return null;
+      }
+      if (n < 0 || n > 16) {
+        throw new IOException("an address of " + n + " bytes");
+      }
+      in.readFully(scratch, 0, n);
+      int h = n;
+      for (int i = 0; i < n; i++) {
+        h = 31 * h + scratch[i];
+      }
+      int slot = (h ^ (h >>> 16)) & (keys.length - 1);
+      byte[] k = keys[slot];
+      if (k != null && java.util.Arrays.equals(k, 0, k.length, scratch, 0, n)) {
+        return addresses[slot];
+      }
+      byte[] b = java.util.Arrays.copyOf(scratch, n);
+      InetAddress a;
+      try {
+        a = InetAddress.getByAddress(b);
+      } catch (UnknownHostException e) {
+        throw new IOException(e);
+      }
+      keys[slot] = b;
+      addresses[slot] = a;
+      return a;
+    }
+  }
+
+  static String string(Repeats r, DataInput in) throws IOException {
+    return r == null ? readString(in) : r.string(in);
+  }
+
+  static InetAddress address(Repeats r, DataInput in) throws IOException {
+    return r == null ? readAddress(in) : r.address(in);
+  }
+
   static void writeDouble(DataOutput o, Double d) throws IOException {
     o.writeBoolean(d != null);
     if (d != null) {
@@ -156,6 +226,14 @@ final class AuditRecordCodec {
   static final Reorder.Codec<Window> WINDOWS = windows(INLINE);
 
   static Reorder.Codec<Window> windows(LineCodec lines) {
+    return windows(lines, null);
+  }
+
+  /**
+   * With {@code repeats}: a reader's codec that hands out one instance for a router name or address
+   * met again (one per thread).
+   */
+  static Reorder.Codec<Window> windows(LineCodec lines, Repeats repeats) {
     return new Reorder.Codec<>() {
       @Override
       public void write(DataOutput o, Window w) throws IOException {
@@ -177,8 +255,8 @@ final class AuditRecordCodec {
       @Override
       public Window read(DataInput in) throws IOException {
         return new Window(
-            readString(in),
-            readAddress(in),
+            string(repeats, in),
+            address(repeats, in),
             readInstant(in),
             in.readDouble(),
             readInstant(in),
@@ -197,6 +275,14 @@ final class AuditRecordCodec {
   static final Reorder.Codec<Session> SESSIONS = sessions(INLINE);
 
   static Reorder.Codec<Session> sessions(LineCodec lines) {
+    return sessions(lines, null);
+  }
+
+  /**
+   * With {@code repeats}: a reader's codec that hands out one instance for a router name or address
+   * met again (one per thread).
+   */
+  static Reorder.Codec<Session> sessions(LineCodec lines, Repeats repeats) {
     return new Reorder.Codec<>() {
       @Override
       public void write(DataOutput o, Session s) throws IOException {
@@ -222,10 +308,10 @@ final class AuditRecordCodec {
       @Override
       public Session read(DataInput in) throws IOException {
         return new Session(
-            readString(in),
-            readAddress(in),
+            string(repeats, in),
+            address(repeats, in),
             in.readInt(),
-            readAddress(in),
+            address(repeats, in),
             in.readInt(),
             readInstant(in),
             in.readDouble(),
@@ -273,6 +359,14 @@ final class AuditRecordCodec {
   static final Reorder.Codec<Rejection> REJECTIONS = rejections(INLINE);
 
   static Reorder.Codec<Rejection> rejections(LineCodec lines) {
+    return rejections(lines, null);
+  }
+
+  /**
+   * With {@code repeats}: a reader's codec that hands out one instance for a router name or address
+   * met again (one per thread).
+   */
+  static Reorder.Codec<Rejection> rejections(LineCodec lines, Repeats repeats) {
     return new Reorder.Codec<>() {
       @Override
       public void write(DataOutput o, Rejection r) throws IOException {
@@ -295,12 +389,12 @@ final class AuditRecordCodec {
 
       @Override
       public Rejection read(DataInput in) throws IOException {
-        String observer = readString(in);
+        String observer = string(repeats, in);
         Instant at = readInstant(in);
         double precision = in.readDouble();
-        InetAddress source = readAddress(in);
+        InetAddress source = address(repeats, in);
         Integer sourcePort = readInteger(in);
-        InetAddress destination = readAddress(in);
+        InetAddress destination = address(repeats, in);
         Integer destinationPort = readInteger(in);
         Protocol protocol = PROTOCOLS[in.readByte()];
         int flags = in.readShort();

@@ -76,11 +76,17 @@ final class AuditRunFile {
   /** The codec of one kind with its evidence lines written or read by {@code lines}. */
   @SuppressWarnings("unchecked")
   static <T> Reorder.Codec<T> codec(Kind k, AuditRecordCodec.LineCodec lines) {
+    return codec(k, lines, null);
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T> Reorder.Codec<T> codec(
+      Kind k, AuditRecordCodec.LineCodec lines, AuditRecordCodec.Repeats repeats) {
     return (Reorder.Codec<T>)
         switch (k) {
-          case WINDOWS -> AuditRecordCodec.windows(lines);
-          case SESSIONS -> AuditRecordCodec.sessions(lines);
-          case REJECTIONS -> AuditRecordCodec.rejections(lines);
+          case WINDOWS -> AuditRecordCodec.windows(lines, repeats);
+          case SESSIONS -> AuditRecordCodec.sessions(lines, repeats);
+          case REJECTIONS -> AuditRecordCodec.rejections(lines, repeats);
           case ANOMALIES -> AuditRecordCodec.anomalies(lines);
         };
   }
@@ -288,7 +294,8 @@ final class AuditRunFile {
                   p[id], line, texts == null ? "" : AuditRecordCodec.readString(texts));
             }
           };
-      return new Records<>(records, texts, count(k), codec(k, lines));
+      return new Records<>(
+          records, texts, count(k), codec(k, lines, new AuditRecordCodec.Repeats()));
     }
   }
 

@@ -17,7 +17,7 @@ import org.mobilessh.audit.Window;
  * it remembers the text of recent addresses and paths.
  */
 final class CsvBytes {
-  private static final int MAX_ADDRESSES = 1 << 14;
+  private static final int MAX_ADDRESSES = 1 << 16;
 
   private final Map<InetAddress, byte[]> addresses = new HashMap<>();
   private final Map<String, byte[]> paths = new IdentityHashMap<>();

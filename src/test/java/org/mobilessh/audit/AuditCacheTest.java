@@ -271,6 +271,209 @@ class AuditCacheTest {
         .anyMatch(r -> r.source().getHostAddress().equals("198.51.100.98"));
   }
 
+  /** A printer of windows that shows every field the tests care about, evidence texts or not. */
+  private static RecordPrinter<Window> printer(
+      boolean texts, java.util.function.Predicate<Window> keep) {
+    return RecordPrinter.of(
+        texts,
+        (w, out) -> {
+          if (!keep.test(w)) {
+            return;
+          }
+          out.append(w.observer()).ascii(' ').append(w.openedAt().toString()).ascii(' ');
+          out.append(w.source().getHostAddress()).ascii(' ').append(w.csvValues().toString());
+          for (SourceLine l : w.evidence()) {
+            out.ascii(' ').append(l.sourcePath()).ascii(':').append(l.lineNumber());
+            if (texts) {
+              out.ascii('=').append(l.line());
+            }
+          }
+          out.ascii('\n');
+        });
+  }
+
+  /** What the printer gives for the windows of one collected result, in their order. */
+  private static String printed(AuditResult r, RecordPrinter<Window> p) {
+    PrintBuffer b = new PrintBuffer(1 << 16);
+    for (Window w : r.windows()) {
+      p.print(w, b);
+    }
+    return b.toString();
+  }
+
+  private record Printed(String text, List<String> progress, int windowCalls) {}
+
+  /** The windows of the month through a sink with a printer (printed on threads when merged). */
+  private static Printed print(Path idx, RecordPrinter<Window> p, boolean cache, int threads) {
+    StringBuilder text = new StringBuilder();
+    int[] calls = {0};
+    List<String> progress = new ArrayList<>();
+    AuditSink sink =
+        new AuditSink() {
+          @Override
+          public boolean wantsRejections() {
+            return false;
+          }
+
+          @Override
+          public boolean wantsSessions() {
+            return false;
+          }
+
+          @Override
+          public boolean wantsAnomalies() {
+            return false;
+          }
+
+          @Override
+          public void window(Window w) {
+            calls[0]++;
+            PrintBuffer b = new PrintBuffer(256);
+            p.print(w, b);
+            text.append(b);
+          }
+
+          @Override
+          public RecordPrinter<Window> windowPrinter() {
+            return p;
+          }
+
+          @Override
+          public void printed(byte[] b, int off, int len) {
+            text.append(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+          }
+        };
+    try (EventSearcher s = EventSearcher.open(idx)) {
+      IndexedAuditInput.stream(
+          s,
+          FROM,
+          TO,
+          null,
+          engine(),
+          AuditSink.month(MONTH, sink),
+          new IndexedAuditInput.Options(cache, threads, progress::add));
+    }
+    return new Printed(text.toString(), progress, calls[0]);
+  }
+
+  @Test
+  void recordsPrintedOnThreadsAndMergedAsBytesAreTheRecordsPrintedInOrder() throws IOException {
+    Path idx = copy("printed");
+    AuditResult one = single(idx);
+    for (boolean texts : new boolean[] {false, true}) {
+      for (java.util.function.Predicate<Window> keep :
+          List.<java.util.function.Predicate<Window>>of(
+              w -> true, w -> w.source().getAddress().length == 4, w -> false)) {
+        RecordPrinter<Window> p = printer(texts, keep);
+        String expected = printed(one, p);
+        Printed cold = print(idx, p, true, 2);
+        assertThat(cold.text()).isEqualTo(expected);
+        Printed warm = print(idx, p, true, 2);
+        assertThat(warm.text()).isEqualTo(expected);
+        assertThat(warm.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
+        assertThat(warm.windowCalls()).isZero(); // all went through the printer
+        assertThat(print(idx, p, false, 3).text()).isEqualTo(expected);
+      }
+    }
+    // without texts the evidence lines carry "" only, and the pointers are the real ones
+    assertThat(printed(one, printer(false, w -> true))).doesNotContain("=");
+    assertThat(printed(one, printer(true, w -> true))).contains("=");
+  }
+
+  @Test
+  void aDamagedTextFileIsFoundWhenTheTextsAreRead() throws IOException {
+    Path idx = copy("text");
+    AuditResult one = streamed(idx, true, 2).result();
+    List<Path> texts;
+    try (Stream<Path> s = Files.walk(AuditCache.directory(idx))) {
+      texts = s.filter(p -> p.getFileName().toString().equals("windows.text")).sorted().toList();
+    }
+    assertThat(texts).hasSize(3);
+    try (RandomAccessFile f = new RandomAccessFile(texts.get(0).toFile(), "rw")) {
+      f.seek(f.length() / 2);
+      int b = f.read();
+      f.seek(f.length() / 2);
+      f.write(b ^ 0x01);
+    }
+    // pointers only: the texts are not read, the entry serves
+    RecordPrinter<Window> pointers = printer(false, w -> true);
+    Printed p = print(idx, pointers, true, 2);
+    assertThat(p.text()).isEqualTo(printed(one, pointers));
+    assertThat(p.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
+    // the texts wanted: the damage is found before any record is used, and that router recomputed
+    Streamed again = streamed(idx, true, 2);
+    assertThat(again.result()).isEqualTo(one);
+    assertThat(again.progress())
+        .filteredOn(m -> m.contains("is damaged") && m.contains("windows.text"))
+        .hasSize(1);
+    assertThat(again.progress()).anyMatch(m -> m.contains("2 from the cache, 1 computed"));
+  }
+
+  @Test
+  void segmentDigestsAreKeptAndGiveTheDigestOfEveryDocument() throws IOException {
+    Path idx = copy("digests");
+    java.util.Map<String, EventSearcher.Digest> kept = new java.util.HashMap<>();
+    List<org.apache.lucene.search.Query> queries =
+        List.of(
+            IndexedAuditInput.query(FROM, TO, "router1"),
+            IndexedAuditInput.query(FROM, TO, "router2"),
+            IndexedAuditInput.hostless(FROM, TO));
+    List<java.util.Map<String, EventSearcher.Digest>> memos = new ArrayList<>();
+    try (EventSearcher s = EventSearcher.open(idx)) {
+      for (org.apache.lucene.search.Query q : queries) {
+        java.util.Map<String, EventSearcher.Digest> memo = new java.util.HashMap<>();
+        EventSearcher.Digest all = s.digest(q);
+        assertThat(s.digest(q, memo)).isEqualTo(all); // computed, and kept
+        assertThat(memo).isNotEmpty();
+        assertThat(s.digest(q, memo)).isEqualTo(all); // from what was kept
+        memos.add(memo);
+      }
+      kept.putAll(memos.get(1));
+    }
+    // a line of router2 added (a new segment): old segments' parts reused, the sum still exact
+    Path extra = dir.resolve("extra-digest.log");
+    Files.writeString(
+        extra,
+        "Oct 13 12:00:00 router2 kernel: [100.000000] mobilessh-reject: IN=eth0 OUT= MAC="
+            + " SRC=198.51.100.96 DST=192.0.2.2 LEN=60 TOS=0x00 PREC=0x00 TTL=50 ID=1 DF"
+            + " PROTO=TCP SPT=40003 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0\n");
+    cli("ingest", "--index", idx + "", "--tz", "UTC", "--year", "2026", extra + "");
+    try (EventSearcher s = EventSearcher.open(idx)) {
+      for (int i = 0; i < queries.size(); i++) {
+        java.util.Map<String, EventSearcher.Digest> memo = new java.util.HashMap<>(memos.get(i));
+        assertThat(s.digest(queries.get(i), memo)).isEqualTo(s.digest(queries.get(i)));
+      }
+      java.util.Map<String, EventSearcher.Digest> memo = new java.util.HashMap<>(kept);
+      EventSearcher.Digest d = s.digest(queries.get(1), memo);
+      assertThat(d.count()).isEqualTo(s.digest(queries.get(1)).count());
+      assertThat(memo.size()).isGreaterThan(kept.size()); // the new segment's part
+      // a wrong part under a segment's key would show: the memo is trusted as given
+      String any = kept.keySet().iterator().next();
+      memo.put(any, new EventSearcher.Digest(kept.get(any).count() + 1, 0, 0));
+      assertThat(s.digest(queries.get(1), memo)).isNotEqualTo(d);
+    }
+    // kept on disk by the cache, and a damaged memo file is only recomputed
+    streamed(idx, true, 2);
+    Path digests = AuditCache.directory(idx).resolve("digests");
+    List<Path> files;
+    try (Stream<Path> s = Files.list(digests)) {
+      files = s.toList();
+    }
+    assertThat(files).isNotEmpty();
+    for (Path f : files) {
+      // one segment's count raised by one: the memo's checksum no longer matches
+      List<String> lines = new ArrayList<>(Files.readAllLines(f));
+      String[] v = lines.get(2).split(" ");
+      assertThat(v[0]).isEqualTo("segment");
+      v[2] = Long.toString(Long.parseLong(v[2]) + 1);
+      lines.set(2, String.join(" ", v));
+      Files.write(f, lines);
+    }
+    Streamed again = streamed(idx, true, 2);
+    assertThat(again.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
+    assertThat(again.result()).isEqualTo(single(idx));
+  }
+
   @Test
   void theCacheStaysWithinItsBound() throws IOException {
     Path idx = copy("bound");
