@@ -397,7 +397,9 @@ public final class IndexedAuditInput {
       long t0 = System.nanoTime();
       try {
         RulesetHistory rulesets = RulesetHistory.of(p.snapshots());
-        try (AuditRunFile.Writer w = new AuditRunFile.Writer(dir, rejections);
+        // an entry kept in the cache holds every kind, so that one run (say windows, which
+        // wants no rejections) serves the next question (rejects, report) too
+        try (AuditRunFile.Writer w = new AuditRunFile.Writer(dir, rejections || inCache);
             AuditEngine.Stream s =
                 engine.open(List.of(), rulesets.rejectCounters(), rulesets.snapshots(), w)) {
           forEach(searcher, p.query(), p.router(), s::accept);
