@@ -21,6 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -557,10 +559,14 @@ public final class IndexedAuditInput {
    * windows by opening, sessions by acceptance, rejections by time, anomalies by time (none: first)
    * and kind, each then by router.
    */
-  interface MergeKey<T> {
-    long major(T t);
+  record MergeKey<T>(Function<T, Instant> time, ToIntFunction<T> rank) {
+    long major(T t) {
+      return seconds(time.apply(t));
+    }
 
-    long minor(T t);
+    long minor(T t) {
+      return nanos(time.apply(t), rank.applyAsInt(t));
+    }
   }
 
   /** Seconds of {@code t}; {@code null} sorts first, as {@link Instant#MIN}. */
@@ -573,57 +579,10 @@ public final class IndexedAuditInput {
     return (t == null ? 0L : (long) t.getNano()) * 64 + rank;
   }
 
-  static final MergeKey<Window> WINDOW_KEY =
-      new MergeKey<>() {
-        @Override
-        public long major(Window w) {
-          return seconds(w.openedAt());
-        }
-
-        @Override
-        public long minor(Window w) {
-          return nanos(w.openedAt(), 0);
-        }
-      };
-
-  static final MergeKey<Session> SESSION_KEY =
-      new MergeKey<>() {
-        @Override
-        public long major(Session s) {
-          return seconds(s.acceptedAt());
-        }
-
-        @Override
-        public long minor(Session s) {
-          return nanos(s.acceptedAt(), 0);
-        }
-      };
-
-  static final MergeKey<Rejection> REJECTION_KEY =
-      new MergeKey<>() {
-        @Override
-        public long major(Rejection r) {
-          return seconds(r.at());
-        }
-
-        @Override
-        public long minor(Rejection r) {
-          return nanos(r.at(), 0);
-        }
-      };
-
-  static final MergeKey<Anomaly> ANOMALY_KEY =
-      new MergeKey<>() {
-        @Override
-        public long major(Anomaly a) {
-          return seconds(a.at());
-        }
-
-        @Override
-        public long minor(Anomaly a) {
-          return nanos(a.at(), a.kind().ordinal());
-        }
-      };
+  static final MergeKey<Window> WINDOW_KEY = new MergeKey<>(Window::openedAt, w -> 0);
+  static final MergeKey<Session> SESSION_KEY = new MergeKey<>(Session::acceptedAt, s -> 0);
+  static final MergeKey<Rejection> REJECTION_KEY = new MergeKey<>(Rejection::at, r -> 0);
+  static final MergeKey<Anomaly> ANOMALY_KEY = new MergeKey<>(Anomaly::at, a -> a.kind().ordinal());
 
   static {
     if (Anomaly.Kind.values().length > 64) {
