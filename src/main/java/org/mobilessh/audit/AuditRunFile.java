@@ -91,6 +91,52 @@ final class AuditRunFile {
         };
   }
 
+  /**
+   * Evidence lines split off their records: the path's number in the entry's path table and the
+   * line number in the record, the text in the kind's text file. One class for both directions, so
+   * the two sides of the format stay together. A writer has the table's index and a text output; a
+   * reader has the table and, when the texts are wanted, a text input (else each text is {@code
+   * ""}).
+   */
+  private static final class SplitLines implements AuditRecordCodec.LineCodec {
+    private final List<String> paths;
+    private final Map<String, Integer> pathIds;
+    private final DataOutput textOut;
+    private final DataInput textIn;
+
+    SplitLines(
+        List<String> paths, Map<String, Integer> pathIds, DataOutput textOut, DataInput textIn) {
+      this.paths = paths;
+      this.pathIds = pathIds;
+      this.textOut = textOut;
+      this.textIn = textIn;
+    }
+
+    @Override
+    public void write(DataOutput o, SourceLine l) throws IOException {
+      Integer id = pathIds.get(l.sourcePath());
+      if (id == null) {
+        id = paths.size();
+        pathIds.put(l.sourcePath(), id);
+        paths.add(l.sourcePath());
+      }
+      o.writeInt(id);
+      o.writeLong(l.lineNumber());
+      AuditRecordCodec.writeString(textOut, l.line());
+    }
+
+    @Override
+    public SourceLine read(DataInput in) throws IOException {
+      int id = in.readInt();
+      if (id < 0 || id >= paths.size()) {
+        throw new IOException("evidence path " + id + " is not in the manifest");
+      }
+      long line = in.readLong();
+      return new SourceLine(
+          paths.get(id), line, textIn == null ? "" : AuditRecordCodec.readString(textIn));
+    }
+  }
+
   /** A file written through a CRC-32C. */
   private static final class Out {
     final CheckedOutputStream sum;
@@ -127,25 +173,7 @@ final class AuditRunFile {
 
     /** Path and line number into the record, the text into the kind's text file. */
     private AuditRecordCodec.LineCodec split(DataOutput text) {
-      return new AuditRecordCodec.LineCodec() {
-        @Override
-        public void write(DataOutput o, SourceLine l) throws IOException {
-          Integer id = pathIds.get(l.sourcePath());
-          if (id == null) {
-            id = paths.size();
-            pathIds.put(l.sourcePath(), id);
-            paths.add(l.sourcePath());
-          }
-          o.writeInt(id);
-          o.writeLong(l.lineNumber());
-          AuditRecordCodec.writeString(text, l.line());
-        }
-
-        @Override
-        public SourceLine read(DataInput in) {
-          throw new UnsupportedOperationException("a writer's codec");
-        }
-      };
+      return new SplitLines(paths, pathIds, text, null);
     }
 
     @SuppressWarnings("unchecked")
@@ -275,25 +303,7 @@ final class AuditRunFile {
       Reorder.RunInput records = new Reorder.RunInput(Files.newInputStream(dir.resolve(k.file)));
       Reorder.RunInput texts =
           text ? new Reorder.RunInput(Files.newInputStream(dir.resolve(k.text))) : null;
-      String[] p = paths;
-      AuditRecordCodec.LineCodec lines =
-          new AuditRecordCodec.LineCodec() {
-            @Override
-            public void write(DataOutput o, SourceLine l) {
-              throw new UnsupportedOperationException("a reader's codec");
-            }
-
-            @Override
-            public SourceLine read(DataInput in) throws IOException {
-              int id = in.readInt();
-              if (id < 0 || id >= p.length) {
-                throw new IOException("evidence path " + id + " is not in the manifest");
-              }
-              long line = in.readLong();
-              return new SourceLine(
-                  p[id], line, texts == null ? "" : AuditRecordCodec.readString(texts));
-            }
-          };
+      AuditRecordCodec.LineCodec lines = new SplitLines(List.of(paths), null, null, texts);
       return new Records<>(
           records, texts, count(k), codec(k, lines, new AuditRecordCodec.Repeats()));
     }
