@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.mobilessh.evidence.EvidenceBundle;
 import org.mobilessh.evidence.EvidenceException;
 import org.mobilessh.evidence.ManifestSignature;
+import org.mobilessh.report.Attachments;
 import org.mobilessh.report.ReportException;
 import org.mobilessh.report.ReportRenderer;
 import org.mobilessh.report.ReportRequest;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
           + " CSV exports, the raw source lines behind every row (file, line number, byte offset),"
           + " the index's rules snapshots of the month (byte for byte, checked against their own"
           + " hash) and any given with --snapshot, the PDF report (as 'mobilessh report'"
-          + " writes it, its cover naming the digest of the rest of the payload, the CSVs attached),"
+          + " writes it, its cover naming the digest of the rest of the payload, the CSVs attached"
+          + " up to --attach-limit),"
           + " and a SHA-256 manifest of every file.",
       "The zip is deterministic: the same index and options give the same bytes. Check it with"
           + " 'mobilessh verify BUNDLE'. See docs/evidence.md."
@@ -72,6 +74,18 @@ final class EvidenceCommand implements Callable<Integer> {
       defaultValue = "a4",
       description = "Page size of the report. Default: ${DEFAULT-VALUE}.")
   String paper;
+
+  @Option(
+      names = "--attach-limit",
+      paramLabel = "SIZE",
+      description = {
+        "Attach the CSV files to the PDF (PDF/A-3 associated files) only up to this many bytes in"
+            + " total, in name order: 64MiB, 500k, 2G, 0 (none) or unlimited. A file left out is"
+            + " named in the report with its size, SHA-256 and place in the bundle. Default: $"
+            + Attachments.ENV
+            + " if set, else 64MiB."
+      })
+  String attachLimit;
 
   @Option(
       names = "--sign-key",
@@ -124,13 +138,20 @@ final class EvidenceCommand implements Callable<Integer> {
     }
     ManifestSignature.Signer signer = signer();
     ReportRequest request = noReport ? null : reportRequest();
+    long limit;
+    try {
+      limit = Attachments.limit(attachLimit, "--attach-limit");
+    } catch (ReportException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
     EvidenceBundle.ReportWriter report =
         request == null
             ? null
             : (digest, csv, pdf) ->
                 // the cover names the data it summarises: the digest of every payload file but
-                // itself; the CSVs are attached from their files
-                ReportRenderer.writePdf(request.withEvidence(digest, Map.of()), csv, pdf);
+                // itself; the CSVs are attached from their files as far as the bound allows
+                ReportRenderer.writePdf(
+                    request.withEvidence(digest, Map.of()), csv, limit, pdf, m -> {});
     EvidenceBundle.Written w =
         EvidenceBundle.write(
             month.index.path(),

@@ -16,6 +16,8 @@ import java.util.TreeMap;
 import org.mobilessh.audit.AuditFormat;
 import org.mobilessh.audit.AuditResult;
 import org.mobilessh.index.StoredSnapshot;
+import org.mobilessh.report.Attachments;
+import org.mobilessh.report.ScratchFiles;
 import org.mobilessh.rules.SectionedFile;
 
 /**
@@ -126,10 +128,11 @@ public final class EvidenceBundle {
   public interface ReportWriter {
     /**
      * @param evidenceHash the {@link #payloadDigest} of the bundle, for the cover
-     * @param csv the five CSV files by name, to attach
+     * @param csv the five CSV files, to attach (as far as the report's bound allows), each with its
+     *     SHA-256 and its path in the bundle ({@code csv/windows.csv}) for those left out
      * @param pdf where to write the PDF
      */
-    void write(String evidenceHash, Map<String, Path> csv, Path pdf);
+    void write(String evidenceHash, List<Attachments.File> csv, Path pdf);
   }
 
   /**
@@ -164,10 +167,13 @@ public final class EvidenceBundle {
       Path out,
       boolean cache) {
     Path parent = out.toAbsolutePath().getParent();
-    Path work;
+    // named .OUT.PID.work so that the next run removes it should this process be killed
+    Path work = ScratchFiles.beside(out, "work");
     try {
       Files.createDirectories(parent);
-      work = Files.createTempDirectory(parent, "." + out.getFileName() + ".work-");
+      ScratchFiles.removeStale(out, "work");
+      ScratchFiles.deleteTree(work);
+      Files.createDirectory(work);
     } catch (IOException e) {
       throw new EvidenceException("cannot write " + out + ": " + e.getMessage(), e);
     }
@@ -217,9 +223,11 @@ public final class EvidenceBundle {
       }
       if (report != null) {
         String digest = BagWriter.sha256(BagWriter.manifestOf(sums));
-        Map<String, Path> csv = new LinkedHashMap<>();
+        List<Attachments.File> csv = new ArrayList<>();
         for (String f : CsvExport.FILES) {
-          csv.put(f, data.resolve("csv").resolve(f));
+          csv.add(
+              new Attachments.File(
+                  f, data.resolve("csv").resolve(f), sums.get("data/csv/" + f), "csv/" + f));
         }
         Path pdf = data.resolve("report").resolve("report.pdf");
         report.write(digest, csv, pdf);
@@ -248,7 +256,7 @@ public final class EvidenceBundle {
       BagWriter.zip(entries, entryTime(month), out);
       return new Written(w, size(out), BagWriter.sha256(out));
     } finally {
-      deleteTree(work);
+      ScratchFiles.deleteTree(work);
     }
   }
 
@@ -264,16 +272,6 @@ public final class EvidenceBundle {
       return Files.size((Path) content);
     } catch (IOException e) {
       throw new EvidenceException("cannot read " + content + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException ignored) {
-      // a scratch directory left behind is not worth failing the bundle for
     }
   }
 

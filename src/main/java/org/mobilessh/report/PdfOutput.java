@@ -21,6 +21,8 @@ import java.util.TimeZone;
 import java.util.TreeMap;
 import org.apache.pdfbox.cos.COSArray;
 import org.apache.pdfbox.cos.COSName;
+import org.apache.pdfbox.io.MemoryUsageSetting;
+import org.apache.pdfbox.io.ScratchFile;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDDocumentCatalog;
 import org.apache.pdfbox.pdmodel.PDDocumentInformation;
@@ -97,7 +99,7 @@ final class PdfOutput {
       Map<String, byte[]> attachments) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Map<String, Path> none = Map.of();
-    render(xhtml, baseUri, req, title, stamp, attachments, none, out);
+    render(xhtml, baseUri, req, title, stamp, attachments, none, out, null);
     return out.toByteArray();
   }
 
@@ -106,6 +108,12 @@ final class PdfOutput {
    * distinct). With files attached the document keeps its streams in a temporary file rather than
    * in memory, and the attachments are read from their files as the PDF is written, so the size of
    * the attached evidence does not count against the heap.
+   *
+   * <p>The document is closed before this returns, also on failure: openhtmltopdf's {@code
+   * createPDFWithoutClosing} leaves that to the caller and its renderer's {@code close()} does not
+   * do it, and an unclosed document keeps its PDFBox scratch file ({@code PDFBox*.tmp}) on disk.
+   *
+   * @param scratch the directory for that scratch file; {@code null}: the JVM's temporary directory
    */
   static void render(
       String xhtml,
@@ -115,11 +123,9 @@ final class PdfOutput {
       Instant stamp,
       Map<String, byte[]> bytes,
       Map<String, Path> files,
-      java.io.OutputStream out) {
+      java.io.OutputStream out,
+      Path scratch) {
     PdfRendererBuilder b = new PdfRendererBuilder();
-    if (!files.isEmpty()) {
-      b.usePDDocument(new PDDocument(org.apache.pdfbox.io.IOUtils.createTempFileOnlyStreamCache()));
-    }
     b.useFastMode();
     b.usePdfAConformance(PdfRendererBuilder.PdfAConformance.PDFA_3_B);
     b.useColorProfile(ICC_Profile.getInstance(ColorSpace.CS_sRGB).getData());
@@ -150,10 +156,22 @@ final class PdfOutput {
         ExternalResourceControlPriority.RUN_AFTER_RESOLVING_URI);
     b.withProducer("mobilessh " + req.toolVersion());
     b.withHtmlContent(xhtml, baseUri);
+    // created last: nothing between here and the try below may fail and leave it open
+    PDDocument own = null;
+    if (!files.isEmpty()) {
+      MemoryUsageSetting setting = MemoryUsageSetting.setupTempFileOnly();
+      if (scratch != null) {
+        setting.setTempDir(scratch.toFile());
+      }
+      own = new PDDocument(() -> new ScratchFile(setting));
+      b.usePDDocument(own);
+    }
+    PDDocument doc = own;
+    boolean written = false;
     try (PdfBoxRenderer r = b.buildPdfRenderer()) {
+      doc = r.getPdfDocument();
       r.layout();
       r.createPDFWithoutClosing();
-      PDDocument doc = r.getPdfDocument();
       fix(doc, req, title, stamp);
       Map<String, Attachment> all = new TreeMap<>();
       bytes.forEach((name, content) -> all.put(name, Attachment.of(content)));
@@ -164,6 +182,7 @@ final class PdfOutput {
       }
       attach(doc, all, stamp);
       doc.save(out);
+      written = true;
     } catch (IOException e) {
       throw new ReportException("cannot write the PDF: " + e.getMessage(), e);
     } catch (RuntimeException e) {
@@ -171,6 +190,25 @@ final class PdfOutput {
         throw e;
       }
       throw new ReportException("cannot lay out the report: " + e, e);
+    } finally {
+      close(doc, written);
+    }
+  }
+
+  /**
+   * Closes the document, which deletes its scratch file; a failure to close is an error only when
+   * nothing failed before it (else the first failure is the one to report).
+   */
+  private static void close(PDDocument doc, boolean written) {
+    if (doc == null) {
+      return;
+    }
+    try {
+      doc.close();
+    } catch (IOException e) {
+      if (written) {
+        throw new ReportException("cannot close the PDF's scratch file: " + e.getMessage(), e);
+      }
     }
   }
 

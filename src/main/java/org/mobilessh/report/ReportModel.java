@@ -686,6 +686,48 @@ public final class ReportModel {
     return a;
   }
 
+  /**
+   * The evidence files the PDF does not carry, for the template's {@code attachments} section
+   * (present only when some file was left out): name, size, SHA-256 and where the file is.
+   */
+  static Map<String, Object> attachments(Attachments.Plan plan, ReportRequest req) {
+    Map<String, Object> a = new LinkedHashMap<>();
+    a.put("exportOptions", req.host() == null ? "" : " --host " + req.host());
+    a.put("limit", bytes(plan.limit()));
+    List<String> attached = new ArrayList<>(plan.attachedBytes().keySet());
+    attached.addAll(plan.attachedFiles().keySet());
+    java.util.Collections.sort(attached);
+    a.put("attached", attached);
+    List<Object> out = new ArrayList<>();
+    for (Attachments.LeftOut l : plan.leftOut()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", l.name());
+      m.put("size", fmt(l.size()));
+      m.put("sizeHuman", bytes(l.size()));
+      m.put("sha256", l.sha256());
+      m.put("bundlePath", l.bundlePath() == null ? "" : l.bundlePath());
+      out.add(m);
+    }
+    a.put("leftOut", out);
+    a.put("leftOutCount", out.size());
+    return a;
+  }
+
+  /** A byte count in binary units for reading: {@code 64 MiB}, {@code 5.2 GiB}, {@code 812 B}. */
+  static String bytes(long n) {
+    String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    double v = n;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    if (u == 0 || v == Math.rint(v)) {
+      return String.format(Locale.ROOT, "%d %s", Math.round(v), units[u]);
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
   private static Map<String, Object> precision(MonthTally month, AuditConfig c) {
     Map<String, Object> p = new LinkedHashMap<>();
     double worstClose = month.worstClose();

@@ -67,13 +67,14 @@ public final class ReportRenderer {
    * memory does not grow with the month.
    */
   public static Rendered render(ReportRequest req) {
-    return render(req, Map.of(), null, m -> {});
+    return render(req, List.of(), Long.MAX_VALUE, null, null, m -> {});
   }
 
   /**
    * Renders the PDF of {@code req} into {@code out} (through a temporary file in the same
    * directory), attaching {@code files} as they are on disk beside the request's own attachments:
-   * the attached evidence is streamed from its files, never held in memory.
+   * the attached evidence is streamed from its files, never held in memory. Every file is attached,
+   * whatever its size.
    *
    * @return the report's model (its figures)
    */
@@ -87,24 +88,48 @@ public final class ReportRenderer {
    */
   public static ReportModel writePdf(
       ReportRequest req, Map<String, Path> files, Path out, Consumer<String> progress) {
+    List<Attachments.File> all = new ArrayList<>();
+    files.forEach((name, file) -> all.add(new Attachments.File(name, file, null, null)));
+    return writePdf(req, all, Long.MAX_VALUE, out, progress);
+  }
+
+  /**
+   * Renders the PDF of {@code req} into {@code out} (through a temporary file in the same
+   * directory), attaching the request's own attachments and {@code files} only as far as {@link
+   * Attachments#plan} allows within {@code limit} bytes in total; the report then names every file
+   * it left out, with its size, SHA-256 and where to find it. The PDF's scratch file lives in a
+   * directory beside {@code out} that is removed before this returns.
+   *
+   * @param limit the most bytes of attachments ({@link Long#MAX_VALUE}: no bound)
+   * @return the report's model (its figures)
+   */
+  public static ReportModel writePdf(
+      ReportRequest req,
+      List<Attachments.File> files,
+      long limit,
+      Path out,
+      Consumer<String> progress) {
     if (req.format() != ReportRequest.Format.PDF) {
       throw new IllegalArgumentException("writePdf needs a PDF request");
     }
     Path dir = out.toAbsolutePath().getParent();
     try {
       Files.createDirectories(dir);
-      Path tmp =
-          dir.resolve("." + out.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+      ScratchFiles.removeStale(out, "tmp", "scratch");
+      Path tmp = ScratchFiles.beside(out, "tmp");
+      Path scratch = ScratchFiles.beside(out, "scratch");
       try {
+        Files.createDirectories(scratch);
         ReportModel model;
         try (java.io.OutputStream o =
             new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-          model = render(req, files, o, progress).model();
+          model = render(req, files, limit, o, scratch, progress).model();
         }
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return model;
       } finally {
         Files.deleteIfExists(tmp);
+        ScratchFiles.deleteTree(scratch);
       }
     } catch (IOException e) {
       throw new ReportException("cannot write " + out + ": " + e.getMessage(), e);
@@ -112,7 +137,12 @@ public final class ReportRenderer {
   }
 
   private static Rendered render(
-      ReportRequest req, Map<String, Path> files, java.io.OutputStream out, Consumer<String> each) {
+      ReportRequest req,
+      List<Attachments.File> files,
+      long limit,
+      java.io.OutputStream out,
+      Path scratch,
+      Consumer<String> each) {
     // steps run on several threads; the caller's consumer sees one line at a time
     Object lock = new Object();
     Consumer<String> progress =
@@ -183,7 +213,11 @@ public final class ReportRenderer {
       }
     }
     clock.restart();
-    return render(req, templates, events, month, facts, files, out, clock);
+    Attachments.Plan plan =
+        req.format() == ReportRequest.Format.PDF
+            ? Attachments.plan(req.attachments(), files, limit)
+            : Attachments.Plan.all(Map.of(), Map.of());
+    return render(req, templates, events, month, facts, plan, out, scratch, clock);
   }
 
   private static <T> T join(Future<T> f) {
@@ -332,7 +366,16 @@ public final class ReportRenderer {
 
   static Rendered render(
       ReportRequest req, Templates templates, EventFigures events, MonthTally month, Facts facts) {
-    return render(req, templates, events, month, facts, Map.of(), null, new Clock(m -> {}));
+    return render(
+        req,
+        templates,
+        events,
+        month,
+        facts,
+        Attachments.Plan.all(req.attachments(), Map.of()),
+        null,
+        null,
+        new Clock(m -> {}));
   }
 
   /** With {@code out}, the PDF goes there (and {@link Rendered#bytes} is empty). */
@@ -342,8 +385,9 @@ public final class ReportRenderer {
       EventFigures events,
       MonthTally month,
       Facts facts,
-      Map<String, Path> files,
+      Attachments.Plan plan,
       java.io.OutputStream out,
+      Path scratch,
       Clock clock) {
     Messages msg = Messages.load(templates, req.lang());
     Map<String, Charts.Chart> charts =
@@ -351,7 +395,12 @@ public final class ReportRenderer {
     clock.lap("charts");
     ReportModel model =
         ReportModel.build(req, events, month, facts, charts, templates.description(), msg);
-    String html = templates.render(model.root());
+    Map<String, Object> root = model.root();
+    if (!plan.leftOut().isEmpty()) {
+      root = new LinkedHashMap<>(root);
+      root.put("attachments", ReportModel.attachments(plan, req));
+    }
+    String html = templates.render(root);
     clock.lap("model and template");
     if (req.format() == ReportRequest.Format.HTML) {
       return new Rendered(html.getBytes(StandardCharsets.UTF_8), req.format(), model);
@@ -365,15 +414,16 @@ public final class ReportRenderer {
           req,
           title,
           model.generatedAt(),
-          req.attachments(),
-          files,
-          out);
+          plan.attachedBytes(),
+          plan.attachedFiles(),
+          out,
+          scratch);
       clock.lap("PDF");
       return new Rendered(new byte[0], req.format(), model);
     }
     byte[] pdf =
         PdfOutput.render(
-            html, templates.baseUri(), req, title, model.generatedAt(), req.attachments());
+            html, templates.baseUri(), req, title, model.generatedAt(), plan.attachedBytes());
     clock.lap("PDF");
     return new Rendered(pdf, req.format(), model);
   }
@@ -391,13 +441,13 @@ public final class ReportRenderer {
    * done and how long it took (for the error stream).
    */
   public static Rendered write(ReportRequest req, Path out, Consumer<String> progress) {
-    Rendered r = render(req, Map.of(), null, progress);
+    Rendered r = render(req, List.of(), Long.MAX_VALUE, null, null, progress);
     Path dir = out.toAbsolutePath().getParent();
     try {
       Files.createDirectories(dir);
+      ScratchFiles.removeStale(out, "tmp", "scratch");
       // not createTempFile: its 0600 mode would stay on the report; this one gets the umask's
-      Path tmp =
-          dir.resolve("." + out.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+      Path tmp = ScratchFiles.beside(out, "tmp");
       try {
         Files.write(tmp, r.bytes());
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

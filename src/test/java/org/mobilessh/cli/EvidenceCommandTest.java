@@ -108,6 +108,91 @@ class EvidenceCommandTest {
   }
 
   @Test
+  void aSmallAttachLimitLeavesTheLargeCsvsOutOfThePdfAndNamesThemWhereTheBundleHasThem()
+      throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("limit"));
+    Path small = dir.resolve("small.zip");
+    String[] args = evidence(small);
+    String[] withLimit = java.util.Arrays.copyOf(args, args.length + 2);
+    withLimit[args.length] = "--attach-limit";
+    withLimit[args.length + 1] = "100k";
+    CliResult r = CliResult.run(withLimit);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    CliResult v = CliResult.run("verify", small.toString());
+    assertThat(v.exitCode()).as(v.out() + v.err()).isZero();
+    SortedMap<String, byte[]> bag = ExportCommandFixture.unzip(Files.readAllBytes(small));
+    // which files fit: in name order, while the total stays within 100 KiB
+    List<String> attached = new java.util.ArrayList<>();
+    List<String> leftOut = new java.util.ArrayList<>();
+    long total = 0;
+    for (String f : new java.util.TreeSet<>(CsvExport.FILES)) {
+      long size = bag.get(BASE + "data/csv/" + f).length;
+      if (total + size <= 100 * 1024) {
+        total += size;
+        attached.add(f);
+      } else {
+        leftOut.add(f);
+      }
+    }
+    // the sample month has both kinds, else this test would prove nothing
+    assertThat(attached).isNotEmpty();
+    assertThat(leftOut).contains("events.csv");
+    Path pdf = dir.resolve("report.pdf");
+    Files.write(pdf, bag.get(BASE + "data/report/report.pdf"));
+    Process d = new ProcessBuilder("pdfdetach", "-list", pdf.toString()).start();
+    String list = new String(d.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(d.waitFor()).isZero();
+    assertThat(list).contains(attached.size() + " embedded files");
+    assertThat(list).contains(attached.toArray(String[]::new));
+    for (String f : leftOut) {
+      assertThat(list).doesNotContain(f);
+    }
+    Process p =
+        new ProcessBuilder("pdftotext", "-enc", "UTF-8", pdf.toString(), "-")
+            .redirectErrorStream(true)
+            .start();
+    String text =
+        new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+            .replace("\ufb01", "fi")
+            .replaceAll("\\s+", " ");
+    assertThat(p.waitFor()).isZero();
+    assertThat(text).contains("Not attached to this PDF: " + leftOut.size() + " of the evidence");
+    for (String f : leftOut) {
+      byte[] b = bag.get(BASE + "data/csv/" + f);
+      assertThat(text)
+          .contains(f, String.format(java.util.Locale.ROOT, "%,d", b.length))
+          .contains("in the evidence bundle as csv/" + f)
+          .contains("SHA-256 " + BagWriter.sha256(b));
+    }
+    assertThat(org.mobilessh.report.VeraPdf.failures(Files.readAllBytes(pdf), "3b")).isEmpty();
+    // an unbounded run attaches every file: the same bundle as the default for this month
+    Path unlimited = dir.resolve("unlimited.zip");
+    String[] noLimit = withLimit.clone();
+    noLimit[noLimit.length - 1] = "unlimited";
+    noLimit[java.util.Arrays.asList(noLimit).indexOf(small.toString())] = unlimited.toString();
+    CliResult u = CliResult.run(noLimit);
+    assertThat(u.exitCode()).as(u.err()).isZero();
+    assertThat(Files.readAllBytes(unlimited)).isEqualTo(bytes);
+    // nothing but the bundles is left beside them: no work directory, no PDF scratch file
+    try (var s = Files.list(dir)) {
+      assertThat(s.map(x -> x.getFileName().toString()))
+          .containsExactlyInAnyOrder("small.zip", "report.pdf", "unlimited.zip");
+    }
+  }
+
+  @Test
+  void aMalformedAttachLimitIsAUsageError() {
+    String[] args = evidence(tmp.resolve("never.zip"));
+    String[] bad = java.util.Arrays.copyOf(args, args.length + 2);
+    bad[args.length] = "--attach-limit";
+    bad[args.length + 1] = "lots";
+    CliResult r = CliResult.run(bad);
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--attach-limit must be a size");
+    assertThat(tmp.resolve("never.zip")).doesNotExist();
+  }
+
+  @Test
   void theBagHoldsTheRawExportTheSnapshotAndTheManifests() throws IOException {
     assertThat(entries.keySet())
         .allMatch(n -> n.startsWith(BASE))

@@ -219,6 +219,103 @@ class ReportRendererTest {
     assertThat(VeraPdf.failures(Files.readAllBytes(out), "3b")).isEmpty();
   }
 
+  /** Two CSV files on disk: a small one and one of 50,000 bytes. */
+  private static List<Attachments.File> csvFiles(Path where, String bundleDir) throws IOException {
+    Files.createDirectories(where);
+    Path small = where.resolve("anomalies.csv");
+    Files.writeString(small, "at,kind\n");
+    Path big = where.resolve("windows.csv");
+    Files.writeString(big, "source_ip\n" + "192.0.2.1\n".repeat(5000 - 1));
+    return List.of(
+        new Attachments.File(
+            "anomalies.csv", small, null, bundleDir == null ? null : bundleDir + "/anomalies.csv"),
+        new Attachments.File(
+            "windows.csv", big, null, bundleDir == null ? null : bundleDir + "/windows.csv"));
+  }
+
+  @Test
+  void aFileOverTheBoundIsNamedInThePdfInsteadOfAttached() throws IOException {
+    Path outDir = Files.createDirectories(dir.resolve("bound-small"));
+    List<Attachments.File> files = csvFiles(dir.resolve("csv-small"), null);
+    Path out = outDir.resolve("report.pdf");
+    ReportRenderer.writePdf(
+        SampleMonth.request(index, ReportRequest.Format.PDF), files, 1000, out, m -> {});
+    String list = Poppler.run("pdfdetach", "-list", out.toString());
+    assertThat(list).contains("anomalies.csv").doesNotContain("windows.csv");
+    String sha = Attachments.sha256(Files.readAllBytes(files.get(1).file()));
+    String text = Poppler.text(out).replace("\ufb01", "fi");
+    assertThat(text)
+        .contains("Not attached to this PDF: 1 of the evidence files (over the 1000 B bound")
+        .contains("10. Evidence files not attached to this PDF")
+        .contains("windows.csv", "50,000 (48.8 KiB)")
+        .contains("SHA-256 " + sha)
+        .contains("mobilessh export --month 2026-10 --out DIR writes it")
+        .contains("Attached to this PDF: anomalies.csv.");
+    // what the PDF leaves out does not break PDF/A-3b
+    assertThat(VeraPdf.failures(Files.readAllBytes(out), "3b")).isEmpty();
+    // nothing but the report is left beside it (no temporary file, no PDFBox scratch file)
+    try (var s = Files.list(outDir)) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactly("report.pdf");
+    }
+  }
+
+  @Test
+  void aBoundAboveTheFilesAttachesEveryFileAsBefore() throws IOException {
+    Path outDir = Files.createDirectories(dir.resolve("bound-big"));
+    List<Attachments.File> files = csvFiles(dir.resolve("csv-big"), "csv");
+    ReportRequest req = SampleMonth.request(index, ReportRequest.Format.PDF);
+    Path bounded = outDir.resolve("bounded.pdf");
+    ReportRenderer.writePdf(req, files, 50_008, bounded, m -> {});
+    Path all = outDir.resolve("all.pdf");
+    ReportRenderer.writePdf(
+        req, Map.of("anomalies.csv", files.get(0).file(), "windows.csv", files.get(1).file()), all);
+    assertThat(Poppler.run("pdfdetach", "-list", bounded.toString()))
+        .contains("anomalies.csv", "windows.csv");
+    assertThat(Poppler.text(bounded)).doesNotContain("not attached");
+    assertThat(Files.readAllBytes(bounded)).isEqualTo(Files.readAllBytes(all));
+    // one byte less and the larger file is left out, pointing to its place in the bundle
+    Path under = outDir.resolve("under.pdf");
+    ReportRenderer.writePdf(req, files, 50_007, under, m -> {});
+    assertThat(Poppler.text(under).replace("\ufb01", "fi"))
+        .contains("in the evidence bundle as csv/windows.csv")
+        .contains("over the 48.8 KiB bound");
+  }
+
+  @Test
+  void thePdfScratchFileIsRemovedAfterWritingAndAfterAFailure() throws IOException {
+    // openhtmltopdf leaves the document to its caller; unclosed, its scratch file stays behind
+    Path scratch = Files.createDirectories(dir.resolve("scratch"));
+    Path csv = dir.resolve("scratch-evidence.csv");
+    Files.writeString(csv, "a,b\n1,2\n");
+    String xhtml = "<html><head><title>t</title></head><body><p>scratch</p></body></html>";
+    ReportRequest req = SampleMonth.request(index, ReportRequest.Format.PDF);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    PdfOutput.render(
+        xhtml, null, req, "t", Instant.EPOCH, Map.of(), Map.of("e.csv", csv), out, scratch);
+    assertThat(out.size()).isPositive();
+    try (var s = Files.list(scratch)) {
+      assertThat(s).isEmpty();
+    }
+    // an attachment that cannot be read fails the PDF after the document was made
+    java.io.ByteArrayOutputStream out2 = new java.io.ByteArrayOutputStream();
+    assertThatThrownBy(
+            () ->
+                PdfOutput.render(
+                    xhtml,
+                    null,
+                    req,
+                    "t",
+                    Instant.EPOCH,
+                    Map.of(),
+                    Map.of("e.csv", dir.resolve("no-such.csv")),
+                    out2,
+                    scratch))
+        .isInstanceOf(ReportException.class);
+    try (var s = Files.list(scratch)) {
+      assertThat(s).isEmpty();
+    }
+  }
+
   @Test
   void htmlEscapesHostileValues() {
     ReportRequest req =
