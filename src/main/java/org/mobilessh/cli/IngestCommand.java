@@ -106,9 +106,21 @@ final class IngestCommand implements Callable<Integer> {
   @Option(
       names = "--commit-lines",
       paramLabel = "N",
-      defaultValue = "100000",
-      description = "Commit at least every N lines (and every 5 s). Default: ${DEFAULT-VALUE}.")
+      defaultValue = "1000000",
+      description =
+          "Commit at least every N lines (and every 30 s; with --follow every 5 s)."
+              + " Default: ${DEFAULT-VALUE}.")
   long commitLines;
+
+  /**
+   * A batch run commits rarely: each commit flushes the writer's buffer on the reading thread while
+   * nothing else runs, whereas a buffer that fills up is flushed by the indexing thread beside the
+   * parsing (docs/performance.md, "Session 6: ingest-fast"). A kill -9 costs at most this much
+   * re-reading. Followed sources are committed often, so new lines become searchable.
+   */
+  static final Duration BATCH_COMMIT_EVERY = Duration.ofSeconds(30);
+
+  static final Duration FOLLOW_COMMIT_EVERY = Duration.ofSeconds(5);
 
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Inputs; - reads stdin.")
   List<String> paths;
@@ -134,7 +146,7 @@ final class IngestCommand implements Callable<Integer> {
             .withFormat(format())
             .withHost(host)
             .withBootTime(bootTime())
-            .withCommitEvery(commitLines, Duration.ofSeconds(5));
+            .withCommitEvery(commitLines, follow ? FOLLOW_COMMIT_EVERY : BATCH_COMMIT_EVERY);
     if (year != null && (year < 1970 || year > 9999)) {
       throw new IllegalArgumentException("--year " + year + " is out of range 1970-9999");
     }

@@ -3,6 +3,7 @@ package org.mobilessh.index;
 import java.net.InetAddress;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.InetAddressPoint;
 import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.document.LongPoint;
@@ -33,16 +34,14 @@ import org.mobilessh.parse.TimePrecision;
  */
 final class DocumentMapper {
   private final LongPoint timePoint = new LongPoint(Fields.TIMESTAMP, 0L);
-  private final NumericDocValuesField timeDv = new NumericDocValuesField(Fields.TIMESTAMP, 0L);
+  private final LongValue timeDv = new LongValue(Fields.TIMESTAMP);
   private final StringField action = new StringField(Fields.ACTION, "", Field.Store.NO);
   private final StringField dataset = new StringField(Fields.DATASET, "", Field.Store.NO);
-  private final NumericDocValuesField hash = new NumericDocValuesField(Fields.HASH, 0L);
-  private final NumericDocValuesField origin = new NumericDocValuesField(Fields.ORIGIN, 0L);
+  private final LongValue hash = new LongValue(Fields.HASH);
+  private final LongValue origin = new LongValue(Fields.ORIGIN);
   private final StringField observer = new StringField(Fields.OBSERVER, "", Field.Store.NO);
-  private final InetAddressPoint sourceIp =
-      new InetAddressPoint(Fields.SOURCE_IP, InetAddress.getLoopbackAddress());
-  private final InetAddressPoint destinationIp =
-      new InetAddressPoint(Fields.DESTINATION_IP, InetAddress.getLoopbackAddress());
+  private final AddressPoint sourceIp = new AddressPoint(Fields.SOURCE_IP);
+  private final AddressPoint destinationIp = new AddressPoint(Fields.DESTINATION_IP);
   private final IntPoint sourcePort = new IntPoint(Fields.SOURCE_PORT, 0);
   private final IntPoint destinationPort = new IntPoint(Fields.DESTINATION_PORT, 0);
   private final StringField transport = new StringField(Fields.TRANSPORT, "", Field.Store.NO);
@@ -83,7 +82,7 @@ final class DocumentMapper {
     doc.clear();
     if (time != Deduplicator.TIMELESS) {
       timePoint.setLongValue(time);
-      timeDv.setLongValue(time);
+      timeDv.set(time);
       add(doc, timePoint);
       add(doc, timeDv);
     }
@@ -92,9 +91,9 @@ final class DocumentMapper {
     LogFormat format = datasetOf(ev, e.originalLine());
     setString(dataset, format.id());
     add(doc, dataset);
-    hash.setLongValue(hashValue);
+    hash.set(hashValue);
     add(doc, hash);
-    origin.setLongValue(Deduplicator.origin(e.sourcePath(), e.lineNumber(), quality));
+    origin.set(Deduplicator.origin(e.sourcePath(), e.lineNumber(), quality));
     add(doc, origin);
     if (!observerName.isEmpty()) {
       setString(observer, observerName);
@@ -205,11 +204,11 @@ final class DocumentMapper {
   /** No {@code network.type}: the query translator answers {@code family:} from source.ip. */
   private void addresses(Document doc, InetAddress src, InetAddress dst) {
     if (src != null) {
-      sourceIp.setInetAddressValue(src);
+      sourceIp.set(src);
       add(doc, sourceIp);
     }
     if (dst != null) {
-      destinationIp.setInetAddressValue(dst);
+      destinationIp.set(dst);
       add(doc, destinationIp);
     }
   }
@@ -289,5 +288,89 @@ final class DocumentMapper {
       }
     }
     return ' ';
+  }
+
+  /**
+   * A {@code NumericDocValuesField} whose value is set without boxing: {@code Field.setLongValue}
+   * allocates a {@code Long} per call, three per event. The indexing chain reads the value through
+   * {@link #numericValue()} while it indexes the document, before the next {@link #set}.
+   */
+  static final class LongValue extends Field {
+    private final MutableLong value;
+
+    LongValue(String name) {
+      super(name, NumericDocValuesField.TYPE);
+      value = new MutableLong();
+      fieldsData = value;
+    }
+
+    void set(long v) {
+      value.v = v;
+    }
+  }
+
+  /** A reused {@link Number}: read by the indexing chain only while the document is indexed. */
+  private static final class MutableLong extends Number {
+    private static final long serialVersionUID = 1L;
+    long v;
+
+    @Override
+    public long longValue() {
+      return v;
+    }
+
+    @Override
+    public int intValue() {
+      return (int) v;
+    }
+
+    @Override
+    public float floatValue() {
+      return v;
+    }
+
+    @Override
+    public double doubleValue() {
+      return v;
+    }
+  }
+
+  /**
+   * An {@link InetAddressPoint} (same field type, same 16 bytes: IPv4 as IPv4-mapped IPv6) that
+   * encodes into one reused array, and not at all when the address object is the one of the last
+   * event (the parser hands out cached address objects): {@code setInetAddressValue} allocates the
+   * address copy, a 16-byte array and a {@code BytesRef} per call.
+   */
+  static final class AddressPoint extends Field {
+    private static final FieldType TYPE = new FieldType();
+
+    static {
+      TYPE.setDimensions(1, InetAddressPoint.BYTES);
+      TYPE.freeze();
+    }
+
+    private final byte[] bytes = new byte[InetAddressPoint.BYTES];
+    private InetAddress last;
+
+    AddressPoint(String name) {
+      super(name, TYPE);
+      fieldsData = new BytesRef(bytes);
+    }
+
+    void set(InetAddress a) {
+      if (a == last) {
+        return;
+      }
+      byte[] raw = a.getAddress();
+      if (raw.length == 4) {
+        java.util.Arrays.fill(bytes, 0, 10, (byte) 0);
+        bytes[10] = (byte) 0xff;
+        bytes[11] = (byte) 0xff;
+        System.arraycopy(raw, 0, bytes, 12, 4);
+      } else {
+        System.arraycopy(raw, 0, bytes, 0, InetAddressPoint.BYTES);
+      }
+      last = a;
+    }
   }
 }
