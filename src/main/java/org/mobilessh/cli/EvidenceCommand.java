@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.mobilessh.evidence.EvidenceBundle;
 import org.mobilessh.evidence.EvidenceException;
 import org.mobilessh.evidence.ManifestSignature;
+import org.mobilessh.evidence.Progress;
 import org.mobilessh.report.Attachments;
 import org.mobilessh.report.ReportException;
 import org.mobilessh.report.ReportRenderer;
@@ -36,7 +37,10 @@ import picocli.CommandLine.Spec;
           + " up to --attach-limit),"
           + " and a SHA-256 manifest of every file.",
       "The zip is deterministic: the same index and options give the same bytes. Check it with"
-          + " 'mobilessh verify BUNDLE'. See docs/evidence.md."
+          + " 'mobilessh verify BUNDLE'. See docs/evidence.md.",
+      "Progress goes to stderr (each step with its time; on a terminal the step under way with"
+          + " its count, redrawn in place; otherwise a line every 30 s); stdout has the summary"
+          + " line only."
     })
 final class EvidenceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -144,27 +148,33 @@ final class EvidenceCommand implements Callable<Integer> {
     } catch (ReportException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
-    EvidenceBundle.ReportWriter report =
-        request == null
-            ? null
-            : (digest, csv, pdf) ->
-                // the cover names the data it summarises: the digest of every payload file but
-                // itself; the CSVs are attached from their files as far as the bound allows
-                ReportRenderer.writePdf(
-                    request.withEvidence(digest, Map.of()), csv, limit, pdf, m -> {});
-    EvidenceBundle.Written w =
-        EvidenceBundle.write(
-            month.index.path(),
-            month.yearMonth(),
-            month.host,
-            month.auditConfig(),
-            month.lookbackDuration(),
-            toolVersion(),
-            snapshots,
-            report,
-            signer,
-            out,
-            !month.noCache);
+    long started = System.nanoTime();
+    EvidenceBundle.Written w;
+    try (WorkProgress progress = WorkProgress.of(spec.commandLine().getErr(), "evidence")) {
+      EvidenceBundle.ReportWriter report =
+          request == null
+              ? null
+              : (digest, csv, pdf) ->
+                  // the cover names the data it summarises: the digest of every payload file but
+                  // itself; the CSVs are attached from their files as far as the bound allows
+                  ReportRenderer.writePdf(
+                      request.withEvidence(digest, Map.of()), csv, limit, pdf, progress::step);
+      w =
+          EvidenceBundle.write(
+              month.index.path(),
+              month.yearMonth(),
+              month.host,
+              month.auditConfig(),
+              month.lookbackDuration(),
+              toolVersion(),
+              snapshots,
+              report,
+              signer,
+              out,
+              !month.noCache,
+              progress);
+      progress.step("done in " + Progress.since(started));
+    }
     PrintWriter o = spec.commandLine().getOut();
     o.println(
         "wrote "

@@ -5,11 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import org.mobilessh.audit.AuditConfig;
 import org.mobilessh.evidence.BagWriter;
 import org.mobilessh.evidence.CsvExport;
 import org.mobilessh.evidence.MonthExport;
+import org.mobilessh.evidence.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,7 +31,10 @@ import picocli.CommandLine.Spec;
           + " indexed line behind them (log.file.path, log.file.line, log.offset, event.hash).",
       "The default (raw) files hold every value exactly as the audit prints it, so the same index"
           + " gives the same bytes. --spreadsheet-safe writes a copy for spreadsheets instead:"
-          + " cells that would run as formulas get a leading apostrophe. See docs/evidence.md."
+          + " cells that would run as formulas get a leading apostrophe. See docs/evidence.md.",
+      "Progress goes to stderr (each step with its time; on a terminal the step under way with"
+          + " its count, redrawn in place; otherwise a line every 30 s); stdout has the files'"
+          + " rows and SHA-256 only."
     })
 final class ExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -57,22 +64,40 @@ final class ExportCommand implements Callable<Integer> {
     }
     CsvExport.Variant variant =
         spreadsheetSafe ? CsvExport.Variant.SPREADSHEET_SAFE : CsvExport.Variant.RAW;
-    MonthExport.Written written =
-        MonthExport.write(
-            month.index.path(),
-            month.yearMonth(),
-            month.host,
-            month.auditConfig(),
-            month.lookbackDuration(),
-            variant,
-            out,
-            null,
-            !month.noCache);
+    long started = System.nanoTime();
+    MonthExport.Written written;
+    Map<String, String> sums = new LinkedHashMap<>();
+    try (WorkProgress progress = WorkProgress.of(spec.commandLine().getErr(), "export")) {
+      written =
+          MonthExport.write(
+              month.index.path(),
+              month.yearMonth(),
+              month.host,
+              month.auditConfig(),
+              month.lookbackDuration(),
+              variant,
+              out,
+              null,
+              !month.noCache,
+              null,
+              progress);
+      long t0 = System.nanoTime();
+      AtomicLong hashed = progress.phase("SHA-256 of the files", "bytes");
+      for (String f : CsvExport.FILES) {
+        sums.put(f, BagWriter.sha256(out.resolve(f), hashed));
+      }
+      progress.step(
+          "SHA-256 of "
+              + CsvExport.FILES.size()
+              + " files ("
+              + Progress.count(hashed.get())
+              + " bytes) in "
+              + Progress.since(t0));
+      progress.step("done in " + Progress.since(started));
+    }
     PrintWriter o = spec.commandLine().getOut();
     for (String f : CsvExport.FILES) {
-      o.printf(
-          "%-14s %7d rows  sha256 %s%n",
-          f, written.rows().get(f), BagWriter.sha256(out.resolve(f)));
+      o.printf("%-14s %7d rows  sha256 %s%n", f, written.rows().get(f), sums.get(f));
     }
     o.println(
         "wrote "

@@ -168,6 +168,15 @@ public final class BagWriter {
    * through a temporary file in the same directory; files are streamed, never held.
    */
   static void zip(SortedMap<String, Object> entries, LocalDateTime entryTime, Path out) {
+    zip(entries, entryTime, out, new java.util.concurrent.atomic.AtomicLong());
+  }
+
+  /** As {@link #zip(SortedMap, LocalDateTime, Path)}, adding the bytes zipped to {@code done}. */
+  static void zip(
+      SortedMap<String, Object> entries,
+      LocalDateTime entryTime,
+      Path out,
+      java.util.concurrent.atomic.AtomicLong done) {
     Path dir = out.toAbsolutePath().getParent();
     try {
       Files.createDirectories(dir);
@@ -190,8 +199,15 @@ public final class BagWriter {
             z.putNextEntry(entry);
             if (e.getValue() instanceof byte[] b) {
               z.write(b);
+              done.addAndGet(b.length);
             } else {
-              Files.copy((Path) e.getValue(), z);
+              try (java.io.InputStream in = Files.newInputStream((Path) e.getValue())) {
+                byte[] buf = new byte[1 << 16];
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                  z.write(buf, 0, n);
+                  done.addAndGet(n);
+                }
+              }
             }
             z.closeEntry();
           }
@@ -212,11 +228,17 @@ public final class BagWriter {
 
   /** Lower-case hex SHA-256 of a file, read in blocks. */
   public static String sha256(Path file) {
+    return sha256(file, new java.util.concurrent.atomic.AtomicLong());
+  }
+
+  /** As {@link #sha256(Path)}, adding the bytes read to {@code done}. */
+  public static String sha256(Path file, java.util.concurrent.atomic.AtomicLong done) {
     MessageDigest md = digest();
     try (java.io.InputStream in = Files.newInputStream(file)) {
       byte[] buf = new byte[1 << 16];
       for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
         md.update(buf, 0, n);
+        done.addAndGet(n);
       }
     } catch (IOException e) {
       throw new EvidenceException("cannot read " + file + ": " + e.getMessage(), e);

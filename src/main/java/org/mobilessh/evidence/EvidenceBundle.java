@@ -151,8 +151,12 @@ public final class EvidenceBundle {
    * from their files, every file is hashed as it is read, and the zip is written from the files.
    * The same bytes as {@link #zip} of the collected month.
    *
+   * <p>The sorts' run files and the PDF's scratch file go to that work directory too, so nothing of
+   * the run is left in the JVM's temporary directory.
+   *
    * @param report renders the report, or {@code null} for none
    * @param signer signs the tag manifest, or {@code null}
+   * @param progress told each step
    */
   public static Written write(
       Path index,
@@ -165,15 +169,18 @@ public final class EvidenceBundle {
       ReportWriter report,
       ManifestSignature.Signer signer,
       Path out,
-      boolean cache) {
+      boolean cache,
+      Progress progress) {
     Path parent = out.toAbsolutePath().getParent();
     // named .OUT.PID.work so that the next run removes it should this process be killed
     Path work = ScratchFiles.beside(out, "work");
+    Path spill;
     try {
       Files.createDirectories(parent);
       ScratchFiles.removeStale(out, "work");
       ScratchFiles.deleteTree(work);
       Files.createDirectory(work);
+      spill = Files.createDirectory(work.resolve("spill"));
     } catch (IOException e) {
       throw new EvidenceException("cannot write " + out + ": " + e.getMessage(), e);
     }
@@ -189,7 +196,9 @@ public final class EvidenceBundle {
               CsvExport.Variant.RAW,
               data.resolve("csv"),
               data.resolve("raw"),
-              cache);
+              cache,
+              spill,
+              progress);
       SortedMap<String, Object> payload = new TreeMap<>();
       for (String f : CsvExport.FILES) {
         payload.put("csv/" + f, data.resolve("csv").resolve(f));
@@ -212,15 +221,25 @@ public final class EvidenceBundle {
       }
       SortedMap<String, String> sums = new TreeMap<>();
       long octets = 0;
+      long t0 = System.nanoTime();
+      java.util.concurrent.atomic.AtomicLong hashed =
+          progress.phase("SHA-256 of the files", "bytes");
       for (Map.Entry<String, Object> e : payload.entrySet()) {
         BagPaths.problem(e.getKey())
             .ifPresent(
                 pr -> {
                   throw new EvidenceException("unsafe payload name " + e.getKey() + ": " + pr);
                 });
-        sums.put("data/" + e.getKey(), sha256(e.getValue()));
+        sums.put("data/" + e.getKey(), sha256(e.getValue(), hashed));
         octets += size(e.getValue());
       }
+      progress.step(
+          "SHA-256 of "
+              + payload.size()
+              + " files ("
+              + Progress.count(octets)
+              + " bytes) in "
+              + Progress.since(t0));
       if (report != null) {
         String digest = BagWriter.sha256(BagWriter.manifestOf(sums));
         List<Attachments.File> csv = new ArrayList<>();
@@ -230,10 +249,14 @@ public final class EvidenceBundle {
                   f, data.resolve("csv").resolve(f), sums.get("data/csv/" + f), "csv/" + f));
         }
         Path pdf = data.resolve("report").resolve("report.pdf");
+        t0 = System.nanoTime();
+        progress.phase("report", "");
         report.write(digest, csv, pdf);
         payload.put("report/report.pdf", pdf);
         sums.put("data/report/report.pdf", BagWriter.sha256(pdf));
         octets += size(pdf);
+        progress.step(
+            "report.pdf: " + Progress.count(size(pdf)) + " bytes in " + Progress.since(t0));
       }
       Map<String, String> info =
           info(
@@ -253,15 +276,22 @@ public final class EvidenceBundle {
       SortedMap<String, Object> entries = new TreeMap<>();
       payload.forEach((k, v) -> entries.put(base + "/data/" + k, v));
       entries.putAll(tags);
-      BagWriter.zip(entries, entryTime(month), out);
+      t0 = System.nanoTime();
+      BagWriter.zip(entries, entryTime(month), out, progress.phase("zip", "bytes"));
+      progress.step(
+          "zip: " + Progress.count(size(out)) + " bytes written in " + Progress.since(t0));
       return new Written(w, size(out), BagWriter.sha256(out));
     } finally {
       ScratchFiles.deleteTree(work);
     }
   }
 
-  private static String sha256(Object content) {
-    return content instanceof byte[] b ? BagWriter.sha256(b) : BagWriter.sha256((Path) content);
+  private static String sha256(Object content, java.util.concurrent.atomic.AtomicLong done) {
+    if (content instanceof byte[] b) {
+      done.addAndGet(b.length);
+      return BagWriter.sha256(b);
+    }
+    return BagWriter.sha256((Path) content, done);
   }
 
   private static long size(Object content) {

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -109,13 +110,15 @@ public final class MonthExport {
       CsvExport.Variant variant,
       Path csvDir,
       Path rawDir) {
-    return write(index, month, host, config, lookback, variant, csvDir, rawDir, true);
+    return write(
+        index, month, host, config, lookback, variant, csvDir, rawDir, true, null, Progress.NONE);
   }
 
   /**
    * Like {@link #write(Path, YearMonth, String, AuditConfig, Duration, CsvExport.Variant, Path,
    * Path)}, with or without the audit results kept with the index ({@code false}: reconstructed
-   * from the events alone).
+   * from the events alone), the sort's run files in {@code tempDir} ({@code null}: the JVM's
+   * temporary directory) and each step told to {@code progress}.
    */
   public static Written write(
       Path index,
@@ -126,7 +129,9 @@ public final class MonthExport {
       CsvExport.Variant variant,
       Path csvDir,
       Path rawDir,
-      boolean cache) {
+      boolean cache,
+      Path tempDir,
+      Progress progress) {
     return write(
         index,
         month,
@@ -138,14 +143,12 @@ public final class MonthExport {
         rawDir,
         RUN_RECORDS,
         null,
-        null,
-        cache);
+        tempDir,
+        cache,
+        progress);
   }
 
-  /**
-   * For tests: the run size, a check called with what is held after each record, and where run
-   * files go ({@code null}: the JVM's temporary directory).
-   */
+  /** With the run size and a check called with what is held after each record (for tests). */
   static Written write(
       Path index,
       YearMonth month,
@@ -158,7 +161,8 @@ public final class MonthExport {
       int runRecords,
       java.util.function.LongConsumer held,
       Path tempDir,
-      boolean cache) {
+      boolean cache,
+      Progress progress) {
     Instant start = month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     Instant end = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     Instant from = start.minus(lookback).minusSeconds(config.seconds());
@@ -175,7 +179,9 @@ public final class MonthExport {
         SpillSort<Doc> docs = new SpillSort<>(Doc.ORDER, Doc.CODEC, runRecords, tempDir);
         SpillSort<Ev> events = new SpillSort<>(Ev.ORDER, Ev.CODEC, runRecords, tempDir)) {
       List<StoredSnapshot> snapshots;
-      Rows rows = new Rows(csvDir, variant, uses, held);
+      long t0 = System.nanoTime();
+      Rows rows =
+          new Rows(csvDir, variant, uses, held, progress.phase("audit and CSV rows", "rows"));
       try (EventSearcher searcher = EventSearcher.open(index)) {
         snapshots = MonthAudit.relevant(searcher.snapshots(null, to, host), start, end);
         IndexedAuditInput.stream(
@@ -185,17 +191,54 @@ public final class MonthExport {
             host,
             new AuditEngine(config),
             AuditSink.month(month, rows),
-            IndexedAuditInput.Options.defaults().withCache(cache));
+            IndexedAuditInput.Options.defaults().withCache(cache).withProgress(progress::step));
       } catch (IndexException | AuditException e) {
         throw new EvidenceException(e.getMessage(), e);
       } finally {
         rows.close();
       }
-      long indexed = docs(index, MonthAudit.query(from, to, host), docs);
+      progress.step(
+          "audit and CSV rows: "
+              + Progress.count(rows.windows)
+              + " windows, "
+              + Progress.count(rows.sessions)
+              + " sessions, "
+              + Progress.count(rows.rejections)
+              + " rejections, "
+              + Progress.count(rows.anomalies)
+              + " anomalies in "
+              + Progress.since(t0));
+      t0 = System.nanoTime();
+      long indexed =
+          docs(
+              index,
+              MonthAudit.query(from, to, host),
+              docs,
+              progress.phase("index documents", "documents"));
+      progress.step(
+          "index documents: " + Progress.count(indexed) + " read in " + Progress.since(t0));
+      t0 = System.nanoTime();
       Map<String, Long> counts = new LinkedHashMap<>(rows.counts());
       List<String> raw = new ArrayList<>();
-      long evidence = join(uses, docs, events, rows.paths, rawDir, raw);
-      writeEvents(csvDir.resolve("events.csv"), variant, events);
+      long evidence =
+          join(
+              uses,
+              docs,
+              events,
+              rows.paths,
+              rawDir,
+              raw,
+              progress.phase("source lines behind the rows", "lines"));
+      progress.step(
+          "source lines behind the rows: "
+              + Progress.count(evidence)
+              + (rawDir == null ? "" : " in " + Math.max(0, raw.size() - 1) + " raw files")
+              + " in "
+              + Progress.since(t0));
+      t0 = System.nanoTime();
+      writeEvents(
+          csvDir.resolve("events.csv"), variant, events, progress.phase("events.csv", "rows"));
+      progress.step("events.csv: " + Progress.count(evidence) + " rows in " + Progress.since(t0));
       counts.put("events.csv", evidence);
       return new Written(
           month,
@@ -343,6 +386,7 @@ public final class MonthExport {
     private final Printer anomaliesCsv;
     private final SpillSort<Use> uses;
     private final java.util.function.LongConsumer held;
+    private final AtomicLong done;
     final TreeSet<String> paths = new TreeSet<>();
     long windows;
     long sessions;
@@ -353,9 +397,11 @@ public final class MonthExport {
         Path dir,
         CsvExport.Variant variant,
         SpillSort<Use> uses,
-        java.util.function.LongConsumer held) {
+        java.util.function.LongConsumer held,
+        AtomicLong done) {
       this.uses = uses;
       this.held = held;
+      this.done = done;
       windowsCsv = new Printer(dir.resolve("windows.csv"), Window.CSV_COLUMNS, variant);
       sessionsCsv = new Printer(dir.resolve("sessions.csv"), Session.CSV_COLUMNS, variant);
       rejectsCsv = new Printer(dir.resolve("rejects.csv"), Rejection.CSV_COLUMNS, variant);
@@ -387,6 +433,7 @@ public final class MonthExport {
     }
 
     private void use(List<SourceLine> evidence, int kind, long row) {
+      done.lazySet(done.get() + 1);
       for (int i = 0; i < evidence.size(); i++) {
         SourceLine l = evidence.get(i);
         paths.add(l.sourcePath());
@@ -456,7 +503,7 @@ public final class MonthExport {
   }
 
   /** Every document of {@code query}, as {@link MonthAudit} reads them; returns how many. */
-  private static long docs(Path index, Query query, SpillSort<Doc> out) {
+  private static long docs(Path index, Query query, SpillSort<Doc> out, AtomicLong done) {
     long seq = 0;
     try (Directory d = FSDirectory.open(index);
         DirectoryReader reader = DirectoryReader.open(d)) {
@@ -493,6 +540,7 @@ public final class MonthExport {
                   f.observer(),
                   hashed ? hash.longValue() : 0,
                   hashed));
+          done.lazySet(seq);
         }
       }
     } catch (IOException | IndexException e) {
@@ -513,7 +561,8 @@ public final class MonthExport {
       SpillSort<Ev> events,
       TreeSet<String> paths,
       Path rawDir,
-      List<String> rawFiles) {
+      List<String> rawFiles,
+      AtomicLong done) {
     String[] kinds = {"windows:", "sessions:", "rejects:", "anomalies:"};
     int width = Math.max(2, Integer.toString(paths.size()).length());
     long lines = 0;
@@ -548,6 +597,7 @@ public final class MonthExport {
           doc = d.next();
         }
         lines++;
+        done.lazySet(lines);
         if (raw != null) {
           raw.line(first, match);
         }
@@ -636,11 +686,13 @@ public final class MonthExport {
     }
   }
 
-  private static void writeEvents(Path file, CsvExport.Variant variant, SpillSort<Ev> events) {
+  private static void writeEvents(
+      Path file, CsvExport.Variant variant, SpillSort<Ev> events, AtomicLong done) {
     Printer p = new Printer(file, CsvExport.EVENT_COLUMNS, variant);
     try {
       events.drain(
           e -> {
+            done.lazySet(done.get() + 1);
             IndexedLine l = e.doc == null ? null : e.doc.indexed();
             p.row(
                 List.of(

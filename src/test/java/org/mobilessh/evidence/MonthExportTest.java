@@ -83,7 +83,8 @@ class MonthExportTest {
               run,
               h -> most.accumulateAndGet(h, Math::max),
               runs,
-              true);
+              true,
+              Progress.NONE);
       assertThat(files(out)).as("runs of %d", run).isEqualTo(want);
       assertThat(w.windows()).isEqualTo(audit.result().windows().size());
       assertThat(w.rows().get("rejects.csv")).isEqualTo(audit.result().rejections().size());
@@ -106,7 +107,8 @@ class MonthExportTest {
           null,
           runs,
           // the same files when the audit is reconstructed without the results cache
-          false);
+          false,
+          Progress.NONE);
       for (String f : CsvExport.FILES) {
         assertThat(text(Files.readAllBytes(s.resolve(f)))).as(f).isEqualTo(text(safe.get(f)));
       }
