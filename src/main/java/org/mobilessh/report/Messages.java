@@ -130,6 +130,60 @@ public final class Messages {
     return t == null ? code : t;
   }
 
+  /**
+   * An anomaly's message in this language: the audit writes it in English from a few sentence
+   * shapes, the bundled English messages give each shape as {@code anomalyPattern.KIND.N} with
+   * {@code {0}}, {@code {1}} ... where the message has its own values (addresses, times, counts),
+   * and a translation gives {@code anomalyText.KIND.N}. The first pattern (in key order) that
+   * matches the whole message is filled into its translation with those values unchanged; a message
+   * no pattern matches, or one without a translation (English), is returned as it is.
+   */
+  String anomaly(String kind, String message) {
+    String prefix = "anomalyPattern." + kind + ".";
+    for (Map.Entry<String, String> e : texts.entrySet()) {
+      if (!e.getKey().startsWith(prefix)) {
+        continue;
+      }
+      String translation =
+          texts.get("anomalyText." + kind + "." + e.getKey().substring(prefix.length()));
+      if (translation == null) {
+        continue;
+      }
+      java.util.List<Integer> order = new java.util.ArrayList<>();
+      java.util.regex.Matcher m = shape(e.getValue(), order).matcher(message);
+      if (m.matches()) {
+        java.util.Map<Integer, String> values = new java.util.HashMap<>();
+        for (int g = 1; g <= m.groupCount(); g++) {
+          values.put(order.get(g - 1), m.group(g));
+        }
+        // one pass, so a value that itself reads like {1} is not replaced again
+        return SLOT.matcher(translation)
+            .replaceAll(
+                r ->
+                    java.util.regex.Matcher.quoteReplacement(
+                        values.getOrDefault(Integer.parseInt(r.group(1)), r.group())));
+      }
+    }
+    return message;
+  }
+
+  private static final java.util.regex.Pattern SLOT =
+      java.util.regex.Pattern.compile("\\{(\\d+)\\}");
+
+  /** A pattern text as a regular expression; {@code order} gets each group's placeholder number. */
+  private static java.util.regex.Pattern shape(String pattern, java.util.List<Integer> order) {
+    StringBuilder re = new StringBuilder();
+    java.util.regex.Matcher m = SLOT.matcher(pattern);
+    int at = 0;
+    while (m.find()) {
+      re.append(java.util.regex.Pattern.quote(pattern.substring(at, m.start()))).append("(.*?)");
+      order.add(Integer.parseInt(m.group(1)));
+      at = m.end();
+    }
+    re.append(java.util.regex.Pattern.quote(pattern.substring(at)));
+    return java.util.regex.Pattern.compile(re.toString(), java.util.regex.Pattern.DOTALL);
+  }
+
   /** Every text by key, for the template. */
   public Map<String, String> all() {
     return texts;

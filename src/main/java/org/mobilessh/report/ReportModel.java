@@ -671,7 +671,7 @@ public final class ReportModel {
       m.put("at", x.at() == null ? "" : TIME.format(x.at()));
       m.put("router", x.observer());
       m.put("address", AuditFormat.address(x.address()));
-      m.put("message", clean(x.message()));
+      m.put("message", clean(msg.anomaly(x.kind().id(), x.message())));
       List<Object> ev = new ArrayList<>();
       for (SourceLine l : x.evidence().subList(0, Math.min(EVIDENCE_LINES, x.evidence().size()))) {
         ev.add(

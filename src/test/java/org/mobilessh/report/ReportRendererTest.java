@@ -417,6 +417,15 @@ class ReportRendererTest {
         .doesNotContain(en.get("method.p.dedupe").replaceAll("\\s+", ""))
         .doesNotContain(en.get("coverage.cannot.gaps").replaceAll("\\s+", ""))
         .doesNotContain(en.get("label.closeReason.expired").replaceAll("\\s+", ""));
+    // the anomaly's own message is Japanese too, its values and raw lines unchanged
+    org.mobilessh.audit.Anomaly overflow = expected.anomalies().get(0);
+    String translated = msg.anomaly(overflow.kind().id(), overflow.message());
+    assertThat(translated).isNotEqualTo(overflow.message()).startsWith("101 個のアドレス");
+    assertThat(text)
+        .contains(translated.replaceAll("\\s+", ""))
+        .doesNotContain(overflow.message().replaceAll("\\s+", ""))
+        .contains(overflow.evidence().get(0).line().replaceAll("\\s+", ""));
+    assertThat(out).contains(translated).contains(overflow.evidence().get(0).line());
     assertThat(r.model().figures()).isEqualTo(rendered.model().figures());
     // chart labels: the heat map's weekdays and axis titles are drawn in Japanese
     assertThat(r.model().root().toString()).contains(msg.get("chart.heatmap.title"));
