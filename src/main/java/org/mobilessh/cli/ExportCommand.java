@@ -1,8 +1,10 @@
 package org.mobilessh.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.LinkedHashMap;
@@ -12,8 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.mobilessh.audit.AuditConfig;
 import org.mobilessh.evidence.BagWriter;
 import org.mobilessh.evidence.CsvExport;
+import org.mobilessh.evidence.EvidenceException;
 import org.mobilessh.evidence.MonthExport;
 import org.mobilessh.evidence.Progress;
+import org.mobilessh.report.ScratchFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,32 +71,53 @@ final class ExportCommand implements Callable<Integer> {
     long started = System.nanoTime();
     MonthExport.Written written;
     Map<String, String> sums = new LinkedHashMap<>();
+    // the files are written into a scratch directory inside --out and moved over the old ones only
+    // when all are complete: a failed or killed run leaves the previous files, never partial ones
+    Path name = out.resolve("export");
+    Path stage = ScratchFiles.beside(name, "work");
     try (WorkProgress progress = WorkProgress.of(spec.commandLine().getErr(), "export")) {
-      written =
-          MonthExport.write(
-              month.index.path(),
-              month.yearMonth(),
-              month.host,
-              month.auditConfig(),
-              month.lookbackDuration(),
-              variant,
-              out,
-              null,
-              !month.noCache,
-              null,
-              progress);
-      long t0 = System.nanoTime();
-      AtomicLong hashed = progress.phase("SHA-256 of the files", "bytes");
-      for (String f : CsvExport.FILES) {
-        sums.put(f, BagWriter.sha256(out.resolve(f), hashed));
+      try {
+        Files.createDirectories(out);
+        ScratchFiles.removeStale(name, "work");
+        ScratchFiles.deleteTree(stage);
+        Path spill = Files.createDirectories(stage.resolve("spill"));
+        written =
+            MonthExport.write(
+                month.index.path(),
+                month.yearMonth(),
+                month.host,
+                month.auditConfig(),
+                month.lookbackDuration(),
+                variant,
+                stage,
+                null,
+                !month.noCache,
+                spill,
+                progress);
+        long t0 = System.nanoTime();
+        AtomicLong hashed = progress.phase("SHA-256 of the files", "bytes");
+        for (String f : CsvExport.FILES) {
+          sums.put(f, BagWriter.sha256(stage.resolve(f), hashed));
+        }
+        for (String f : CsvExport.FILES) {
+          Files.move(
+              stage.resolve(f),
+              out.resolve(f),
+              StandardCopyOption.REPLACE_EXISTING,
+              StandardCopyOption.ATOMIC_MOVE);
+        }
+        progress.step(
+            "SHA-256 of "
+                + CsvExport.FILES.size()
+                + " files ("
+                + Progress.count(hashed.get())
+                + " bytes) in "
+                + Progress.since(t0));
+      } catch (IOException e) {
+        throw new EvidenceException("cannot write " + out + ": " + e.getMessage(), e);
+      } finally {
+        ScratchFiles.deleteTree(stage);
       }
-      progress.step(
-          "SHA-256 of "
-              + CsvExport.FILES.size()
-              + " files ("
-              + Progress.count(hashed.get())
-              + " bytes) in "
-              + Progress.since(t0));
       progress.step("done in " + Progress.since(started));
     }
     PrintWriter o = spec.commandLine().getOut();

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
@@ -238,6 +239,38 @@ class ExportCommandTest {
             tmp.resolve("y").toString());
     assertThat(r.exitCode()).isEqualTo(ExitCodes.FAILURE);
     assertThat(r.err()).contains("no index at");
+  }
+
+  @Test
+  void aFailedExportLeavesThePreviousFilesAndNoPartialOnes() throws IOException {
+    Path index = ExportCommandFixture.month();
+    String config = ExportCommandFixture.monthConfig();
+    CliResult good = export(index, "kept", "--month", "2026-10", "--config", config);
+    assertThat(good.exitCode()).as(good.err()).isZero();
+    Path dir = tmp.resolve("kept");
+    Map<String, byte[]> before = new java.util.TreeMap<>();
+    for (String f : CsvExport.FILES) {
+      before.put(f, Files.readAllBytes(dir.resolve(f)));
+    }
+    // the audit fails once the files are open (no index): they must not replace the good ones
+    CliResult bad = export(tmp.resolve("no-index"), "kept", "--month", "2026-10");
+    assertThat(bad.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(bad.err()).contains("no index at");
+    for (String f : CsvExport.FILES) {
+      assertThat(Files.readAllBytes(dir.resolve(f))).as(f).isEqualTo(before.get(f));
+    }
+    try (var s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrderElementsOf(CsvExport.FILES);
+    }
+    // and into a new directory it leaves no CSV at all
+    CliResult none = export(tmp.resolve("no-index"), "fresh", "--month", "2026-10");
+    assertThat(none.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    if (Files.isDirectory(tmp.resolve("fresh"))) {
+      try (var s = Files.list(tmp.resolve("fresh"))) {
+        assertThat(s).isEmpty();
+      }
+    }
   }
 
   @Test
