@@ -64,7 +64,7 @@ public final class AuditCache {
 
   private static final String TEMP = ".tmp-";
   private static final Duration STALE_TEMP = Duration.ofDays(1);
-  private static volatile String build;
+  private static volatile String[] builds;
 
   private final Path dir;
   private final long maxBytes;
@@ -223,13 +223,25 @@ public final class AuditCache {
    * library) gives another value.
    */
   static String build() {
-    String b = build;
+    return builds()[0];
+  }
+
+  /**
+   * The whole program, printers included: like {@link #build()} but over every entry (except {@code
+   * META-INF/maven/}). Rows printed by a build are reused by that build only ({@link PrintedRun}).
+   */
+  static String program() {
+    return builds()[1];
+  }
+
+  private static String[] builds() {
+    String[] b = builds;
     if (b == null) {
       synchronized (AuditCache.class) {
-        b = build;
+        b = builds;
         if (b == null) {
-          b = computeBuild();
-          build = b;
+          b = computeBuilds();
+          builds = b;
         }
       }
     }
@@ -238,17 +250,21 @@ public final class AuditCache {
 
   /** Starts computing {@link #build()} on a thread of its own, if it is not known yet. */
   static void buildAhead() {
-    if (build == null) {
-      Thread t = new Thread(AuditCache::build, "mobilessh-build-digest");
+    if (builds == null) {
+      Thread t = new Thread(AuditCache::builds, "mobilessh-build-digest");
       t.setDaemon(true);
       t.start();
     }
   }
 
-  private static String computeBuild() {
+  /** {@link #build()} and {@link #program()}, from one pass over the program's files. */
+  private static String[] computeBuilds() {
     MessageDigest md = sha();
-    md.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
-    md.update(org.apache.lucene.util.Version.LATEST.toString().getBytes(StandardCharsets.UTF_8));
+    MessageDigest all = sha();
+    for (MessageDigest d : new MessageDigest[] {md, all}) {
+      d.update(Runtime.version().toString().getBytes(StandardCharsets.UTF_8));
+      d.update(org.apache.lucene.util.Version.LATEST.toString().getBytes(StandardCharsets.UTF_8));
+    }
     try {
       CodeSource cs = AuditEngine.class.getProtectionDomain().getCodeSource();
       Path p = Path.of(cs.getLocation().toURI());
@@ -257,12 +273,16 @@ public final class AuditCache {
           List<? extends ZipEntry> entries =
               z.stream().sorted(Comparator.comparing(ZipEntry::getName)).toList();
           for (ZipEntry e : entries) {
-            if (!computes(e.getName())) {
+            if (e.getName().startsWith(MAVEN)) {
               continue;
             }
-            md.update(
+            byte[] line =
                 (e.getName() + '\0' + e.getSize() + '\0' + e.getCrc() + '\n')
-                    .getBytes(StandardCharsets.UTF_8));
+                    .getBytes(StandardCharsets.UTF_8);
+            all.update(line);
+            if (computes(e.getName())) {
+              md.update(line);
+            }
           }
         }
       } else {
@@ -271,21 +291,31 @@ public final class AuditCache {
           files = s.filter(Files::isRegularFile).sorted().toList();
         }
         for (Path f : files) {
-          if (!computes(p.relativize(f).toString().replace('\\', '/'))) {
+          String name = p.relativize(f).toString().replace('\\', '/');
+          if (name.startsWith(MAVEN)) {
             continue;
           }
-          md.update(p.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
-          md.update((byte) 0);
+          byte[] content;
           try (InputStream in = Files.newInputStream(f)) {
-            md.update(in.readAllBytes());
+            content = in.readAllBytes();
+          }
+          for (MessageDigest d :
+              computes(name) ? new MessageDigest[] {md, all} : new MessageDigest[] {all}) {
+            d.update(p.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+            d.update((byte) 0);
+            d.update(content);
           }
         }
       }
     } catch (IOException | URISyntaxException | RuntimeException e) {
       // nothing to pin the results to: a key of its own per run, so nothing is ever reused
-      md.update(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+      byte[] once = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+      md.update(once);
+      all.update(once);
     }
-    return HexFormat.of().formatHex(md.digest());
+    return new String[] {
+      HexFormat.of().formatHex(md.digest()), HexFormat.of().formatHex(all.digest())
+    };
   }
 
   /**
@@ -302,9 +332,12 @@ public final class AuditCache {
     return true;
   }
 
+  /** pom.properties differs between two builds of the same code. */
+  private static final String MAVEN = "META-INF/maven/";
+
   private static final List<String> PRINTERS =
       List.of(
-          "META-INF/maven/", // pom.properties differs between two builds of the same code
+          MAVEN,
           "org/mobilessh/cli/",
           "org/mobilessh/report/",
           "org/mobilessh/evidence/",
@@ -452,13 +485,29 @@ public final class AuditCache {
   }
 
   /**
+   * A checked entry.
+   *
+   * @param kept per kind, the rows kept for the form asked (checked), when there are
+   */
+  record Hit(AuditRunFile.Checked run, Map<AuditRunFile.Kind, PrintedRun.Reader> kept) {}
+
+  /**
    * The entry for {@code key}, checked, or {@code null}: none, one without rejections when they are
    * wanted, or a damaged one (reported and removed).
    *
-   * @param text the kinds whose evidence texts will be read (their text files are checked too)
+   * @param records the kinds whose records may be read (their record files are checked)
+   * @param text of those, the kinds whose evidence texts will be read (their text files are
+   *     checked)
+   * @param forms per kind, the form of the rows wanted ({@link PrintedRun}): kept rows of that form
+   *     are checked and used instead of the kind's records; damaged ones are removed
    */
-  AuditRunFile.Checked lookup(
-      String key, boolean wantsRejections, String router, Set<AuditRunFile.Kind> text) {
+  Hit lookup(
+      String key,
+      boolean wantsRejections,
+      String router,
+      Set<AuditRunFile.Kind> records,
+      Set<AuditRunFile.Kind> text,
+      Map<AuditRunFile.Kind, String> forms) {
     Path e = entry(key);
     if (!Files.isDirectory(e)) {
       return null;
@@ -466,17 +515,8 @@ public final class AuditCache {
     AuditRunFile.Checked c;
     try {
       c = AuditRunFile.read(e);
-      c.verifyText(text);
     } catch (IOException | RuntimeException ex) {
-      progress.accept(
-          "audit cache: entry "
-              + e.getFileName()
-              + " of router "
-              + label(router)
-              + " is damaged ("
-              + (ex.getMessage() == null ? ex.toString() : ex.getMessage())
-              + "): not used, computing it again");
-      delete(e);
+      damaged(e, router, ex);
       return null;
     }
     if (!c.key().equals(key)) {
@@ -487,12 +527,68 @@ public final class AuditCache {
     if (wantsRejections && !c.end().rejections()) {
       return null;
     }
+    Map<AuditRunFile.Kind, PrintedRun.Reader> kept =
+        new java.util.EnumMap<>(AuditRunFile.Kind.class);
+    Set<AuditRunFile.Kind> read = java.util.EnumSet.noneOf(AuditRunFile.Kind.class);
+    for (AuditRunFile.Kind k : records) {
+      String form = forms.get(k);
+      PrintedRun.Reader r = form == null || c.count(k) == 0 ? null : kept(c, form, router);
+      if (r != null) {
+        kept.put(k, r);
+      } else {
+        read.add(k);
+      }
+    }
+    try {
+      c.verifyRecords(read);
+      Set<AuditRunFile.Kind> texts = java.util.EnumSet.copyOf(read);
+      texts.retainAll(text);
+      c.verifyText(texts);
+    } catch (IOException | RuntimeException ex) {
+      damaged(e, router, ex);
+      return null;
+    }
     try {
       Files.setLastModifiedTime(e.resolve(AuditRunFile.MANIFEST), FileTime.from(Instant.now()));
     } catch (IOException ex) {
       // the use time only orders eviction
     }
-    return c;
+    return new Hit(c, kept);
+  }
+
+  private void damaged(Path e, String router, Exception ex) {
+    progress.accept(
+        "audit cache: entry "
+            + e.getFileName()
+            + " of router "
+            + label(router)
+            + " is damaged ("
+            + (ex.getMessage() == null ? ex.toString() : ex.getMessage())
+            + "): not used, computing it again");
+    delete(e);
+  }
+
+  /** The rows of {@code form} kept in entry {@code c}, checked; {@code null} if none or damaged. */
+  private PrintedRun.Reader kept(AuditRunFile.Checked c, String form, String router) {
+    Path f = PrintedRun.file(c.dir(), c.key(), form);
+    try {
+      return PrintedRun.open(f, form);
+    } catch (IOException | RuntimeException ex) {
+      progress.accept(
+          "audit cache: the printed rows "
+              + f.getFileName()
+              + " of router "
+              + label(router)
+              + " are damaged ("
+              + (ex.getMessage() == null ? ex.toString() : ex.getMessage())
+              + "): printing them again");
+      try {
+        Files.deleteIfExists(f);
+      } catch (IOException gone) {
+        // replaced by the rows printed now, or removed with the entry
+      }
+      return null;
+    }
   }
 
   static String label(String router) {

@@ -35,8 +35,10 @@ import java.util.zip.CheckedOutputStream;
  * lines themselves (JSON, report, export, evidence bundle) reads both files side by side. The
  * manifest holds what the stream was asked (the cache key's text), the paths, the records' counts,
  * each file's length and CRC-32C, the end figures, and a CRC-32C of its own. {@link #read} checks
- * the manifest and every record file before a record is handed out, and {@link Checked#verifyText}
- * a text file before its first line is: a truncated or altered file is refused, never half used.
+ * the manifest, {@link Checked#verifyRecords} a record file before a record of it is handed out,
+ * and {@link Checked#verifyText} a text file before its first line is: a truncated or altered file
+ * is refused, never half used. An entry may also hold the rows a printer made of a kind ({@link
+ * PrintedRun}), checked on their own.
  */
 final class AuditRunFile {
   static final String MANIFEST = "manifest";
@@ -285,6 +287,17 @@ final class AuditRunFile {
     }
 
     /**
+     * Verifies the record files of {@code kinds} (length and CRC-32C).
+     *
+     * @throws IOException with what is wrong, when anything is
+     */
+    void verifyRecords(Set<Kind> kinds) throws IOException {
+      for (Kind k : kinds) {
+        verify(dir.resolve(k.file), lengths[2 * k.ordinal()], crcs[2 * k.ordinal()]);
+      }
+    }
+
+    /**
      * Verifies the text files of {@code kinds} (length and CRC-32C).
      *
      * @throws IOException with what is wrong, when anything is
@@ -346,8 +359,8 @@ final class AuditRunFile {
   }
 
   /**
-   * Reads and verifies a run directory: its manifest and record files (the text files are checked
-   * by {@link Checked#verifyText} when they are wanted).
+   * Reads a run directory's manifest and checks it (the record and text files are checked by {@link
+   * Checked#verifyRecords} and {@link Checked#verifyText}, for the kinds that are read).
    *
    * @throws IOException with what is wrong, when anything is
    */
@@ -382,7 +395,6 @@ final class AuditRunFile {
         lengths[2 * k.ordinal() + f] = m.readLong();
         crcs[2 * k.ordinal() + f] = m.readInt();
       }
-      verify(dir.resolve(k.file), lengths[2 * k.ordinal()], crcs[2 * k.ordinal()]);
     }
     int n = m.readInt();
     List<RejectTotals> totals = new ArrayList<>(n);

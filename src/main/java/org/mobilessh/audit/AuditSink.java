@@ -159,6 +159,7 @@ public interface AuditSink {
             ? null
             : RecordPrinter.of(
                 p.wantsEvidenceText(),
+                form(p),
                 (w, out) -> {
                   Window c = w.clip(from, to).orElse(null);
                   if (c != null) {
@@ -174,6 +175,7 @@ public interface AuditSink {
             ? null
             : RecordPrinter.of(
                 p.wantsEvidenceText(),
+                form(p),
                 (s, out) -> {
                   if (in(s.acceptedAt())) {
                     p.print(s, out);
@@ -188,6 +190,7 @@ public interface AuditSink {
             ? null
             : RecordPrinter.of(
                 p.wantsEvidenceText(),
+                form(p),
                 (r, out) -> {
                   if (in(r.at())) {
                     p.print(r, out);
@@ -202,6 +205,7 @@ public interface AuditSink {
             ? null
             : RecordPrinter.of(
                 p.wantsEvidenceText(),
+                form(p),
                 (a, out) -> {
                   if (a.at() == null || in(a.at())) {
                     p.print(a, out);
@@ -221,6 +225,12 @@ public interface AuditSink {
 
       private boolean in(Instant t) {
         return !t.isBefore(from) && t.isBefore(to);
+      }
+
+      /** The inner printer's form, cut to this period. */
+      private String form(RecordPrinter<?> p) {
+        String f = p.form();
+        return f == null ? null : f + "\nperiod: " + from + " " + to;
       }
     };
   }

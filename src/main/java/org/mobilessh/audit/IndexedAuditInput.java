@@ -152,8 +152,17 @@ public final class IndexedAuditInput {
   /** What one router's stream reads. */
   private record Part(String router, Query query, List<StoredSnapshot> snapshots) {}
 
-  /** A router's records, ready to merge. */
-  private record Done(Part part, AuditRunFile.Checked run, boolean cached, boolean removeAfter) {}
+  /**
+   * A router's records, ready to merge.
+   *
+   * @param kept per kind, the rows printed of it before in the form asked, checked
+   */
+  private record Done(
+      Part part,
+      AuditRunFile.Checked run,
+      boolean cached,
+      boolean removeAfter,
+      Map<AuditRunFile.Kind, PrintedRun.Reader> kept) {}
 
   /** Thrown when an event's router is not the one its stream reads (the runs fall back). */
   private static final class OtherRouter extends RuntimeException {
@@ -173,6 +182,8 @@ public final class IndexedAuditInput {
     private final boolean rejections;
     private final java.util.EnumSet<AuditRunFile.Kind> merged;
     private final java.util.EnumSet<AuditRunFile.Kind> text;
+    private final Map<AuditRunFile.Kind, String> forms =
+        new java.util.EnumMap<>(AuditRunFile.Kind.class);
     private AuditCache cache;
     private Path scratch;
 
@@ -210,6 +221,20 @@ public final class IndexedAuditInput {
       }
     }
 
+    /**
+     * The form of the rows a printer makes, with the program: what kept rows are kept for. Rows
+     * that carry the evidence texts (JSON) are not kept: they are several times the entry's size.
+     */
+    private void form(AuditRunFile.Kind k, RecordPrinter<?> printer) {
+      String f =
+          printer == null || !merged.contains(k) || printer.wantsEvidenceText()
+              ? null
+              : printer.form();
+      if (f != null) {
+        forms.put(k, f + "\nprogram: " + AuditCache.program());
+      }
+    }
+
     void run() {
       if (options.cache()) {
         AuditCache.buildAhead(); // the jar's digest, while the routers are listed
@@ -221,6 +246,10 @@ public final class IndexedAuditInput {
       }
       if (options.cache()) {
         cache = AuditCache.of(searcher.path(), options.progress());
+        form(AuditRunFile.Kind.WINDOWS, sink.windowPrinter());
+        form(AuditRunFile.Kind.SESSIONS, sink.sessionPrinter());
+        form(AuditRunFile.Kind.REJECTIONS, sink.rejectionPrinter());
+        form(AuditRunFile.Kind.ANOMALIES, sink.anomalyPrinter());
       }
       List<Done> done = new ArrayList<>();
       try {
@@ -241,6 +270,7 @@ public final class IndexedAuditInput {
         }
       } finally {
         for (Done d : done) {
+          d.kept().values().forEach(PrintedRun.Reader::close);
           if (d.removeAfter()) {
             AuditCache.delete(d.run().dir());
           }
@@ -303,6 +333,7 @@ public final class IndexedAuditInput {
         }
         if (failure != null) {
           for (Done d : done) {
+            d.kept().values().forEach(PrintedRun.Reader::close);
             if (d.removeAfter()) {
               AuditCache.delete(d.run().dir());
             }
@@ -362,7 +393,7 @@ public final class IndexedAuditInput {
               data,
               p.snapshots());
       if (cache != null) {
-        AuditRunFile.Checked hit = cache.lookup(key, rejections, p.router(), text);
+        AuditCache.Hit hit = cache.lookup(key, rejections, p.router(), merged, text, forms);
         if (hit != null) {
           options
               .progress()
@@ -372,9 +403,9 @@ public final class IndexedAuditInput {
                       + ": "
                       + data.count()
                       + " events, results from the cache ("
-                      + hit.dir().getFileName()
+                      + hit.run().dir().getFileName()
                       + ")");
-          return new Done(p, hit, true, false);
+          return new Done(p, hit.run(), true, false, hit.kept());
         }
       }
       Path dir = null;
@@ -410,6 +441,7 @@ public final class IndexedAuditInput {
         }
         Path at = inCache ? cache.commit(key, dir) : dir;
         AuditRunFile.Checked run = AuditRunFile.read(at);
+        run.verifyRecords(merged);
         run.verifyText(text);
         options
             .progress()
@@ -424,7 +456,7 @@ public final class IndexedAuditInput {
                     + (inCache && at.getParent().equals(cache.dir()) && !at.equals(dir)
                         ? ", kept in the cache"
                         : ""));
-        return new Done(p, run, false, !inCache || at.equals(dir));
+        return new Done(p, run, false, !inCache || at.equals(dir), Map.of());
       } catch (IOException | RuntimeException e) {
         AuditCache.delete(dir);
         throw e;
@@ -482,6 +514,22 @@ public final class IndexedAuditInput {
     }
 
     /**
+     * Where the rows printed of a run's kind are kept for the next time, or {@code null}: no form,
+     * or a run that is not (or no longer) an entry of the cache.
+     */
+    private PrintedRun.Writer keep(Done d, AuditRunFile.Kind kind) {
+      String form = forms.get(kind);
+      if (form == null || cache == null || d.removeAfter()) {
+        return null;
+      }
+      try {
+        return new PrintedRun.Writer(PrintedRun.file(d.run().dir(), d.run().key(), form), form);
+      } catch (IOException | RuntimeException e) {
+        return null; // only time is lost: printed again next time
+      }
+    }
+
+    /**
      * The records of one kind of every run, in the single stream's order: by their key, then by
      * router ({@code done} is in router order, and a run holds one router's records), each run's
      * records in its own order. With a printer, each run is printed on a thread of its own and only
@@ -496,16 +544,32 @@ public final class IndexedAuditInput {
         throws IOException {
       List<AuditRunFile.Records<T>> runs = new ArrayList<>();
       try {
+        if (printer != null) {
+          List<PrintedMerge.Source<T>> sources = new ArrayList<>();
+          for (Done d : done) {
+            if (d.run().count(kind) == 0) {
+              continue;
+            }
+            PrintedRun.Reader kept = d.kept().get(kind);
+            if (kept != null) {
+              sources.add(PrintedMerge.Source.kept(kept));
+              continue;
+            }
+            AuditRunFile.Records<T> r = d.run().open(kind, text.contains(kind));
+            runs.add(r);
+            sources.add(PrintedMerge.Source.printing(r, keep(d, kind), printer, key));
+          }
+          if (!sources.isEmpty()) {
+            PrintedMerge.merge(sources, sink);
+          }
+          return;
+        }
         for (Done d : done) {
           if (d.run().count(kind) > 0) {
             runs.add(d.run().open(kind, text.contains(kind)));
           }
         }
         if (runs.isEmpty()) {
-          return;
-        }
-        if (printer != null) {
-          PrintedMerge.merge(runs, printer, key, sink);
           return;
         }
         if (runs.size() == 1) {

@@ -38,40 +38,92 @@ final class PrintedMerge {
     }
   }
 
-  /** One run's printer thread and what it has printed. */
-  private static final class Source<T> implements Runnable {
+  /**
+   * One run's rows: printed from its records by a thread of its own (and kept, when {@code keep} is
+   * given), or read from the rows kept before ({@link PrintedRun}).
+   */
+  static final class Source<T> implements Runnable {
     final AuditRunFile.Records<T> run;
+    final PrintedRun.Reader kept;
+    final PrintedRun.Writer keep;
     final RecordPrinter<T> printer;
     final IndexedAuditInput.MergeKey<T> key;
     final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(AHEAD);
+    final BlockingQueue<Chunk> free = new ArrayBlockingQueue<>(AHEAD + 2);
     Chunk current;
     int row;
 
-    Source(
-        AuditRunFile.Records<T> run, RecordPrinter<T> printer, IndexedAuditInput.MergeKey<T> key) {
+    private Source(
+        AuditRunFile.Records<T> run,
+        PrintedRun.Reader kept,
+        PrintedRun.Writer keep,
+        RecordPrinter<T> printer,
+        IndexedAuditInput.MergeKey<T> key) {
       this.run = run;
+      this.kept = kept;
+      this.keep = keep;
       this.printer = printer;
       this.key = key;
     }
 
+    /** A run's records, printed (and their rows written to {@code keep}, unless null). */
+    static <T> Source<T> printing(
+        AuditRunFile.Records<T> run,
+        PrintedRun.Writer keep,
+        RecordPrinter<T> printer,
+        IndexedAuditInput.MergeKey<T> key) {
+      return new Source<>(run, null, keep, printer, key);
+    }
+
+    /** Rows kept before. */
+    static <T> Source<T> kept(PrintedRun.Reader kept) {
+      return new Source<>(null, kept, null, null, null);
+    }
+
+    private Chunk chunk() {
+      Chunk c = free.poll();
+      if (c == null) {
+        return new Chunk();
+      }
+      c.rows = 0;
+      c.data.setLength(0);
+      return c;
+    }
+
     @Override
     public void run() {
-      Chunk c = new Chunk();
+      Chunk c = chunk();
+      boolean done = false;
       try {
-        for (T t = run.next(); t != null; t = run.next()) {
-          int before = c.data.length();
-          printer.print(t, c.data);
-          if (c.data.length() == before) {
-            continue; // printed as nothing (filtered out): nothing to merge
-          }
-          c.k1[c.rows] = key.major(t);
-          c.k2[c.rows] = key.minor(t);
-          c.ends[c.rows++] = c.data.length();
-          if (c.full()) {
+        if (kept != null) {
+          while ((c.rows = kept.next(c.k1, c.k2, c.ends, c.data)) > 0) {
             queue.put(c);
-            c = new Chunk();
+            c = chunk();
+          }
+        } else {
+          for (T t = run.next(); t != null; t = run.next()) {
+            int before = c.data.length();
+            printer.print(t, c.data);
+            if (c.data.length() == before) {
+              continue; // printed as nothing (filtered out): nothing to merge
+            }
+            c.k1[c.rows] = key.major(t);
+            c.k2[c.rows] = key.minor(t);
+            c.ends[c.rows++] = c.data.length();
+            if (c.full()) {
+              put(c);
+              c = chunk();
+            }
+          }
+          if (c.rows > 0) {
+            put(c);
+            c = chunk();
+          }
+          if (keep != null) {
+            keep.commit();
           }
         }
+        done = true;
         c.last = true;
         queue.put(c);
       } catch (InterruptedException e) {
@@ -84,7 +136,22 @@ final class PrintedMerge {
         } catch (InterruptedException stop) {
           Thread.currentThread().interrupt();
         }
+      } finally {
+        if (keep != null && !done) {
+          keep.abort();
+        }
+        if (kept != null) {
+          kept.close();
+        }
       }
+    }
+
+    /** Hands a chunk of printed rows to the merge, and to the file they are kept in. */
+    private void put(Chunk c) throws InterruptedException {
+      if (keep != null) {
+        keep.chunk(c.k1, c.k2, c.ends, c.rows, c.data.array(), c.data.length());
+      }
+      queue.put(c);
     }
 
     /** Whether there is a row to take; waits for the printer. */
@@ -93,6 +160,7 @@ final class PrintedMerge {
         if (current != null && current.last) {
           return false;
         }
+        Chunk used = current;
         try {
           current = queue.take();
         } catch (InterruptedException e) {
@@ -100,6 +168,9 @@ final class PrintedMerge {
           throw new AuditException("interrupted", e);
         }
         row = 0;
+        if (used != null) {
+          free.offer(used); // its rows are handed on: the thread may fill it again
+        }
         if (current.failure != null) {
           Throwable f = current.failure;
           if (f instanceof IOException io) {
@@ -115,19 +186,14 @@ final class PrintedMerge {
     }
   }
 
-  static <T> void merge(
-      List<AuditRunFile.Records<T>> runs,
-      RecordPrinter<T> printer,
-      IndexedAuditInput.MergeKey<T> key,
-      AuditSink sink)
-      throws IOException {
-    int n = runs.size();
-    List<Source<T>> sources = new ArrayList<>(n);
+  /**
+   * Merges the rows of {@code sources} (in router order) into {@code sink}, by key, then source.
+   */
+  static <T> void merge(List<Source<T>> sources, AuditSink sink) throws IOException {
+    int n = sources.size();
     List<Thread> threads = new ArrayList<>(n);
     try {
-      for (AuditRunFile.Records<T> r : runs) {
-        Source<T> s = new Source<>(r, printer, key);
-        sources.add(s);
+      for (Source<T> s : sources) {
         Thread t = new Thread(s, "mobilessh-print");
         t.setDaemon(true);
         threads.add(t);

@@ -24,12 +24,34 @@ public interface RecordPrinter<T> {
    */
   void print(T record, PrintBuffer out);
 
-  /** A printer from a function. */
+  /**
+   * A text that names everything {@link #print}'s bytes depend on besides the record and the
+   * program (what is printed, in which format and columns, which filters and period apply), or
+   * {@code null} (the default). With a form, the rows printed of a cached run may be kept beside it
+   * and copied the next time the same form is asked of the same records (see {@link
+   * IndexedAuditInput#stream}); so two printers with one form must print every record alike.
+   */
+  default String form() {
+    return null;
+  }
+
+  /** A printer from a function, without a {@link #form}. */
   static <T> RecordPrinter<T> of(boolean evidenceText, BiConsumer<T, PrintBuffer> print) {
+    return of(evidenceText, null, print);
+  }
+
+  /** A printer from a function, with its {@link #form} ({@code null}: none). */
+  static <T> RecordPrinter<T> of(
+      boolean evidenceText, String form, BiConsumer<T, PrintBuffer> print) {
     return new RecordPrinter<>() {
       @Override
       public boolean wantsEvidenceText() {
         return evidenceText;
+      }
+
+      @Override
+      public String form() {
+        return form;
       }
 
       @Override

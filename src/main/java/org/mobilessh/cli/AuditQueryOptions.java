@@ -306,7 +306,10 @@ public final class AuditQueryOptions {
       List<String> columns,
       String noun,
       Function<AuditTable.Writer, AuditSink> sink) {
-    AuditTable.Writer out = new AuditTable.Writer(spec, columns, outputFormat(), noun);
+    Cidr ip = cidr();
+    AuditTable.Writer out =
+        new AuditTable.Writer(
+            spec, columns, outputFormat(), noun, "ip " + (ip == null ? "-" : ip.toString()));
     stream(spec, period(), sink.apply(out));
     return out.finish();
   }

@@ -66,8 +66,11 @@ final class AuditTable {
 
   private static final Set<String> BOOLEANS = Set.of("sampled", "outlives_window");
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+  /** Made on first use: setting Jackson up is a good part of a CSV run's start otherwise. */
+  private static final class Json {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+  }
 
   private AuditTable() {}
 
@@ -107,8 +110,9 @@ final class AuditTable {
     private final List<String> columns;
     private final Format format;
     private final String noun;
+    private final String filter;
     private final PrintWriter out;
-    private final List<Row> table = new ArrayList<>();
+    private final TableRows table;
     private final boolean evidence;
     private CSVPrinter csv;
     private CSVFormat csvFormat;
@@ -120,13 +124,26 @@ final class AuditTable {
     private boolean rawStarted;
 
     Writer(CommandSpec spec, List<String> columns, Format format, String noun) {
+      this(spec, columns, format, noun, null);
+    }
+
+    /**
+     * A writer whose {@link #printer}s have a {@link RecordPrinter#form}, so that the rows they
+     * print of cached results are kept and reused.
+     *
+     * @param filter every filter the rows given to this writer are selected by (the commands'
+     *     {@code --ip}), as text; {@code null}: the printers have no form, nothing is kept
+     */
+    Writer(CommandSpec spec, List<String> columns, Format format, String noun, String filter) {
       this.spec = spec;
       this.columns = columns;
       this.format = format;
       this.noun = noun;
+      this.filter = filter;
       this.out = spec.commandLine().getOut();
       this.evidence = !columns.contains("evidence");
       this.raw = Stdout.bytes(out);
+      this.table = format == Format.TABLE ? new TableRows(columns) : null;
       if (format == Format.CSV) {
         csv = csvPrinter(columns, evidence, out);
         csvFormat = csvFormat(columns, evidence);
@@ -134,9 +151,9 @@ final class AuditTable {
     }
 
     /**
-     * A printer of records as this writer prints their rows (CSV or JSON lines; {@code null} for a
-     * table, which needs every row before the first), for {@link
-     * org.mobilessh.audit.AuditSink#windowPrinter} and the like; its bytes go to {@link #printed}.
+     * A printer of records as this writer prints their rows (CSV or JSON lines, or a table's cells
+     * to be aligned once all are in), for {@link org.mobilessh.audit.AuditSink#windowPrinter} and
+     * the like; its bytes go to {@link #printed}.
      *
      * @param row the row of a record, {@code null} to leave it out
      */
@@ -152,13 +169,22 @@ final class AuditTable {
      */
     <T> RecordPrinter<T> printer(Function<T, Row> row, CsvLine<T> csv) {
       if (format == Format.TABLE) {
-        return null;
+        return RecordPrinter.of(
+            false,
+            form(),
+            (t, out) -> {
+              Row r = row.apply(t);
+              if (r != null) {
+                TableRows.encode(r.values(), out);
+              }
+            });
       }
       ThreadLocal<StringBuilder> text = ThreadLocal.withInitial(() -> new StringBuilder(1024));
       CsvLine<T> fast = format == Format.CSV ? csv : null;
       // CSV prints path:line pointers only; JSON prints the lines unless the columns carry them
       return RecordPrinter.of(
           format == Format.JSON && evidence,
+          form(),
           (t, out) -> {
             if (fast != null && fast.print(t, out)) {
               return;
@@ -172,6 +198,30 @@ final class AuditTable {
             line(r, b);
             out.append(b.toString());
           });
+    }
+
+    /**
+     * What the printers' rows depend on besides the record and the program: the records' kind
+     * (noun), the format and columns, whether evidence follows, the filter and the line separator
+     * (JSON lines end with it).
+     */
+    private String form() {
+      if (filter == null) {
+        return null;
+      }
+      return "mobilessh audit rows 1\nrows: "
+          + noun
+          + "\nformat: "
+          + format
+          + "\ncolumns: "
+          + String.join(",", columns)
+          + "\nevidence: "
+          + evidence
+          + "\nfilter: "
+          + filter
+          + "\nline separator: "
+          + java.util.HexFormat.of()
+              .formatHex(System.lineSeparator().getBytes(StandardCharsets.UTF_8));
     }
 
     private void line(Row r, StringBuilder b) {
@@ -189,6 +239,10 @@ final class AuditTable {
     /** One row's bytes (UTF-8), as a {@link #printer} made them, in order. */
     void printed(byte[] b, int off, int len) {
       rows++;
+      if (table != null) {
+        table.add(b, off, len);
+        return;
+      }
       if (raw == null) {
         pending.append(new String(b, off, len, StandardCharsets.UTF_8));
         if (pending.length() >= 1 << 16) {
@@ -229,7 +283,13 @@ final class AuditTable {
     }
 
     void row(Row r) {
-      if (raw != null && format != Format.TABLE) {
+      if (table != null) {
+        org.mobilessh.audit.PrintBuffer b = new org.mobilessh.audit.PrintBuffer(256);
+        TableRows.encode(r.values(), b);
+        printed(b.array(), 0, b.length());
+        return;
+      }
+      if (raw != null) {
         StringBuilder b = new StringBuilder(256);
         line(r, b);
         byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
@@ -239,7 +299,7 @@ final class AuditTable {
       rows++;
       try {
         switch (format) {
-          case TABLE -> table.add(r);
+          case TABLE -> throw new IllegalStateException("table rows are held apart");
           case CSV -> csvLine(csvFormat, r, evidence, pending);
           case JSON -> jsonLine(columns, r, evidence, pending);
         }
@@ -279,8 +339,12 @@ final class AuditTable {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      if (format == Format.TABLE && !table.isEmpty()) {
-        table(columns, table, out);
+      if (table != null) {
+        try (table) {
+          if (table.rows() > 0) {
+            table.print(columns, out, raw);
+          }
+        }
       }
       out.flush();
       if (rows == 0) {
@@ -329,7 +393,7 @@ final class AuditTable {
     return v == null || v.isEmpty() ? "-" : v;
   }
 
-  private static String line(List<String> cells, int[] width) {
+  static String line(List<String> cells, int[] width) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < cells.size(); i++) {
       String c = cells.get(i);
@@ -394,7 +458,7 @@ final class AuditTable {
   }
 
   static String jsonLine(List<String> columns, Row r, boolean evidence) {
-    var o = JSON.createObjectNode();
+    var o = Json.MAPPER.createObjectNode();
     for (int i = 0; i < columns.size(); i++) {
       String c = columns.get(i);
       String v = r.values().get(i);
@@ -418,7 +482,7 @@ final class AuditTable {
       }
     }
     try {
-      return JSON.writeValueAsString(o);
+      return Json.MAPPER.writeValueAsString(o);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -548,7 +612,7 @@ final class AuditTable {
       char c = v.charAt(i);
       if (c < ' ' || c == '"' || c == '\\' || Character.isSurrogate(c)) {
         try {
-          b.append(JSON.writeValueAsString(v));
+          b.append(Json.MAPPER.writeValueAsString(v));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

@@ -305,6 +305,18 @@ class AuditCacheTest {
 
   /** The windows of the month through a sink with a printer (printed on threads when merged). */
   private static Printed print(Path idx, RecordPrinter<Window> p, boolean cache, int threads) {
+    return print(
+        idx,
+        p,
+        cache,
+        threads,
+        MONTH.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
+        MONTH.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC));
+  }
+
+  /** The windows of {@code [from, to)} through a sink with a printer. */
+  private static Printed print(
+      Path idx, RecordPrinter<Window> p, boolean cache, int threads, Instant from, Instant to) {
     StringBuilder text = new StringBuilder();
     int[] calls = {0};
     List<String> progress = new ArrayList<>();
@@ -350,7 +362,7 @@ class AuditCacheTest {
           TO,
           null,
           engine(),
-          AuditSink.month(MONTH, sink),
+          AuditSink.between(from, to, sink),
           new IndexedAuditInput.Options(cache, threads, progress::add));
     }
     return new Printed(text.toString(), progress, calls[0]);
@@ -378,6 +390,163 @@ class AuditCacheTest {
     // without texts the evidence lines carry "" only, and the pointers are the real ones
     assertThat(printed(one, printer(false, w -> true))).doesNotContain("=");
     assertThat(printed(one, printer(true, w -> true))).contains("=");
+  }
+
+  /** {@link #printer} with a form, counting the records it is given. */
+  private static RecordPrinter<Window> formed(
+      String form,
+      java.util.function.Predicate<Window> keep,
+      java.util.concurrent.atomic.AtomicLong calls) {
+    RecordPrinter<Window> p = printer(false, keep);
+    return RecordPrinter.of(
+        false,
+        form,
+        (w, out) -> {
+          calls.incrementAndGet();
+          p.print(w, out);
+        });
+  }
+
+  private static List<Path> kept(Path idx) throws IOException {
+    try (Stream<Path> s = Files.walk(AuditCache.directory(idx))) {
+      return s.filter(f -> f.getFileName().toString().startsWith("printed-")).sorted().toList();
+    }
+  }
+
+  @Test
+  void rowsPrintedInAFormAreKeptAndCopiedTheNextTime() throws IOException {
+    Path idx = copy("kept");
+    AuditResult one = single(idx);
+    java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+    java.util.function.Predicate<Window> v4 = w -> w.source().getAddress().length == 4;
+    RecordPrinter<Window> all = formed("all", w -> true, calls);
+    String expected = printed(one, printer(false, w -> true));
+    // cold: computed, printed, and the rows kept (one file per router)
+    Printed cold = print(idx, all, true, 2);
+    assertThat(cold.text()).isEqualTo(expected);
+    assertThat(kept(idx)).hasSize(3);
+    // warm: the kept rows copied, no record printed
+    calls.set(0);
+    Printed warm = print(idx, all, true, 2);
+    assertThat(warm.text()).isEqualTo(expected);
+    assertThat(warm.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
+    assertThat(calls.get()).isZero();
+    assertThat(warm.windowCalls()).isZero();
+    // another form (a filter) is another file; its rows are its own
+    String v4expected = printed(one, printer(false, v4));
+    assertThat(v4expected).isNotEqualTo(expected).isNotEmpty();
+    RecordPrinter<Window> onlyV4 = formed("v4", v4, calls);
+    assertThat(print(idx, onlyV4, true, 2).text()).isEqualTo(v4expected);
+    assertThat(calls.get()).isPositive();
+    assertThat(kept(idx)).hasSize(6);
+    calls.set(0);
+    assertThat(print(idx, onlyV4, true, 2).text()).isEqualTo(v4expected);
+    assertThat(calls.get()).isZero();
+    // rows printed as nothing (filtered out) keep nothing and still come out right
+    RecordPrinter<Window> none = formed("none", w -> false, calls);
+    assertThat(print(idx, none, true, 2).text()).isEmpty();
+    calls.set(0);
+    assertThat(print(idx, none, true, 2).text()).isEmpty();
+    assertThat(calls.get()).isZero();
+    // without a form, or without the cache, nothing is kept and the records are printed
+    int files = kept(idx).size();
+    calls.set(0);
+    assertThat(print(idx, printer(false, w -> true), true, 2).text()).isEqualTo(expected);
+    assertThat(print(idx, all, false, 2).text()).isEqualTo(expected);
+    assertThat(calls.get()).isPositive();
+    assertThat(kept(idx)).hasSize(files);
+    // a form that reads the evidence texts is not kept (its rows are several times the entry)
+    RecordPrinter<Window> texts = printer(true, w -> true);
+    RecordPrinter<Window> textForm = RecordPrinter.of(true, "texts", texts::print);
+    assertThat(print(idx, textForm, true, 2).text()).isEqualTo(printed(one, texts));
+    assertThat(kept(idx)).hasSize(files);
+    // another period is another form (AuditSink.between adds it): printed, kept, then copied
+    Instant from = Instant.parse("2026-10-10T00:00:00Z");
+    Instant to = Instant.parse("2026-10-20T00:00:00Z");
+    String part = printBetween(idx, printer(false, w -> true), from, to);
+    assertThat(part).isNotEmpty().isNotEqualTo(expected);
+    assertThat(part).contains("start").contains("end"); // windows clipped at both ends
+    assertThat(kept(idx)).hasSize(files);
+    assertThat(printBetween(idx, all, from, to)).isEqualTo(part);
+    assertThat(kept(idx)).hasSize(files + 3);
+    calls.set(0);
+    assertThat(printBetween(idx, all, from, to)).isEqualTo(part);
+    assertThat(calls.get()).isZero();
+  }
+
+  /** The windows of {@code [from, to)} printed through a sink with printer {@code p} (cache on). */
+  private static String printBetween(Path idx, RecordPrinter<Window> p, Instant from, Instant to) {
+    return print(idx, p, true, 2, from, to).text();
+  }
+
+  @Test
+  void damagedKeptRowsAreReportedAndPrintedAgain() throws IOException {
+    Path idx = copy("keptdamage");
+    AuditResult one = single(idx);
+    java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+    RecordPrinter<Window> all = formed("all", w -> true, calls);
+    String expected = printed(one, printer(false, w -> true));
+    assertThat(print(idx, all, true, 2).text()).isEqualTo(expected);
+    List<Path> files = kept(idx);
+    assertThat(files).hasSize(3);
+    // one byte flipped in one, another cut short, a third's form text altered (same length)
+    try (RandomAccessFile f = new RandomAccessFile(files.get(0).toFile(), "rw")) {
+      f.seek(f.length() / 2);
+      int b = f.read();
+      f.seek(f.length() / 2);
+      f.write(b ^ 0x04);
+    }
+    try (RandomAccessFile f = new RandomAccessFile(files.get(1).toFile(), "rw")) {
+      f.setLength(f.length() - 3);
+    }
+    byte[] third = Files.readAllBytes(files.get(2));
+    third[12] ^= 0x01; // the form's first byte; the sum no longer matches either
+    Files.write(files.get(2), third);
+    calls.set(0);
+    Printed again = print(idx, all, true, 2);
+    assertThat(again.text()).isEqualTo(expected);
+    assertThat(again.progress())
+        .filteredOn(m -> m.contains("printed rows") && m.contains("damaged"))
+        .hasSize(3);
+    // the entries themselves are sound: nothing recomputed, the rows printed from the records
+    assertThat(again.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
+    assertThat(calls.get()).isPositive();
+    // and kept again
+    assertThat(kept(idx)).hasSize(3);
+    calls.set(0);
+    assertThat(print(idx, all, true, 2).text()).isEqualTo(expected);
+    assertThat(calls.get()).isZero();
+  }
+
+  @Test
+  void keptRowsOfAnotherFormAreNeverUsed() throws IOException {
+    Path idx = copy("keptform");
+    java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+    print(idx, formed("one", w -> true, calls), true, 2);
+    List<Path> files = kept(idx);
+    assertThat(files).hasSize(3);
+    // the file of form "one" put where form "two"'s would be: its header names "one"
+    RecordPrinter<Window> two = formed("two", w -> w.source().getAddress().length == 16, calls);
+    AuditResult one = single(idx);
+    for (Path f : files) {
+      Path entry = f.getParent();
+      AuditRunFile.Checked c = AuditRunFile.read(entry);
+      String form2 =
+          two.form() + "\nperiod: " + periodOf(MONTH) + "\nprogram: " + AuditCache.program();
+      Files.copy(f, PrintedRun.file(entry, c.key(), form2));
+    }
+    Printed p = print(idx, two, true, 2);
+    assertThat(p.text())
+        .isEqualTo(printed(one, printer(false, w -> w.source().getAddress().length == 16)));
+    assertThat(p.progress())
+        .filteredOn(m -> m.contains("printed rows") && m.contains("another form"))
+        .hasSize(3);
+  }
+
+  private static String periodOf(YearMonth m) {
+    return m.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC)
+        + " "
+        + m.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
   }
 
   @Test

@@ -45,6 +45,53 @@ class AuditTableTest {
     }
   }
 
+  /**
+   * The table held as bytes (in memory, or spilled to a file) prints what {@link AuditTable#table}
+   * prints of the rows, through the writer and as bytes.
+   */
+  @Property(tries = 300)
+  void tableRowsPrintWhatTheTablePrints(
+      @ForAll("tables") List<AuditTable.Row> rows, @ForAll boolean spill) throws IOException {
+    StringWriter expected = new StringWriter();
+    AuditTable.table(COLUMNS, rows, new java.io.PrintWriter(expected));
+    for (boolean bytes : new boolean[] {false, true}) {
+      StringWriter text = new StringWriter();
+      java.io.PrintWriter out = new java.io.PrintWriter(text);
+      java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+      try (TableRows t = new TableRows(COLUMNS, spill ? 64 : TableRows.MEMORY)) {
+        for (AuditTable.Row r : rows) {
+          org.mobilessh.audit.PrintBuffer b = new org.mobilessh.audit.PrintBuffer(16);
+          TableRows.encode(r.values(), b);
+          t.add(b.array(), 0, b.length());
+        }
+        assertThat(t.rows()).isEqualTo(rows.size());
+        t.print(COLUMNS, out, bytes ? raw : null);
+      }
+      out.flush();
+      String actual = text + raw.toString(java.nio.charset.StandardCharsets.UTF_8);
+      // the writer encodes a lone surrogate as '?', as the UTF-8 bytes do
+      String want =
+          new String(
+              expected.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(actual).isEqualTo(want);
+    }
+  }
+
+  @Provide
+  Arbitrary<List<AuditTable.Row>> tables() {
+    Arbitrary<String> cell =
+        Arbitraries.oneOf(
+            texts(),
+            Arbitraries.strings().withChars("x\u00e9 ").ofMinLength(120).ofMaxLength(300),
+            Arbitraries.of("-", "  ", "\u3000", "a\u2028", "b\t"));
+    return cell.list()
+        .ofSize(COLUMNS.size())
+        .map(v -> new AuditTable.Row(v, List.of()))
+        .list()
+        .ofMaxSize(40);
+  }
+
   @Provide
   Arbitrary<AuditTable.Row> rows() {
     Arbitrary<String> text = texts();
