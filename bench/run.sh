@@ -179,6 +179,21 @@ if command -v fwlogwatch > /dev/null; then
   echo "== fwlogwatch, whole file (1 run, cut off after ${FW_TIMEOUT:-900} s)"
   time_cmd "fwlogwatch -t -e" 1 timeout "${FW_TIMEOUT:-900}" fwlogwatch -t -e "$file"
   head -4 "$work/out.tmp"
+  # the ratio the issue asks for: fwlogwatch's wall time over mobilessh's on the same lines (a
+  # lower bound when fwlogwatch was cut off)
+  fw=$(awk -F'\t' '$1 == "fwlogwatch -t -e" {print $2}' "$results")
+  ing=$(awk -F'\t' '$1 == "mobilessh ingest -Xmx256m" {print $2}' "$results")
+  if [ -n "$fw" ] && [ -n "$ing" ]; then
+    printf 'ratio: fwlogwatch -t -e (%.1f s%s) / mobilessh ingest (%.1f s) = %.1f\n' "$fw" \
+      "$(awk -v f="$fw" -v t="${FW_TIMEOUT:-900}" 'BEGIN {if (f >= t) print ", cut off"}')" "$ing" \
+      "$(echo "$fw / $ing" | bc -l)" | tee -a "$work/ratio.txt"
+  fi
+  for n in 10000 100000; do
+    fw=$(awk -F'\t' -v k="fwlogwatch -t -e, first $n lines" '$1 == k {print $2}' "$results")
+    pm=$(awk -F'\t' -v k="mobilessh parse (stream), first $n lines" '$1 == k {print $2}' "$results")
+    [ -n "$fw" ] && [ -n "$pm" ] && printf 'ratio, first %s lines: fwlogwatch %.3f s / mobilessh parse %.3f s = %.0f\n' \
+      "$n" "$fw" "$pm" "$(echo "$fw / $pm" | bc -l)" | tee -a "$work/ratio.txt"
+  done
 else
   echo "== fwlogwatch: not installed, skipped"
 fi

@@ -76,6 +76,16 @@ public final class EventIndex implements Closeable {
    */
   static final int DEFAULT_INDEXING_THREADS = 1;
 
+  /**
+   * The writer's buffer is flushed into a segment when it holds this much: by the flusher thread,
+   * beside the indexing. 32 rather than 48: the last buffer is flushed by the final commit while
+   * nothing else runs, so smaller buffers shorten that tail; 1 M events make ~2.7 segments.
+   */
+  static final double FLUSH_AT_MB = 32;
+
+  /** Lucene's own flush by the indexing thread, only reached if the flusher falls behind. */
+  static final double FALLBACK_RAM_MB = 80;
+
   private final Path path;
   private final Directory directory;
   private final IndexWriter writer;
@@ -127,8 +137,13 @@ public final class EventIndex implements Closeable {
       IndexWriterConfig config = new IndexWriterConfig();
       config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
       config.setCommitOnClose(false);
-      // a bounded buffer keeps -Xmx256m enough for any input size
-      config.setRAMBufferSizeMB(48);
+      // A bounded buffer keeps -Xmx256m enough for any input size. The flusher thread (Indexers)
+      // flushes it at FLUSH_AT_MB, so the indexing thread goes on adding meanwhile; Lucene's own
+      // flush, done by the indexing thread itself, is the fallback should the flusher fall behind.
+      config.setRAMBufferSizeMB(FALLBACK_RAM_MB);
+      // buffers the flusher marked for flushing are left to it: an indexing thread that helped
+      // would stop adding while it flushes, which is what the flusher is there to avoid
+      config.setCheckPendingFlushUpdate(false);
       // a compound file is a copy of every flushed segment into one file: with a commit every 100k
       // lines that is CPU and I/O for nothing (merged segments are not compound by default either)
       config.setUseCompoundFile(false);
@@ -425,6 +440,8 @@ public final class EventIndex implements Closeable {
     private final Path path;
     private final StoredEvent.StringTable strings;
     private final Thread[] threads;
+    private final Thread flusher;
+    private volatile boolean stopFlusher;
     private final java.util.concurrent.ArrayBlockingQueue<Batch> queue;
     private final Object progress = new Object();
     private Batch batch = new Batch(BATCH);
@@ -447,11 +464,35 @@ public final class EventIndex implements Closeable {
         t.setDaemon(true);
         threads[i] = t;
       }
+      flusher = new Thread(this::flushWhenFull, "mobilessh-flusher");
+      flusher.setDaemon(true);
     }
 
     void start() {
       for (Thread t : threads) {
         t.start();
+      }
+      flusher.start();
+    }
+
+    /**
+     * Flushes the writer's buffer into a segment whenever it holds {@link #FLUSH_AT_MB}, in this
+     * thread: the writer hands the indexing thread a fresh buffer after its current batch, so
+     * sorting and writing the segment (points, postings, doc values) runs beside the indexing and
+     * parsing instead of stopping them. Commits still flush what is left, in the caller.
+     */
+    private void flushWhenFull() {
+      long at = (long) (FLUSH_AT_MB * 1024 * 1024);
+      try {
+        while (!stopFlusher) {
+          if (writer.ramBytesUsed() < at || !writer.flushNextBuffer()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+          }
+        }
+      } catch (org.apache.lucene.store.AlreadyClosedException ex) {
+        // closed under us (a failed open or close); the caller reports its own error
+      } catch (IOException | RuntimeException ex) {
+        failure = ex;
       }
     }
 
@@ -532,6 +573,8 @@ public final class EventIndex implements Closeable {
         for (Thread t : threads) {
           t.join();
         }
+        stopFlusher = true;
+        flusher.join();
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
       }
