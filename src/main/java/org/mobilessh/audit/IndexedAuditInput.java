@@ -59,7 +59,7 @@ public final class IndexedAuditInput {
    */
   public static AuditInput load(EventSearcher searcher, Instant from, Instant to, String host) {
     List<TracedEvent> events = new ArrayList<>();
-    forEach(searcher, query(from, to, host), null, events::add);
+    forEach(searcher, query(from, to, host), null, events::add, null);
     RulesetHistory rulesets = RulesetHistory.load(searcher, from, to, host);
     return new AuditInput(events, List.of(), rulesets.rejectCounters(), rulesets.snapshots());
   }
@@ -130,7 +130,64 @@ public final class IndexedAuditInput {
       AuditEngine engine,
       AuditSink sink,
       Options options) {
-    new Run(searcher, from, to, host, engine, sink, options).run();
+    new Run(searcher, from, to, host, engine, sink, options, null).run();
+  }
+
+  /**
+   * As {@link #stream(EventSearcher, Instant, Instant, String, AuditEngine, AuditSink, Options)},
+   * showing {@code tap} every event the audit reads from the index as it is read: a caller that
+   * tallies something else over the same events (the report's event figures) need not read the
+   * index a second time. Routers whose results come from the cache are not read; the tap is told
+   * which.
+   */
+  public static void stream(
+      EventSearcher searcher,
+      Instant from,
+      Instant to,
+      String host,
+      AuditEngine engine,
+      AuditSink sink,
+      Options options,
+      EventTap tap) {
+    new Run(searcher, from, to, host, engine, sink, options, tap).run();
+  }
+
+  /**
+   * Sees the events an audit reads. Its methods are called from the audit's threads (several
+   * routers are read at once), so an implementation is thread-safe.
+   */
+  public interface EventTap {
+    /**
+     * A stream is about to read the events of {@code router}; they go to the returned reader, from
+     * one thread, in reading order (time, then document number). {@code null}: nowhere.
+     *
+     * @param router the router, {@code ""} for the events that name none, {@code null} for one
+     *     stream over every router of the read
+     */
+    TapReader open(String router);
+
+    /**
+     * The events of {@code router} that {@code query} finds (scoped as {@link
+     * EventSearcher#forEach} scopes it) are not read: the router's results come from the cache.
+     */
+    void notRead(String router, Query query);
+
+    /** What the streams gave so far is void: every router is read again, as one stream. */
+    void restart();
+  }
+
+  /** Where one stream's events go; see {@link EventTap#open}. */
+  public interface TapReader {
+    /**
+     * One event read, as the engine gets it (timed, parsed).
+     *
+     * @param doc its document number in the searcher: with the time, its place in the reading order
+     *     of one read of every router
+     */
+    void accept(TracedEvent event, int doc);
+
+    /** The stream read its last event. */
+    void done();
   }
 
   /** One stream over the whole query, straight into the sink (no run file). */
@@ -140,12 +197,17 @@ public final class IndexedAuditInput {
       Instant to,
       String host,
       AuditEngine engine,
-      AuditSink sink) {
+      AuditSink sink,
+      EventTap tap) {
     RulesetHistory rulesets = RulesetHistory.load(searcher, from, to, host);
+    TapReader reader = tap == null ? null : tap.open(host);
     try (AuditEngine.Stream s =
         engine.open(List.of(), rulesets.rejectCounters(), rulesets.snapshots(), sink)) {
-      forEach(searcher, query(from, to, host), null, s::accept);
+      forEach(searcher, query(from, to, host), null, s::accept, reader);
       s.finish();
+    }
+    if (reader != null) {
+      reader.done();
     }
   }
 
@@ -179,6 +241,7 @@ public final class IndexedAuditInput {
     private final AuditEngine engine;
     private final AuditSink sink;
     private final Options options;
+    private final EventTap tap;
     private final boolean rejections;
     private final java.util.EnumSet<AuditRunFile.Kind> merged;
     private final java.util.EnumSet<AuditRunFile.Kind> text;
@@ -194,7 +257,8 @@ public final class IndexedAuditInput {
         String host,
         AuditEngine engine,
         AuditSink sink,
-        Options options) {
+        Options options,
+        EventTap tap) {
       this.searcher = searcher;
       this.from = from;
       this.to = to;
@@ -202,6 +266,7 @@ public final class IndexedAuditInput {
       this.engine = engine;
       this.sink = sink;
       this.options = options;
+      this.tap = tap;
       this.rejections = sink.wantsRejections();
       // the kinds the sink takes, and of those the ones whose evidence texts it reads
       merged = java.util.EnumSet.noneOf(AuditRunFile.Kind.class);
@@ -241,7 +306,7 @@ public final class IndexedAuditInput {
       }
       List<Part> parts = parts();
       if (!options.cache() && parts.size() <= 1) {
-        single(searcher, from, to, host, engine, sink); // nothing to merge, nothing to keep
+        single(searcher, from, to, host, engine, sink, tap); // nothing to merge, nothing to keep
         return;
       }
       if (options.cache()) {
@@ -257,7 +322,10 @@ public final class IndexedAuditInput {
           done = compute(parts);
         } catch (OtherRouter e) {
           options.progress().accept("audit: " + e.getMessage() + "; reading all routers as one");
-          single(searcher, from, to, host, engine, sink);
+          if (tap != null) {
+            tap.restart();
+          }
+          single(searcher, from, to, host, engine, sink, tap);
           return;
         }
         merge(done);
@@ -395,6 +463,9 @@ public final class IndexedAuditInput {
       if (cache != null) {
         AuditCache.Hit hit = cache.lookup(key, rejections, p.router(), merged, text, forms);
         if (hit != null) {
+          if (tap != null) {
+            tap.notRead(p.router(), p.query());
+          }
           options
               .progress()
               .accept(
@@ -435,7 +506,11 @@ public final class IndexedAuditInput {
         try (AuditRunFile.Writer w = new AuditRunFile.Writer(dir, rejections || inCache);
             AuditEngine.Stream s =
                 engine.open(List.of(), rulesets.rejectCounters(), rulesets.snapshots(), w)) {
-          forEach(searcher, p.query(), p.router(), s::accept);
+          TapReader reader = tap == null ? null : tap.open(p.router());
+          forEach(searcher, p.query(), p.router(), s::accept, reader);
+          if (reader != null) {
+            reader.done();
+          }
           s.finish();
           w.finish(key);
         }
@@ -718,12 +793,12 @@ public final class IndexedAuditInput {
   }
 
   private static void forEach(
-      EventSearcher searcher, Query q, String router, Consumer<TracedEvent> out) {
+      EventSearcher searcher, Query q, String router, Consumer<TracedEvent> out, TapReader tap) {
     // every stored path is a String of its own; a month holds a few dozen distinct ones
     Map<String, String> paths = new HashMap<>();
-    searcher.forEach(
+    searcher.forEachOrdered(
         q,
-        h -> {
+        (h, doc) -> {
           // untimed events (plain conntrack -E) and lines today's parser refuses carry no
           // evidence the engine can place in time
           if (h.event() == null || h.timestamp() == null) {
@@ -747,6 +822,9 @@ public final class IndexedAuditInput {
                     + ")");
           }
           out.accept(te);
+          if (tap != null) {
+            tap.accept(te, doc);
+          }
         });
   }
 
@@ -772,7 +850,7 @@ public final class IndexedAuditInput {
     BooleanQuery.Builder b = new BooleanQuery.Builder();
     b.add(query(from, to, host), BooleanClause.Occur.FILTER);
     b.add(either.build(), BooleanClause.Occur.FILTER);
-    forEach(searcher, b.build(), null, out);
+    forEach(searcher, b.build(), null, out, null);
   }
 
   /** The events in the period without a router (no {@code observer.hostname} term). */

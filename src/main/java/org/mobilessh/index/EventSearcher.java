@@ -136,8 +136,8 @@ public final class EventSearcher implements Closeable {
       List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
       for (ScoreDoc sd : top.scoreDocs) {
         long time = (Long) ((FieldDoc) sd).fields[0];
-        hits.add(
-            hit(stored.document(sd.doc), time == Long.MAX_VALUE ? null : time, reparser, decoder));
+        Document doc = stored.document(sd.doc);
+        hits.add(hit(decoder.decode(doc), doc, time == Long.MAX_VALUE ? null : time, reparser));
       }
       return hits;
     } catch (IOException e) {
@@ -154,18 +154,128 @@ public final class EventSearcher implements Closeable {
    * @return how many hits were handed over
    */
   public long forEach(Query query, java.util.function.Consumer<Hit> consumer) {
+    return forEachOrdered(query, (hit, doc) -> consumer.accept(hit));
+  }
+
+  /** What {@link #forEachOrdered} hands each hit to. */
+  public interface OrderedHitConsumer {
+    /**
+     * @param hit the hit
+     * @param doc its document number in this searcher: hits of equal time are read in this order,
+     *     so (time, doc) orders the hits of several reads as one read of them all would
+     */
+    void accept(Hit hit, int doc);
+  }
+
+  /**
+   * {@link #forEach(Query, java.util.function.Consumer)}, telling each hit's document number too.
+   *
+   * @return how many hits were handed over
+   */
+  public long forEachOrdered(Query query, OrderedHitConsumer consumer) {
     Reparser reparser = new Reparser();
+    HitVisitor visitor = new HitVisitor();
     try {
       return TimeOrderedReader.forEach(
           searcher,
           reader,
           scoped(query),
-          null,
-          (doc, micros) -> consumer.accept(hit(doc.getDocument(), micros, reparser, decoder)));
+          (stored, doc, globalDoc, micros) -> {
+            visitor.reset();
+            stored.document(doc, visitor);
+            consumer.accept(visitor.hit(micros, reparser, decoder), globalDoc);
+          });
     } catch (IOException e) {
       throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
     }
   }
+
+  /**
+   * Reads a hit's stored fields: an event's one {@link Fields#STORED} value into a buffer reused
+   * from one document to the next, anything else (quarantined lines, schema 1) into a {@link
+   * Document} as before. Saves a Document, a field object and a copy of the line per event.
+   */
+  private static final class HitVisitor extends org.apache.lucene.index.StoredFieldVisitor {
+    private byte[] buf = new byte[1024];
+    private int length = -1; // -1: no event.stored value
+    private org.apache.lucene.document.DocumentStoredFieldVisitor other;
+
+    void reset() {
+      length = -1;
+      other = null;
+    }
+
+    private org.apache.lucene.document.DocumentStoredFieldVisitor other() {
+      if (other == null) {
+        other = new org.apache.lucene.document.DocumentStoredFieldVisitor();
+      }
+      return other;
+    }
+
+    Hit hit(Long micros, Reparser reparser, StoredEvent.Decoder decoder) {
+      Document doc = other == null ? EMPTY : other.getDocument();
+      StoredEvent stored = length >= 0 ? decoder.decode(buf, 0, length) : decoder.decode(doc);
+      return EventSearcher.hit(stored, doc, micros, reparser);
+    }
+
+    @Override
+    public Status needsField(org.apache.lucene.index.FieldInfo fieldInfo) {
+      return Status.YES;
+    }
+
+    @Override
+    public void binaryField(
+        org.apache.lucene.index.FieldInfo fieldInfo, org.apache.lucene.store.DataInput value, int n)
+        throws IOException {
+      if (length < 0 && fieldInfo.name.equals(Fields.STORED)) {
+        if (n > buf.length) {
+          buf = new byte[Math.max(n, buf.length * 2)];
+        }
+        value.readBytes(buf, 0, n);
+        length = n;
+      } else {
+        other().binaryField(fieldInfo, value, n);
+      }
+    }
+
+    @Override
+    public void binaryField(org.apache.lucene.index.FieldInfo fieldInfo, byte[] value)
+        throws IOException {
+      other().binaryField(fieldInfo, value);
+    }
+
+    @Override
+    public void stringField(org.apache.lucene.index.FieldInfo fieldInfo, String value)
+        throws IOException {
+      other().stringField(fieldInfo, value);
+    }
+
+    @Override
+    public void intField(org.apache.lucene.index.FieldInfo fieldInfo, int value)
+        throws IOException {
+      other().intField(fieldInfo, value);
+    }
+
+    @Override
+    public void longField(org.apache.lucene.index.FieldInfo fieldInfo, long value)
+        throws IOException {
+      other().longField(fieldInfo, value);
+    }
+
+    @Override
+    public void floatField(org.apache.lucene.index.FieldInfo fieldInfo, float value)
+        throws IOException {
+      other().floatField(fieldInfo, value);
+    }
+
+    @Override
+    public void doubleField(org.apache.lucene.index.FieldInfo fieldInfo, double value)
+        throws IOException {
+      other().doubleField(fieldInfo, value);
+    }
+  }
+
+  private static final Document EMPTY = new Document();
 
   /** The index directory this searcher reads. */
   public Path path() {
@@ -406,10 +516,13 @@ public final class EventSearcher implements Closeable {
     return new MatchAllDocsQuery();
   }
 
-  private static Hit hit(
-      Document doc, Long micros, Reparser reparser, StoredEvent.Decoder decoder) {
-    Instant time = micros == null ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-    StoredEvent stored = decoder.decode(doc);
+  private static Hit hit(StoredEvent stored, Document doc, Long micros, Reparser reparser) {
+    // what Instant.EPOCH.plus(micros, MICROS) gives, without its Duration
+    Instant time =
+        micros == null
+            ? null
+            : Instant.ofEpochSecond(
+                Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
     String action = reparser.shared(stored.action());
     String original = stored.originalLine();
     String observer = reparser.shared(stored.observer());

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import org.apache.lucene.codecs.StoredFieldsReader;
-import org.apache.lucene.document.DocumentStoredFieldVisitor;
 import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.LeafReader;
@@ -40,9 +39,18 @@ final class TimeOrderedReader {
   /** Beyond this many runs in one segment, sort its matches instead (a reader costs ~100 kB). */
   static final int MAX_RUNS_PER_SEGMENT = 24;
 
-  /** What the caller does with one document: its stored fields are in {@code doc}. */
+  /**
+   * What the caller does with one document: it reads what it needs of it from {@code stored} (with
+   * a visitor of its own, which it may reuse from one document to the next).
+   */
   interface DocConsumer {
-    void accept(DocumentStoredFieldVisitor doc, Long micros) throws IOException;
+    /**
+     * @param stored the stored fields of the document's segment, valid during the call
+     * @param doc the document in its segment
+     * @param globalDoc the document in the whole reader: ties in time are read in this order
+     * @param micros its {@code @timestamp}, {@code null} for none
+     */
+    void accept(StoredFields stored, int doc, int globalDoc, Long micros) throws IOException;
   }
 
   private TimeOrderedReader() {}
@@ -50,15 +58,10 @@ final class TimeOrderedReader {
   /**
    * Hands over every live match of {@code query} (already scoped by the caller) in time order.
    *
-   * @param fields the stored fields to load, {@code null} for all
    * @return how many documents were handed over
    */
   static long forEach(
-      IndexSearcher searcher,
-      DirectoryReader reader,
-      Query query,
-      java.util.Set<String> fields,
-      DocConsumer consumer)
+      IndexSearcher searcher, DirectoryReader reader, Query query, DocConsumer consumer)
       throws IOException {
     Weight weight =
         searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
@@ -74,28 +77,29 @@ final class TimeOrderedReader {
     long n = 0;
     while (!heap.isEmpty()) {
       Cursor c = heap.poll();
-      c.emit(fields, consumer);
-      n++;
-      if (c.advance()) {
-        heap.add(c);
+      // the least cursor stays the least while its next document is before the heap's top (a
+      // run usually covers a long stretch of time alone): no heap operation for those
+      while (true) {
+        c.emit(consumer);
+        n++;
+        if (!c.advance()) {
+          break;
+        }
+        Cursor top = heap.peek();
+        if (top != null && c.compareTo(top) > 0) {
+          heap.add(c);
+          break;
+        }
       }
     }
     for (Untimed u : untimed) {
       StoredFields stored = sequential(u.leaf.reader());
       for (int d = next(u.docs, 0); d != NONE; d = next(u.docs, d + 1)) {
-        DocumentStoredFieldVisitor v = visitor(fields);
-        stored.document(d, v);
-        consumer.accept(v, null);
+        consumer.accept(stored, d, u.leaf.docBase + d, null);
         n++;
       }
     }
     return n;
-  }
-
-  private static DocumentStoredFieldVisitor visitor(java.util.Set<String> fields) {
-    return fields == null
-        ? new DocumentStoredFieldVisitor()
-        : new DocumentStoredFieldVisitor(fields);
   }
 
   /** The live documents of a segment the query matches, or {@code null} for none. */
@@ -210,10 +214,8 @@ final class TimeOrderedReader {
 
     abstract StoredFields stored();
 
-    void emit(java.util.Set<String> fields, DocConsumer consumer) throws IOException {
-      DocumentStoredFieldVisitor v = visitor(fields);
-      stored().document(doc, v);
-      consumer.accept(v, time);
+    void emit(DocConsumer consumer) throws IOException {
+      consumer.accept(stored(), doc, leaf.docBase + doc, time);
     }
 
     @Override

@@ -30,6 +30,11 @@ import org.mobilessh.audit.TracedEvent;
  * not the order events are read in: the lines go through a {@link SpillSort} (runs of at most
  * {@link #RUN_RECORDS} in memory, the rest in temporary files), so memory stays bounded however
  * many events the month has.
+ *
+ * <p>The events may also come as several reads, one per router, each in its own time order (the
+ * audit's per-router streams, see {@link FiguresTap}): each read goes into a {@link #shard} with
+ * the events' places in the order one read of them all has (time, then document number), and {@link
+ * #figures} adds the shards up into the figures that one read would give.
  */
 public final class EventTally implements Consumer<TracedEvent>, Closeable {
   /** Events sorted in memory at once for the digest; more go to run files. */
@@ -37,6 +42,9 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
 
   private final Instant from;
   private final Instant to;
+  private final Paths paths;
+  private final int runRecords;
+  private final java.nio.file.Path tempDir;
 
   private long read;
   private Instant lastRead;
@@ -48,14 +56,18 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
   private final Map<String, Instant> lastOfRouter = new HashMap<>();
   private final Map<String, List<EventFigures.Gap>> gaps = new TreeMap<>();
 
-  // the digest's sort: source paths by id, the lines as their digested bytes
-  private final Map<String, Integer> pathIds = new HashMap<>();
-  private final List<String> paths = new ArrayList<>();
+  // the digest's sort: the lines' texts by source path, line number, then place in the read
   private final SpillSort<Line> lines;
+  private final Map<String, Integer> pathIds = new HashMap<>(); // this tally's memo of paths
+  private long seq;
+  private final List<EventTally> shards = new ArrayList<>(); // guarded by itself
   private EventFigures figures;
 
-  /** One event's digested bytes, sorted by path, then line; ties keep their reading order. */
-  private record Line(int path, long line, byte[] bytes) {}
+  /**
+   * One event's line text in UTF-8, sorted by path, line, then {@code (order1, order2)}: its place
+   * in the read, (0, sequence number) for one read, (µs, document number) for shards.
+   */
+  private record Line(int path, long line, long order1, long order2, byte[] text) {}
 
   private static final SpillSort.Codec<Line> LINE =
       new SpillSort.Codec<>() {
@@ -63,19 +75,53 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
         public void write(DataOutputStream out, Line l) throws IOException {
           out.writeInt(l.path());
           out.writeLong(l.line());
-          out.writeInt(l.bytes().length);
-          out.write(l.bytes());
+          out.writeLong(l.order1());
+          out.writeLong(l.order2());
+          out.writeInt(l.text().length);
+          out.write(l.text());
         }
 
         @Override
         public Line read(DataInputStream in) throws IOException {
           int path = in.readInt();
           long line = in.readLong();
+          long order1 = in.readLong();
+          long order2 = in.readLong();
           byte[] b = new byte[in.readInt()];
           in.readFully(b);
-          return new Line(path, line, b);
+          return new Line(path, line, order1, order2, b);
         }
       };
+
+  /** The source paths of a tally and its shards, numbered as first met. Thread-safe. */
+  private static final class Paths {
+    private final Map<String, Integer> ids = new HashMap<>();
+    private final List<String> names = new ArrayList<>();
+    private final List<byte[]> utf8 = new ArrayList<>();
+
+    synchronized int id(String path) {
+      Integer id = ids.get(path);
+      if (id == null) {
+        id = names.size();
+        ids.put(path, id);
+        names.add(path);
+        utf8.add(path.getBytes(StandardCharsets.UTF_8));
+      }
+      return id;
+    }
+
+    synchronized String name(int id) {
+      return names.get(id);
+    }
+
+    synchronized byte[] utf8(int id) {
+      return utf8.get(id);
+    }
+
+    synchronized int size() {
+      return names.size();
+    }
+  }
 
   /**
    * @param from the first instant of the month
@@ -87,24 +133,96 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
 
   /** For tests: the run size, and where run files go ({@code null}: the JVM's temp directory). */
   EventTally(Instant from, Instant to, int runRecords, java.nio.file.Path tempDir) {
+    this(from, to, runRecords, tempDir, new Paths());
+  }
+
+  private EventTally(
+      Instant from, Instant to, int runRecords, java.nio.file.Path tempDir, Paths paths) {
     this.from = from;
     this.to = to;
+    this.paths = paths;
+    this.runRecords = runRecords;
+    this.tempDir = tempDir;
     java.util.Comparator<Line> order =
         (a, b) -> {
-          int c = a.path() == b.path() ? 0 : paths.get(a.path()).compareTo(paths.get(b.path()));
-          return c != 0 ? c : Long.compare(a.line(), b.line());
+          int c = a.path() == b.path() ? 0 : paths.name(a.path()).compareTo(paths.name(b.path()));
+          if (c != 0) {
+            return c;
+          }
+          c = Long.compare(a.line(), b.line());
+          if (c != 0) {
+            return c;
+          }
+          c = Long.compare(a.order1(), b.order1());
+          return c != 0 ? c : Long.compare(a.order2(), b.order2());
         };
     this.lines = new SpillSort<>(order, LINE, runRecords, tempDir);
+  }
+
+  /**
+   * A tally of one of several reads that together are this tally's read (see the class comment);
+   * fed with {@link #accept(TracedEvent, int)} on one thread, while other shards are fed on others.
+   * This tally takes no event of its own then.
+   */
+  public EventTally shard() {
+    if (read > 0 || figures != null) {
+      throw new IllegalStateException("a tally with events of its own has no shards");
+    }
+    EventTally s = new EventTally(from, to, runRecords, tempDir, paths);
+    synchronized (shards) {
+      shards.add(s);
+    }
+    return s;
+  }
+
+  /** Drops every shard and what they counted (their reads start again). */
+  public void dropShards() {
+    synchronized (shards) {
+      for (EventTally s : shards) {
+        s.close();
+      }
+      shards.clear();
+    }
   }
 
   /** One event read; events come in time order (as {@code EventSearcher.forEach} reads them). */
   @Override
   public void accept(TracedEvent e) {
+    synchronized (shards) {
+      if (!shards.isEmpty()) {
+        throw new IllegalStateException("a tally with shards takes no events of its own");
+      }
+    }
+    count(e, 0, seq++);
+  }
+
+  /**
+   * One event of a shard's read, in that read's order.
+   *
+   * @param doc its document number in the index reader every shard reads
+   */
+  public void accept(TracedEvent e, int doc) {
+    Instant t = e.time();
+    if (t == null) {
+      throw new IllegalArgumentException("a shard's events have a time");
+    }
+    count(
+        e,
+        Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000),
+        doc);
+  }
+
+  /** This shard's read is over: its lines leave memory for a run file. */
+  public void done() {
+    lines.spillHeld();
+  }
+
+  private void count(TracedEvent e, long order1, long order2) {
     if (figures != null) {
       throw new IllegalStateException("the figures were taken already");
     }
     read++;
-    sortForDigest(e);
+    sortForDigest(e, order1, order2);
     Instant t = e.time();
     if (t == null) {
       return;
@@ -161,7 +279,13 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
    * in-memory run, what this tally holds (for tests that prove it does not keep the events).
    */
   int keysHeld() {
-    int n = perSource.size() + spans.size() + routers.size() + lastOfRouter.size() + paths.size();
+    int n =
+        perSource.size()
+            + spans.size()
+            + routers.size()
+            + lastOfRouter.size()
+            + paths.size()
+            + pathIds.size();
     for (Map<String, Long> d : perDay.values()) {
       n += 1 + d.size();
     }
@@ -181,17 +305,16 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
     return lines.spilled();
   }
 
-  private void sortForDigest(TracedEvent e) {
+  private void sortForDigest(TracedEvent e, long order1, long order2) {
     Integer id = pathIds.get(e.sourcePath());
     if (id == null) {
-      id = paths.size();
+      id = paths.id(e.sourcePath());
       pathIds.put(e.sourcePath(), id);
-      paths.add(e.sourcePath());
     }
-    byte[] b =
-        (e.sourcePath() + "\t" + e.lineNumber() + "\t" + e.originalLine() + "\n")
-            .getBytes(StandardCharsets.UTF_8);
-    lines.add(new Line(id, e.lineNumber(), b));
+    // the path and line number are added back when the digest is taken
+    lines.add(
+        new Line(
+            id, e.lineNumber(), order1, order2, e.originalLine().getBytes(StandardCharsets.UTF_8)));
   }
 
   /**
@@ -202,13 +325,74 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
     if (figures != null) {
       return figures;
     }
+    List<EventTally> parts = new ArrayList<>();
+    parts.add(this);
+    synchronized (shards) {
+      parts.addAll(shards);
+    }
+    for (int i = 1; i < parts.size(); i++) {
+      EventTally p = parts.get(i);
+      p.figures = EMPTY_MARK;
+      lines.absorb(p.lines);
+      read += p.read;
+      if (p.lastRead != null && (lastRead == null || p.lastRead.isAfter(lastRead))) {
+        lastRead = p.lastRead;
+      }
+      inMonth += p.inMonth;
+      p.perSource.forEach((k, n) -> perSource.computeIfAbsent(k, x -> new long[1])[0] += n[0]);
+      p.spans.forEach(
+          (k, v) -> {
+            Instant[] s = spans.computeIfAbsent(k, x -> new Instant[2]);
+            if (s[0] == null || v[0].isBefore(s[0])) {
+              s[0] = v[0];
+            }
+            if (s[1] == null || v[1].isAfter(s[1])) {
+              s[1] = v[1];
+            }
+          });
+      p.perDay.forEach(
+          (d, m) -> {
+            SortedMap<String, Long> mine = perDay.computeIfAbsent(d, x -> new TreeMap<>());
+            m.forEach((r, n) -> mine.merge(r, n, Long::sum));
+          });
+      routers.addAll(p.routers);
+      p.lastOfRouter.forEach(
+          (r, t) -> {
+            if (lastOfRouter.put(r, t) != null) {
+              // a router's silences are only seen in one read of all its events
+              throw new IllegalStateException("events of router " + r + " in two shards");
+            }
+          });
+      gaps.putAll(p.gaps);
+    }
     MessageDigest md;
     try {
       md = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JVM", e);
     }
-    lines.drain(l -> md.update(l.bytes()));
+    byte[][] prefix = {null};
+    int[] prefixPath = {-1};
+    long[] prefixLine = {0};
+    lines.drain(
+        l -> {
+          // PATH TAB LINE TAB, the same for the lines of one path and number
+          if (l.path() != prefixPath[0] || l.line() != prefixLine[0] || prefix[0] == null) {
+            byte[] p = paths.utf8(l.path());
+            byte[] n = Long.toString(l.line()).getBytes(StandardCharsets.US_ASCII);
+            byte[] b = new byte[p.length + n.length + 2];
+            System.arraycopy(p, 0, b, 0, p.length);
+            b[p.length] = '\t';
+            System.arraycopy(n, 0, b, p.length + 1, n.length);
+            b[b.length - 1] = '\t';
+            prefix[0] = b;
+            prefixPath[0] = l.path();
+            prefixLine[0] = l.line();
+          }
+          md.update(prefix[0]);
+          md.update(l.text());
+          md.update((byte) '\n');
+        });
     String digest = HexFormat.of().formatHex(md.digest());
     TreeMap<String, EventFigures.Source> sources = new TreeMap<>();
     perSource.forEach(
@@ -228,9 +412,15 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
     return figures;
   }
 
+  /** What a shard's {@link #figures} field holds once its parent took it in. */
+  private static final EventFigures EMPTY_MARK =
+      new EventFigures(
+          0, null, 0, new TreeMap<>(), new TreeSet<>(), new TreeMap<>(), List.of(), "absorbed");
+
   /** Deletes the digest's temporary files. */
   @Override
   public void close() {
     lines.close();
+    dropShards();
   }
 }

@@ -173,15 +173,21 @@ public final class ReportRenderer {
                 t.setDaemon(true);
                 return t;
               });
+      // the event figures are counted from the audit's own read (routers it takes from its
+      // cache are read for them on the side thread), unless they are in the report's cache
+      FiguresTap tap = new FiguresTap(new EventTally(from, to), searcher, side, stop);
       try {
+        long t0 = System.nanoTime();
+        Future<Kept> keptLater =
+            req.cache()
+                ? side.submit(() -> keptFigures(searcher, req, loadFrom, loadTo, clock, tap))
+                : null;
         Future<Facts> factsLater =
             side.submit(
                 () ->
                     clock.timed(
                         "facts (sources re-hashed, quarantine, query counts, rulesets)",
                         () -> facts(searcher, req)));
-        Future<EventFigures> eventsLater =
-            side.submit(() -> eventFigures(searcher, req, loadFrom, loadTo, clock, stop));
         clock.timed(
             "audit",
             () -> {
@@ -194,11 +200,26 @@ public final class ReportRenderer {
                   AuditSink.month(ym, month),
                   IndexedAuditInput.Options.defaults()
                       .withCache(req.cache())
-                      .withProgress(progress));
+                      .withProgress(progress),
+                  tap);
               return null;
             });
         facts = join(factsLater);
-        events = join(eventsLater);
+        Kept kept = keptLater == null ? null : join(keptLater);
+        if (kept != null && kept.figures() != null) {
+          events = kept.figures();
+        } else {
+          events = tap.figures();
+          if (kept != null) {
+            kept.cache().store(kept.key(), events);
+          }
+          clock.since(
+              t0,
+              "event figures ("
+                  + fmtCount(events.read())
+                  + " events) counted"
+                  + (kept == null ? "" : ", kept in the cache"));
+        }
       } finally {
         // a failure: the other steps stop before the searcher closes under them
         stop.set(true);
@@ -210,6 +231,7 @@ public final class ReportRenderer {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
+        tap.close();
       }
     }
     clock.restart();
@@ -220,7 +242,7 @@ public final class ReportRenderer {
     return render(req, templates, events, month, facts, plan, out, scratch, clock);
   }
 
-  private static <T> T join(Future<T> f) {
+  static <T> T join(Future<T> f) {
     try {
       return f.get();
     } catch (ExecutionException e) {
@@ -238,49 +260,35 @@ public final class ReportRenderer {
   }
 
   /**
-   * The figures of the events of {@code [from, to]} the report reads: from the index's cache when
-   * the request allows it and they were kept for exactly these documents, else counted (and kept).
+   * The report cache's entry for the event figures of {@code [from, to]}: its key, and the figures
+   * when they were kept for exactly these documents ({@code figures} {@code null}: count them).
    */
-  private static EventFigures eventFigures(
+  private record Kept(EventFiguresCache cache, String key, EventFigures figures) {}
+
+  private static Kept keptFigures(
       EventSearcher searcher,
       ReportRequest req,
       Instant from,
       Instant to,
       Clock clock,
-      AtomicBoolean stop) {
+      FiguresTap tap) {
     long t0 = System.nanoTime();
-    YearMonth ym = req.month();
-    Instant start = ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-    Instant end = ym.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
     Query query = query(from, to, req.host());
-    EventFiguresCache cache = null;
-    String key = null;
-    if (req.cache()) {
-      cache = new EventFiguresCache(req.index(), clock.progress);
-      key =
-          EventFiguresCache.key(
-              query.toString(), from, to, ym, EventFiguresCache.build(), searcher.digest(query));
-      EventFigures hit = cache.lookup(key);
-      if (hit != null) {
-        clock.since(t0, "event figures (" + fmtCount(hit.read()) + " events) from the cache");
-        return hit;
-      }
+    EventFiguresCache cache = new EventFiguresCache(req.index(), clock.progress);
+    String key =
+        EventFiguresCache.key(
+            query.toString(),
+            from,
+            to,
+            req.month(),
+            EventFiguresCache.build(),
+            searcher.digest(query));
+    EventFigures hit = cache.lookup(key);
+    if (hit != null) {
+      tap.unwanted();
+      clock.since(t0, "event figures (" + fmtCount(hit.read()) + " events) from the cache");
     }
-    EventFigures f;
-    try (EventTally tally = new EventTally(start, end)) {
-      events(searcher, query, tally, stop);
-      f = tally.figures();
-    }
-    if (cache != null) {
-      cache.store(key, f);
-    }
-    clock.since(
-        t0,
-        "event figures ("
-            + fmtCount(f.read())
-            + " events) counted"
-            + (cache == null ? "" : ", kept in the cache"));
-    return f;
+    return new Kept(cache, key, hit);
   }
 
   private static String fmtCount(long n) {

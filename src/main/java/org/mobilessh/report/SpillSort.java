@@ -58,6 +58,25 @@ public final class SpillSort<T> implements AutoCloseable {
     }
   }
 
+  /** Spills the records held in memory, if any, to a run file (they leave memory). */
+  public void spillHeld() {
+    if (!run.isEmpty()) {
+      spill();
+    }
+  }
+
+  /**
+   * Takes over every record of {@code other} (a sort of the same order and codec), which is empty
+   * afterwards. For records that compare equal, the order between the two sorts' is not kept.
+   */
+  public void absorb(SpillSort<T> other) {
+    other.spillHeld();
+    runs.addAll(other.runs);
+    added += other.added;
+    other.runs.clear();
+    other.added = 0;
+  }
+
   /** Records added. */
   public long size() {
     return added;

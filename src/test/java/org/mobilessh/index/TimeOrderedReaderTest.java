@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -106,26 +105,30 @@ class TimeOrderedReaderTest {
         ScoreDoc[] sorted = s.search(q, docs, new Sort(time, SortField.FIELD_DOC)).scoreDocs;
         List<String> expected = new ArrayList<>();
         List<Long> expectedTimes = new ArrayList<>();
+        List<Integer> expectedDocs = new ArrayList<>();
         for (ScoreDoc sd : sorted) {
+          expectedDocs.add(sd.doc);
           expected.add(s.storedFields().document(sd.doc).get(Fields.ORIGINAL));
           long t = (Long) ((FieldDoc) sd).fields[0];
           expectedTimes.add(t == Long.MAX_VALUE ? null : t);
         }
         List<String> streamed = new ArrayList<>();
         List<Long> streamedTimes = new ArrayList<>();
+        List<Integer> streamedDocs = new ArrayList<>();
         long n =
             TimeOrderedReader.forEach(
                 s,
                 r,
                 q,
-                Set.of(Fields.ORIGINAL),
-                (doc, micros) -> {
-                  streamed.add(doc.getDocument().get(Fields.ORIGINAL));
+                (stored, doc, globalDoc, micros) -> {
+                  streamed.add(stored.document(doc).get(Fields.ORIGINAL));
+                  streamedDocs.add(globalDoc);
                   streamedTimes.add(micros);
                 });
         assertThat(n).isEqualTo(expected.size());
         assertThat(streamedTimes).isEqualTo(expectedTimes);
         assertThat(streamed).isEqualTo(expected);
+        assertThat(streamedDocs).isEqualTo(expectedDocs);
         assertThat(expected).hasSizeGreaterThan(docs / 3);
       }
     }

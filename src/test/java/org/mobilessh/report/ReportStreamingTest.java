@@ -191,6 +191,46 @@ class ReportStreamingTest {
     }
   }
 
+  @Test
+  void shardsOfOneReadPerRouterAddUpToOneReadOfAll() throws Exception {
+    // one read of three routers in (time, doc) order; ties in time, paths shared between routers,
+    // a path and line met twice (a file rotated in place), silences, events outside the month
+    java.util.Random rnd = new java.util.Random(11);
+    record Ev(TracedEvent e, int doc) {}
+    List<Ev> all = new ArrayList<>();
+    long t = START.getEpochSecond() - 3600;
+    for (int doc = 0; doc < 30_000; doc++) {
+      t += rnd.nextInt(5) == 0 ? 0 : rnd.nextInt(doc % 9_000 == 0 ? 200_000 : 300);
+      String router = "r" + rnd.nextInt(3);
+      String path = "/logs/" + (char) ('a' + rnd.nextInt(4)) + ".log";
+      long line = rnd.nextInt(10) == 0 ? 7 : rnd.nextInt(50_000);
+      Instant at = Instant.ofEpochSecond(t, rnd.nextInt(1_000_000) * 1000L);
+      all.add(new Ev(event(router, at, path, line, "text " + doc + " \u00e9"), doc));
+    }
+    all.sort(Comparator.comparing((Ev x) -> x.e().time()).thenComparingInt(Ev::doc));
+    EventFigures want;
+    try (EventTally one = new EventTally(START, END, 1_000, tmp)) {
+      all.forEach(x -> one.accept(x.e()));
+      want = one.figures();
+    }
+    try (EventTally root = new EventTally(START, END, 1_000, tmp)) {
+      java.util.Map<String, EventTally> shards = new java.util.TreeMap<>();
+      for (String r : List.of("r2", "r0", "r1")) {
+        shards.put(r, root.shard());
+      }
+      for (Ev x : all) {
+        shards.get(x.e().observer()).accept(x.e(), x.doc());
+      }
+      shards.values().forEach(EventTally::done);
+      EventFigures got = root.figures();
+      assertThat(got).isEqualTo(want);
+      assertThat(got.gaps()).isNotEmpty();
+    }
+    try (Stream<Path> left = Files.list(tmp)) {
+      assertThat(left.filter(f -> f.toString().endsWith(".run"))).as("run files left").isEmpty();
+    }
+  }
+
   /** What the tally's fields hold: the size of every collection, map and array, nested. */
   private static void assertBounded(MonthTally tally) {
     long held = held(tally);
