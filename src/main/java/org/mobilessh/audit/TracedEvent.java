@@ -12,18 +12,30 @@ import org.mobilessh.parse.LogEvent;
  * @param sourcePath the file (or stream) the line was read from
  * @param lineNumber 1-based line number in {@code sourcePath}
  * @param originalLine the line exactly as read
+ * @param time when it happened, the event's own time ({@code null} for sources without time, plain
+ *     {@code conntrack -E}); a component of its own because the engine asks for it many times per
+ *     event, and through the {@link LogEvent} interface that is two dependent loads and a type
+ *     check each time
  */
-public record TracedEvent(LogEvent event, String sourcePath, long lineNumber, String originalLine) {
+public record TracedEvent(
+    LogEvent event, String sourcePath, long lineNumber, String originalLine, Instant time) {
 
   public TracedEvent {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(sourcePath, "sourcePath");
     Objects.requireNonNull(originalLine, "originalLine");
+    if (time != timeOf(event)) {
+      throw new IllegalArgumentException("time " + time + " is not the event's " + timeOf(event));
+    }
   }
 
-  /** When it happened, or {@code null} for sources without time (plain {@code conntrack -E}). */
-  public Instant time() {
-    return event.time() == null ? null : event.time().instant();
+  /** With the event's own time. */
+  public TracedEvent(LogEvent event, String sourcePath, long lineNumber, String originalLine) {
+    this(event, sourcePath, lineNumber, originalLine, timeOf(event));
+  }
+
+  private static Instant timeOf(LogEvent event) {
+    return event == null || event.time() == null ? null : event.time().instant();
   }
 
   /** The router that logged it; {@code ""} when the source does not say. */

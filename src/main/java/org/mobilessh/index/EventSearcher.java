@@ -674,11 +674,29 @@ public final class EventSearcher implements Closeable {
       return had == null ? s : had;
     }
 
+    // the last parser used: consecutive lines nearly always share format, year and router
+    private LogFormat lastFormat;
+    private int lastYear;
+    private String lastObserver;
+    private LineParser last;
+
     LogEvent reparse(String line, LogFormat format, String observer, Instant time, String action) {
       int year = year(time);
-      LineParser parser =
-          parsers.computeIfAbsent(
-              new Key(format, year, observer), k -> newParser(format, year, observer));
+      LineParser parser;
+      if (last != null
+          && format == lastFormat
+          && year == lastYear
+          && java.util.Objects.equals(observer, lastObserver)) {
+        parser = last;
+      } else {
+        parser =
+            parsers.computeIfAbsent(
+                new Key(format, year, observer), k -> newParser(format, year, observer));
+        last = parser;
+        lastFormat = format;
+        lastYear = year;
+        lastObserver = observer;
+      }
       ParseResult r = parser.parse(line, 1);
       if (r instanceof ParseResult.Parsed p) {
         return fix(p, time, action);

@@ -121,6 +121,31 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
     synchronized int size() {
       return names.size();
     }
+
+    /** Each path's place in name order, once no path is added any more; else {@code null}. */
+    volatile int[] rank;
+
+    /** No path is added from now on: the order compares ranks instead of names. */
+    synchronized void freeze() {
+      Integer[] byName = new Integer[names.size()];
+      for (int i = 0; i < byName.length; i++) {
+        byName[i] = i;
+      }
+      java.util.Arrays.sort(byName, (x, y) -> names.get(x).compareTo(names.get(y)));
+      int[] r = new int[byName.length];
+      for (int i = 0; i < byName.length; i++) {
+        r[byName[i]] = i;
+      }
+      rank = r;
+    }
+
+    int compare(int a, int b) {
+      if (a == b) {
+        return 0;
+      }
+      int[] r = rank;
+      return r != null ? Integer.compare(r[a], r[b]) : name(a).compareTo(name(b));
+    }
   }
 
   /**
@@ -145,7 +170,7 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
     this.tempDir = tempDir;
     java.util.Comparator<Line> order =
         (a, b) -> {
-          int c = a.path() == b.path() ? 0 : paths.name(a.path()).compareTo(paths.name(b.path()));
+          int c = paths.compare(a.path(), b.path());
           if (c != 0) {
             return c;
           }
@@ -371,6 +396,7 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every JVM", e);
     }
+    paths.freeze();
     byte[][] prefix = {null};
     int[] prefixPath = {-1};
     long[] prefixLine = {0};

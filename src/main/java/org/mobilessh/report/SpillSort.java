@@ -106,6 +106,7 @@ public final class SpillSort<T> implements AutoCloseable {
     private final List<T> memory;
     private int at;
     private final PriorityQueue<Head> heads;
+    private Head current; // the least head, out of the heap
     private final List<Head> open = new ArrayList<>();
     private final boolean last;
 
@@ -137,14 +138,27 @@ public final class SpillSort<T> implements AutoCloseable {
       if (memory != null) {
         return at < memory.size() ? memory.get(at++) : null;
       }
-      Head h = heads.poll();
+      // the least run stays out of the heap while its next record is still the least: runs of
+      // records that come nearly in order (a file's lines) then merge with one comparison each
+      Head h = current;
       if (h == null) {
-        return null;
+        h = heads.poll();
+        if (h == null) {
+          return null;
+        }
       }
       T t = h.value;
       try {
-        if (read(h)) {
-          heads.add(h);
+        if (!read(h)) {
+          current = null;
+        } else {
+          Head top = heads.peek();
+          if (top != null && heads.comparator().compare(h, top) > 0) {
+            heads.add(h);
+            current = null;
+          } else {
+            current = h;
+          }
         }
       } catch (IOException e) {
         throw new ReportException("cannot read a temporary file: " + e.getMessage(), e);
@@ -208,8 +222,65 @@ public final class SpillSort<T> implements AutoCloseable {
     T value;
 
     Head(Path f, int index) throws IOException {
-      this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(f), 1 << 16));
+      this.in = new DataInputStream(new Unsynchronized(Files.newInputStream(f)));
       this.index = index;
+    }
+  }
+
+  /**
+   * A buffered input without {@link BufferedInputStream}'s lock per call: {@link DataInputStream}
+   * reads numbers a byte at a time, and a run file is read by one thread.
+   */
+  private static final class Unsynchronized extends java.io.InputStream {
+    private final java.io.InputStream in;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int end;
+
+    Unsynchronized(java.io.InputStream in) {
+      this.in = in;
+    }
+
+    private boolean fill() throws IOException {
+      int n = in.read(buf, 0, buf.length);
+      if (n <= 0) {
+        return false;
+      }
+      pos = 0;
+      end = n;
+      return true;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (pos == end && !fill()) {
+        return -1;
+      }
+      return buf[pos++] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (pos == end) {
+        if (len >= buf.length) {
+          return in.read(b, off, len);
+        }
+        if (!fill()) {
+          return -1;
+        }
+      }
+      int n = Math.min(len, end - pos);
+      System.arraycopy(buf, pos, b, off, n);
+      pos += n;
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
     }
   }
 
