@@ -79,7 +79,7 @@ public final class EventIndex implements Closeable {
   /**
    * The writer's buffer is flushed into a segment when it holds this much: by the flusher thread,
    * beside the indexing. 32 rather than 48: the last buffer is flushed by the final commit while
-   * nothing else runs, so smaller buffers shorten that tail; 1 M events make ~2.7 segments.
+   * nothing else runs, so smaller buffers shorten that tail; 1 M events make ~3 segments.
    */
   static final double FLUSH_AT_MB = 32;
 
@@ -144,8 +144,9 @@ public final class EventIndex implements Closeable {
       // buffers the flusher marked for flushing are left to it: an indexing thread that helped
       // would stop adding while it flushes, which is what the flusher is there to avoid
       config.setCheckPendingFlushUpdate(false);
-      // a compound file is a copy of every flushed segment into one file: with a commit every 100k
-      // lines that is CPU and I/O for nothing (merged segments are not compound by default either)
+      // a compound file is a copy of every flushed segment into one file: with a segment every few
+      // hundred thousand events that is CPU and I/O for nothing (merged segments are not compound
+      // by default either)
       config.setUseCompoundFile(false);
       IndexWriter writer = new IndexWriter(directory, config);
       return new EventIndex(dir, directory, writer, cacheEntries, threads);
