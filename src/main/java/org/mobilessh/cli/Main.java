@@ -7,7 +7,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    CommandLine cl = MobilesshCommand.commandLine();
+    CommandLine cl = MobilesshCommand.commandLine(args);
     Stdout.install(cl);
     System.exit(cl.execute(args));
   }

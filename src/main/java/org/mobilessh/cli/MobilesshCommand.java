@@ -1,6 +1,11 @@
 package org.mobilessh.cli;
 
 import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.mobilessh.rules.InvalidConfigException;
 import picocli.AutoComplete.GenerateCompletion;
 import picocli.CommandLine;
@@ -16,31 +21,68 @@ import picocli.codegen.docgen.manpage.ManPageGenerator;
       "IMAPS before SSH: an SSH port that looks closed except, for a short time, to addresses that"
           + " just checked mail on the company mail server. Installs and checks that ruleset"
           + " (iptables and ip6tables), and audits who opened SSH when."
-    },
-    subcommands = {
-      RulesCommand.class,
-      ListCommand.class,
-      SimulateCommand.class,
-      IngestCommand.class,
-      SearchCommand.class,
-      WindowsCommand.class,
-      SessionsCommand.class,
-      RejectsCommand.class,
-      AnomaliesCommand.class,
-      WhoCommand.class,
-      TimelineCommand.class,
-      ReportCommand.class,
-      ExportCommand.class,
-      EvidenceCommand.class,
-      VerifyCommand.class,
-      GenerateCompletion.class,
-      ManPageGenerator.class,
     })
 public final class MobilesshCommand extends CommandGroup {
 
-  /** A configured command line, shared by {@link Main} and the tests. */
+  /**
+   * The subcommands in the order {@code --help} lists them. They are added by hand rather than
+   * named in {@code @Command(subcommands = ...)} so that {@link #commandLine(String[])} can build
+   * only the one a run invokes: picocli reflects over every command class it is given, and for the
+   * whole tree that was about a third of a command's start-up CPU.
+   */
+  private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+  private static Map<String, Supplier<Object>> subcommands() {
+    Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+    m.put("rules", RulesCommand::new);
+    m.put("list", ListCommand::new);
+    m.put("simulate", SimulateCommand::new);
+    m.put("ingest", IngestCommand::new);
+    m.put("search", SearchCommand::new);
+    m.put("windows", WindowsCommand::new);
+    m.put("sessions", SessionsCommand::new);
+    m.put("rejects", RejectsCommand::new);
+    m.put("anomalies", AnomaliesCommand::new);
+    m.put("who", WhoCommand::new);
+    m.put("timeline", TimelineCommand::new);
+    m.put("report", ReportCommand::new);
+    m.put("export", ExportCommand::new);
+    m.put("evidence", EvidenceCommand::new);
+    m.put("verify", VerifyCommand::new);
+    m.put("generate-completion", GenerateCompletion::new);
+    m.put("gen-manpage", ManPageGenerator::new);
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** The whole command tree, shared by {@link Main} and the tests. */
   public static CommandLine commandLine() {
+    return configured(SUBCOMMANDS.keySet());
+  }
+
+  /**
+   * The command tree a run of {@code args} needs: only the invoked subcommand when the first
+   * argument names one that does not look at its siblings (everything but the completion and man
+   * page generators), else the whole tree. Parsing, help and errors are the same as with {@link
+   * #commandLine()} for such a run.
+   */
+  public static CommandLine commandLine(String[] args) {
+    if (args.length > 0
+        && SUBCOMMANDS.containsKey(args[0])
+        && !args[0].equals("generate-completion")
+        && !args[0].equals("gen-manpage")) {
+      return configured(Set.of(args[0]));
+    }
+    return commandLine();
+  }
+
+  private static CommandLine configured(Set<String> names) {
     CommandLine cl = new CommandLine(new MobilesshCommand());
+    SUBCOMMANDS.forEach(
+        (name, command) -> {
+          if (names.contains(name)) {
+            cl.addSubcommand(name, command.get());
+          }
+        });
     cl.setExecutionExceptionHandler(MobilesshCommand::handle);
     cl.setExitCodeExceptionMapper(MobilesshCommand::exitCodeOf);
     // Every subcommand gets the same exit-code section in its help.

@@ -9,7 +9,7 @@ record CliResult(int exitCode, String out, String err) {
   static CliResult run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cl = MobilesshCommand.commandLine();
+    CommandLine cl = MobilesshCommand.commandLine(args);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     int code = cl.execute(args);

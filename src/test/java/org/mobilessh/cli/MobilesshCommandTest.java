@@ -2,6 +2,8 @@ package org.mobilessh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -32,6 +34,40 @@ class MobilesshCommandTest {
     assertThat(spec.optionsMap()).as(spec.qualifiedName()).containsKeys("--help", "--version");
     assertThat(cl.getUsageMessage()).as(spec.qualifiedName()).contains("Exit codes:");
     cl.getSubcommands().values().forEach(MobilesshCommandTest::assertHelpful);
+  }
+
+  /** Main builds only the invoked subcommand: what a user sees must not depend on that. */
+  @Test
+  void theOneCommandTreeReadsAndHelpsLikeTheWholeTree() {
+    CommandLine whole = MobilesshCommand.commandLine();
+    assertThat(whole.getSubcommands()).hasSizeGreaterThan(10);
+    for (String name : whole.getSubcommands().keySet()) {
+      CommandLine one = MobilesshCommand.commandLine(new String[] {name, "--help"});
+      boolean generator = name.equals("generate-completion") || name.equals("gen-manpage");
+      assertThat(one.getSubcommands().keySet())
+          .as(name)
+          .isEqualTo(generator ? whole.getSubcommands().keySet() : java.util.Set.of(name));
+      assertSameUsage(whole.getSubcommands().get(name), one.getSubcommands().get(name));
+      for (String[] args :
+          new String[][] {{name, "--help"}, {name, "--no-such-option"}, {name, "--version"}}) {
+        CliResult viaOne = CliResult.run(args);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine fresh = MobilesshCommand.commandLine();
+        fresh.setOut(new PrintWriter(out, true));
+        fresh.setErr(new PrintWriter(err, true));
+        int code = fresh.execute(args);
+        assertThat(viaOne)
+            .as(String.join(" ", args))
+            .isEqualTo(new CliResult(code, out.toString(), err.toString()));
+      }
+    }
+  }
+
+  private static void assertSameUsage(CommandLine whole, CommandLine one) {
+    assertThat(one.getUsageMessage()).isEqualTo(whole.getUsageMessage());
+    assertThat(one.getSubcommands().keySet()).isEqualTo(whole.getSubcommands().keySet());
+    whole.getSubcommands().forEach((n, sub) -> assertSameUsage(sub, one.getSubcommands().get(n)));
   }
 
   @Test
