@@ -3,7 +3,6 @@ package org.mobilessh.cli;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.mobilessh.audit.Anomaly;
-import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.RecordPrinter;
 import org.mobilessh.rules.Cidr;
 import picocli.CommandLine.Command;
@@ -43,40 +42,7 @@ final class AnomaliesCommand implements Callable<Integer> {
                       ? new AuditTable.Row(a.csvValues(), null)
                       : null;
           RecordPrinter<Anomaly> printer = rows.printer(row);
-          return new AuditSink() {
-            @Override
-            public boolean wantsRejections() {
-              return false;
-            }
-
-            @Override
-            public boolean wantsWindows() {
-              return false;
-            }
-
-            @Override
-            public boolean wantsSessions() {
-              return false;
-            }
-
-            @Override
-            public void anomaly(Anomaly a) {
-              AuditTable.Row r = row.apply(a);
-              if (r != null) {
-                rows.row(r);
-              }
-            }
-
-            @Override
-            public RecordPrinter<Anomaly> anomalyPrinter() {
-              return printer;
-            }
-
-            @Override
-            public void printed(byte[] b, int off, int len) {
-              rows.printed(b, off, len);
-            }
-          };
+          return OneKindSink.anomalies(rows, row, printer);
         });
   }
 }

@@ -3,7 +3,6 @@ package org.mobilessh.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.RecordPrinter;
 import org.mobilessh.audit.Rejection;
 import org.mobilessh.rules.Cidr;
@@ -42,40 +41,7 @@ final class RejectsCommand implements Callable<Integer> {
                       ? new AuditTable.Row(r.csvValues(), List.of(r.evidence()))
                       : null;
           RecordPrinter<Rejection> printer = rows.printer(row);
-          return new AuditSink() {
-            @Override
-            public boolean wantsAnomalies() {
-              return false; // spares the checks that only raise anomalies
-            }
-
-            @Override
-            public boolean wantsWindows() {
-              return false;
-            }
-
-            @Override
-            public boolean wantsSessions() {
-              return false;
-            }
-
-            @Override
-            public void rejection(Rejection r) {
-              AuditTable.Row line = row.apply(r);
-              if (line != null) {
-                rows.row(line);
-              }
-            }
-
-            @Override
-            public RecordPrinter<Rejection> rejectionPrinter() {
-              return printer;
-            }
-
-            @Override
-            public void printed(byte[] b, int off, int len) {
-              rows.printed(b, off, len);
-            }
-          };
+          return OneKindSink.rejections(rows, row, printer);
         });
   }
 }

@@ -2,7 +2,6 @@ package org.mobilessh.cli;
 
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.RecordPrinter;
 import org.mobilessh.audit.Session;
 import org.mobilessh.rules.Cidr;
@@ -42,40 +41,7 @@ final class SessionsCommand implements Callable<Integer> {
                       ? new AuditTable.Row(s.csvValues(), s.evidence())
                       : null;
           RecordPrinter<Session> printer = rows.printer(row);
-          return new AuditSink() {
-            @Override
-            public boolean wantsRejections() {
-              return false;
-            }
-
-            @Override
-            public boolean wantsAnomalies() {
-              return false; // spares the checks that only raise anomalies
-            }
-
-            @Override
-            public boolean wantsWindows() {
-              return false;
-            }
-
-            @Override
-            public void session(Session s) {
-              AuditTable.Row r = row.apply(s);
-              if (r != null) {
-                rows.row(r);
-              }
-            }
-
-            @Override
-            public RecordPrinter<Session> sessionPrinter() {
-              return printer;
-            }
-
-            @Override
-            public void printed(byte[] b, int off, int len) {
-              rows.printed(b, off, len);
-            }
-          };
+          return OneKindSink.sessions(rows, row, printer);
         });
   }
 }

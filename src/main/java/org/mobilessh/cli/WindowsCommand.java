@@ -2,7 +2,6 @@ package org.mobilessh.cli;
 
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import org.mobilessh.audit.AuditSink;
 import org.mobilessh.audit.RecordPrinter;
 import org.mobilessh.audit.Window;
 import org.mobilessh.rules.Cidr;
@@ -49,40 +48,7 @@ final class WindowsCommand implements Callable<Integer> {
                   row,
                   (w, out) ->
                       !AuditQueryOptions.matches(ip, w.source()) || csv.get().window(w, out));
-          return new AuditSink() {
-            @Override
-            public boolean wantsRejections() {
-              return false;
-            }
-
-            @Override
-            public boolean wantsAnomalies() {
-              return false; // spares the checks that only raise anomalies
-            }
-
-            @Override
-            public boolean wantsSessions() {
-              return false;
-            }
-
-            @Override
-            public void window(Window w) {
-              AuditTable.Row r = row.apply(w);
-              if (r != null) {
-                rows.row(r);
-              }
-            }
-
-            @Override
-            public RecordPrinter<Window> windowPrinter() {
-              return printer;
-            }
-
-            @Override
-            public void printed(byte[] b, int off, int len) {
-              rows.printed(b, off, len);
-            }
-          };
+          return OneKindSink.windows(rows, row, printer);
         });
   }
 }
