@@ -462,7 +462,7 @@ public final class AuditCache {
     try {
       Path f = memoFile(m.query);
       Files.createDirectories(f.getParent());
-      Path tmp = f.resolveSibling(TEMP + UUID.randomUUID());
+      Path tmp = f.resolveSibling(ScratchNames.of(TEMP));
       Files.write(tmp, lines, StandardCharsets.UTF_8);
       Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
@@ -598,7 +598,7 @@ public final class AuditCache {
   /** A new empty directory to write an entry into; {@link #commit} moves it into place. */
   Path temp() throws IOException {
     Files.createDirectories(dir);
-    return Files.createDirectory(dir.resolve(TEMP + UUID.randomUUID()));
+    return Files.createDirectory(dir.resolve(ScratchNames.of(TEMP)));
   }
 
   /**
@@ -612,7 +612,7 @@ public final class AuditCache {
     Path e = entry(key);
     if (Files.exists(e)) {
       // an entry of this key that lacked rejections (or one damaged): out of the way first
-      Path old = dir.resolve(TEMP + UUID.randomUUID());
+      Path old = dir.resolve(ScratchNames.of(TEMP));
       try {
         Files.move(e, old, StandardCopyOption.ATOMIC_MOVE);
         delete(old);
@@ -643,12 +643,17 @@ public final class AuditCache {
       for (Path p : s.toList()) {
         String name = p.getFileName().toString();
         if (name.startsWith(TEMP)) {
-          FileTime t = Files.getLastModifiedTime(p);
-          if (t.toInstant().isBefore(Instant.now().minus(STALE_TEMP))) {
+          // a stopped run's entry at once; one of an older release's form (no process id) or of
+          // a process id now reused by another program after a day
+          if (ScratchNames.leftBehind(name, TEMP)
+              || Files.getLastModifiedTime(p)
+                  .toInstant()
+                  .isBefore(Instant.now().minus(STALE_TEMP))) {
             delete(p);
           }
           continue;
         }
+        PrintedRun.removeLeftBehind(p);
         long size = size(p);
         total += size;
         Path m = p.resolve(AuditRunFile.MANIFEST);

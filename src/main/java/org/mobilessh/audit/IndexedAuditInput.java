@@ -540,7 +540,9 @@ public final class IndexedAuditInput {
 
     private synchronized Path scratch() throws IOException {
       if (scratch == null) {
-        scratch = Files.createTempDirectory("mobilessh-audit-");
+        scratch =
+            ScratchNames.createDirectory(
+                Path.of(System.getProperty("java.io.tmpdir")), "mobilessh-audit-");
       }
       return scratch;
     }

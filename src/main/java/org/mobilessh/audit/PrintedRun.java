@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 import java.util.zip.CRC32C;
 
 /**
@@ -48,9 +47,20 @@ final class PrintedRun {
     return dir.resolve(PREFIX + AuditCache.sha256(key + "\n" + form));
   }
 
-  /** Whether a file of an entry is a temporary one this class left (a stopped run). */
-  static boolean temporary(Path f) {
-    return f.getFileName().toString().startsWith(TEMP);
+  /**
+   * Removes from the entry in {@code dir} the temporary row files that runs stopped while writing
+   * them left behind (the entry itself stays: its records are whole and checked).
+   */
+  static void removeLeftBehind(Path dir) {
+    try (var all = Files.newDirectoryStream(dir, TEMP + "*")) {
+      for (Path f : all) {
+        if (ScratchNames.leftBehind(f.getFileName().toString(), TEMP)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+      // not a directory, or gone meanwhile: nothing of ours to remove
+    }
   }
 
   /**
@@ -220,7 +230,7 @@ final class PrintedRun {
      */
     Writer(Path target, String form) throws IOException {
       this.target = target;
-      this.temp = target.resolveSibling(TEMP + UUID.randomUUID());
+      this.temp = target.resolveSibling(ScratchNames.of(TEMP));
       ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       byte[] f = form.getBytes(StandardCharsets.UTF_8);
       ByteBuffer h = ByteBuffer.allocate(12 + f.length);

@@ -661,6 +661,38 @@ class AuditCacheTest {
   }
 
   @Test
+  void whatAStoppedRunLeftInTheCacheIsRemovedByTheNextRun() throws Exception {
+    Path idx = copy("stopped");
+    streamed(idx, true, 2);
+    Path cacheDir = AuditCache.directory(idx);
+    Path entry;
+    try (Stream<Path> s = Files.list(cacheDir)) {
+      entry = s.filter(p -> p.getFileName().toString().length() == 64).findFirst().orElseThrow();
+    }
+    long ended = ScratchNamesTest.endedPid();
+    String uuid = java.util.UUID.randomUUID().toString();
+    // a killed run: a half-written entry and half-written rows of a form inside a kept entry
+    Path half = Files.createDirectory(cacheDir.resolve(".tmp-" + ended + "-" + uuid));
+    Files.writeString(half.resolve("windows.records"), "half");
+    Path halfRows = entry.resolve(".tmp-printed-" + ended + "-" + uuid);
+    Files.writeString(halfRows, "half");
+    // a run still writing
+    Path writing = Files.createDirectory(cacheDir.resolve(ScratchNames.of(".tmp-")));
+    Path writingRows = entry.resolve(ScratchNames.of(".tmp-printed-"));
+    Files.writeString(writingRows, "rows");
+
+    Streamed again = streamed(idx, true, 2);
+
+    assertThat(again.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
+    assertThat(half).doesNotExist();
+    assertThat(halfRows).doesNotExist();
+    assertThat(writing).isDirectory();
+    assertThat(writingRows).exists();
+    assertThat(entry).isDirectory();
+    assertThat(again.result()).isEqualTo(single(idx));
+  }
+
+  @Test
   void theIndexStaysCleanWithTheCacheInside() throws Exception {
     Path idx = copy("lucene");
     streamed(idx, true, 2);
