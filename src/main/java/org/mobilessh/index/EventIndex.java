@@ -29,6 +29,8 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.SimpleCollector;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
@@ -173,7 +175,8 @@ public final class EventIndex implements Closeable {
     String observer = ev.hostname() == null ? "" : ev.hostname();
     long hash = identity.of(ev, observer);
     long time = ev.time() == null ? Deduplicator.TIMELESS : ev.time().epochMicros();
-    switch (dedupe.admit(e.sourcePath(), e.lineNumber(), hash, time, quality(ev.time()))) {
+    switch (dedupe.admit(
+        observer, e.sourcePath(), e.lineNumber(), hash, time, quality(ev.time()))) {
       case Deduplicator.NEW:
         indexer.submit(e, observer, hash, time);
         return true;
@@ -360,7 +363,7 @@ public final class EventIndex implements Closeable {
     }
 
     @Override
-    public void load(long bucket, long from, long to, OccurrenceTable into) {
+    public void load(String observer, long bucket, long from, long to, OccurrenceTable into) {
       try {
         if (nrtReader == null) {
           indexer.drain();
@@ -369,17 +372,24 @@ public final class EventIndex implements Closeable {
         if (nrtReader.maxDoc() == 0) {
           return;
         }
-        Query q;
+        BooleanQuery.Builder q = new BooleanQuery.Builder();
         if (bucket == Deduplicator.TIMELESS) {
-          q =
-              new BooleanQuery.Builder()
-                  .add(new FieldExistsQuery(Fields.HASH), BooleanClause.Occur.FILTER)
-                  .add(new FieldExistsQuery(Fields.TIMESTAMP), BooleanClause.Occur.MUST_NOT)
-                  .build();
+          q.add(new FieldExistsQuery(Fields.HASH), BooleanClause.Occur.FILTER)
+              .add(new FieldExistsQuery(Fields.TIMESTAMP), BooleanClause.Occur.MUST_NOT);
         } else {
-          q = LongPoint.newRangeQuery(Fields.TIMESTAMP, from, to - 1);
+          q.add(
+              LongPoint.newRangeQuery(Fields.TIMESTAMP, from, to - 1), BooleanClause.Occur.FILTER);
         }
-        new IndexSearcher(nrtReader).search(q, new OccurrenceCollector(into));
+        if (observer.isEmpty()) {
+          // events without an observer have no observer.hostname term (DocumentMapper)
+          q.add(
+              TermRangeQuery.newStringRange(Fields.OBSERVER, null, null, true, true),
+              BooleanClause.Occur.MUST_NOT);
+        } else {
+          // a segment without the term gets no scorer at all: other routers' hours cost nothing
+          q.add(new TermQuery(new Term(Fields.OBSERVER, observer)), BooleanClause.Occur.FILTER);
+        }
+        new IndexSearcher(nrtReader).search(q.build(), new OccurrenceCollector(into));
       } catch (IOException ex) {
         throw new IndexException("cannot read index " + path + ": " + ex.getMessage(), ex);
       }

@@ -55,8 +55,15 @@ final class SampleLogs {
   }
 
   static List<SourcedEvent> events(Path path, String sourceName, LogFormat format) {
-    ParseContext ctx =
-        ParseContext.of(sourceName, 2026, ZoneOffset.UTC).withHostname(HOST).withBootTime(BOOT);
+    return events(path, sourceName, format, HOST);
+  }
+
+  /** As {@link #events(Path, String, LogFormat)} with another default host ({@code null}: none). */
+  static List<SourcedEvent> events(Path path, String sourceName, LogFormat format, String host) {
+    ParseContext ctx = ParseContext.of(sourceName, 2026, ZoneOffset.UTC).withBootTime(BOOT);
+    if (host != null) {
+      ctx = ctx.withHostname(host);
+    }
     LineParser parser = format.newParser(ctx);
     List<SourcedEvent> out = new ArrayList<>();
     byte[] bytes;
