@@ -54,6 +54,19 @@ public interface AuditSink {
   }
 
   /**
+   * Whether the records of {@code kind} ({@link Window}, {@link Session}, {@link Rejection} or
+   * {@link Anomaly}) this sink is given need the texts of their evidence lines ({@link
+   * SourceLine#line}). A sink that only counts the records says {@code false}: a stream that reads
+   * records back (per-router run files) may then hand them over with every evidence text {@code ""}
+   * (paths and line numbers kept) instead of reading the texts; every other field stays the same.
+   * Only for a kind without a printer (a printer says it with {@link
+   * RecordPrinter#wantsEvidenceText}).
+   */
+  default boolean wantsEvidenceText(Class<?> kind) {
+    return true;
+  }
+
+  /**
    * A printer for the windows this sink is given, or {@code null} (the default). With one, a stream
    * that merges records it has already (per-router runs from the results cache) may print them on
    * other threads and hand the bytes to {@link #printed} in the order {@link #window} would have
@@ -150,6 +163,11 @@ public interface AuditSink {
       @Override
       public boolean wantsSessions() {
         return next.wantsSessions();
+      }
+
+      @Override
+      public boolean wantsEvidenceText(Class<?> kind) {
+        return next.wantsEvidenceText(kind);
       }
 
       @Override

@@ -174,6 +174,13 @@ public final class IndexedAuditInput {
 
     /** What the streams gave so far is void: every router is read again, as one stream. */
     void restart();
+
+    /**
+     * Every stream has read its last event (its reader was told {@link TapReader#done}) and none
+     * will be opened any more; what is left of the audit is the merge of the routers' records. A
+     * tap may finish its own work now, beside the merge, rather than after it.
+     */
+    default void readsDone() {}
   }
 
   /** Where one stream's events go; see {@link EventTap#open}. */
@@ -271,16 +278,19 @@ public final class IndexedAuditInput {
       // the kinds the sink takes, and of those the ones whose evidence texts it reads
       merged = java.util.EnumSet.noneOf(AuditRunFile.Kind.class);
       text = java.util.EnumSet.noneOf(AuditRunFile.Kind.class);
-      want(sink.wantsWindows(), AuditRunFile.Kind.WINDOWS, sink.windowPrinter());
-      want(sink.wantsSessions(), AuditRunFile.Kind.SESSIONS, sink.sessionPrinter());
-      want(rejections, AuditRunFile.Kind.REJECTIONS, sink.rejectionPrinter());
-      want(sink.wantsAnomalies(), AuditRunFile.Kind.ANOMALIES, sink.anomalyPrinter());
+      want(sink.wantsWindows(), AuditRunFile.Kind.WINDOWS, sink.windowPrinter(), Window.class);
+      want(sink.wantsSessions(), AuditRunFile.Kind.SESSIONS, sink.sessionPrinter(), Session.class);
+      want(rejections, AuditRunFile.Kind.REJECTIONS, sink.rejectionPrinter(), Rejection.class);
+      want(
+          sink.wantsAnomalies(), AuditRunFile.Kind.ANOMALIES, sink.anomalyPrinter(), Anomaly.class);
     }
 
-    private void want(boolean wanted, AuditRunFile.Kind k, RecordPrinter<?> printer) {
+    private void want(
+        boolean wanted, AuditRunFile.Kind k, RecordPrinter<?> printer, Class<?> records) {
       if (wanted) {
         merged.add(k);
-        if (printer == null || printer.wantsEvidenceText()) {
+        // the texts are most of a run's bytes: a sink that counts records reads none of them
+        if (printer == null ? sink.wantsEvidenceText(records) : printer.wantsEvidenceText()) {
           text.add(k);
         }
       }
@@ -327,6 +337,9 @@ public final class IndexedAuditInput {
           }
           single(searcher, from, to, host, engine, sink, tap);
           return;
+        }
+        if (tap != null) {
+          tap.readsDone();
         }
         merge(done);
         if (cache != null) {

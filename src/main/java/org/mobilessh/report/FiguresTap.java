@@ -28,6 +28,7 @@ final class FiguresTap implements IndexedAuditInput.EventTap, AutoCloseable {
   private final AtomicBoolean stop;
   private final List<Future<?>> reads = new ArrayList<>();
   private volatile boolean unwanted;
+  private Future<EventFigures> counted; // guarded by this
 
   /**
    * @param tally the tally the shards belong to (it takes no events of its own)
@@ -103,18 +104,41 @@ final class FiguresTap implements IndexedAuditInput.EventTap, AutoCloseable {
   }
 
   /**
+   * The audit's streams are over, its merge comes next: the figures are added up (the digest's
+   * merge of every shard's lines, the longest part) on the side executor meanwhile, after the reads
+   * of the routers the audit did not read (queued there before).
+   */
+  @Override
+  public synchronized void readsDone() {
+    if (unwanted || counted != null) {
+      return;
+    }
+    counted =
+        side.submit(
+            () -> {
+              if (stop.get()) {
+                throw new CancellationException("the report failed");
+              }
+              // found in the report's cache meanwhile: not asked for (see ReportRenderer)
+              return unwanted ? null : tally.figures();
+            });
+  }
+
+  /**
    * The figures of every router's events, once the audit is over (waits for the reads of the
    * routers it did not read).
    */
   EventFigures figures() {
     List<Future<?>> all;
+    Future<EventFigures> adding;
     synchronized (this) {
       all = new ArrayList<>(reads);
+      adding = counted;
     }
     for (Future<?> f : all) {
       ReportRenderer.join(f);
     }
-    return tally.figures();
+    return adding != null ? ReportRenderer.join(adding) : tally.figures();
   }
 
   /** Every timed, parsed event {@code query} matches, as the audit reads them, into a shard. */

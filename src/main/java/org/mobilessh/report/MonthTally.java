@@ -110,6 +110,12 @@ public final class MonthTally implements AuditSink {
     return t;
   }
 
+  /** The report shows the evidence lines of anomalies only; of the rest it counts and lists. */
+  @Override
+  public boolean wantsEvidenceText(Class<?> kind) {
+    return kind == Anomaly.class;
+  }
+
   @Override
   public void window(Window w) {
     windows++;
