@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -55,6 +54,17 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
   private final TreeSet<String> routers = new TreeSet<>();
   private final Map<String, Instant> lastOfRouter = new HashMap<>();
   private final Map<String, List<EventFigures.Gap>> gaps = new TreeMap<>();
+  // consecutive events nearly always share source, router and day: the tables above are looked up
+  // when one of them changes, not per event (the router's last time stays in lastTime meanwhile)
+  private String lastPath;
+  private long[] lastCount;
+  private Instant[] lastSpan;
+  private String lastRouter;
+  private Instant lastTime;
+  private long lastDay = Long.MIN_VALUE;
+  private long[] lastDayCount;
+  // per UTC day (epoch day): events per router, as counters while counting
+  private final Map<Long, Map<String, long[]>> dayCounts = new HashMap<>();
 
   // the digest's sort: the lines' texts by source path, line number, then place in the read
   private final SpillSort<Line> lines;
@@ -259,8 +269,14 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
       return;
     }
     inMonth++;
-    perSource.computeIfAbsent(e.sourcePath(), k -> new long[1])[0]++;
-    Instant[] s = spans.computeIfAbsent(e.sourcePath(), k -> new Instant[2]);
+    String path = e.sourcePath();
+    if (lastCount == null || !path.equals(lastPath)) {
+      lastCount = perSource.computeIfAbsent(path, k -> new long[1]);
+      lastSpan = spans.computeIfAbsent(path, k -> new Instant[2]);
+      lastPath = path;
+    }
+    lastCount[0]++;
+    Instant[] s = lastSpan;
     if (s[0] == null || t.isBefore(s[0])) {
       s[0] = t;
     }
@@ -268,21 +284,57 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
       s[1] = t;
     }
     String router = e.observer();
-    routers.add(router);
-    perDay
-        .computeIfAbsent(t.atZone(ZoneOffset.UTC).toLocalDate(), k -> new TreeMap<>())
-        .merge(router, 1L, Long::sum);
-    Instant prev = lastOfRouter.get(router);
+    boolean sameRouter = lastRouter != null && router.equals(lastRouter);
+    if (!sameRouter) {
+      leaveRouter();
+      routers.add(router);
+      lastRouter = router;
+      lastTime = lastOfRouter.get(router);
+      lastDay = Long.MIN_VALUE;
+    }
+    // the UTC day without a ZonedDateTime (and the ZoneRules it builds) per event
+    long day = Math.floorDiv(t.getEpochSecond(), 86_400L);
+    if (day != lastDay) {
+      lastDayCount =
+          dayCounts
+              .computeIfAbsent(day, k -> new HashMap<>())
+              .computeIfAbsent(router, k -> new long[1]);
+      lastDay = day;
+    }
+    lastDayCount[0]++;
+    Instant prev = lastTime;
     if (prev != null && t.isBefore(prev)) {
       throw new IllegalStateException(
           "events of " + router + " out of time order: " + t + " after " + prev);
     }
     gap(router, prev == null ? from : prev, t);
-    lastOfRouter.put(router, t);
+    lastTime = t;
+  }
+
+  /** The router counted last gets its last time back into the table (another one comes). */
+  private void leaveRouter() {
+    if (lastRouter != null) {
+      lastOfRouter.put(lastRouter, lastTime);
+      lastRouter = null;
+    }
+  }
+
+  /** The per-day counters as the figures have them. */
+  private void foldDays() {
+    dayCounts.forEach(
+        (day, m) -> {
+          SortedMap<String, Long> mine =
+              perDay.computeIfAbsent(LocalDate.ofEpochDay(day), x -> new TreeMap<>());
+          m.forEach((r, n) -> mine.merge(r, n[0], Long::sum));
+        });
+    dayCounts.clear();
+    lastDay = Long.MIN_VALUE;
+    lastDayCount = null;
   }
 
   private void gap(String router, Instant a, Instant b) {
-    long s = Duration.between(a, b).getSeconds();
+    // Duration.between(a, b).getSeconds(), without the Duration
+    long s = b.getEpochSecond() - a.getEpochSecond() - (b.getNano() < a.getNano() ? 1 : 0);
     if (s >= ReportModel.GAP.getSeconds()) {
       gaps.computeIfAbsent(router, k -> new ArrayList<>())
           .add(new EventFigures.Gap(router, a, b, s));
@@ -312,6 +364,9 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
             + paths.size()
             + pathIds.size();
     for (Map<String, Long> d : perDay.values()) {
+      n += 1 + d.size();
+    }
+    for (Map<String, long[]> d : dayCounts.values()) {
       n += 1 + d.size();
     }
     for (List<EventFigures.Gap> g : gaps.values()) {
@@ -354,6 +409,10 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
     parts.add(this);
     synchronized (shards) {
       parts.addAll(shards);
+    }
+    for (EventTally p : parts) {
+      p.leaveRouter();
+      p.foldDays();
     }
     for (int i = 1; i < parts.size(); i++) {
       EventTally p = parts.get(i);

@@ -1,7 +1,6 @@
 package org.mobilessh.report;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -314,7 +313,65 @@ public final class SpillSort<T> implements AutoCloseable {
   }
 
   private static DataOutputStream output(Path f) throws IOException {
-    return new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(f), 1 << 16));
+    return new DataOutputStream(new UnsynchronizedOut(Files.newOutputStream(f)));
+  }
+
+  /**
+   * A buffered output without {@link java.io.BufferedOutputStream}'s lock per call: {@link
+   * DataOutputStream#writeInt} writes a byte at a time, and a run file is written by one thread.
+   */
+  private static final class UnsynchronizedOut extends java.io.OutputStream {
+    private final java.io.OutputStream out;
+    private final byte[] buf = new byte[1 << 16];
+    private int len;
+
+    UnsynchronizedOut(java.io.OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      if (len == buf.length) {
+        flushBuffer();
+      }
+      buf[len++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int n) throws IOException {
+      if (n >= buf.length) {
+        flushBuffer();
+        out.write(b, off, n);
+        return;
+      }
+      if (n > buf.length - len) {
+        flushBuffer();
+      }
+      System.arraycopy(b, off, buf, len, n);
+      len += n;
+    }
+
+    private void flushBuffer() throws IOException {
+      if (len > 0) {
+        out.write(buf, 0, len);
+        len = 0;
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      flushBuffer();
+      out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        flushBuffer();
+      } finally {
+        out.close();
+      }
+    }
   }
 
   private Path temp() {
