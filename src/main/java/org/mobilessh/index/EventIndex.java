@@ -96,7 +96,7 @@ public final class EventIndex implements Closeable {
   private final Indexers indexer;
   private final StoredEvent.StringTable strings;
   private DirectoryReader nrtReader;
-  private Map<String, String> committed;
+  private volatile Map<String, String> committed;
 
   private EventIndex(
       Path path, Directory directory, IndexWriter writer, long cacheEntries, int threads)
@@ -109,7 +109,8 @@ public final class EventIndex implements Closeable {
     this.strings = StoredEvent.StringTable.load(data);
     StoredEvent.StringTable.strip(data);
     this.committed = Collections.unmodifiableMap(data);
-    this.indexer = new Indexers(writer, path, threads, strings);
+    this.indexer = new Indexers(writer, path, threads, strings, this::committed);
+    ((CommitPointDirectory) directory).indexer = indexer;
     indexer.start();
   }
 
@@ -135,7 +136,7 @@ public final class EventIndex implements Closeable {
     Directory directory = null;
     try {
       Files.createDirectories(dir);
-      directory = FSDirectory.open(dir);
+      directory = new CommitPointDirectory(FSDirectory.open(dir));
       IndexWriterConfig config = new IndexWriterConfig();
       config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
       config.setCommitOnClose(false);
@@ -263,16 +264,15 @@ public final class EventIndex implements Closeable {
 
   /**
    * Makes everything added so far durable and visible, together with the checkpoints (commit user
-   * data): both or neither survive a crash.
+   * data): both or neither survive a crash. Returns when they are durable.
    */
   public void commit(Map<String, String> checkpoints) {
-    Map<String, String> data = new LinkedHashMap<>(checkpoints);
-    for (String key : data.keySet()) {
-      if (key.equals(SCHEMA_KEY) || key.startsWith(StoredEvent.TABLE_PREFIX)) {
-        throw new IllegalArgumentException("checkpoint key " + key + " is reserved");
-      }
+    Map<String, String> data = commitData(checkpoints);
+    if (indexer.inOrder()) {
+      indexer.commitInOrder(data, checkpoints);
+      indexer.awaitCommits();
+      return;
     }
-    data.put(SCHEMA_KEY, SCHEMA_VERSION);
     indexer.drain();
     // after the drain: every string the documents of this commit refer to is in the table
     strings.putInto(data);
@@ -282,6 +282,39 @@ public final class EventIndex implements Closeable {
     } catch (IOException ex) {
       throw new IndexException("cannot commit index " + path + ": " + ex.getMessage(), ex);
     }
+    committed = Collections.unmodifiableMap(new LinkedHashMap<>(checkpoints));
+  }
+
+  /**
+   * Commits everything added so far together with the checkpoints, as {@link #commit}, but returns
+   * at once: the reading thread goes on while the writer flushes and syncs. The indexing thread
+   * hands the commit to a committer thread when it reaches it in its queue, i.e. after every event
+   * added before this call and before any added after it, and goes on as soon as the commit point
+   * is fixed (the writer's full flush), so the files are synced beside the indexing instead of
+   * stopping it. The next commit, {@link #close} or a failure report waits for it; a failed commit
+   * is reported by the next call. With several indexing threads (no queue order) it is {@link
+   * #commit}.
+   */
+  public void commitInBackground(Map<String, String> checkpoints) {
+    if (!indexer.inOrder()) {
+      commit(checkpoints);
+      return;
+    }
+    indexer.commitInOrder(commitData(checkpoints), checkpoints);
+  }
+
+  private Map<String, String> commitData(Map<String, String> checkpoints) {
+    Map<String, String> data = new LinkedHashMap<>(checkpoints);
+    for (String key : data.keySet()) {
+      if (key.equals(SCHEMA_KEY) || key.startsWith(StoredEvent.TABLE_PREFIX)) {
+        throw new IllegalArgumentException("checkpoint key " + key + " is reserved");
+      }
+    }
+    data.put(SCHEMA_KEY, SCHEMA_VERSION);
+    return data;
+  }
+
+  private void committed(Map<String, String> checkpoints) {
     committed = Collections.unmodifiableMap(new LinkedHashMap<>(checkpoints));
   }
 
@@ -295,10 +328,19 @@ public final class EventIndex implements Closeable {
     return path;
   }
 
-  /** Closes without committing: work since the last {@link #commit} is dropped. */
+  /**
+   * Closes without committing: work since the last {@link #commit} or {@link #commitInBackground}
+   * is dropped; a background commit not yet durable is waited for.
+   */
   @Override
   public void close() {
     try {
+      try {
+        indexer.awaitCommits();
+      } catch (IndexException ex) {
+        // failed or interrupted: there is nothing more to wait for, and the rollback below is
+        // what close does anyway
+      }
       indexer.discardAndEnd();
       if (nrtReader != null) {
         nrtReader.close();
@@ -432,6 +474,28 @@ public final class EventIndex implements Closeable {
   }
 
   /**
+   * The index directory, telling the indexing threads when a commit starts syncing files: by then
+   * the writer has fixed what the commit contains (IndexWriter syncs only after its full flush), so
+   * the indexing thread can go on adding while the files are synced.
+   */
+  private static final class CommitPointDirectory extends org.apache.lucene.store.FilterDirectory {
+    volatile Indexers indexer;
+
+    CommitPointDirectory(Directory in) {
+      super(in);
+    }
+
+    @Override
+    public void sync(java.util.Collection<String> names) throws IOException {
+      Indexers i = indexer;
+      if (i != null) {
+        i.syncing();
+      }
+      super.sync(names);
+    }
+  }
+
+  /**
    * Builds and adds documents off the caller's thread, on several threads (each an {@link
    * IndexWriter} thread state of its own, so documents are inverted and stored in parallel), in
    * batches: a queue hand-off per event would cost more than it saves.
@@ -450,24 +514,39 @@ public final class EventIndex implements Closeable {
     private final IndexWriter writer;
     private final Path path;
     private final StoredEvent.StringTable strings;
+    private final java.util.function.Consumer<Map<String, String>> onCommitted;
     private final Thread[] threads;
     private final Thread flusher;
+    // runs the writer's commits handed over by the indexing thread, one at a time
+    private final java.util.concurrent.ExecutorService committer;
+    private volatile Thread committerThread;
+    // the running commit's "point fixed" signal; committer thread only
+    private volatile java.util.concurrent.CountDownLatch commitPointFixed;
     private volatile boolean stopFlusher;
     private final java.util.concurrent.ArrayBlockingQueue<Batch> queue;
     private final Object progress = new Object();
     private Batch batch = new Batch(BATCH);
     // caller thread only
     private long handed;
+    // caller thread only
+    private long commitsRequested;
     // guarded by progress
     private long completed;
+    private long commitsDone;
     private long[] deletes = new long[3 * 64];
     private int deleteCount;
     private volatile Throwable failure;
 
-    Indexers(IndexWriter writer, Path path, int count, StoredEvent.StringTable strings) {
+    Indexers(
+        IndexWriter writer,
+        Path path,
+        int count,
+        StoredEvent.StringTable strings,
+        java.util.function.Consumer<Map<String, String>> onCommitted) {
       this.writer = writer;
       this.path = path;
       this.strings = strings;
+      this.onCommitted = onCommitted;
       this.queue = new java.util.concurrent.ArrayBlockingQueue<>(8 * count);
       this.threads = new Thread[count];
       for (int i = 0; i < count; i++) {
@@ -477,6 +556,105 @@ public final class EventIndex implements Closeable {
       }
       flusher = new Thread(this::flushWhenFull, "mobilessh-flusher");
       flusher.setDaemon(true);
+      committer =
+          java.util.concurrent.Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "mobilessh-committer");
+                t.setDaemon(true);
+                return t;
+              });
+    }
+
+    /** One indexing thread: the queue's order is the writer's order, so commits can be queued. */
+    boolean inOrder() {
+      return threads.length == 1;
+    }
+
+    /**
+     * Queues a commit of everything submitted so far (deletes included) with this user data; the
+     * indexing thread starts it when it gets there ({@link #commitAt}). One indexing thread only.
+     */
+    void commitInOrder(Map<String, String> data, Map<String, String> checkpoints) {
+      checkFailure();
+      if (batch.size > 0) {
+        hand(batch);
+        batch = new Batch(BATCH);
+      }
+      Batch marker = Batch.commit(data, checkpoints, deletes, deleteCount);
+      deletes = new long[3 * 64];
+      deleteCount = 0;
+      commitsRequested++;
+      hand(marker);
+    }
+
+    /** Returns when every queued commit is durable; throws if one failed. */
+    void awaitCommits() {
+      try {
+        synchronized (progress) {
+          while (commitsDone < commitsRequested) {
+            progress.wait(100);
+            checkFailure();
+            if (completed < handed && !anyAlive()) {
+              throw new IndexException("index " + path + ": the indexing threads stopped");
+            }
+          }
+        }
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        throw new IndexException("interrupted while committing index " + path, ex);
+      }
+      checkFailure();
+    }
+
+    /**
+     * In the indexing thread, at a commit marker: every earlier event is in the writer and no later
+     * one. Applies the marker's deletes, hands the commit to the committer thread and waits only
+     * until the commit point is fixed (its first sync, see {@link CommitPointDirectory}): events
+     * added from then on go to the writer's next segments, which this commit does not include.
+     *
+     * @return whether the committer took it (it then counts it done)
+     */
+    private boolean commitAt(Batch marker) throws IOException {
+      applyDeletes(marker.deletes, marker.deleteCount);
+      // every document before the marker has been mapped: the table holds all their strings
+      strings.putInto(marker.commitData);
+      writer.setLiveCommitData(marker.commitData.entrySet());
+      java.util.concurrent.CountDownLatch fixed = new java.util.concurrent.CountDownLatch(1);
+      committer.execute(
+          () -> {
+            committerThread = Thread.currentThread();
+            commitPointFixed = fixed;
+            try {
+              writer.commit();
+              onCommitted.accept(marker.checkpoints);
+            } catch (Throwable ex) {
+              failure = ex;
+            } finally {
+              commitPointFixed = null;
+              fixed.countDown();
+              synchronized (progress) {
+                commitsDone++;
+                progress.notifyAll();
+              }
+            }
+          });
+      try {
+        fixed.await();
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        failure = ex;
+      }
+      return true;
+    }
+
+    /** Called by the directory before it syncs files: in the committer, the point is fixed. */
+    void syncing() {
+      if (Thread.currentThread() == committerThread) {
+        java.util.concurrent.CountDownLatch fixed = commitPointFixed;
+        if (fixed != null) {
+          fixed.countDown();
+        }
+      }
     }
 
     void start() {
@@ -555,12 +733,8 @@ public final class EventIndex implements Closeable {
       }
       checkFailure();
       if (deleteCount > 0) {
-        Query[] qs = new Query[deleteCount];
-        for (int i = 0; i < deleteCount; i++) {
-          qs[i] = copyOf(deletes[3 * i], deletes[3 * i + 1], deletes[3 * i + 2]);
-        }
         try {
-          writer.deleteDocuments(qs);
+          applyDeletes(deletes, deleteCount);
         } catch (IOException ex) {
           throw new IndexException("cannot write to index " + path + ": " + ex.getMessage(), ex);
         }
@@ -569,6 +743,17 @@ public final class EventIndex implements Closeable {
           deletes = new long[3 * 64];
         }
       }
+    }
+
+    private void applyDeletes(long[] d, int count) throws IOException {
+      if (count == 0) {
+        return;
+      }
+      Query[] qs = new Query[count];
+      for (int i = 0; i < count; i++) {
+        qs[i] = copyOf(d[3 * i], d[3 * i + 1], d[3 * i + 2]);
+      }
+      writer.deleteDocuments(qs);
     }
 
     /** Drops what is queued (close without commit) and ends the threads. */
@@ -583,6 +768,11 @@ public final class EventIndex implements Closeable {
         }
         for (Thread t : threads) {
           t.join();
+        }
+        // a commit already handed over finishes (or fails) before the caller rolls back
+        committer.shutdown();
+        while (!committer.awaitTermination(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          // a sync can take a while
         }
         stopFlusher = true;
         flusher.join();
@@ -632,6 +822,25 @@ public final class EventIndex implements Closeable {
             queue.offer(STOP);
             return;
           }
+          if (items.commitData != null) {
+            boolean taken = false;
+            try {
+              if (failure == null) {
+                taken = commitAt(items);
+              }
+            } catch (IOException | RuntimeException ex) {
+              failure = ex;
+            } finally {
+              synchronized (progress) {
+                completed++;
+                if (!taken) {
+                  commitsDone++;
+                }
+                progress.notifyAll();
+              }
+            }
+            continue;
+          }
           try {
             if (failure == null) {
               // one call per batch: the writer locks a thread state and checks its flush
@@ -654,19 +863,36 @@ public final class EventIndex implements Closeable {
       }
     }
 
-    /** Up to {@link #BATCH} events with their decisions, in columns (no boxing per event). */
+    /**
+     * Up to {@link #BATCH} events with their decisions, in columns (no boxing per event); or a
+     * commit marker ({@link #commitData} set) with the deletes to apply before it.
+     */
     private static final class Batch {
       final SourcedEvent[] events;
       final String[] observers;
       final long[] hashes;
       final long[] times;
       int size;
+      Map<String, String> commitData;
+      Map<String, String> checkpoints;
+      long[] deletes;
+      int deleteCount;
 
       Batch(int capacity) {
         events = new SourcedEvent[capacity];
         observers = new String[capacity];
         hashes = new long[capacity];
         times = new long[capacity];
+      }
+
+      static Batch commit(
+          Map<String, String> data, Map<String, String> checkpoints, long[] deletes, int count) {
+        Batch b = new Batch(0);
+        b.commitData = data;
+        b.checkpoints = checkpoints;
+        b.deletes = deletes;
+        b.deleteCount = count;
+        return b;
       }
 
       /**

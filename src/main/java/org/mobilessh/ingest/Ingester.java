@@ -558,7 +558,7 @@ public final class Ingester {
         if (++linesSinceCommit >= options.commitEveryLines()
             || ((linesSinceCommit & 1023) == 0 && commitDue())) {
           current = new Checkpoint(fp, fpLength, offset, line, in.inode(), lineYear, path);
-          commit();
+          commitInBackground();
         }
       }
     } finally {
@@ -849,6 +849,18 @@ public final class Ingester {
 
   /** Commits the events added so far together with every source's checkpoint. */
   void commit() {
+    commit(true);
+  }
+
+  /**
+   * A commit in the middle of a batch read: the reading goes on while the writer flushes and syncs
+   * (EventIndex#commitInBackground); the next commit waits for it.
+   */
+  private void commitInBackground() {
+    commit(false);
+  }
+
+  private void commit(boolean wait) {
     remember();
     for (Tail t : tails) {
       t.remember();
@@ -856,7 +868,11 @@ public final class Ingester {
     for (Tail t : retiring) {
       t.remember();
     }
-    index.commit(new HashMap<>(userData));
+    if (wait) {
+      index.commit(new HashMap<>(userData));
+    } else {
+      index.commitInBackground(new HashMap<>(userData));
+    }
     linesSinceCommit = 0;
     lastCommitNanos = System.nanoTime();
     refreshFutureLimit();
@@ -1114,7 +1130,7 @@ public final class Ingester {
           offset = reader.endOffset();
           line = reader.lineNumber();
           if (++linesSinceCommit >= options.commitEveryLines()) {
-            commit();
+            commitInBackground();
           }
         }
       } catch (IOException e) {

@@ -56,6 +56,52 @@ class EventIndexTest {
   }
 
   @Test
+  void aBackgroundCommitHoldsExactlyWhatWasAddedBeforeIt() {
+    List<SourcedEvent> events = SampleLogs.kernLog();
+    int half = events.size() / 2;
+    try (EventIndex index = EventIndex.open(dir)) {
+      assertThat(SampleLogs.addAll(index, events.subList(0, half))).isEqualTo(half);
+      index.commitInBackground(Map.of("a", "1"));
+      // added while the commit may still be flushing or syncing: in no commit, dropped by close
+      for (int copy = 0; copy < 20; copy++) {
+        String source = "copy" + copy + ".log";
+        for (SourcedEvent e : events.subList(half, events.size())) {
+          index.add(new SourcedEvent(e.event(), e.originalLine(), source, 0, e.lineNumber()));
+        }
+      }
+    }
+    assertThat(docCount()).isEqualTo(half);
+    try (EventIndex index = EventIndex.open(dir)) {
+      assertThat(index.checkpoints()).isEqualTo(Map.of("a", "1"));
+      assertThat(SampleLogs.addAll(index, events)).isEqualTo(events.size() - half);
+      index.commitInBackground(Map.of("a", "2"));
+      index.commitInBackground(Map.of("a", "3"));
+      assertThat(SampleLogs.addAll(index, events)).isZero();
+      index.commit(Map.of("a", "4"));
+      assertThat(index.checkpoints()).isEqualTo(Map.of("a", "4"));
+    }
+    assertThat(docCount()).isEqualTo(events.size());
+  }
+
+  @Test
+  void aBackgroundCommitAppliesTheDeletesOfBetterCopiesBeforeIt() {
+    List<SourcedEvent> kern = SampleLogs.kernLog();
+    List<SourcedEvent> dmesg = SampleLogs.events("dmesg-iso.log", LogFormat.DMESG_ISO);
+    try (EventIndex index = EventIndex.open(dir)) {
+      assertThat(SampleLogs.addAll(index, kern)).isEqualTo(kern.size());
+      index.commitInBackground(Map.of("k", "1"));
+      // better copies: each deletes a kern.log document and adds its own
+      assertThat(SampleLogs.addAll(index, dmesg)).isZero();
+      index.commitInBackground(Map.of("k", "2"));
+    }
+    assertThat(docCount()).isEqualTo(kern.size());
+    try (EventSearcher s = EventSearcher.open(dir)) {
+      assertThat(s.search(s.parse(""), 1000).stream().map(EventSearcher.Hit::dataset))
+          .containsOnly("dmesg-iso");
+    }
+  }
+
+  @Test
   void reservedCheckpointKeyIsRefused() {
     try (EventIndex index = EventIndex.open(dir)) {
       assertThatThrownBy(() -> index.commit(Map.of(EventIndex.SCHEMA_KEY, "x")))
