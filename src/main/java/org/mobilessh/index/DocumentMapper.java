@@ -31,6 +31,13 @@ import org.mobilessh.parse.TimePrecision;
  * and store the original line once with its source pointer instead of storing every field (the
  * reader re-parses it). Field instances are reused between documents, so one mapper serves one
  * writing thread.
+ *
+ * <p>In two steps, so the reading thread can take part of the work off the indexing thread (the
+ * longer of the two): {@link #prepare} encodes an event's bytes (the stored value, the addresses)
+ * and the values derived from it (format, origin) into a batch's {@link Prepared} columns, and
+ * {@link #map(SourcedEvent, String, long, long, Prepared, int)} only points the reused fields at
+ * them. Each step keeps state of its own (string-table ids, the last address), so a mapper that
+ * prepares and one that maps may live in two threads.
  */
 final class DocumentMapper {
   private final LongPoint timePoint = new LongPoint(Fields.TIMESTAMP, 0L);
@@ -52,7 +59,15 @@ final class DocumentMapper {
       new StringField(Fields.CONNTRACK_STATE, "", Field.Store.NO);
   private final LongPoint bytes = new LongPoint(Fields.NETWORK_BYTES, 0L);
   private final StoredField stored = new StoredField(Fields.STORED, new BytesRef());
+  private final BytesRef storedBytes = new BytesRef();
   private final StoredEvent.Encoder encoder = new StoredEvent.Encoder();
+  // the last addresses prepared and their encoding: the parser hands out the same objects again
+  private InetAddress lastSource;
+  private InetAddress lastDestination;
+  private final byte[] lastSourceBytes = new byte[InetAddressPoint.BYTES];
+  private final byte[] lastDestinationBytes = new byte[InetAddressPoint.BYTES];
+  // map(e, observer, hash, time): a batch of one
+  private Prepared single;
   private final StoredEvent.StringTable table;
   // string-table ids of the last values seen (sources and routers repeat from line to line), and of
   // each action and format
@@ -73,43 +88,171 @@ final class DocumentMapper {
   /**
    * The document for one event; {@code time} is µs or {@link Deduplicator#TIMELESS}. The returned
    * document and its fields are this mapper's own and are overwritten by the next call: add it to
-   * the writer before mapping the next event.
+   * the writer before mapping the next event. Both steps in one.
    */
   Document map(SourcedEvent e, String observerName, long hashValue, long time) {
-    int quality = EventIndex.quality(e.event().time());
-    LogEvent ev = e.event();
-    Document doc = this.doc;
-    doc.clear();
-    if (time != Deduplicator.TIMELESS) {
-      timePoint.setLongValue(time);
-      timeDv.set(time);
-      add(doc, timePoint);
-      add(doc, timeDv);
+    if (single == null) {
+      single = new Prepared(1);
     }
-    setString(action, ev.action().ecsName());
-    add(doc, action);
-    LogFormat format = datasetOf(ev, e.originalLine());
-    setString(dataset, format.id());
-    add(doc, dataset);
-    hash.set(hashValue);
-    add(doc, hash);
-    origin.set(Deduplicator.origin(e.sourcePath(), e.lineNumber(), quality));
-    add(doc, origin);
-    if (!observerName.isEmpty()) {
-      setString(observer, observerName);
-      add(doc, observer);
+    single.clear();
+    prepare(e, observerName, single, 0);
+    return map(observerName, hashValue, time, single, 0);
+  }
+
+  /**
+   * Columns of what {@link #prepare} worked out for a batch of events, read by {@link #map}: every
+   * value a document needs, so the indexing thread does not touch the event objects at all (they
+   * were built in the reading thread, and reading them again from another core cost about as much
+   * as mapping them). The stored values lie one after the other in one array, the addresses take 32
+   * bytes per event (source, then destination, 16 each as {@link InetAddressPoint} encodes them).
+   */
+  static final class Prepared {
+    static final byte NETFILTER = 0;
+    static final byte NOTICE = 1;
+    static final byte CONNTRACK = 2;
+    static final int SOURCE_IP = 1;
+    static final int DESTINATION_IP = 2;
+    static final int SOURCE_PORT = 4;
+    static final int DESTINATION_PORT = 8;
+    static final int CONNTRACK_ID = 16;
+    static final int BYTES = 32;
+
+    byte[] stored = new byte[64 * 1024];
+    final int[] storedEnd;
+    final byte[] addresses;
+    final byte[] kinds;
+    final byte[] actions;
+    final byte[] formats;
+    final int[] present;
+    final long[] origins;
+    final String[] ingress;
+    final String[] egress;
+    final String[] transports;
+    final int[] sourcePorts;
+    final int[] destinationPorts;
+    final long[] conntrackIds;
+    final String[] conntrackStates;
+    final long[] byteCounts;
+    int storedLength;
+
+    Prepared(int capacity) {
+      storedEnd = new int[capacity];
+      addresses = new byte[capacity * 2 * InetAddressPoint.BYTES];
+      kinds = new byte[capacity];
+      actions = new byte[capacity];
+      formats = new byte[capacity];
+      present = new int[capacity];
+      origins = new long[capacity];
+      ingress = new String[capacity];
+      egress = new String[capacity];
+      transports = new String[capacity];
+      sourcePorts = new int[capacity];
+      destinationPorts = new int[capacity];
+      conntrackIds = new long[capacity];
+      conntrackStates = new String[capacity];
+      byteCounts = new long[capacity];
     }
-    if (ev instanceof NetfilterEvent n) {
-      netfilter(doc, n);
-    } else if (ev instanceof NoticeEvent n) {
-      // a manual list change is searchable by its address (src:ADDR); markers have none
-      if (n.address() != null) {
-        addresses(doc, n.address(), null);
+
+    /** Empties it for the next batch (the arrays are kept; every slot is overwritten). */
+    void clear() {
+      storedLength = 0;
+    }
+
+    private int storedStart(int slot) {
+      return slot == 0 ? 0 : storedEnd[slot - 1];
+    }
+
+    private void appendStored(int slot, BytesRef b) {
+      if (storedLength + b.length > stored.length) {
+        stored =
+            java.util.Arrays.copyOf(stored, Math.max(stored.length * 2, storedLength + b.length));
       }
-    } else {
-      conntrack(doc, (ConntrackEvent) ev);
+      System.arraycopy(b.bytes, b.offset, stored, storedLength, b.length);
+      storedLength += b.length;
+      storedEnd[slot] = storedLength;
     }
-    stored.setBytesValue(
+  }
+
+  /**
+   * Step one, for slot {@code slot} of a batch (slots in order from 0): every value of the event's
+   * document, the stored value and the address bytes encoded.
+   */
+  void prepare(SourcedEvent e, String observerName, Prepared into, int slot) {
+    LogEvent ev = e.event();
+    int quality = EventIndex.quality(ev.time());
+    into.origins[slot] = Deduplicator.origin(e.sourcePath(), e.lineNumber(), quality);
+    LogFormat format = datasetOf(ev, e.originalLine());
+    into.formats[slot] = (byte) format.ordinal();
+    into.actions[slot] = (byte) ev.action().ordinal();
+    int present = 0;
+    InetAddress src = null;
+    InetAddress dst = null;
+    String in = null;
+    String out = null;
+    String proto = null;
+    String state = null;
+    if (ev instanceof NetfilterEvent n) {
+      into.kinds[slot] = Prepared.NETFILTER;
+      in = n.inInterface().isEmpty() ? null : n.inInterface();
+      out = n.outInterface().isEmpty() ? null : n.outInterface();
+      IpPacket p = n.packet();
+      if (p != null) {
+        src = p.source();
+        dst = p.destination();
+        present |= ports(into, slot, p.sourcePort(), p.destinationPort());
+        proto = p.protocol() == null ? null : p.protocol().ecsName();
+      }
+    } else if (ev instanceof NoticeEvent n) {
+      into.kinds[slot] = Prepared.NOTICE;
+      src = n.address();
+    } else {
+      ConntrackEvent c = (ConntrackEvent) ev;
+      into.kinds[slot] = Prepared.CONNTRACK;
+      ConntrackTuple o = c.original();
+      src = o.source();
+      dst = o.destination();
+      present |= ports(into, slot, o.sourcePort(), o.destinationPort());
+      proto = c.protocol() == null ? null : c.protocol().ecsName();
+      if (c.id() != null) {
+        into.conntrackIds[slot] = c.id();
+        present |= Prepared.CONNTRACK_ID;
+      }
+      state = c.state();
+      long total = bytesOf(o) + bytesOf(c.reply());
+      if (total >= 0 && (o.bytes() != null || (c.reply() != null && c.reply().bytes() != null))) {
+        into.byteCounts[slot] = total;
+        present |= Prepared.BYTES;
+      }
+    }
+    into.ingress[slot] = in;
+    into.egress[slot] = out;
+    into.transports[slot] = proto;
+    into.conntrackStates[slot] = state;
+    int at = slot * 2 * InetAddressPoint.BYTES;
+    if (src != null) {
+      if (src != lastSource) {
+        encodeAddress(src, lastSourceBytes);
+        lastSource = src;
+      }
+      System.arraycopy(lastSourceBytes, 0, into.addresses, at, InetAddressPoint.BYTES);
+      present |= Prepared.SOURCE_IP;
+    }
+    if (dst != null) {
+      if (dst != lastDestination) {
+        encodeAddress(dst, lastDestinationBytes);
+        lastDestination = dst;
+      }
+      System.arraycopy(
+          lastDestinationBytes,
+          0,
+          into.addresses,
+          at + InetAddressPoint.BYTES,
+          InetAddressPoint.BYTES);
+      present |= Prepared.DESTINATION_IP;
+    }
+    into.present[slot] = present;
+    into.appendStored(
+        slot,
         encoder.encode(
             actionId(ev.action()),
             datasetId(format),
@@ -118,9 +261,118 @@ final class DocumentMapper {
             e.byteOffset(),
             e.lineNumber(),
             e.originalLine()));
+  }
+
+  private static int ports(Prepared into, int slot, Integer src, Integer dst) {
+    int present = 0;
+    if (src != null) {
+      into.sourcePorts[slot] = src;
+      present |= Prepared.SOURCE_PORT;
+    }
+    if (dst != null) {
+      into.destinationPorts[slot] = dst;
+      present |= Prepared.DESTINATION_PORT;
+    }
+    return present;
+  }
+
+  /** {@link InetAddressPoint}'s 16 bytes: IPv6 as is, IPv4 as IPv4-mapped IPv6. */
+  private static void encodeAddress(InetAddress a, byte[] into) {
+    byte[] raw = a.getAddress();
+    if (raw.length == 4) {
+      java.util.Arrays.fill(into, 0, 10, (byte) 0);
+      into[10] = (byte) 0xff;
+      into[11] = (byte) 0xff;
+      System.arraycopy(raw, 0, into, 12, 4);
+    } else {
+      System.arraycopy(raw, 0, into, 0, InetAddressPoint.BYTES);
+    }
+  }
+
+  /**
+   * Step two: the document for the event prepared in {@code from}'s slot {@code slot}, from the
+   * columns alone. The returned document and its fields are this mapper's own and point into {@code
+   * from}: add it to the writer before mapping the next event, and before {@code from} is reused.
+   */
+  Document map(String observerName, long hashValue, long time, Prepared from, int slot) {
+    Document doc = this.doc;
+    doc.clear();
+    if (time != Deduplicator.TIMELESS) {
+      timePoint.setLongValue(time);
+      timeDv.set(time);
+      add(doc, timePoint);
+      add(doc, timeDv);
+    }
+    setString(action, ACTIONS[from.actions[slot]].ecsName());
+    add(doc, action);
+    setString(dataset, FORMATS[from.formats[slot]].id());
+    add(doc, dataset);
+    hash.set(hashValue);
+    add(doc, hash);
+    origin.set(from.origins[slot]);
+    add(doc, origin);
+    if (!observerName.isEmpty()) {
+      setString(observer, observerName);
+      add(doc, observer);
+    }
+    int present = from.present[slot];
+    byte kind = from.kinds[slot];
+    if (kind == Prepared.NETFILTER) {
+      if (from.ingress[slot] != null) {
+        setString(ingress, from.ingress[slot]);
+        add(doc, ingress);
+      }
+      if (from.egress[slot] != null) {
+        setString(egress, from.egress[slot]);
+        add(doc, egress);
+      }
+    }
+    int at = slot * 2 * InetAddressPoint.BYTES;
+    if ((present & Prepared.SOURCE_IP) != 0) {
+      sourceIp.point(from.addresses, at);
+      add(doc, sourceIp);
+    }
+    if ((present & Prepared.DESTINATION_IP) != 0) {
+      destinationIp.point(from.addresses, at + InetAddressPoint.BYTES);
+      add(doc, destinationIp);
+    }
+    if ((present & Prepared.SOURCE_PORT) != 0) {
+      sourcePort.setIntValue(from.sourcePorts[slot]);
+      add(doc, sourcePort);
+    }
+    if ((present & Prepared.DESTINATION_PORT) != 0) {
+      destinationPort.setIntValue(from.destinationPorts[slot]);
+      add(doc, destinationPort);
+    }
+    if (from.transports[slot] != null) {
+      setString(transport, from.transports[slot]);
+      add(doc, transport);
+    }
+    if (kind == Prepared.CONNTRACK) {
+      if ((present & Prepared.CONNTRACK_ID) != 0) {
+        conntrackId.setLongValue(from.conntrackIds[slot]);
+        add(doc, conntrackId);
+      }
+      if (from.conntrackStates[slot] != null) {
+        setString(conntrackState, from.conntrackStates[slot]);
+        add(doc, conntrackState);
+      }
+      if ((present & Prepared.BYTES) != 0) {
+        bytes.setLongValue(from.byteCounts[slot]);
+        add(doc, bytes);
+      }
+    }
+    int start = from.storedStart(slot);
+    storedBytes.bytes = from.stored;
+    storedBytes.offset = start;
+    storedBytes.length = from.storedEnd[slot] - start;
+    stored.setBytesValue(storedBytes);
     add(doc, stored);
     return doc;
   }
+
+  private static final LogFormat[] FORMATS = LogFormat.values();
+  private static final Action[] ACTIONS = Action.values();
 
   private int actionId(Action a) {
     return cachedId(actionIds, a.ordinal(), a.ecsName());
@@ -153,75 +405,8 @@ final class DocumentMapper {
     return lastObserverId;
   }
 
-  private void netfilter(Document doc, NetfilterEvent n) {
-    if (!n.inInterface().isEmpty()) {
-      setString(ingress, n.inInterface());
-      add(doc, ingress);
-    }
-    if (!n.outInterface().isEmpty()) {
-      setString(egress, n.outInterface());
-      add(doc, egress);
-    }
-    IpPacket p = n.packet();
-    if (p == null) {
-      return;
-    }
-    addresses(doc, p.source(), p.destination());
-    ports(doc, p.sourcePort(), p.destinationPort());
-    if (p.protocol() != null) {
-      setString(transport, p.protocol().ecsName());
-      add(doc, transport);
-    }
-  }
-
-  private void conntrack(Document doc, ConntrackEvent c) {
-    ConntrackTuple o = c.original();
-    addresses(doc, o.source(), o.destination());
-    ports(doc, o.sourcePort(), o.destinationPort());
-    if (c.protocol() != null) {
-      setString(transport, c.protocol().ecsName());
-      add(doc, transport);
-    }
-    if (c.id() != null) {
-      conntrackId.setLongValue(c.id());
-      add(doc, conntrackId);
-    }
-    if (c.state() != null) {
-      setString(conntrackState, c.state());
-      add(doc, conntrackState);
-    }
-    long total = bytesOf(o) + bytesOf(c.reply());
-    if (total >= 0 && (o.bytes() != null || (c.reply() != null && c.reply().bytes() != null))) {
-      bytes.setLongValue(total);
-      add(doc, bytes);
-    }
-  }
-
   private static long bytesOf(ConntrackTuple t) {
     return t == null || t.bytes() == null ? 0 : t.bytes();
-  }
-
-  /** No {@code network.type}: the query translator answers {@code family:} from source.ip. */
-  private void addresses(Document doc, InetAddress src, InetAddress dst) {
-    if (src != null) {
-      sourceIp.set(src);
-      add(doc, sourceIp);
-    }
-    if (dst != null) {
-      destinationIp.set(dst);
-      add(doc, destinationIp);
-    }
-  }
-
-  private void ports(Document doc, Integer src, Integer dst) {
-    if (src != null) {
-      sourcePort.setIntValue(src);
-      add(doc, sourcePort);
-    }
-    if (dst != null) {
-      destinationPort.setIntValue(dst);
-      add(doc, destinationPort);
-    }
   }
 
   /**
@@ -336,10 +521,9 @@ final class DocumentMapper {
   }
 
   /**
-   * An {@link InetAddressPoint} (same field type, same 16 bytes: IPv4 as IPv4-mapped IPv6) that
-   * encodes into one reused array, and not at all when the address object is the one of the last
-   * event (the parser hands out cached address objects): {@code setInetAddressValue} allocates the
-   * address copy, a 16-byte array and a {@code BytesRef} per call.
+   * An {@link InetAddressPoint} (same field type, same 16 bytes: IPv4 as IPv4-mapped IPv6) whose
+   * value points at bytes encoded beforehand ({@link #prepare}): {@code setInetAddressValue}
+   * allocates the address copy, a 16-byte array and a {@code BytesRef} per call.
    */
   static final class AddressPoint extends Field {
     private static final FieldType TYPE = new FieldType();
@@ -349,28 +533,18 @@ final class DocumentMapper {
       TYPE.freeze();
     }
 
-    private final byte[] bytes = new byte[InetAddressPoint.BYTES];
-    private InetAddress last;
+    private final BytesRef value = new BytesRef(new byte[InetAddressPoint.BYTES]);
 
     AddressPoint(String name) {
       super(name, TYPE);
-      fieldsData = new BytesRef(bytes);
+      fieldsData = value;
     }
 
-    void set(InetAddress a) {
-      if (a == last) {
-        return;
-      }
-      byte[] raw = a.getAddress();
-      if (raw.length == 4) {
-        java.util.Arrays.fill(bytes, 0, 10, (byte) 0);
-        bytes[10] = (byte) 0xff;
-        bytes[11] = (byte) 0xff;
-        System.arraycopy(raw, 0, bytes, 12, 4);
-      } else {
-        System.arraycopy(raw, 0, bytes, 0, InetAddressPoint.BYTES);
-      }
-      last = a;
+    /** The 16 bytes at {@code offset}, read while the document is indexed. */
+    void point(byte[] bytes, int offset) {
+      value.bytes = bytes;
+      value.offset = offset;
+      value.length = InetAddressPoint.BYTES;
     }
   }
 }

@@ -525,6 +525,10 @@ public final class EventIndex implements Closeable {
     private volatile boolean stopFlusher;
     private final java.util.concurrent.ArrayBlockingQueue<Batch> queue;
     private final Object progress = new Object();
+    // batches the indexing threads are done with, for the caller to fill again
+    private final java.util.concurrent.ArrayBlockingQueue<Batch> free;
+    // the caller's half of the document mapping (DocumentMapper#prepare)
+    private final DocumentMapper preparer;
     private Batch batch = new Batch(BATCH);
     // caller thread only
     private long handed;
@@ -548,6 +552,8 @@ public final class EventIndex implements Closeable {
       this.strings = strings;
       this.onCommitted = onCommitted;
       this.queue = new java.util.concurrent.ArrayBlockingQueue<>(8 * count);
+      this.free = new java.util.concurrent.ArrayBlockingQueue<>(8 * count + 2);
+      this.preparer = new DocumentMapper(strings);
       this.threads = new Thread[count];
       for (int i = 0; i < count; i++) {
         Thread t = new Thread(this::work, "mobilessh-indexer-" + (i + 1));
@@ -578,7 +584,7 @@ public final class EventIndex implements Closeable {
       checkFailure();
       if (batch.size > 0) {
         hand(batch);
-        batch = new Batch(BATCH);
+        batch = fresh();
       }
       Batch marker = Batch.commit(data, checkpoints, deletes, deleteCount);
       deletes = new long[3 * 64];
@@ -685,18 +691,33 @@ public final class EventIndex implements Closeable {
       }
     }
 
+    /**
+     * Adds an event to the batch being filled, and prepares its document's bytes here, in the
+     * caller's thread: the indexing thread is the busier one (docs/performance.md, "Session 7").
+     */
     void submit(SourcedEvent e, String observer, long hash, long time) {
       Batch b = batch;
       int n = b.size;
-      b.events[n] = e;
       b.observers[n] = observer;
       b.hashes[n] = hash;
       b.times[n] = time;
+      preparer.prepare(e, observer, b.prepared, n);
       b.size = n + 1;
       if (b.size == BATCH) {
         hand(b);
-        batch = new Batch(BATCH);
+        batch = fresh();
       }
+    }
+
+    /** An empty batch: one the indexing threads are done with, or a new one. */
+    private Batch fresh() {
+      Batch b = free.poll();
+      if (b == null) {
+        return new Batch(BATCH);
+      }
+      b.size = 0;
+      b.prepared.clear();
+      return b;
     }
 
     /** Deletes the indexed copy of an event, at the next {@link #drain}. */
@@ -715,7 +736,7 @@ public final class EventIndex implements Closeable {
     void drain() {
       if (batch.size > 0) {
         hand(batch);
-        batch = new Batch(BATCH);
+        batch = fresh();
       }
       try {
         synchronized (progress) {
@@ -852,6 +873,8 @@ public final class EventIndex implements Closeable {
             // later batches are counted but skipped; drain() and the next add report this
             failure = ex;
           } finally {
+            // the writer is done with the batch's documents and the bytes they pointed at
+            free.offer(items);
             synchronized (progress) {
               completed++;
               progress.notifyAll();
@@ -868,10 +891,10 @@ public final class EventIndex implements Closeable {
      * commit marker ({@link #commitData} set) with the deletes to apply before it.
      */
     private static final class Batch {
-      final SourcedEvent[] events;
       final String[] observers;
       final long[] hashes;
       final long[] times;
+      final DocumentMapper.Prepared prepared;
       int size;
       Map<String, String> commitData;
       Map<String, String> checkpoints;
@@ -879,10 +902,10 @@ public final class EventIndex implements Closeable {
       int deleteCount;
 
       Batch(int capacity) {
-        events = new SourcedEvent[capacity];
         observers = new String[capacity];
         hashes = new long[capacity];
         times = new long[capacity];
+        prepared = new DocumentMapper.Prepared(capacity);
       }
 
       static Batch commit(
@@ -916,7 +939,7 @@ public final class EventIndex implements Closeable {
                   throw new java.util.NoSuchElementException();
                 }
                 int k = i++;
-                return mapper.map(events[k], observers[k], hashes[k], times[k]);
+                return mapper.map(observers[k], hashes[k], times[k], prepared, k);
               }
             };
       }

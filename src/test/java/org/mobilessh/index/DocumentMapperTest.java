@@ -8,14 +8,22 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
 import org.apache.lucene.document.InetAddressPoint;
+import org.apache.lucene.document.IntPoint;
+import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.IndexableFieldType;
+import org.apache.lucene.util.BytesRef;
 import org.junit.jupiter.api.Test;
 import org.mobilessh.parse.ConntrackEvent;
+import org.mobilessh.parse.ConntrackTuple;
 import org.mobilessh.parse.IpPacket;
+import org.mobilessh.parse.LogEvent;
 import org.mobilessh.parse.LogFormat;
 import org.mobilessh.parse.NetfilterEvent;
 import org.mobilessh.parse.NoticeEvent;
@@ -62,6 +70,190 @@ class DocumentMapperTest {
       }
     }
     assertThat(addresses).isGreaterThan(400);
+  }
+
+  @Test
+  void preparedInOneMapperAndMappedInAnotherIsTheDocumentOfBefore() {
+    List<SourcedEvent> events = new ArrayList<>();
+    events.addAll(SampleLogs.events("kern.log", LogFormat.SYSLOG));
+    events.addAll(SampleLogs.events("conntrack-extended.log", LogFormat.CONNTRACK));
+    events.addAll(SampleLogs.events("ulogd-json.log", LogFormat.ULOGD_JSON));
+    events.addAll(SampleLogs.events("kern.log.1", LogFormat.SYSLOG));
+    events.addAll(SampleLogs.events("dmesg-iso.log", LogFormat.DMESG_ISO));
+    Collections.shuffle(events, new Random(7));
+    StoredEvent.StringTable table = new StoredEvent.StringTable();
+    DocumentMapper whole = new DocumentMapper(table);
+    ReferenceMapper reference = new ReferenceMapper(new StoredEvent.StringTable());
+    DocumentMapper preparer = new DocumentMapper(table);
+    DocumentMapper mapper = new DocumentMapper(table);
+    // batches of 100 in one reused set of columns, as the indexing threads get them
+    DocumentMapper.Prepared batch = new DocumentMapper.Prepared(100);
+    int checked = 0;
+    for (int from = 0; from < events.size(); from += 100) {
+      List<SourcedEvent> part = events.subList(from, Math.min(events.size(), from + 100));
+      batch.clear();
+      for (int i = 0; i < part.size(); i++) {
+        SourcedEvent e = part.get(i);
+        preparer.prepare(e, observerOf(e), batch, i);
+      }
+      for (int i = 0; i < part.size(); i++) {
+        SourcedEvent e = part.get(i);
+        String observer = observerOf(e);
+        long hash = EventIdentity.of(e.event(), observer);
+        long time =
+            e.event().time() == null ? Deduplicator.TIMELESS : e.event().time().epochMicros();
+        List<String> expected = describe(reference.map(e, observer, hash, time));
+        assertThat(describe(whole.map(e, observer, hash, time)))
+            .as(e.originalLine())
+            .isEqualTo(expected);
+        assertThat(describe(mapper.map(observer, hash, time, batch, i)))
+            .as(e.originalLine())
+            .isEqualTo(expected);
+        checked++;
+      }
+    }
+    assertThat(checked).isEqualTo(events.size()).isGreaterThan(200);
+  }
+
+  private static String observerOf(SourcedEvent e) {
+    return e.event().hostname() == null ? "" : e.event().hostname();
+  }
+
+  /** Every field of a document: name, type, and its value's bytes, string or number. */
+  private static List<String> describe(Document doc) {
+    List<String> out = new ArrayList<>();
+    for (IndexableField f : doc.getFields()) {
+      Object v =
+          f.binaryValue() != null
+              ? java.util.Arrays.toString(
+                  java.util.Arrays.copyOfRange(
+                      f.binaryValue().bytes,
+                      f.binaryValue().offset,
+                      f.binaryValue().offset + f.binaryValue().length))
+              : f.numericValue() != null ? f.numericValue().longValue() : f.stringValue();
+      IndexableFieldType t = f.fieldType();
+      out.add(
+          f.name()
+              + " dv="
+              + t.docValuesType()
+              + " index="
+              + t.indexOptions()
+              + " norms="
+              + !t.omitNorms()
+              + " stored="
+              + t.stored()
+              + " points="
+              + t.pointDimensionCount()
+              + "x"
+              + t.pointNumBytes()
+              + " "
+              + v);
+    }
+    return out;
+  }
+
+  /**
+   * The mapping as it was before it was split in two steps, with Lucene's own field classes: what
+   * the columns must reproduce field for field.
+   */
+  private static final class ReferenceMapper {
+    private final StoredEvent.StringTable table;
+    private final StoredEvent.Encoder encoder = new StoredEvent.Encoder();
+
+    ReferenceMapper(StoredEvent.StringTable table) {
+      this.table = table;
+    }
+
+    Document map(SourcedEvent e, String observer, long hash, long time) {
+      LogEvent ev = e.event();
+      Document doc = new Document();
+      if (time != Deduplicator.TIMELESS) {
+        doc.add(new LongPoint(Fields.TIMESTAMP, time));
+        doc.add(new NumericDocValuesField(Fields.TIMESTAMP, time));
+      }
+      doc.add(new StringField(Fields.ACTION, ev.action().ecsName(), Field.Store.NO));
+      LogFormat format = DocumentMapper.datasetOf(ev, e.originalLine());
+      doc.add(new StringField(Fields.DATASET, format.id(), Field.Store.NO));
+      doc.add(new NumericDocValuesField(Fields.HASH, hash));
+      int quality = EventIndex.quality(ev.time());
+      doc.add(
+          new NumericDocValuesField(
+              Fields.ORIGIN, Deduplicator.origin(e.sourcePath(), e.lineNumber(), quality)));
+      if (!observer.isEmpty()) {
+        doc.add(new StringField(Fields.OBSERVER, observer, Field.Store.NO));
+      }
+      if (ev instanceof NetfilterEvent n) {
+        if (!n.inInterface().isEmpty()) {
+          doc.add(new StringField(Fields.INGRESS_INTERFACE, n.inInterface(), Field.Store.NO));
+        }
+        if (!n.outInterface().isEmpty()) {
+          doc.add(new StringField(Fields.EGRESS_INTERFACE, n.outInterface(), Field.Store.NO));
+        }
+        IpPacket p = n.packet();
+        if (p != null) {
+          addresses(doc, p.source(), p.destination());
+          ports(doc, p.sourcePort(), p.destinationPort());
+          if (p.protocol() != null) {
+            doc.add(new StringField(Fields.TRANSPORT, p.protocol().ecsName(), Field.Store.NO));
+          }
+        }
+      } else if (ev instanceof NoticeEvent n) {
+        if (n.address() != null) {
+          addresses(doc, n.address(), null);
+        }
+      } else {
+        ConntrackEvent c = (ConntrackEvent) ev;
+        ConntrackTuple o = c.original();
+        addresses(doc, o.source(), o.destination());
+        ports(doc, o.sourcePort(), o.destinationPort());
+        if (c.protocol() != null) {
+          doc.add(new StringField(Fields.TRANSPORT, c.protocol().ecsName(), Field.Store.NO));
+        }
+        if (c.id() != null) {
+          doc.add(new LongPoint(Fields.CONNTRACK_ID, c.id()));
+        }
+        if (c.state() != null) {
+          doc.add(new StringField(Fields.CONNTRACK_STATE, c.state(), Field.Store.NO));
+        }
+        long total = bytesOf(o) + bytesOf(c.reply());
+        if (total >= 0 && (o.bytes() != null || (c.reply() != null && c.reply().bytes() != null))) {
+          doc.add(new LongPoint(Fields.NETWORK_BYTES, total));
+        }
+      }
+      BytesRef b =
+          encoder.encode(
+              table.id(ev.action().ecsName()),
+              table.id(format.id()),
+              observer.isEmpty() ? 0 : table.id(observer),
+              table.id(e.sourcePath()),
+              e.byteOffset(),
+              e.lineNumber(),
+              e.originalLine());
+      doc.add(new StoredField(Fields.STORED, BytesRef.deepCopyOf(b)));
+      return doc;
+    }
+
+    private static long bytesOf(ConntrackTuple t) {
+      return t == null || t.bytes() == null ? 0 : t.bytes();
+    }
+
+    private static void addresses(Document doc, InetAddress src, InetAddress dst) {
+      if (src != null) {
+        doc.add(new InetAddressPoint(Fields.SOURCE_IP, src));
+      }
+      if (dst != null) {
+        doc.add(new InetAddressPoint(Fields.DESTINATION_IP, dst));
+      }
+    }
+
+    private static void ports(Document doc, Integer src, Integer dst) {
+      if (src != null) {
+        doc.add(new IntPoint(Fields.SOURCE_PORT, src));
+      }
+      if (dst != null) {
+        doc.add(new IntPoint(Fields.DESTINATION_PORT, dst));
+      }
+    }
   }
 
   private static InetAddress[] addressesOf(SourcedEvent e) {
