@@ -137,7 +137,8 @@ public final class EventSearcher implements Closeable {
       for (ScoreDoc sd : top.scoreDocs) {
         long time = (Long) ((FieldDoc) sd).fields[0];
         Document doc = stored.document(sd.doc);
-        hits.add(hit(decoder.decode(doc), doc, time == Long.MAX_VALUE ? null : time, reparser));
+        hits.add(
+            hit(decoder.decode(doc), doc, time == Long.MAX_VALUE ? null : time, reparser, false));
       }
       return hits;
     } catch (IOException e) {
@@ -214,8 +215,11 @@ public final class EventSearcher implements Closeable {
 
     Hit hit(Long micros, Reparser reparser, StoredEvent.Decoder decoder) {
       Document doc = other == null ? EMPTY : other.getDocument();
-      StoredEvent stored = length >= 0 ? decoder.decode(buf, 0, length) : decoder.decode(doc);
-      return EventSearcher.hit(stored, doc, micros, reparser);
+      if (length >= 0) {
+        // the layout's strings are the decoder's table's own: one instance each already
+        return EventSearcher.hit(decoder.decode(buf, 0, length), doc, micros, reparser, true);
+      }
+      return EventSearcher.hit(decoder.decode(doc), doc, micros, reparser, false);
     }
 
     @Override
@@ -516,17 +520,22 @@ public final class EventSearcher implements Closeable {
     return new MatchAllDocsQuery();
   }
 
-  private static Hit hit(StoredEvent stored, Document doc, Long micros, Reparser reparser) {
+  /**
+   * @param canonical whether the stored strings (action, router, format, path) are one instance
+   *     each already (the decoder's string table), so need not be shared
+   */
+  private static Hit hit(
+      StoredEvent stored, Document doc, Long micros, Reparser reparser, boolean canonical) {
     // what Instant.EPOCH.plus(micros, MICROS) gives, without its Duration
     Instant time =
         micros == null
             ? null
             : Instant.ofEpochSecond(
                 Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
-    String action = reparser.shared(stored.action());
+    String action = canonical ? stored.action() : reparser.shared(stored.action());
     String original = stored.originalLine();
-    String observer = reparser.shared(stored.observer());
-    String dataset = reparser.shared(stored.dataset());
+    String observer = canonical ? stored.observer() : reparser.shared(stored.observer());
+    String dataset = canonical ? stored.dataset() : reparser.shared(stored.dataset());
     IndexableField raw = doc.getField(Fields.ORIGINAL_RAW);
     byte[] rawBytes = null;
     if (raw != null && raw.binaryValue() != null) {
@@ -538,7 +547,7 @@ public final class EventSearcher implements Closeable {
     }
     LogEvent event = null;
     if (!Fields.QUARANTINE.equals(action) && dataset != null && original != null) {
-      event = reparser.reparse(original, LogFormat.ofId(dataset), observer, time, action);
+      event = reparser.reparse(original, reparser.format(dataset), observer, time, action);
     }
     return new Hit(
         time,
@@ -547,7 +556,7 @@ public final class EventSearcher implements Closeable {
         observer,
         original,
         rawBytes,
-        reparser.shared(stored.sourcePath()),
+        canonical ? stored.sourcePath() : reparser.shared(stored.sourcePath()),
         stored.byteOffset(),
         stored.lineNumber(),
         doc.get(Fields.REASON),
@@ -588,12 +597,17 @@ public final class EventSearcher implements Closeable {
   private static LogEvent fix(ParseResult.Parsed p, Instant time, String action) {
     LogEvent ev = p.event();
     EventTime t = ev.time();
+    // the same parser under the same year and zone gives the indexed time: nothing to replace
+    boolean sameTime = time == null || t == null || time.equals(t.instant());
     EventTime fixed =
-        time == null || t == null
+        sameTime
             ? t
             : new EventTime(time, t.original(), t.precision(), t.source(), t.zoneResolution());
     if (ev instanceof NetfilterEvent n) {
       Action a = action == null ? n.action() : Action.ofEcsName(action);
+      if (sameTime && a == n.action()) {
+        return n;
+      }
       return new NetfilterEvent(
           fixed,
           n.hostname(),
@@ -612,6 +626,9 @@ public final class EventSearcher implements Closeable {
           n.mark(),
           n.repeated(),
           n.extra());
+    }
+    if (sameTime) {
+      return ev; // notices and conntrack events keep their parsed action
     }
     if (ev instanceof NoticeEvent n) {
       return new NoticeEvent(
@@ -672,6 +689,18 @@ public final class EventSearcher implements Closeable {
       }
       String had = strings.putIfAbsent(s, s);
       return had == null ? s : had;
+    }
+
+    private String lastDataset;
+    private LogFormat lastDatasetFormat;
+
+    /** {@link LogFormat#ofId}, remembering the last one (consecutive lines share their format). */
+    LogFormat format(String dataset) {
+      if (!dataset.equals(lastDataset)) {
+        lastDatasetFormat = LogFormat.ofId(dataset);
+        lastDataset = dataset;
+      }
+      return lastDatasetFormat;
     }
 
     // the last parser used: consecutive lines nearly always share format, year and router
