@@ -1,9 +1,6 @@
 package org.mobilessh.report;
 
 import java.io.Closeable;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,9 +23,9 @@ import org.mobilessh.audit.TracedEvent;
  * days, routers and silences, not by events.
  *
  * <p>The input digest is a SHA-256 over every event in (source path, line number) order, which is
- * not the order events are read in: the lines go through a {@link SpillSort} (runs of at most
- * {@link #RUN_RECORDS} in memory, the rest in temporary files), so memory stays bounded however
- * many events the month has.
+ * not the order events are read in: the lines go through a {@link LineSort} (at most {@link
+ * #RUN_RECORDS} out of order in memory, the rest in temporary files), so memory stays bounded
+ * however many events the month has.
  *
  * <p>The events may also come as several reads, one per router, each in its own time order (the
  * audit's per-router streams, see {@link FiguresTap}): each read goes into a {@link #shard} with
@@ -67,41 +64,11 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
   private final Map<Long, Map<String, long[]>> dayCounts = new HashMap<>();
 
   // the digest's sort: the lines' texts by source path, line number, then place in the read
-  private final SpillSort<Line> lines;
+  private final LineSort lines;
   private final Map<String, Integer> pathIds = new HashMap<>(); // this tally's memo of paths
   private long seq;
   private final List<EventTally> shards = new ArrayList<>(); // guarded by itself
   private EventFigures figures;
-
-  /**
-   * One event's line text in UTF-8, sorted by path, line, then {@code (order1, order2)}: its place
-   * in the read, (0, sequence number) for one read, (µs, document number) for shards.
-   */
-  private record Line(int path, long line, long order1, long order2, byte[] text) {}
-
-  private static final SpillSort.Codec<Line> LINE =
-      new SpillSort.Codec<>() {
-        @Override
-        public void write(DataOutputStream out, Line l) throws IOException {
-          out.writeInt(l.path());
-          out.writeLong(l.line());
-          out.writeLong(l.order1());
-          out.writeLong(l.order2());
-          out.writeInt(l.text().length);
-          out.write(l.text());
-        }
-
-        @Override
-        public Line read(DataInputStream in) throws IOException {
-          int path = in.readInt();
-          long line = in.readLong();
-          long order1 = in.readLong();
-          long order2 = in.readLong();
-          byte[] b = new byte[in.readInt()];
-          in.readFully(b);
-          return new Line(path, line, order1, order2, b);
-        }
-      };
 
   /** The source paths of a tally and its shards, numbered as first met. Thread-safe. */
   private static final class Paths {
@@ -166,7 +133,7 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
     this(from, to, RUN_RECORDS, null);
   }
 
-  /** For tests: the run size, and where run files go ({@code null}: the JVM's temp directory). */
+  /** With the run size, and where run files go ({@code null}: the JVM's temp directory). */
   EventTally(Instant from, Instant to, int runRecords, java.nio.file.Path tempDir) {
     this(from, to, runRecords, tempDir, new Paths());
   }
@@ -178,20 +145,7 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
     this.paths = paths;
     this.runRecords = runRecords;
     this.tempDir = tempDir;
-    java.util.Comparator<Line> order =
-        (a, b) -> {
-          int c = paths.compare(a.path(), b.path());
-          if (c != 0) {
-            return c;
-          }
-          c = Long.compare(a.line(), b.line());
-          if (c != 0) {
-            return c;
-          }
-          c = Long.compare(a.order1(), b.order1());
-          return c != 0 ? c : Long.compare(a.order2(), b.order2());
-        };
-    this.lines = new SpillSort<>(order, LINE, runRecords, tempDir);
+    this.lines = new LineSort(paths::compare, runRecords, tempDir);
   }
 
   /**
@@ -249,7 +203,7 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
 
   /** This shard's read is over: its lines leave memory for a run file. */
   public void done() {
-    lines.spillHeld();
+    lines.finishRead();
   }
 
   private void count(TracedEvent e, long order1, long order2) {
@@ -392,9 +346,7 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
       pathIds.put(e.sourcePath(), id);
     }
     // the path and line number are added back when the digest is taken
-    lines.add(
-        new Line(
-            id, e.lineNumber(), order1, order2, e.originalLine().getBytes(StandardCharsets.UTF_8)));
+    lines.add(id, e.lineNumber(), order1, order2, e.originalLine());
   }
 
   /**
@@ -460,22 +412,22 @@ public final class EventTally implements Consumer<TracedEvent>, Closeable {
     int[] prefixPath = {-1};
     long[] prefixLine = {0};
     lines.drain(
-        l -> {
+        (path, line, text, off, len) -> {
           // PATH TAB LINE TAB, the same for the lines of one path and number
-          if (l.path() != prefixPath[0] || l.line() != prefixLine[0] || prefix[0] == null) {
-            byte[] p = paths.utf8(l.path());
-            byte[] n = Long.toString(l.line()).getBytes(StandardCharsets.US_ASCII);
+          if (path != prefixPath[0] || line != prefixLine[0] || prefix[0] == null) {
+            byte[] p = paths.utf8(path);
+            byte[] n = Long.toString(line).getBytes(StandardCharsets.US_ASCII);
             byte[] b = new byte[p.length + n.length + 2];
             System.arraycopy(p, 0, b, 0, p.length);
             b[p.length] = '\t';
             System.arraycopy(n, 0, b, p.length + 1, n.length);
             b[b.length - 1] = '\t';
             prefix[0] = b;
-            prefixPath[0] = l.path();
-            prefixLine[0] = l.line();
+            prefixPath[0] = path;
+            prefixLine[0] = line;
           }
           md.update(prefix[0]);
-          md.update(l.text());
+          md.update(text, off, len);
           md.update((byte) '\n');
         });
     String digest = HexFormat.of().formatHex(md.digest());

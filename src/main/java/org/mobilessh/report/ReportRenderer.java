@@ -175,7 +175,11 @@ public final class ReportRenderer {
               });
       // the event figures are counted from the audit's own read (routers it takes from its
       // cache are read for them on the side thread), unless they are in the report's cache
-      FiguresTap tap = new FiguresTap(new EventTally(from, to), searcher, side, stop);
+      // the digest's sort runs go to the report's scratch directory beside its output when there
+      // is one (removed with it, or by the next run if this one is killed), else to java.io.tmpdir
+      FiguresTap tap =
+          new FiguresTap(
+              new EventTally(from, to, EventTally.RUN_RECORDS, scratch), searcher, side, stop);
       try {
         long t0 = System.nanoTime();
         Future<Kept> keptLater =
@@ -449,11 +453,13 @@ public final class ReportRenderer {
    * done and how long it took (for the error stream).
    */
   public static Rendered write(ReportRequest req, Path out, Consumer<String> progress) {
-    Rendered r = render(req, List.of(), Long.MAX_VALUE, null, null, progress);
     Path dir = out.toAbsolutePath().getParent();
+    Path scratch = ScratchFiles.beside(out, "scratch");
     try {
       Files.createDirectories(dir);
       ScratchFiles.removeStale(out, "tmp", "scratch");
+      Files.createDirectories(scratch);
+      Rendered r = render(req, List.of(), Long.MAX_VALUE, null, scratch, progress);
       // not createTempFile: its 0600 mode would stay on the report; this one gets the umask's
       Path tmp = ScratchFiles.beside(out, "tmp");
       try {
@@ -462,10 +468,12 @@ public final class ReportRenderer {
       } finally {
         Files.deleteIfExists(tmp);
       }
+      return r;
     } catch (IOException e) {
       throw new ReportException("cannot write " + out + ": " + e.getMessage(), e);
+    } finally {
+      ScratchFiles.deleteTree(scratch);
     }
-    return r;
   }
 
   /**

@@ -317,6 +317,39 @@ class ReportRendererTest {
   }
 
   @Test
+  void theDigestsSortRunsGoBesideTheOutputAndLeaveNothingBehind() throws IOException {
+    Path outDir = Files.createDirectories(dir.resolve("spill"));
+    Path out = outDir.resolve("r.html");
+    // a killed run's scratch: beyond any pid_max (2^22), no process has this id
+    Path stale = Files.createDirectories(outDir.resolve(".r.html.99999999.scratch"));
+    Files.writeString(stale.resolve("mobilessh-sort-1.run"), "left by a killed run");
+    Path mine = ScratchFiles.beside(out, "scratch");
+    List<String> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    ReportRequest req = SampleMonth.request(index, ReportRequest.Format.HTML).withCache(false);
+    ReportRenderer.write(
+        req,
+        out,
+        m -> {
+          // told once the router's stream is read (its lines spilled) and before any merge
+          if (m.startsWith("audit: router1:")) {
+            try (var s = Files.list(mine)) {
+              s.forEach(f -> seen.add(f.getFileName().toString()));
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+        });
+    assertThat(seen).isNotEmpty().allMatch(f -> f.startsWith("mobilessh-sort-"));
+    assertThat(mine).doesNotExist();
+    assertThat(stale).doesNotExist();
+    try (var s = Files.list(outDir)) {
+      assertThat(s.map(f -> f.getFileName().toString())).containsExactly("r.html");
+    }
+    assertThat(Files.readAllBytes(out))
+        .isEqualTo(ReportRenderer.render(req.withCache(false)).bytes());
+  }
+
+  @Test
   void htmlEscapesHostileValues() {
     ReportRequest req =
         SampleMonth.request(index, ReportRequest.Format.HTML).withHost("<script>alert(1)</script>");

@@ -140,7 +140,9 @@ class ReportStreamingTest {
         assertThat(events.keysHeld()).isLessThan(200);
       }
     }
-    assertThat(events.runsSpilled()).isGreaterThanOrEqualTo(n / 10_000 - 1);
+    // lines in order go straight to a run file; r1's lines, each below the r2 line before it,
+    // wait in memory up to 10,000 at a time and go out as a run of their own
+    assertThat(events.runsSpilled()).isGreaterThanOrEqualTo(n / 2 / 10_000);
     assertThat(events.read()).isEqualTo(n);
     assertThat(events.inMonth()).isEqualTo(n);
 
