@@ -85,6 +85,28 @@ final class AuditRecordCodec {
   }
 
   /**
+   * A string that repeats across records (a router name, a source path): as a number when the
+   * output keeps a table of them ({@link Reorder.RunOutput} of the reorder buffer, whose runs are
+   * read back by the same buffer), else as {@link #writeString}. A month of one router names a few
+   * paths millions of times: writing, reading and allocating each again cost more than the lookup.
+   */
+  static void writeName(DataOutput o, String s) throws IOException {
+    if (o instanceof Reorder.RunOutput run && run.names != null) {
+      run.writeInt(run.names.id(s));
+      return;
+    }
+    writeString(o, s);
+  }
+
+  /** What {@link #writeName} wrote: the table's string itself when the input has the table. */
+  static String readName(DataInput in) throws IOException {
+    if (in instanceof Reorder.RunInput run && run.names != null) {
+      return run.names.name(in.readInt());
+    }
+    return readString(in);
+  }
+
+  /**
    * The router names and addresses a reader met last, so that records of one router share one
    * instance of each (less to allocate and collect, and identity says "the same" to a printer's
    * caches). Not thread-safe.
@@ -147,7 +169,7 @@ final class AuditRecordCodec {
   }
 
   static String string(Repeats r, DataInput in) throws IOException {
-    return r == null ? readString(in) : r.string(in);
+    return r == null ? readName(in) : r.string(in);
   }
 
   static InetAddress address(Repeats r, DataInput in) throws IOException {
@@ -193,14 +215,14 @@ final class AuditRecordCodec {
       new LineCodec() {
         @Override
         public void write(DataOutput o, SourceLine l) throws IOException {
-          writeString(o, l.sourcePath());
+          writeName(o, l.sourcePath());
           o.writeLong(l.lineNumber());
           writeString(o, l.line());
         }
 
         @Override
         public SourceLine read(DataInput in) throws IOException {
-          return new SourceLine(readString(in), in.readLong(), readString(in));
+          return new SourceLine(readName(in), in.readLong(), readString(in));
         }
       };
 
@@ -237,7 +259,7 @@ final class AuditRecordCodec {
     return new Reorder.Codec<>() {
       @Override
       public void write(DataOutput o, Window w) throws IOException {
-        writeString(o, w.observer());
+        writeName(o, w.observer());
         writeAddress(o, w.source());
         writeInstant(o, w.openedAt());
         o.writeDouble(w.openPrecisionS());
@@ -261,13 +283,13 @@ final class AuditRecordCodec {
             in.readDouble(),
             readInstant(in),
             readInstant(in),
-            CloseReason.values()[in.readByte()],
+            CLOSE_REASONS[in.readByte()],
             readDouble(in),
             in.readInt(),
             in.readBoolean(),
             in.readBoolean(),
             readLines(in, lines),
-            Window.Opening.values()[in.readByte()]);
+            OPENINGS[in.readByte()]);
       }
     };
   }
@@ -286,7 +308,7 @@ final class AuditRecordCodec {
     return new Reorder.Codec<>() {
       @Override
       public void write(DataOutput o, Session s) throws IOException {
-        writeString(o, s.observer());
+        writeName(o, s.observer());
         writeAddress(o, s.source());
         o.writeInt(s.sourcePort());
         writeAddress(o, s.destination());
@@ -336,7 +358,7 @@ final class AuditRecordCodec {
       @Override
       public void write(DataOutput o, Anomaly a) throws IOException {
         o.writeByte(a.kind().ordinal());
-        writeString(o, a.observer());
+        writeName(o, a.observer());
         writeAddress(o, a.address());
         writeInstant(o, a.at());
         writeString(o, a.message());
@@ -346,8 +368,8 @@ final class AuditRecordCodec {
       @Override
       public Anomaly read(DataInput in) throws IOException {
         return new Anomaly(
-            Anomaly.Kind.values()[in.readByte()],
-            readString(in),
+            ANOMALY_KINDS[in.readByte()],
+            readName(in),
             readAddress(in),
             readInstant(in),
             readString(in),
@@ -370,7 +392,7 @@ final class AuditRecordCodec {
     return new Reorder.Codec<>() {
       @Override
       public void write(DataOutput o, Rejection r) throws IOException {
-        writeString(o, r.observer());
+        writeName(o, r.observer());
         writeInstant(o, r.at());
         o.writeDouble(r.precisionS());
         writeAddress(o, r.source());
@@ -446,6 +468,10 @@ final class AuditRecordCodec {
         }
       };
 
+  // values() copies its array at every call: once per record read, for a byte
+  private static final CloseReason[] CLOSE_REASONS = CloseReason.values();
+  private static final Window.Opening[] OPENINGS = Window.Opening.values();
+  private static final Anomaly.Kind[] ANOMALY_KINDS = Anomaly.Kind.values();
   private static final Protocol[] PROTOCOLS = Protocol.values();
   private static final TcpFlag[] TCP_FLAGS = TcpFlag.values();
   private static final Family[] FAMILIES = Family.values();

@@ -43,6 +43,11 @@ final class Reorder<T> implements AutoCloseable {
   private static final class Item<T> {
     final T value;
     final Instant key;
+
+    /** The key's seconds and nanos, compared without loading the Instant (a sort's inner loop). */
+    final long seconds;
+
+    final int nanos;
     final long seq;
     private final Function<T, String> tieOf;
     private String tie;
@@ -50,6 +55,8 @@ final class Reorder<T> implements AutoCloseable {
     Item(T value, Instant key, long seq, Function<T, String> tieOf) {
       this.value = value;
       this.key = key;
+      this.seconds = key.getEpochSecond();
+      this.nanos = key.getNano();
       this.seq = seq;
       this.tieOf = tieOf;
     }
@@ -74,7 +81,12 @@ final class Reorder<T> implements AutoCloseable {
 
   /** Key, then tie, then the order of {@link #add}: written out, it runs for every record. */
   private int compare(Item<T> a, Item<T> b) {
-    int c = a.key.compareTo(b.key);
+    // Instant.compareTo written out on the copies
+    int c = Long.compare(a.seconds, b.seconds);
+    if (c != 0) {
+      return c;
+    }
+    c = a.nanos - b.nanos;
     if (c != 0) {
       return c;
     }
@@ -99,6 +111,9 @@ final class Reorder<T> implements AutoCloseable {
 
   private long seq;
   private long spilled;
+
+  /** The router names and paths of this buffer's runs ({@link AuditRecordCodec#writeName}). */
+  private final Names names = new Names();
 
   /**
    * The output order is {@code key}, then {@code tie}; records equal in both keep the order of
@@ -196,7 +211,7 @@ final class Reorder<T> implements AutoCloseable {
     try {
       Path file = Files.createTempFile("mobilessh-audit-", ".run");
       file.toFile().deleteOnExit(); // a run stopped early (Ctrl-C, SIGTERM) leaves none behind
-      try (RunOutput o = new RunOutput(Files.newOutputStream(file))) {
+      try (RunOutput o = new RunOutput(Files.newOutputStream(file), names)) {
         // one sort of the heap's array instead of a poll (two sift-downs) per record
         @SuppressWarnings("unchecked")
         Item<T>[] all = memory.toArray(new Item[0]);
@@ -235,7 +250,7 @@ final class Reorder<T> implements AutoCloseable {
 
     Run(Path file) throws IOException {
       this.file = file;
-      this.in = new RunInput(Files.newInputStream(file));
+      this.in = new RunInput(Files.newInputStream(file), names);
       advance();
     }
 
@@ -265,6 +280,54 @@ final class Reorder<T> implements AutoCloseable {
     }
   }
 
+  /**
+   * Strings that repeat across records, numbered in the order met: the runs of one buffer share one
+   * table, kept in memory (a stream names a few routers and paths), so a run holds a number where
+   * the string would be, and reading it back gives the one instance of the string.
+   */
+  static final class Names {
+    private final java.util.Map<String, Integer> ids = new java.util.HashMap<>();
+    private final java.util.List<String> all = new java.util.ArrayList<>();
+
+    /** The strings met last, by identity (a record names its router and a path or two). */
+    private final String[] recent = new String[4];
+
+    private final int[] recentIds = new int[4];
+    private int next;
+
+    /** The number of {@code s} (met first now: the next one); -1 for {@code null}. */
+    int id(String s) {
+      if (s == null) {
+        return -1;
+      }
+      for (int k = 0; k < recent.length; k++) {
+        if (recent[k] == s) {
+          return recentIds[k];
+        }
+      }
+      Integer i = ids.get(s);
+      if (i == null) {
+        i = all.size();
+        ids.put(s, i);
+        all.add(s);
+      }
+      recent[next] = s;
+      recentIds[next] = i;
+      next = (next + 1) & (recent.length - 1);
+      return i;
+    }
+
+    String name(int id) throws IOException {
+      if (id == -1) {
+        return null;
+      }
+      if (id < 0 || id >= all.size()) {
+        throw new IOException("a name numbered " + id + " of " + all.size());
+      }
+      return all.get(id);
+    }
+  }
+
   private static final VarHandle SHORT =
       MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
   private static final VarHandle INT =
@@ -282,8 +345,16 @@ final class Reorder<T> implements AutoCloseable {
     private final byte[] buf = new byte[1 << 16];
     private int n;
 
+    /** The table {@link AuditRecordCodec#writeName} numbers strings by; {@code null}: none. */
+    final Names names;
+
     RunOutput(OutputStream out) {
+      this(out, null);
+    }
+
+    RunOutput(OutputStream out, Names names) {
       this.out = out;
+      this.names = names;
     }
 
     private void room(int k) throws IOException {
@@ -323,32 +394,14 @@ final class Reorder<T> implements AutoCloseable {
 
     /**
      * A non-null string as {@link AuditRecordCodec#writeString} writes it (its UTF-8 length, then
-     * the bytes), copied straight into the array when it is ASCII (every log line so far), without
-     * the array {@link String#getBytes} makes per string.
+     * the bytes). {@code getBytes(UTF_8)} of a Latin-1 string is the JDK's vectorised check for
+     * bytes above 0x7f and one copy: cheaper than testing each {@code charAt}, as an earlier
+     * version did, to copy ASCII text without the array.
      */
-    @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int): the low byte of each char
     void writeString(String s) throws IOException {
-      int len = s.length();
-      if (len <= buf.length - 4 && ascii(s)) {
-        room(4 + len);
-        INT.set(buf, n, len);
-        n += 4;
-        s.getBytes(0, len, buf, n);
-        n += len;
-        return;
-      }
       byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
       writeInt(b.length);
       write(b);
-    }
-
-    private static boolean ascii(String s) {
-      for (int i = 0; i < s.length(); i++) {
-        if (s.charAt(i) >= 0x80) {
-          return false;
-        }
-      }
-      return true;
     }
 
     @Override
@@ -435,8 +488,16 @@ final class Reorder<T> implements AutoCloseable {
     private int pos;
     private int lim;
 
+    /** The table the runs were written with ({@link RunOutput#names}); {@code null}: none. */
+    final Names names;
+
     RunInput(InputStream in) {
+      this(in, null);
+    }
+
+    RunInput(InputStream in, Names names) {
       this.in = in;
+      this.names = names;
     }
 
     /** At least {@code k} (at most the array's size) bytes in the array, or EOFException. */

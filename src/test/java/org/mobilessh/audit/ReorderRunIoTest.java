@@ -112,6 +112,50 @@ class ReorderRunIoTest {
   }
 
   @Test
+  void namesGoThroughTheBuffersTableAndComeBackAsTheSameStrings() throws IOException {
+    Reorder.Names names = new Reorder.Names();
+    java.util.List<String> strings =
+        java.util.Arrays.asList(
+            "router1-1", "/var/log/kern.log", "router1-1", null, "/var/log/kern.log.1", "é", "");
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    try (Reorder.RunOutput o = new Reorder.RunOutput(got, names)) {
+      for (String s : strings) {
+        // a string of its own each time: the table goes by value
+        AuditRecordCodec.writeName(o, s == null ? null : new String(s));
+      }
+    }
+    // a number (4 bytes) per name, not the string
+    assertThat(got.size()).isEqualTo(4 * strings.size());
+    try (Reorder.RunInput in =
+        new Reorder.RunInput(new ByteArrayInputStream(got.toByteArray()), names)) {
+      for (String s : strings) {
+        String back = AuditRecordCodec.readName(in);
+        assertThat(back).isEqualTo(s);
+      }
+    }
+    // without a table (the results cache's files), a name is an ordinary string
+    ByteArrayOutputStream plain = new ByteArrayOutputStream();
+    try (Reorder.RunOutput o = new Reorder.RunOutput(plain)) {
+      for (String s : strings) {
+        AuditRecordCodec.writeName(o, s);
+      }
+    }
+    ByteArrayOutputStream want = new ByteArrayOutputStream();
+    try (DataOutputStream o = new DataOutputStream(want)) {
+      for (String s : strings) {
+        AuditRecordCodec.writeString(o, s);
+      }
+    }
+    assertThat(plain.toByteArray()).isEqualTo(want.toByteArray());
+    try (Reorder.RunInput in =
+        new Reorder.RunInput(new ByteArrayInputStream(plain.toByteArray()))) {
+      for (String s : strings) {
+        assertThat(AuditRecordCodec.readName(in)).isEqualTo(s);
+      }
+    }
+  }
+
+  @Test
   void aFileCutShortEndsWithEofException() throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     try (Reorder.RunOutput o = new Reorder.RunOutput(b)) {
