@@ -116,6 +116,11 @@ public final class AuditEngine {
     this.config = Objects.requireNonNull(config, "config");
     this.horizon = horizon;
     this.reorderLimit = reorderLimit;
+    ClockSource[] clocks = ClockSource.values();
+    this.uncertainties = new double[clocks.length];
+    for (ClockSource c : clocks) {
+      uncertainties[c.ordinal()] = config.uncertainty(c);
+    }
   }
 
   public AuditConfig config() {
@@ -276,7 +281,6 @@ public final class AuditEngine {
     private final Set<TracedEvent> failedAttempts =
         java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
-    private final Map<BucketKey, double[]> buckets = new HashMap<>();
     private final Map<String, Map<Instant, long[]>> prefixes = new HashMap<>();
 
     private final Reorder<Window> windowsOut;
@@ -412,7 +416,7 @@ public final class AuditEngine {
         stageD(delayed.pollFirst());
       }
       for (Obs o : observers.values()) {
-        for (Track t : o.tracks.values()) {
+        for (Track t : o.tracks.values()) { // (closes of different addresses: any order)
           t.finish();
         }
       }
@@ -470,7 +474,7 @@ public final class AuditEngine {
           flows,
           waiting.size(),
           clock,
-          buckets.size(),
+          buckets(),
           entries,
           mem,
           spilled);
@@ -729,7 +733,7 @@ public final class AuditEngine {
         }
         if (n.action() == Action.LIST_FLUSH) {
           // a flush empties the list for every address of its router
-          for (Track t : new ArrayList<>(o.tracks.values())) {
+          for (Track t : o.tracks.values()) { // (a list of its own; any order, as above)
             if (t.open != null) {
               t.line(te, null);
             }
@@ -765,13 +769,23 @@ public final class AuditEngine {
     }
 
     private Obs obs(String name) {
-      Obs o = observers.get(name);
+      // a stream is usually one router's: its name comes with every event (a string of each
+      // event's own), and comparing it with the last one's spares hashing it
+      Obs o = lastObs;
+      if (o != null && (o.name == name || o.name.equals(name))) {
+        return o;
+      }
+      o = observers.get(name);
       if (o == null) {
         o = new Obs(name);
         observers.put(name, o);
       }
+      lastObs = o;
       return o;
     }
+
+    /** The router {@link #obs} found last. */
+    private Obs lastObs;
 
     /** Every second of data or so: what became final goes out, what can no longer matter goes. */
     private void tick() {
@@ -1207,17 +1221,24 @@ public final class AuditEngine {
     private void rejection(TracedEvent te, NetfilterEvent ne) {
       IpPacket p = ne.packet();
       Family fam = p.family();
-      boolean emptyA =
-          take(
-              new BucketKey(te.observer(), fam, sourceGroup(p.source())),
-              te.time(),
-              config.rejectLogPerSecond());
-      boolean emptyB =
-          take(
-              new BucketKey(te.observer(), fam, null),
-              te.time(),
-              config.rejectLogGlobalPerSecond());
-      Set<TcpFlag> flags = p.tcpFlags();
+      Obs o = obs(te.observer());
+      Instant t = te.time();
+      double now = t.getEpochSecond() + t.getNano() / 1e9;
+      Map<Object, double[]> perSource = o.buckets[fam.ordinal()];
+      Object group = sourceGroup(p.source());
+      double[] a = perSource.get(group);
+      if (a == null) {
+        a = newBucket(now, config.rejectLogPerSecond());
+        perSource.put(group, a);
+      }
+      double[] b = o.overall[fam.ordinal()];
+      if (b == null) {
+        b = newBucket(now, config.rejectLogGlobalPerSecond());
+        o.overall[fam.ordinal()] = b;
+      }
+      boolean emptyA = take(a, now);
+      boolean emptyB = take(b, now);
+      Set<TcpFlag> flags = flagSet(p.tcpFlagBits() & (FLAG_SETS.length - 1));
       sink.rejection(
           new Rejection(
               te.observer(),
@@ -1233,16 +1254,15 @@ public final class AuditEngine {
               te.sourceLine()));
     }
 
+    /** A full bucket: tokens, when last taken from, rate. */
+    private double[] newBucket(double now, double rate) {
+      return new double[] {config.rejectLogBurst(), now, rate};
+    }
+
     /** Takes one token; true if the bucket is left with less than one. */
-    private boolean take(BucketKey key, Instant t, double rate) {
+    private boolean take(double[] b, double now) {
       int burst = config.rejectLogBurst();
-      double now = t.getEpochSecond() + t.getNano() / 1e9;
-      double[] b = buckets.get(key);
-      if (b == null) {
-        b = new double[] {burst, now, rate};
-        buckets.put(key, b);
-      }
-      double tokens = Math.min(burst, b[0] + (now - b[1]) * rate);
+      double tokens = Math.min(burst, b[0] + (now - b[1]) * b[2]);
       tokens = Math.max(0, tokens - 1);
       b[0] = tokens;
       b[1] = now;
@@ -1253,7 +1273,26 @@ public final class AuditEngine {
     private void sweepBuckets(Instant t) {
       int burst = config.rejectLogBurst();
       double now = t.getEpochSecond() + t.getNano() / 1e9;
-      buckets.values().removeIf(b -> b[0] + (now - b[1]) * b[2] >= burst);
+      for (Obs o : observers.values()) {
+        for (int f = 0; f < 2; f++) {
+          o.buckets[f].values().removeIf(b -> b[0] + (now - b[1]) * b[2] >= burst);
+          double[] b = o.overall[f];
+          if (b != null && b[0] + (now - b[1]) * b[2] >= burst) {
+            o.overall[f] = null;
+          }
+        }
+      }
+    }
+
+    /** How many reject buckets are held. */
+    private int buckets() {
+      int n = 0;
+      for (Obs o : observers.values()) {
+        for (int f = 0; f < 2; f++) {
+          n += o.buckets[f].size() + (o.overall[f] == null ? 0 : 1);
+        }
+      }
+      return n;
     }
 
     // ------------------------------------------------------------ counters and snapshots
@@ -1530,14 +1569,23 @@ public final class AuditEngine {
       Instant ctLast;
       String firstStream;
       boolean multi;
-      final Map<InetAddress, Track> tracks = new HashMap<>();
+      final AddressMap<Track> tracks = new AddressMap<>();
       List<Flow> flows = new ArrayList<>();
       final Map<List<Object>, Flow> live = new HashMap<>();
       final Map<InetAddress, List<Flow>> clientFlows = new HashMap<>();
       final Map<Tuple, List<Flow>> tupleFlows = new HashMap<>();
 
       /** Addresses set and not removed (expired entries stay in the kernel's list). */
-      final Set<InetAddress> present = new HashSet<>();
+      final AddressSet present = new AddressSet();
+
+      /**
+       * The reject LOG's token buckets of this router: per family ({@link Family#ordinal}) the
+       * hashlimit buckets by source group ({@link #sourceGroup}) and the overall limit's bucket.
+       */
+      @SuppressWarnings("unchecked")
+      final Map<Object, double[]>[] buckets = new Map[] {new HashMap<>(), new HashMap<>()};
+
+      final double[][] overall = new double[2][];
 
       boolean over;
       boolean removeSeen;
@@ -1552,14 +1600,24 @@ public final class AuditEngine {
       }
 
       StreamState stream(String path) {
+        // the lines of a router come from one file for long stretches (the reader shares one
+        // string per path): the last answer first
+        if (path == lastPath) {
+          return lastStream;
+        }
         StreamState s = streamOfPath.get(path);
         if (s == null) {
           String key = name + "|" + AuditEngine.stream(path);
           s = streams.computeIfAbsent(key, StreamState::new);
           streamOfPath.put(path, s);
         }
+        lastPath = path;
+        lastStream = s;
         return s;
       }
+
+      private String lastPath;
+      private StreamState lastStream;
     }
 
     /**
@@ -2575,8 +2633,28 @@ public final class AuditEngine {
     return (f == Family.IPV6 ? 4 : 0) + i;
   }
 
-  /** A reject bucket's router, family and source group (null: the router's overall bucket). */
-  private record BucketKey(String observer, Family family, Object group) {}
+  /** Per {@link IpPacket#tcpFlagBits}: the flags as one immutable set, made once. */
+  @SuppressWarnings("unchecked")
+  private static final Set<TcpFlag>[] FLAG_SETS = new Set[1 << TcpFlag.values().length];
+
+  /**
+   * The flags of these bits as the immutable set {@link Rejection} keeps ({@code Set.copyOf} of
+   * them), shared: a record takes an immutable set as it is instead of copying it.
+   */
+  static Set<TcpFlag> flagSet(int bits) {
+    Set<TcpFlag> s = FLAG_SETS[bits];
+    if (s == null) {
+      java.util.EnumSet<TcpFlag> e = java.util.EnumSet.noneOf(TcpFlag.class);
+      for (TcpFlag f : TcpFlag.values()) {
+        if ((bits & f.bit()) != 0) {
+          e.add(f);
+        }
+      }
+      s = Set.copyOf(e);
+      FLAG_SETS[bits] = s; // (a race makes an equal set twice: harmless)
+    }
+    return s;
+  }
 
   /** The hashlimit group of a source: the address (IPv4) or its /64 (IPv6). */
   static Object sourceGroup(InetAddress a) {
@@ -2638,12 +2716,9 @@ public final class AuditEngine {
 
   /**
    * Compares windows as their {@link #windowTie} strings would compare, without making them: the
-   * observers, then the addresses' text (two IPv4 addresses written into scratch arrays). One per
-   * stream (the arrays are its own).
+   * observers, then the addresses' text (IPv4: the dotted text as one number, {@link #dotted}).
    */
   static final class WindowTieOrder implements Comparator<Window> {
-    private final char[] a = new char[15];
-    private final char[] b = new char[15];
 
     @Override
     public int compare(Window x, Window y) {
@@ -2659,36 +2734,45 @@ public final class AuditEngine {
       InetAddress p = x.source();
       InetAddress q = y.source();
       if (p instanceof java.net.Inet4Address && q instanceof java.net.Inet4Address) {
-        int n = dotted(p.getAddress(), a);
-        int m = dotted(q.getAddress(), b);
-        // a plain loop: Arrays.compare's vectorised set-up costs more than 15 characters do
-        for (int i = 0, k = Math.min(n, m); i < k; i++) {
-          if (a[i] != b[i]) {
-            return a[i] - b[i];
-          }
-        }
-        return n - m;
+        return Long.compareUnsigned(dotted(AddressMap.ipv4(p)), dotted(AddressMap.ipv4(q)));
       }
       return AuditFormat.address(p).compareTo(AuditFormat.address(q));
     }
 
-    /** {@link java.net.Inet4Address#getHostAddress}'s text into {@code out}; its length. */
-    private static int dotted(byte[] addr, char[] out) {
-      int n = 0;
-      for (int i = 0; i < 4; i++) {
-        if (i > 0) {
-          out[n++] = '.';
+    /**
+     * {@link java.net.Inet4Address#getHostAddress}'s text as a number that compares (unsigned) as
+     * the text does: each character a 4-bit code in its order ({@code .} 1, {@code 0}..{@code 9}
+     * 2..11), from the top bits down, 0 after the end (a text that is the start of another sorts
+     * first, as with {@link String#compareTo}); at most 15 characters, 60 bits.
+     */
+    static long dotted(int address) {
+      long k = 0;
+      int free = 64;
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        int v = (address >>> shift) & 0xff;
+        if (shift != 24) {
+          free -= 4;
+          k |= 1L << free; // the dot
         }
-        int v = addr[i] & 0xff;
-        if (v >= 100) {
-          out[n++] = (char) ('0' + v / 100);
-        }
-        if (v >= 10) {
-          out[n++] = (char) ('0' + v / 10 % 10);
-        }
-        out[n++] = (char) ('0' + v % 10);
+        int len = v >= 100 ? 3 : v >= 10 ? 2 : 1;
+        free -= 4 * len;
+        k |= (long) DOTTED[v] << free;
       }
-      return n;
+      return k;
+    }
+
+    /** Per byte value, its decimal digits as 4-bit codes, the last digit in the lowest bits. */
+    private static final int[] DOTTED = new int[256];
+
+    static {
+      for (int v = 0; v < 256; v++) {
+        String d = Integer.toString(v);
+        int c = 0;
+        for (int i = 0; i < d.length(); i++) {
+          c = c << 4 | (d.charAt(i) - '0' + 2);
+        }
+        DOTTED[v] = c;
+      }
     }
   }
 
@@ -2700,9 +2784,15 @@ public final class AuditEngine {
 
   double uncertainty(TracedEvent te) {
     EventTime t = te.event().time();
-    double u = config.uncertainty(t.source());
+    double u = uncertainties[t.source().ordinal()];
     return t.precision() == TimePrecision.SECOND ? u + 1 : u;
   }
+
+  /**
+   * {@link AuditConfig#uncertainty} per {@link ClockSource#ordinal}: asked several times per event,
+   * and the config's map is probed by the enum's identity hash each time.
+   */
+  private final double[] uncertainties;
 
   static double seconds(Instant a, Instant b) {
     // Duration.between(a, b).abs() written out (it runs several times per event): the same

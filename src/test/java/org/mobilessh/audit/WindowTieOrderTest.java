@@ -62,6 +62,40 @@ class WindowTieOrderTest {
     assertEquals(160_000, compared);
   }
 
+  @Test
+  void dottedNumbersCompareAsTheTexts() throws Exception {
+    // every length of every part (1, 2, 3 digits), the digits that order differently as text
+    // (9 > 10, 2 > 199) and the separator against a digit ("1.2" vs "12.")
+    int[] parts = {0, 1, 2, 9, 10, 11, 19, 20, 25, 99, 100, 101, 109, 110, 199, 200, 201, 250, 255};
+    Random r = new Random(11);
+    List<Integer> xs = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      int x = 0;
+      for (int k = 0; k < 4; k++) {
+        x = x << 8 | (r.nextInt(4) == 0 ? r.nextInt(256) : parts[r.nextInt(parts.length)]);
+      }
+      xs.add(x);
+    }
+    for (int x : xs.subList(0, 600)) {
+      for (int y : xs) {
+        String a = text(x);
+        String b = text(y);
+        assertEquals(
+            Integer.signum(a.compareTo(b)),
+            Integer.signum(
+                Long.compareUnsigned(
+                    AuditEngine.WindowTieOrder.dotted(x), AuditEngine.WindowTieOrder.dotted(y))),
+            a + " vs " + b);
+      }
+    }
+  }
+
+  private static String text(int x) throws Exception {
+    return InetAddress.getByAddress(
+            new byte[] {(byte) (x >>> 24), (byte) (x >>> 16), (byte) (x >>> 8), (byte) x})
+        .getHostAddress();
+  }
+
   private static Window window(String observer, InetAddress a) {
     Instant t = Instant.parse("2026-10-01T00:00:00Z");
     return new Window(
