@@ -1,6 +1,7 @@
 package org.mobilessh.audit;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,12 +9,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A map keyed by address, as {@code HashMap<InetAddress, V>} answers, with the IPv4 keys as plain
- * numbers in an open-addressing table: the engine looks an address up for every line it applies and
- * adds or removes one at every set and remove line of a router's month, and a hash map makes a node
- * per entry and goes through the address object (and its holder) for the hash and for {@code
- * equals}. The order of {@link #values} is unspecified (as a hash map's). Not thread-safe; no
- * {@code null} values.
+ * A map keyed by address, as {@code HashMap<InetAddress, V>} answers, with the keys as plain
+ * numbers in open-addressing tables (IPv4: one int; IPv6: two longs): the engine looks an address
+ * up for every line it applies and adds or removes one at every set and remove line of a router's
+ * month, and a hash map makes a node per entry and goes through the address object (and its holder)
+ * for the hash and for {@code equals}. The order of {@link #values} is unspecified (as a hash
+ * map's). Not thread-safe; no {@code null} values.
  */
 final class AddressMap<V> {
   /** IPv4 keys, linear probing; a slot holding 0 is empty unless its value is set (0.0.0.0). */
@@ -25,9 +26,31 @@ final class AddressMap<V> {
   /** The value of 0.0.0.0, which the table cannot tell from an empty slot. */
   private V zero;
 
+  /** IPv6 keys as two longs, linear probing; a slot is taken when its value is not null. */
+  private long[] hi6 = new long[16];
+
+  private long[] lo6 = new long[16];
+  private Object[] vals6 = new Object[16];
+  private int v6Size;
+
+  /** Any other kind of address (none today). */
   private final Map<InetAddress, V> others = new HashMap<>();
 
   V get(InetAddress a) {
+    if (a instanceof Inet6Address) {
+      byte[] b = a.getAddress();
+      long h = hi(b);
+      long l = lo(b);
+      int mask = vals6.length - 1;
+      for (int i = slot6(h, l, mask); vals6[i] != null; i = (i + 1) & mask) {
+        if (hi6[i] == h && lo6[i] == l) {
+          @SuppressWarnings("unchecked")
+          V v = (V) vals6[i];
+          return v;
+        }
+      }
+      return null;
+    }
     if (!(a instanceof Inet4Address)) {
       return others.get(a);
     }
@@ -52,6 +75,28 @@ final class AddressMap<V> {
   /** Sets the value of {@code a}; the one it had, or {@code null}. */
   V put(InetAddress a, V v) {
     java.util.Objects.requireNonNull(v, "value");
+    if (a instanceof Inet6Address) {
+      byte[] b = a.getAddress();
+      long h = hi(b);
+      long l = lo(b);
+      int mask = vals6.length - 1;
+      int i = slot6(h, l, mask);
+      for (; vals6[i] != null; i = (i + 1) & mask) {
+        if (hi6[i] == h && lo6[i] == l) {
+          @SuppressWarnings("unchecked")
+          V had = (V) vals6[i];
+          vals6[i] = v;
+          return had;
+        }
+      }
+      hi6[i] = h;
+      lo6[i] = l;
+      vals6[i] = v;
+      if (++v6Size * 2 > vals6.length) {
+        grow6();
+      }
+      return null;
+    }
     if (!(a instanceof Inet4Address)) {
       return others.put(a, v);
     }
@@ -83,6 +128,9 @@ final class AddressMap<V> {
 
   /** Removes {@code a}; the value it had, or {@code null}. */
   V remove(InetAddress a) {
+    if (a instanceof Inet6Address) {
+      return remove6(a.getAddress());
+    }
     if (!(a instanceof Inet4Address)) {
       return others.remove(a);
     }
@@ -121,16 +169,48 @@ final class AddressMap<V> {
     return had;
   }
 
+  private V remove6(byte[] b) {
+    long h = hi(b);
+    long l = lo(b);
+    int mask = vals6.length - 1;
+    int i = slot6(h, l, mask);
+    while (vals6[i] != null && !(hi6[i] == h && lo6[i] == l)) {
+      i = (i + 1) & mask;
+    }
+    if (vals6[i] == null) {
+      return null;
+    }
+    @SuppressWarnings("unchecked")
+    V had = (V) vals6[i];
+    // backward-shift deletion, as in remove
+    int hole = i;
+    for (int j = (hole + 1) & mask; vals6[j] != null; j = (j + 1) & mask) {
+      int home = slot6(hi6[j], lo6[j], mask);
+      boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+      if (movable) {
+        hi6[hole] = hi6[j];
+        lo6[hole] = lo6[j];
+        vals6[hole] = vals6[j];
+        hole = j;
+      }
+    }
+    vals6[hole] = null;
+    v6Size--;
+    return had;
+  }
+
   void clear() {
     java.util.Arrays.fill(keys, 0);
     java.util.Arrays.fill(vals, null);
+    java.util.Arrays.fill(vals6, null);
+    v6Size = 0;
     v4Size = 0;
     zero = null;
     others.clear();
   }
 
   int size() {
-    return v4Size + (zero == null ? 0 : 1) + others.size();
+    return v4Size + v6Size + (zero == null ? 0 : 1) + others.size();
   }
 
   boolean isEmpty() {
@@ -149,6 +229,13 @@ final class AddressMap<V> {
     }
     if (zero != null) {
       out.add(zero);
+    }
+    for (Object o : vals6) {
+      if (o != null) {
+        @SuppressWarnings("unchecked")
+        V v = (V) o;
+        out.add(v);
+      }
     }
     out.addAll(others.values());
     return out;
@@ -171,6 +258,45 @@ final class AddressMap<V> {
         vals[i] = oldVals[k];
       }
     }
+  }
+
+  private void grow6() {
+    long[] oldHi = hi6;
+    long[] oldLo = lo6;
+    Object[] oldVals = vals6;
+    hi6 = new long[oldVals.length * 2];
+    lo6 = new long[oldVals.length * 2];
+    vals6 = new Object[oldVals.length * 2];
+    int mask = vals6.length - 1;
+    for (int k = 0; k < oldVals.length; k++) {
+      if (oldVals[k] != null) {
+        int i = slot6(oldHi[k], oldLo[k], mask);
+        while (vals6[i] != null) {
+          i = (i + 1) & mask;
+        }
+        hi6[i] = oldHi[k];
+        lo6[i] = oldLo[k];
+        vals6[i] = oldVals[k];
+      }
+    }
+  }
+
+  private static long hi(byte[] b) {
+    return (long) LONG.get(b, 0);
+  }
+
+  private static long lo(byte[] b) {
+    return (long) LONG.get(b, 8);
+  }
+
+  private static final java.lang.invoke.VarHandle LONG =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
+  private static int slot6(long h, long l, int mask) {
+    long x = (h * 0x9E3779B97F4A7C15L) ^ (l * 0xC2B2AE3D27D4EB4FL);
+    int y = (int) (x ^ (x >>> 32));
+    return (y ^ (y >>> 16)) & mask;
   }
 
   private static int slot(int x, int mask) {

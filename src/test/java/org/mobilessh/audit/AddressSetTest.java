@@ -92,15 +92,17 @@ class AddressSetTest {
                 });
     Arbitrary<InetAddress> v6 =
         Arbitraries.integers()
-            .between(0, 40)
+            .between(0, 600)
             .map(
                 i -> {
+                  // 2001:db8::/32 addresses differing in the last byte, in the /64 or both
                   byte[] b = new byte[16];
                   b[0] = 0x20;
                   b[1] = 0x01;
                   b[2] = 0x0d;
                   b[3] = (byte) 0xb8;
-                  b[15] = (byte) (int) i;
+                  b[15] = (byte) (i % 200);
+                  b[7] = (byte) (i / 200);
                   return address(b);
                 });
     Arbitrary<Op> op =
