@@ -66,6 +66,17 @@ class AnomalyTextTest {
                 + " には消えていた（ウィンドウ 60 秒）：満杯のリストから追い出された、手動で削除された、"
                 + "または remove 行が失われた");
     assertThat(en.anomaly("evicted-while-fresh", msg)).isEqualTo(msg);
+    // the ruleset's own sentences (audit/RulesetChange, RulesetParity), their values unchanged
+    assertThat(
+            ja.anomaly(
+                "ruleset-changed",
+                "IPv6 N seconds changed from 60 to 120 between the snapshots of"
+                    + " 2026-10-01T00:00:00Z and 2026-10-02T00:00:00Z"))
+        .isEqualTo(
+            "2026-10-01T00:00:00Z と 2026-10-02T00:00:00Z のスナップショットの間で IPv6 N seconds が 60"
+                + " から 120 に変わった");
+    assertThat(ja.anomaly("parity-broken", "IPv4 and IPv6 differ: seconds 60 / 120"))
+        .isEqualTo("IPv4 と IPv6 でゲートが異なる：seconds 60 / 120");
     // the shapes are tried in order: "since the counters were zero" is not taken for a time
     assertThat(
             ja.anomaly(
