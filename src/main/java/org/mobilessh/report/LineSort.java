@@ -507,23 +507,11 @@ final class LineSort implements AutoCloseable {
   }
 
   private Path temp() {
-    try {
-      return tempDir == null
-          ? Files.createTempFile("mobilessh-sort-", ".run")
-          : Files.createTempFile(tempDir, "mobilessh-sort-", ".run");
-    } catch (IOException e) {
-      throw new ReportException("cannot create a temporary file: " + e.getMessage(), e);
-    }
+    return SpillSort.runFile(tempDir);
   }
 
   private static void delete(List<Path> files) {
-    for (Path f : files) {
-      try {
-        Files.deleteIfExists(f);
-      } catch (IOException ignored) {
-        // a temporary file left behind is not worth failing the report for
-      }
-    }
+    SpillSort.delete(files);
   }
 
   /** Deletes the run files. */

@@ -375,6 +375,11 @@ public final class SpillSort<T> implements AutoCloseable {
   }
 
   private Path temp() {
+    return runFile(tempDir);
+  }
+
+  /** A new run file in {@code tempDir}, or in {@code java.io.tmpdir} when it is null. */
+  static Path runFile(Path tempDir) {
     try {
       return tempDir == null
           ? Files.createTempFile("mobilessh-sort-", ".run")
@@ -384,7 +389,8 @@ public final class SpillSort<T> implements AutoCloseable {
     }
   }
 
-  private static void delete(List<Path> files) {
+  /** Deletes run files, best effort. */
+  static void delete(List<Path> files) {
     for (Path f : files) {
       try {
         Files.deleteIfExists(f);
