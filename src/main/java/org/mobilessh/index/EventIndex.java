@@ -595,9 +595,18 @@ public final class EventIndex implements Closeable {
 
     /** Returns when every queued commit is durable; throws if one failed. */
     void awaitCommits() {
+      await(() -> commitsDone >= commitsRequested, "committing");
+    }
+
+    /**
+     * Waits (holding {@code progress}'s monitor between checks) until {@code done} holds, failing
+     * as soon as a thread has failed or the indexing threads stopped with work still handed to
+     * them.
+     */
+    private void await(java.util.function.BooleanSupplier done, String doing) {
       try {
         synchronized (progress) {
-          while (commitsDone < commitsRequested) {
+          while (!done.getAsBoolean()) {
             progress.wait(100);
             checkFailure();
             if (completed < handed && !anyAlive()) {
@@ -607,7 +616,7 @@ public final class EventIndex implements Closeable {
         }
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
-        throw new IndexException("interrupted while committing index " + path, ex);
+        throw new IndexException("interrupted while " + doing + " index " + path, ex);
       }
       checkFailure();
     }
@@ -738,21 +747,7 @@ public final class EventIndex implements Closeable {
         hand(batch);
         batch = fresh();
       }
-      try {
-        synchronized (progress) {
-          while (completed < handed) {
-            progress.wait(100);
-            checkFailure();
-            if (completed < handed && !anyAlive()) {
-              throw new IndexException("index " + path + ": the indexing threads stopped");
-            }
-          }
-        }
-      } catch (InterruptedException ex) {
-        Thread.currentThread().interrupt();
-        throw new IndexException("interrupted while writing index " + path, ex);
-      }
-      checkFailure();
+      await(() -> completed >= handed, "writing");
       if (deleteCount > 0) {
         try {
           applyDeletes(deletes, deleteCount);
