@@ -82,8 +82,14 @@ final class LineReader {
       byte[] b = buf;
       int lim = limit;
       while (scan < lim) {
-        // eight bytes at a time while none of them is LF, CR, NUL or >= 0x80 (nearly all of a
-        // log line); a word with such a byte is looked at byte by byte below
+        // sixteen, then eight bytes at a time while none of them is below 0x0e (LF, CR, NUL,
+        // but also TAB and other controls) or >= 0x80: nearly all of a log line; a word with
+        // such a byte is looked at byte by byte below
+        if (scan + 16 <= lim
+            && plainWords((long) WORDS.get(b, scan), (long) WORDS.get(b, scan + 8))) {
+          scan += 16;
+          continue;
+        }
         if (scan + 8 <= lim && plainWord((long) WORDS.get(b, scan))) {
           scan += 8;
           continue;
@@ -141,19 +147,30 @@ final class LineReader {
 
   private static final VarHandle WORDS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
+
+  /** 0x0e in every byte: the bytes below it include every terminator and NUL. */
+  private static final long LOWS = 0x0e0e0e0e0e0e0e0eL;
+
   private static final long HIGHS = 0x8080808080808080L;
 
   /**
-   * Whether none of the eight bytes in {@code w} is LF, CR, NUL or has its high bit set. The
-   * classic zero-byte test ({@code (x - 0x01..) & ~x & 0x80..} is non-zero exactly when some byte
-   * of x is zero) on w, w^LF and w^CR, plus w's own high bits.
+   * Whether every one of the eight bytes in {@code w} is in 0x0e..0x7f, so none can be LF, CR, NUL
+   * or part of a multi-byte UTF-8 sequence (false also for TAB and other controls below 0x0e: those
+   * words are looked at byte by byte). The classic "has a byte less than n" test ({@code (x -
+   * n*0x01..) & ~x & 0x80..} is non-zero exactly when some byte of x is below n, for n <= 128)
+   * or'ed with w's own high bits; {@code (a & ~w) | w == a | w} folds the two into three
+   * operations.
    */
   static boolean plainWord(long w) {
-    long lf = w ^ 0x0a0a0a0a0a0a0a0aL;
-    long cr = w ^ 0x0d0d0d0d0d0d0d0dL;
-    long special = ((w - ONES) & ~w) | ((lf - ONES) & ~lf) | ((cr - ONES) & ~cr) | w;
-    return (special & HIGHS) == 0;
+    return (((w - LOWS) | w) & HIGHS) == 0;
+  }
+
+  /**
+   * {@code plainWord(a) && plainWord(b)} without a second branch. (Not {@code plainWord(a | b)}: an
+   * LF or'ed with a letter is a plain byte.)
+   */
+  static boolean plainWords(long a, long b) {
+    return ((((a - LOWS) | a) | ((b - LOWS) | b)) & HIGHS) == 0;
   }
 
   private void finish(int contentEnd, int next) {

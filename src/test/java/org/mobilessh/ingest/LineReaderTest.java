@@ -265,8 +265,61 @@ class LineReaderTest {
         for (int i = 0; i < 8; i++) {
           bb.put(i, (byte) v);
         }
-        assertThat(LineReader.plainWord(bb.getLong(0))).isEqualTo(v != '\n' && v != '\r');
+        // every byte below 0x0e (TAB and the other controls too) sends the word to the
+        // byte-by-byte loop: only LF, CR and NUL must never pass
+        assertThat(LineReader.plainWord(bb.getLong(0))).isEqualTo(v >= 0x0e);
       }
     }
+  }
+
+  @Test
+  void plainWordsIsBothWordsPlainForEveryByteValueInEveryPosition() {
+    java.nio.ByteBuffer bb =
+        java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int filler : new int[] {0x0e, ' ', 'e', 0x7f}) {
+      for (int v = 0; v < 256; v++) {
+        for (int at = 0; at < 16; at++) {
+          for (int i = 0; i < 16; i++) {
+            bb.put(i, (byte) (i == at ? v : filler));
+          }
+          long a = bb.getLong(0);
+          long b = bb.getLong(8);
+          boolean plain = v >= 0x0e && v < 0x80;
+          assertThat(LineReader.plainWords(a, b)).isEqualTo(plain);
+          assertThat(LineReader.plainWord(at < 8 ? a : b)).isEqualTo(plain);
+        }
+      }
+    }
+  }
+
+  @Test
+  void linesWithTabsAndControlsSplitOnlyAtTerminators() throws IOException {
+    // words holding TAB, VT, FF and other bytes below 0x0e take the byte-by-byte path; the line
+    // boundaries must not move, at every alignment against the 16- and 8-byte steps
+    StringBuilder all = new StringBuilder();
+    List<String> expected = new ArrayList<>();
+    for (int n = 0; n < 40; n++) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        int control = 1 + (n + i) % 12; // 0x01..0x0c: TAB, VT, FF, ... but never LF
+        line.append(i % 7 == 3 ? (char) (control == '\n' ? '\t' : control) : (char) ('a' + i % 26));
+      }
+      String l = line.toString();
+      expected.add(l);
+      all.append(l).append('\n');
+    }
+    LineReader r =
+        new LineReader(
+            new java.io.ByteArrayInputStream(all.toString().getBytes(StandardCharsets.ISO_8859_1)),
+            0,
+            0,
+            1 << 16);
+    for (String l : expected) {
+      assertThat(r.next()).isTrue();
+      assertThat(new String(r.bytes(), r.start(), r.length(), StandardCharsets.ISO_8859_1))
+          .isEqualTo(l);
+      assertThat(r.terminator()).isEqualTo(LineReader.Terminator.LF);
+    }
+    assertThat(r.next()).isFalse();
   }
 }
