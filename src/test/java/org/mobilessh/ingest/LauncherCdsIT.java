@@ -135,7 +135,8 @@ class LauncherCdsIT {
         .as("the launcher runs the JVM as its child when it writes an archive")
         .hasSize(1);
     Thread.sleep(1500); // let it start reading
-    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+    // the shell's own kill: no procps needed
+    new ProcessBuilder("sh", "-c", "kill -INT " + p.pid()).start().waitFor();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(130);
     jvm.get(0).onExit().get(30, TimeUnit.SECONDS);
