@@ -151,6 +151,8 @@ public final class EventIndex implements Closeable {
       // hundred thousand events that is CPU and I/O for nothing (merged segments are not compound
       // by default either)
       config.setUseCompoundFile(false);
+      // Lucene's codec and format, with a cheaper stored-fields compressor (EventCodec)
+      config.setCodec(new EventCodec());
       IndexWriter writer = new IndexWriter(directory, config);
       return new EventIndex(dir, directory, writer, cacheEntries, threads);
     } catch (LockObtainFailedException e) {
