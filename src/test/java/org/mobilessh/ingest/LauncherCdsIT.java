@@ -68,6 +68,20 @@ class LauncherCdsIT {
   }
 
   @Test
+  void aHelpRunWritesNoArchiveTheNextIngestDoes() throws Exception {
+    ProcessBuilder pb = launcher(Map.of(), "--help");
+    pb.redirectOutput(work.resolve("help.out").toFile());
+    pb.redirectError(work.resolve("help.err").toFile());
+    Process p = pb.start();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    assertThat(Files.readString(work.resolve("help.out"))).contains("--follow");
+    assertThat(Files.exists(cache)).as("a --help run writes no archive").isFalse();
+    assertThat(ingest(Map.of(), SAMPLE.toString()).status).isZero();
+    onlyArchive();
+  }
+
+  @Test
   void aTornArchiveIsNeverUsedAndIsWrittenAgain() throws Exception {
     assertThat(ingest(Map.of(), SAMPLE.toString()).status).isZero();
     Path archive = onlyArchive();
