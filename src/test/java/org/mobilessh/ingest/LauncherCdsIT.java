@@ -127,6 +127,18 @@ class LauncherCdsIT {
   }
 
   @Test
+  void aStatThatFailsMeansNoArchive() throws Exception {
+    // without the jar's identity there is no key: never an archive under a key of nothing
+    Path bin = Files.createDirectories(work.resolve("bin-without-stat"));
+    Path stat = Files.writeString(bin.resolve("stat"), "#!/bin/sh\nexit 1\n");
+    assertThat(stat.toFile().setExecutable(true)).isTrue();
+    Run run = ingest(Map.of("PATH", bin + ":" + System.getenv("PATH")), SAMPLE.toString());
+    assertThat(run.status).as(run.err).isZero();
+    assertThat(run.err).contains("events indexed:");
+    assertThat(Files.exists(cache)).isFalse();
+  }
+
+  @Test
   void theRunWritingTheArchiveReadsStandardInputAndStopsOnAnInterrupt() throws Exception {
     Run file = ingest(Map.of("MOBILESSH_CDS", "off"), SAMPLE.toString());
     Run piped = ingest(Map.of(), "-"); // the first run: the archive-writing one, JVM as a child
