@@ -40,24 +40,25 @@ import org.mobilessh.parse.TimePrecision;
  * prepares and one that maps may live in two threads.
  */
 final class DocumentMapper {
-  private final LongPoint timePoint = new LongPoint(Fields.TIMESTAMP, 0L);
-  private final LongValue timeDv = new LongValue(Fields.TIMESTAMP);
-  private final StringField action = new StringField(Fields.ACTION, "", Field.Store.NO);
-  private final StringField dataset = new StringField(Fields.DATASET, "", Field.Store.NO);
+  // the time's point and doc value in one field instance: the same FieldInfo, point and value as
+  // a LongPoint beside a NumericDocValuesField, for one pass of the indexing chain's per-field
+  // bookkeeping instead of two
+  private final TimePoint time = new TimePoint(Fields.TIMESTAMP);
+  private final Keyword action = new Keyword(Fields.ACTION);
+  private final Keyword dataset = new Keyword(Fields.DATASET);
   private final LongValue hash = new LongValue(Fields.HASH);
   private final LongValue origin = new LongValue(Fields.ORIGIN);
-  private final StringField observer = new StringField(Fields.OBSERVER, "", Field.Store.NO);
+  private final Keyword observer = new Keyword(Fields.OBSERVER);
   private final AddressPoint sourceIp = new AddressPoint(Fields.SOURCE_IP);
   private final AddressPoint destinationIp = new AddressPoint(Fields.DESTINATION_IP);
-  private final IntPoint sourcePort = new IntPoint(Fields.SOURCE_PORT, 0);
-  private final IntPoint destinationPort = new IntPoint(Fields.DESTINATION_PORT, 0);
-  private final StringField transport = new StringField(Fields.TRANSPORT, "", Field.Store.NO);
-  private final StringField ingress = new StringField(Fields.INGRESS_INTERFACE, "", Field.Store.NO);
-  private final StringField egress = new StringField(Fields.EGRESS_INTERFACE, "", Field.Store.NO);
-  private final LongPoint conntrackId = new LongPoint(Fields.CONNTRACK_ID, 0L);
-  private final StringField conntrackState =
-      new StringField(Fields.CONNTRACK_STATE, "", Field.Store.NO);
-  private final LongPoint bytes = new LongPoint(Fields.NETWORK_BYTES, 0L);
+  private final NumberPoint sourcePort = NumberPoint.ofInt(Fields.SOURCE_PORT);
+  private final NumberPoint destinationPort = NumberPoint.ofInt(Fields.DESTINATION_PORT);
+  private final Keyword transport = new Keyword(Fields.TRANSPORT);
+  private final Keyword ingress = new Keyword(Fields.INGRESS_INTERFACE);
+  private final Keyword egress = new Keyword(Fields.EGRESS_INTERFACE);
+  private final NumberPoint conntrackId = NumberPoint.ofLong(Fields.CONNTRACK_ID);
+  private final Keyword conntrackState = new Keyword(Fields.CONNTRACK_STATE);
+  private final NumberPoint bytes = NumberPoint.ofLong(Fields.NETWORK_BYTES);
   private final StoredField stored = new StoredField(Fields.STORED, new BytesRef());
   private final BytesRef storedBytes = new BytesRef();
   private final StoredEvent.Encoder encoder = new StoredEvent.Encoder();
@@ -298,32 +299,30 @@ final class DocumentMapper {
     Document doc = this.doc;
     doc.clear();
     if (time != Deduplicator.TIMELESS) {
-      timePoint.setLongValue(time);
-      timeDv.set(time);
-      add(doc, timePoint);
-      add(doc, timeDv);
+      this.time.set(time);
+      add(doc, this.time);
     }
-    setString(action, ACTIONS[from.actions[slot]].ecsName());
+    action.set(ACTION_TERMS[from.actions[slot]]);
     add(doc, action);
-    setString(dataset, FORMATS[from.formats[slot]].id());
+    dataset.set(FORMAT_TERMS[from.formats[slot]]);
     add(doc, dataset);
     hash.set(hashValue);
     add(doc, hash);
     origin.set(from.origins[slot]);
     add(doc, origin);
     if (!observerName.isEmpty()) {
-      setString(observer, observerName);
+      observer.set(observerName);
       add(doc, observer);
     }
     int present = from.present[slot];
     byte kind = from.kinds[slot];
     if (kind == Prepared.NETFILTER) {
       if (from.ingress[slot] != null) {
-        setString(ingress, from.ingress[slot]);
+        ingress.set(from.ingress[slot]);
         add(doc, ingress);
       }
       if (from.egress[slot] != null) {
-        setString(egress, from.egress[slot]);
+        egress.set(from.egress[slot]);
         add(doc, egress);
       }
     }
@@ -337,28 +336,28 @@ final class DocumentMapper {
       add(doc, destinationIp);
     }
     if ((present & Prepared.SOURCE_PORT) != 0) {
-      sourcePort.setIntValue(from.sourcePorts[slot]);
+      sourcePort.setInt(from.sourcePorts[slot]);
       add(doc, sourcePort);
     }
     if ((present & Prepared.DESTINATION_PORT) != 0) {
-      destinationPort.setIntValue(from.destinationPorts[slot]);
+      destinationPort.setInt(from.destinationPorts[slot]);
       add(doc, destinationPort);
     }
     if (from.transports[slot] != null) {
-      setString(transport, from.transports[slot]);
+      transport.set(from.transports[slot]);
       add(doc, transport);
     }
     if (kind == Prepared.CONNTRACK) {
       if ((present & Prepared.CONNTRACK_ID) != 0) {
-        conntrackId.setLongValue(from.conntrackIds[slot]);
+        conntrackId.setLong(from.conntrackIds[slot]);
         add(doc, conntrackId);
       }
       if (from.conntrackStates[slot] != null) {
-        setString(conntrackState, from.conntrackStates[slot]);
+        conntrackState.set(from.conntrackStates[slot]);
         add(doc, conntrackState);
       }
       if ((present & Prepared.BYTES) != 0) {
-        bytes.setLongValue(from.byteCounts[slot]);
+        bytes.setLong(from.byteCounts[slot]);
         add(doc, bytes);
       }
     }
@@ -371,8 +370,15 @@ final class DocumentMapper {
     return doc;
   }
 
-  private static final LogFormat[] FORMATS = LogFormat.values();
-  private static final Action[] ACTIONS = Action.values();
+  // the keyword terms of each action and format, UTF-8 once
+  private static final BytesRef[] ACTION_TERMS =
+      java.util.Arrays.stream(Action.values())
+          .map(a -> new BytesRef(a.ecsName()))
+          .toArray(BytesRef[]::new);
+  private static final BytesRef[] FORMAT_TERMS =
+      java.util.Arrays.stream(LogFormat.values())
+          .map(f -> new BytesRef(f.id()))
+          .toArray(BytesRef[]::new);
 
   private int actionId(Action a) {
     return cachedId(actionIds, a.ordinal(), a.ecsName());
@@ -407,16 +413,6 @@ final class DocumentMapper {
 
   private static long bytesOf(ConntrackTuple t) {
     return t == null || t.bytes() == null ? 0 : t.bytes();
-  }
-
-  /**
-   * Sets a keyword field's value unless it already holds an equal one: the values repeat from event
-   * to event (action, dataset, router, interfaces), and each set re-encodes the term to UTF-8.
-   */
-  private static void setString(StringField f, String value) {
-    if (!value.equals(f.stringValue())) {
-      f.setStringValue(value);
-    }
   }
 
   private static void add(Document doc, IndexableField f) {
@@ -545,6 +541,127 @@ final class DocumentMapper {
       value.bytes = bytes;
       value.offset = offset;
       value.length = InetAddressPoint.BYTES;
+    }
+  }
+
+  /**
+   * A {@link StringField} ({@code Store.NO}) whose term is given as UTF-8 bytes and indexed as
+   * StringField's is (a single binary term, no token stream). StringField encodes its string again
+   * whenever it is set to another one; the values here repeat and alternate from event to event
+   * (actions, routers, interfaces, protocols), so each keeps the terms it has seen, up to {@link
+   * #MAX_TERMS} of them, and each action and format has its own constant term.
+   */
+  static final class Keyword extends Field {
+    private static final int MAX_TERMS = 256;
+    private final java.util.HashMap<String, BytesRef> terms = new java.util.HashMap<>();
+    private String last;
+
+    Keyword(String name) {
+      super(name, StringField.TYPE_NOT_STORED);
+      fieldsData = new BytesRef();
+    }
+
+    @Override
+    public org.apache.lucene.document.InvertableType invertableType() {
+      return org.apache.lucene.document.InvertableType.BINARY;
+    }
+
+    /** The term of this constant: held, never modified. */
+    void set(BytesRef term) {
+      fieldsData = term;
+      last = null;
+    }
+
+    void set(String value) {
+      if (value == last) {
+        return;
+      }
+      BytesRef term = terms.get(value);
+      if (term == null) {
+        if (terms.size() == MAX_TERMS) {
+          terms.clear();
+        }
+        term = new BytesRef(value);
+        terms.put(value, term);
+      }
+      fieldsData = term;
+      last = value;
+    }
+  }
+
+  /**
+   * A {@link LongPoint} or {@link IntPoint} (same field type, same sortable bytes) whose value is
+   * encoded into a reused array: their {@code setLongValue}/{@code setIntValue} allocate a value
+   * array, a byte array and a {@code BytesRef} per call.
+   */
+  static final class NumberPoint extends Field {
+    private static final FieldType INT = pointType(Integer.BYTES);
+    private static final FieldType LONG = pointType(Long.BYTES);
+
+    private final byte[] encoded;
+
+    private NumberPoint(String name, FieldType type) {
+      super(name, type);
+      encoded = new byte[type.pointNumBytes()];
+      fieldsData = new BytesRef(encoded);
+    }
+
+    static NumberPoint ofInt(String name) {
+      return new NumberPoint(name, INT);
+    }
+
+    static NumberPoint ofLong(String name) {
+      return new NumberPoint(name, LONG);
+    }
+
+    void setInt(int v) {
+      org.apache.lucene.util.NumericUtils.intToSortableBytes(v, encoded, 0);
+    }
+
+    void setLong(long v) {
+      org.apache.lucene.util.NumericUtils.longToSortableBytes(v, encoded, 0);
+    }
+
+    static FieldType pointType(int bytes) {
+      FieldType t = new FieldType();
+      t.setDimensions(1, bytes);
+      t.freeze();
+      return t;
+    }
+  }
+
+  /**
+   * The event time as a {@link LongPoint} and a {@link NumericDocValuesField} at once: one field
+   * whose type has both the point dimension and the doc-values type, so the indexing chain looks
+   * the field up, checks its schema and processes it once per document instead of twice. What it
+   * indexes is the same: the point's 8 sortable bytes ({@link #binaryValue()}) and the value
+   * ({@link #numericValue()}) under one field name, one FieldInfo with both.
+   */
+  static final class TimePoint extends Field {
+    private static final FieldType TYPE = new FieldType();
+
+    static {
+      TYPE.setDimensions(1, Long.BYTES);
+      TYPE.setDocValuesType(org.apache.lucene.index.DocValuesType.NUMERIC);
+      TYPE.freeze();
+    }
+
+    private final byte[] encoded = new byte[Long.BYTES];
+    private final MutableLong value = new MutableLong();
+
+    TimePoint(String name) {
+      super(name, TYPE);
+      fieldsData = new BytesRef(encoded);
+    }
+
+    void set(long v) {
+      org.apache.lucene.util.NumericUtils.longToSortableBytes(v, encoded, 0);
+      value.v = v;
+    }
+
+    @Override
+    public Number numericValue() {
+      return value;
     }
   }
 }

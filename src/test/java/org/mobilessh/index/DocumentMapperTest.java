@@ -115,41 +115,192 @@ class DocumentMapperTest {
     assertThat(checked).isEqualTo(events.size()).isGreaterThan(200);
   }
 
+  /**
+   * Written to an index, the mapper's documents and the reference mapping's (Lucene's own field
+   * classes, the time as a LongPoint beside a NumericDocValuesField) give the same field infos and
+   * the same terms, postings, points and doc values, document for document.
+   */
+  @Test
+  void anIndexOfMappedDocumentsEqualsOneOfLuceneOwnFields() throws Exception {
+    List<SourcedEvent> events = new ArrayList<>();
+    events.addAll(SampleLogs.events("kern.log", LogFormat.SYSLOG));
+    events.addAll(SampleLogs.events("conntrack-extended.log", LogFormat.CONNTRACK));
+    events.addAll(SampleLogs.events("ulogd-json.log", LogFormat.ULOGD_JSON));
+    events.addAll(SampleLogs.events("dmesg-iso.log", LogFormat.DMESG_ISO));
+    Collections.shuffle(events, new Random(8));
+    DocumentMapper mapper = new DocumentMapper(new StoredEvent.StringTable());
+    ReferenceMapper reference = new ReferenceMapper(new StoredEvent.StringTable());
+    try (org.apache.lucene.store.Directory ours =
+            new org.apache.lucene.store.ByteBuffersDirectory();
+        org.apache.lucene.store.Directory theirs =
+            new org.apache.lucene.store.ByteBuffersDirectory()) {
+      try (org.apache.lucene.index.IndexWriter a =
+              new org.apache.lucene.index.IndexWriter(
+                  ours, new org.apache.lucene.index.IndexWriterConfig());
+          org.apache.lucene.index.IndexWriter b =
+              new org.apache.lucene.index.IndexWriter(
+                  theirs, new org.apache.lucene.index.IndexWriterConfig())) {
+        for (SourcedEvent e : events) {
+          String observer = observerOf(e);
+          long hash = EventIdentity.of(e.event(), observer);
+          long time =
+              e.event().time() == null ? Deduplicator.TIMELESS : e.event().time().epochMicros();
+          a.addDocument(mapper.map(e, observer, hash, time));
+          b.addDocument(reference.map(e, observer, hash, time));
+        }
+        a.forceMerge(1);
+        b.forceMerge(1);
+      }
+      try (org.apache.lucene.index.DirectoryReader ra =
+              org.apache.lucene.index.DirectoryReader.open(ours);
+          org.apache.lucene.index.DirectoryReader rb =
+              org.apache.lucene.index.DirectoryReader.open(theirs)) {
+        assertThat(contents(ra)).isEqualTo(contents(rb)).hasSizeGreaterThan(events.size());
+        assertThat(events).hasSizeGreaterThan(200);
+      }
+    }
+  }
+
+  /** Field infos, then every term's postings, point and doc value, per field, in doc order. */
+  private static List<String> contents(org.apache.lucene.index.DirectoryReader r)
+      throws java.io.IOException {
+    List<String> out = new ArrayList<>();
+    org.apache.lucene.index.LeafReader leaf = r.leaves().get(0).reader();
+    for (org.apache.lucene.index.FieldInfo fi : leaf.getFieldInfos()) {
+      out.add(
+          fi.name
+              + " index="
+              + fi.getIndexOptions()
+              + " norms="
+              + fi.hasNorms()
+              + " dv="
+              + fi.getDocValuesType()
+              + " points="
+              + fi.getPointDimensionCount()
+              + "/"
+              + fi.getPointIndexDimensionCount()
+              + "x"
+              + fi.getPointNumBytes()
+              + " vectors="
+              + fi.hasVectors()
+              + " payloads="
+              + fi.hasPayloads()
+              + " attributes="
+              + new java.util.TreeMap<>(fi.attributes()));
+      org.apache.lucene.index.Terms terms = leaf.terms(fi.name);
+      if (terms != null) {
+        org.apache.lucene.index.TermsEnum te = terms.iterator();
+        for (BytesRef t = te.next(); t != null; t = te.next()) {
+          StringBuilder docs = new StringBuilder(fi.name + " term " + t.utf8ToString() + ":");
+          org.apache.lucene.index.PostingsEnum pe = te.postings(null);
+          for (int d = pe.nextDoc(); d != pe.NO_MORE_DOCS; d = pe.nextDoc()) {
+            docs.append(' ').append(d).append('x').append(pe.freq());
+          }
+          out.add(docs.toString());
+        }
+      }
+      if (fi.getPointDimensionCount() > 0) {
+        List<String> points = new ArrayList<>();
+        leaf.getPointValues(fi.name)
+            .intersect(
+                new org.apache.lucene.index.PointValues.IntersectVisitor() {
+                  @Override
+                  public void visit(int docID) {
+                    throw new AssertionError();
+                  }
+
+                  @Override
+                  public void visit(int docID, byte[] packed) {
+                    points.add(docID + "=" + java.util.Arrays.toString(packed));
+                  }
+
+                  @Override
+                  public org.apache.lucene.index.PointValues.Relation compare(
+                      byte[] min, byte[] max) {
+                    return org.apache.lucene.index.PointValues.Relation.CELL_CROSSES_QUERY;
+                  }
+                });
+        Collections.sort(points);
+        out.add(fi.name + " points " + points);
+      }
+      if (fi.getDocValuesType() == DocValuesType.NUMERIC) {
+        org.apache.lucene.index.NumericDocValues dv = leaf.getNumericDocValues(fi.name);
+        StringBuilder values = new StringBuilder(fi.name + " values");
+        for (int d = dv.nextDoc(); d != dv.NO_MORE_DOCS; d = dv.nextDoc()) {
+          values.append(' ').append(d).append('=').append(dv.longValue());
+        }
+        out.add(values.toString());
+      }
+    }
+    org.apache.lucene.index.StoredFields stored = leaf.storedFields();
+    for (int d = 0; d < leaf.maxDoc(); d++) {
+      out.add(d + " stored " + stored.document(d));
+    }
+    return out;
+  }
+
   private static String observerOf(SourcedEvent e) {
     return e.event().hostname() == null ? "" : e.event().hostname();
   }
 
-  /** Every field of a document: name, type, and its value's bytes, string or number. */
+  /**
+   * What the indexing chain takes from each field of a document, in order: its point (dimensions,
+   * bytes), its doc value (type, number or bytes), its inverted term (options, norms, the term's
+   * UTF-8 bytes, whether given as a string or as bytes) and its stored value. A field with a point
+   * and a doc value gives both, as a point field followed by a doc-values field of the same name
+   * would.
+   */
   private static List<String> describe(Document doc) {
     List<String> out = new ArrayList<>();
     for (IndexableField f : doc.getFields()) {
-      Object v =
-          f.binaryValue() != null
-              ? java.util.Arrays.toString(
-                  java.util.Arrays.copyOfRange(
-                      f.binaryValue().bytes,
-                      f.binaryValue().offset,
-                      f.binaryValue().offset + f.binaryValue().length))
-              : f.numericValue() != null ? f.numericValue().longValue() : f.stringValue();
       IndexableFieldType t = f.fieldType();
-      out.add(
-          f.name()
-              + " dv="
-              + t.docValuesType()
-              + " index="
-              + t.indexOptions()
-              + " norms="
-              + !t.omitNorms()
-              + " stored="
-              + t.stored()
-              + " points="
-              + t.pointDimensionCount()
-              + "x"
-              + t.pointNumBytes()
-              + " "
-              + v);
+      if (t.pointDimensionCount() != 0) {
+        out.add(
+            f.name()
+                + " points="
+                + t.pointDimensionCount()
+                + "/"
+                + t.pointIndexDimensionCount()
+                + "x"
+                + t.pointNumBytes()
+                + " "
+                + bytes(f.binaryValue()));
+      }
+      if (t.docValuesType() != DocValuesType.NONE) {
+        out.add(
+            f.name()
+                + " dv="
+                + t.docValuesType()
+                + " "
+                + (f.numericValue() != null
+                    ? f.numericValue().longValue()
+                    : bytes(f.binaryValue())));
+      }
+      if (t.indexOptions() != org.apache.lucene.index.IndexOptions.NONE) {
+        BytesRef term = f.stringValue() != null ? new BytesRef(f.stringValue()) : f.binaryValue();
+        out.add(
+            f.name()
+                + " index="
+                + t.indexOptions()
+                + " tokenized="
+                + t.tokenized()
+                + " norms="
+                + !t.omitNorms()
+                + " vectors="
+                + t.storeTermVectors()
+                + " "
+                + bytes(term));
+      }
+      if (t.stored()) {
+        out.add(f.name() + " stored " + bytes(f.storedValue().getBinaryValue()));
+      }
     }
     return out;
+  }
+
+  private static String bytes(BytesRef b) {
+    return java.util.Arrays.toString(
+        java.util.Arrays.copyOfRange(b.bytes, b.offset, b.offset + b.length));
   }
 
   /**
@@ -289,8 +440,19 @@ class DocumentMapperTest {
             .findFirst()
             .orElseThrow();
     NumericDocValuesField lucene = new NumericDocValuesField(name, expected);
-    sameType(dv.fieldType(), lucene.fieldType());
+    assertThat(dv.fieldType().docValuesType()).isEqualTo(lucene.fieldType().docValuesType());
+    assertThat(dv.fieldType().indexOptions()).isEqualTo(lucene.fieldType().indexOptions());
+    assertThat(dv.fieldType().stored()).isFalse();
     assertThat(dv.numericValue().longValue()).isEqualTo(expected);
+    if (dv.fieldType().pointDimensionCount() != 0) {
+      // the time's point in the same field: LongPoint's
+      LongPoint point = new LongPoint(name, expected);
+      org.apache.lucene.document.FieldType both =
+          new org.apache.lucene.document.FieldType(point.fieldType());
+      both.setDocValuesType(DocValuesType.NUMERIC);
+      sameType(dv.fieldType(), both);
+      assertThat(dv.binaryValue()).isEqualTo(point.binaryValue());
+    }
   }
 
   private static void sameType(IndexableFieldType a, IndexableFieldType b) {
