@@ -80,13 +80,19 @@ public final class EventIndex implements Closeable {
 
   /**
    * The writer's buffer is flushed into a segment when it holds this much: by the flusher thread,
-   * beside the indexing. 32 rather than 48: the last buffer is flushed by the final commit while
-   * nothing else runs, so smaller buffers shorten that tail; 1 M events make ~3 segments.
+   * beside the indexing; 1 M events make 2 segments. 48 rather than 32 (session 7): two thirds as
+   * many segments for the merges to rewrite, and merges still running when a batch ingest ends are
+   * thrown away by its close; 10 M lines, two side-by-side pairs: merges 2.6 / 0.6 CPU-s against
+   * 5.2 / 1.5, the whole run 7-9 % less CPU (docs/performance.md, "Session 8: ingest-index"). The
+   * final commit's flush of the last buffer, with nothing else running, is the price.
    */
-  static final double FLUSH_AT_MB = 32;
+  static final double FLUSH_AT_MB = 48;
 
-  /** Lucene's own flush by the indexing thread, only reached if the flusher falls behind. */
-  static final double FALLBACK_RAM_MB = 80;
+  /**
+   * Lucene's own flush by the indexing thread, only reached if the flusher falls behind: above one
+   * full buffer being flushed while the next one fills.
+   */
+  static final double FALLBACK_RAM_MB = 100;
 
   private final Path path;
   private final Directory directory;
