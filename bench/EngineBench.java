@@ -37,6 +37,13 @@ import org.mobilessh.rules.RulesetSettings;
  * {@code digest}: also folds every record's {@code toString} into a digest printed per round
  * (the same input must give the same digest in every build that claims the same results; it
  * costs CPU of its own, so time without it).
+ *
+ * <p>The sink takes the windows as the results cache's writer does: as sequences with their
+ * places when the build offers it ({@code AuditSink.mergesWindows}, session 8; the digest merges
+ * them back first), else in order. {@code inorder} after MODE (before {@code digest}) asks for
+ * the windows in order in every build, as a sink without a cache gets them ({@code --no-cache}
+ * with one router). The methods are declared without {@code @Override} so that the file compiles
+ * against builds without them.
  */
 public final class EngineBench {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -47,7 +54,9 @@ public final class EngineBench {
     String host = args[2].equals("-") ? null : args[2];
     int rounds = Integer.parseInt(args[3]);
     boolean all = args[4].equals("all");
-    boolean digest = args.length > 5 && args[5].equals("digest");
+    List<String> flags = List.of(args).subList(5, args.length);
+    boolean digest = flags.contains("digest");
+    boolean inOrder = flags.contains("inorder");
     Instant from = m.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).minusSeconds(86_400 + 60);
     Instant to = m.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).plusSeconds(86_400);
     AuditConfig config = AuditConfig.of(
@@ -65,15 +74,33 @@ public final class EngineBench {
         input.events().size(), (c1 - c0) / 1e9, (rt.totalMemory() - rt.freeMemory()) >> 20);
     List<Double> cpu = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
-      long[] n = new long[5];
+      long[] n = new long[7];
       long[] h = {17};
+      // the windows of the two sequences, kept (digest only) to be merged in order at the end
+      List<Object[]> placedWindows = new ArrayList<>();
       AuditSink sink = new AuditSink() {
         private void fold(Object o) {
           if (digest) {
             h[0] = h[0] * 1_000_003L + o.toString().hashCode();
           }
         }
-        @Override public void window(Window w) { n[0]++; fold(w); }
+        @Override public void window(Window w) {
+          if (digest) {
+            placedWindows.add(new Object[] {w, n[0]}); // folded after the rest, as the others
+          }
+          n[0]++;
+        }
+        public boolean mergesWindows() { return !inOrder; }
+        public void window(Window w, long place, int sequence) {
+          n[0]++;
+          if (sequence > 0) {
+            n[5]++;
+          }
+          n[6] = Math.max(n[6], sequence + 1);
+          if (digest) {
+            placedWindows.add(new Object[] {w, place});
+          }
+        }
         @Override public void session(Session s) { n[1]++; fold(s); }
         @Override public void rejection(Rejection r) {
           n[2]++;
@@ -87,6 +114,15 @@ public final class EngineBench {
         @Override public boolean wantsAnomalies() { return all; }
         @Override public void end(List<RejectTotals> t, long used, long dup, long untimed) {
           n[4] = used;
+          // the engine's order of windows: opening, router, address text, place
+          placedWindows.sort(java.util.Comparator
+              .comparing((Object[] o) -> ((Window) o[0]).openedAt())
+              .thenComparing(o -> ((Window) o[0]).observer() + "\0"
+                  + org.mobilessh.audit.AuditFormat.address(((Window) o[0]).source()))
+              .thenComparingLong(o -> (Long) o[1]));
+          for (Object[] o : placedWindows) {
+            fold(o[0]);
+          }
           fold(t);
         }
       };
@@ -104,8 +140,8 @@ public final class EngineBench {
       long t1 = THREADS.getCurrentThreadCpuTime();
       cpu.add((t1 - t0) / 1e9);
       System.out.printf(Locale.ROOT,
-          "round %d: %d events -> %d windows, %d sessions, %d rejections, %d anomalies in %.3f s wall, %.3f s CPU (%.2f us/event)%s%n",
-          round + 1, n[4], n[0], n[1], n[2], n[3], (w1 - w0) / 1e9, (t1 - t0) / 1e9,
+          "round %d: %d events -> %d windows (%d late, %d sequences), %d sessions, %d rejections, %d anomalies in %.3f s wall, %.3f s CPU (%.2f us/event)%s%n",
+          round + 1, n[4], n[0], n[5], Math.max(1, n[6]), n[1], n[2], n[3], (w1 - w0) / 1e9, (t1 - t0) / 1e9,
           (t1 - t0) / 1e3 / Math.max(1, n[4]), digest ? String.format(" digest %016x", h[0]) : "");
     }
     List<Double> rest = new ArrayList<>(cpu.subList(Math.min(1, cpu.size() - 1), cpu.size()));

@@ -339,6 +339,9 @@ public final class AuditEngine {
               AuditRecordCodec.WINDOWS,
               reorderLimit,
               sink::window);
+      if (sink.mergesWindows()) {
+        windowsOut.split(sink::window);
+      }
       this.sessionsOut =
           new Reorder<>(
               Session::acceptedAt,
@@ -871,11 +874,14 @@ public final class AuditEngine {
       if (pending == null) {
         return;
       }
+      // a window still open is late when it closes (if this has passed its opening): what comes
+      // while its opening lies ahead is settled by the lines still to apply alone
+      Instant settled = pending.minus(slack);
       if (firstOpen != null && firstOpen.setLine.time().isBefore(pending)) {
         pending = firstOpen.setLine.time();
       }
       Instant w = pending.minus(slack);
-      windowsOut.release(w);
+      windowsOut.release(settled, w);
       for (Track.SessionDraft d : waiting) {
         Instant a = d.accepted.at.minus(slack);
         if (a.isBefore(w)) {

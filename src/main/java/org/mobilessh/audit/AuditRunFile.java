@@ -31,8 +31,12 @@ import java.util.zip.CheckedOutputStream;
  *   <li>{@code KIND.text}: the texts of those evidence lines, in the same order.
  * </ul>
  *
- * A reader that prints {@code path:line} pointers (CSV) reads the records alone; one that needs the
- * lines themselves (JSON, report, export, evidence bundle) reads both files side by side. The
+ * The windows may come in several such pairs ({@code windows.*}, {@code windows-1.*}, ...), each
+ * record after its place in the stream: the stream gives them as sequences ({@link
+ * AuditSink#mergesWindows}), merged when they are read ({@link Records}).
+ *
+ * <p>A reader that prints {@code path:line} pointers (CSV) reads the records alone; one that needs
+ * the lines themselves (JSON, report, export, evidence bundle) reads both files side by side. The
  * manifest holds what the stream was asked (the cache key's text), the paths, the records' counts,
  * each file's length and CRC-32C, the end figures, and a CRC-32C of its own. {@link #read} checks
  * the manifest, {@link Checked#verifyRecords} a record file before a record of it is handed out,
@@ -43,21 +47,41 @@ import java.util.zip.CheckedOutputStream;
 final class AuditRunFile {
   static final String MANIFEST = "manifest";
   private static final int MAGIC = 0x4d534152; // "MSAR"
-  private static final int VERSION = 2;
+
+  /**
+   * 3: the windows in sequences with their places (2: one sequence, as the stream gave it after its
+   * reorder buffer). An entry of another version is refused as damaged, and computed again.
+   */
+  static final int VERSION = 3;
 
   /** The record kinds, in the order their files are listed in the manifest. */
   enum Kind {
-    WINDOWS("windows"),
-    SESSIONS("sessions"),
-    REJECTIONS("rejections"),
-    ANOMALIES("anomalies");
+    WINDOWS("windows", true),
+    SESSIONS("sessions", false),
+    REJECTIONS("rejections", false),
+    ANOMALIES("anomalies", false);
 
-    final String file;
-    final String text;
+    final String name;
 
-    Kind(String name) {
-      this.file = name + ".run";
-      this.text = name + ".text";
+    /**
+     * Whether the records may come in several sequences ({@link AuditSink#mergesWindows}), each
+     * record after its place (a long).
+     */
+    final boolean placed;
+
+    Kind(String name, boolean placed) {
+      this.name = name;
+      this.placed = placed;
+    }
+
+    /** The record file of sequence {@code q}: {@code windows.run}, {@code windows-1.run}, ... */
+    String file(int q) {
+      return (q == 0 ? name : name + "-" + q) + ".run";
+    }
+
+    /** The text file of sequence {@code q}. */
+    String text(int q) {
+      return (q == 0 ? name : name + "-" + q) + ".text";
     }
   }
 
@@ -154,43 +178,89 @@ final class AuditRunFile {
   static final class Writer implements AuditSink, AutoCloseable {
     private final Path dir;
     private final boolean rejections;
-    private final Out[] records = new Out[Kind.values().length];
-    private final Out[] texts = new Out[Kind.values().length];
-    private final Reorder.Codec<?>[] codecs = new Reorder.Codec<?>[Kind.values().length];
-    private final long[] counts = new long[Kind.values().length];
+
+    /** Per kind, per sequence: the record file, the text file, the codec, the count. */
+    private final List<List<Sequence>> kinds = new ArrayList<>();
+
     private final Map<String, Integer> pathIds = new HashMap<>();
     private final List<String> paths = new ArrayList<>();
+
+    /** The place of the next window given in order ({@link #window(Window)}). */
+    private long nextPlace;
+
     private End end;
+
+    /** One sequence being written. */
+    private final class Sequence {
+      final Out records;
+      final Out text;
+      final Reorder.Codec<?> codec;
+      long count;
+
+      Sequence(Kind k, int q) throws IOException {
+        records = new Out(dir.resolve(k.file(q)));
+        text = new Out(dir.resolve(k.text(q)));
+        codec = codec(k, new SplitLines(paths, pathIds, text.data, null));
+      }
+    }
 
     Writer(Path dir, boolean rejections) throws IOException {
       this.dir = dir;
       this.rejections = rejections;
       for (Kind k : Kind.values()) {
-        records[k.ordinal()] = new Out(dir.resolve(k.file));
-        Out text = new Out(dir.resolve(k.text));
-        texts[k.ordinal()] = text;
-        codecs[k.ordinal()] = codec(k, split(text.data));
+        List<Sequence> l = new ArrayList<>();
+        kinds.add(l);
+        l.add(new Sequence(k, 0));
       }
     }
 
-    /** Path and line number into the record, the text into the kind's text file. */
-    private AuditRecordCodec.LineCodec split(DataOutput text) {
-      return new SplitLines(paths, pathIds, text, null);
+    private Sequence sequence(Kind k, int q) throws IOException {
+      List<Sequence> l = kinds.get(k.ordinal());
+      if (q < 0 || (q > 0 && !k.placed) || q > l.size()) {
+        throw new IllegalArgumentException(
+            "sequence " + q + " of " + k.name + " after " + l.size());
+      }
+      if (q == l.size()) {
+        l.add(new Sequence(k, q)); // sequences begin in their order
+      }
+      return l.get(q);
+    }
+
+    private <T> void write(Kind k, T t) {
+      write(k, 0, t);
     }
 
     @SuppressWarnings("unchecked")
-    private <T> void write(Kind k, T t) {
+    private <T> void write(Kind k, int q, T t) {
       try {
-        ((Reorder.Codec<T>) codecs[k.ordinal()]).write(records[k.ordinal()].data, t);
-        counts[k.ordinal()]++;
+        Sequence s = sequence(k, q);
+        ((Reorder.Codec<T>) s.codec).write(s.records.data, t);
+        s.count++;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write audit records to " + dir, e);
       }
     }
 
+    /** A window given in order: the first sequence, in the order given. */
     @Override
     public void window(Window w) {
-      write(Kind.WINDOWS, w);
+      window(w, nextPlace, 0);
+    }
+
+    @Override
+    public boolean mergesWindows() {
+      return true;
+    }
+
+    @Override
+    public void window(Window w, long place, int sequence) {
+      try {
+        sequence(Kind.WINDOWS, sequence).records.data.writeLong(place);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write audit records to " + dir, e);
+      }
+      nextPlace = Math.max(nextPlace, place + 1);
+      write(Kind.WINDOWS, sequence, w);
     }
 
     @Override
@@ -235,11 +305,17 @@ final class AuditRunFile {
         AuditRecordCodec.writeString(m, p);
       }
       for (Kind k : Kind.values()) {
-        m.writeLong(counts[k.ordinal()]);
-        for (Out o : new Out[] {records[k.ordinal()], texts[k.ordinal()]}) {
-          o.data.close();
-          m.writeLong(Files.size(dir.resolve(o == records[k.ordinal()] ? k.file : k.text)));
-          m.writeInt((int) o.sum.getChecksum().getValue());
+        List<Sequence> l = kinds.get(k.ordinal());
+        m.writeInt(l.size());
+        for (int q = 0; q < l.size(); q++) {
+          Sequence s = l.get(q);
+          m.writeLong(s.count);
+          s.records.data.close();
+          m.writeLong(Files.size(dir.resolve(k.file(q))));
+          m.writeInt((int) s.records.sum.getChecksum().getValue());
+          s.text.data.close();
+          m.writeLong(Files.size(dir.resolve(k.text(q))));
+          m.writeInt((int) s.text.sum.getChecksum().getValue());
         }
       }
       m.writeInt(end.totals().size());
@@ -258,14 +334,14 @@ final class AuditRunFile {
 
     @Override
     public void close() {
-      for (Out[] outs : List.of(records, texts)) {
-        for (Out o : outs) {
-          try {
-            if (o != null) {
+      for (List<Sequence> l : kinds) {
+        for (Sequence s : l) {
+          for (Out o : new Out[] {s.records, s.text}) {
+            try {
               o.data.close();
+            } catch (IOException e) {
+              // closing after a failure: the first one is reported
             }
-          } catch (IOException e) {
-            // closing after a failure: the first one is reported
           }
         }
       }
@@ -273,17 +349,30 @@ final class AuditRunFile {
   }
 
   /**
+   * One sequence of a kind's records as the manifest lists it.
+   *
+   * @param count its records
+   * @param length the record file's length
+   * @param crc the record file's CRC-32C
+   * @param textLength the text file's length
+   * @param textCrc the text file's CRC-32C
+   */
+  record Listed(long count, long length, int crc, long textLength, int textCrc) {}
+
+  /**
    * A checked run: its manifest read and every record file's length and CRC-32C verified.
    *
    * @param key the text it was made for
    * @param paths the source paths the evidence lines point into
-   * @param lengths per kind, the record file's and the text file's length
-   * @param crcs per kind, the record file's and the text file's CRC-32C
+   * @param sequences per kind (in the kinds' order), its sequences
    */
-  record Checked(
-      Path dir, String key, String[] paths, long[] counts, long[] lengths, int[] crcs, End end) {
+  record Checked(Path dir, String key, String[] paths, List<List<Listed>> sequences, End end) {
     long count(Kind k) {
-      return counts[k.ordinal()];
+      long n = 0;
+      for (Listed l : sequences.get(k.ordinal())) {
+        n += l.count();
+      }
+      return n;
     }
 
     /**
@@ -293,7 +382,10 @@ final class AuditRunFile {
      */
     void verifyRecords(Set<Kind> kinds) throws IOException {
       for (Kind k : kinds) {
-        verify(dir.resolve(k.file), lengths[2 * k.ordinal()], crcs[2 * k.ordinal()]);
+        List<Listed> l = sequences.get(k.ordinal());
+        for (int q = 0; q < l.size(); q++) {
+          verify(dir.resolve(k.file(q)), l.get(q).length(), l.get(q).crc());
+        }
       }
     }
 
@@ -304,49 +396,114 @@ final class AuditRunFile {
      */
     void verifyText(Set<Kind> kinds) throws IOException {
       for (Kind k : kinds) {
-        verify(dir.resolve(k.text), lengths[2 * k.ordinal() + 1], crcs[2 * k.ordinal() + 1]);
+        List<Listed> l = sequences.get(k.ordinal());
+        for (int q = 0; q < l.size(); q++) {
+          verify(dir.resolve(k.text(q)), l.get(q).textLength(), l.get(q).textCrc());
+        }
       }
     }
 
     /**
-     * The records of one kind, read from the start: with the texts of their evidence lines (the
-     * text file verified by {@link #verifyText} first), or with {@code ""} for each text.
+     * The records of one kind, read from the start (the sequences of the windows merged): with the
+     * texts of their evidence lines (the text files verified by {@link #verifyText} first), or with
+     * {@code ""} for each text.
      */
+    @SuppressWarnings("unchecked")
     <T> Records<T> open(Kind k, boolean text) throws IOException {
-      Reorder.RunInput records = new Reorder.RunInput(Files.newInputStream(dir.resolve(k.file)));
-      Reorder.RunInput texts =
-          text ? new Reorder.RunInput(Files.newInputStream(dir.resolve(k.text))) : null;
-      AuditRecordCodec.LineCodec lines = new SplitLines(List.of(paths), null, null, texts);
-      return new Records<>(
-          records, texts, count(k), codec(k, lines, new AuditRecordCodec.Repeats()));
+      List<Listed> listed = sequences.get(k.ordinal());
+      List<Sequence<T>> open = new ArrayList<>();
+      try {
+        for (int q = 0; q < listed.size(); q++) {
+          long n = listed.get(q).count();
+          if (n == 0 && q > 0) {
+            continue;
+          }
+          Reorder.RunInput records =
+              new Reorder.RunInput(Files.newInputStream(dir.resolve(k.file(q))));
+          Reorder.RunInput texts;
+          try {
+            texts =
+                text ? new Reorder.RunInput(Files.newInputStream(dir.resolve(k.text(q)))) : null;
+          } catch (IOException | RuntimeException e) {
+            records.close();
+            throw e;
+          }
+          AuditRecordCodec.LineCodec lines = new SplitLines(List.of(paths), null, null, texts);
+          open.add(
+              new Sequence<>(
+                  records, texts, n, k.placed, codec(k, lines, new AuditRecordCodec.Repeats())));
+        }
+      } catch (IOException | RuntimeException e) {
+        for (Sequence<T> s : open) {
+          s.close();
+        }
+        throw e;
+      }
+      return new Records<>(open, k.placed ? (Order<T>) WINDOW_ORDER : null);
     }
   }
 
-  /** The records of one kind of a run, one after the other. */
-  static final class Records<T> implements AutoCloseable {
+  /** The order two records of one stream go out in: {@link Reorder}'s, with their places. */
+  interface Order<T> {
+    int compare(T a, long placeA, T b, long placeB);
+  }
+
+  /** The windows' order in the engine's buffer: opening, observer and address, then place. */
+  static final Order<Window> WINDOW_ORDER =
+      new Order<>() {
+        private final AuditEngine.WindowTieOrder tie = new AuditEngine.WindowTieOrder();
+
+        @Override
+        public int compare(Window a, long placeA, Window b, long placeB) {
+          int c = a.openedAt().compareTo(b.openedAt());
+          if (c == 0) {
+            c = tie.compare(a, b);
+          }
+          return c != 0 ? c : Long.compare(placeA, placeB);
+        }
+      };
+
+  /** One sequence of a kind's records, read one after the other. */
+  private static final class Sequence<T> {
     private final Reorder.RunInput records;
     private final Reorder.RunInput texts;
     private final Reorder.Codec<T> codec;
+    private final boolean placed;
     private long left;
 
-    Records(Reorder.RunInput records, Reorder.RunInput texts, long count, Reorder.Codec<T> codec) {
+    /** The record read last and its place ({@link #advance}). */
+    T head;
+
+    long place;
+
+    Sequence(
+        Reorder.RunInput records,
+        Reorder.RunInput texts,
+        long count,
+        boolean placed,
+        Reorder.Codec<T> codec) {
       this.records = records;
       this.texts = texts;
       this.left = count;
+      this.placed = placed;
       this.codec = codec;
     }
 
-    /** The next record, or {@code null} after the last. */
-    T next() throws IOException {
+    /** The next record into {@link #head}, or {@code null} after the last. */
+    T advance() throws IOException {
       if (left == 0) {
+        head = null;
         return null;
       }
       left--;
-      return codec.read(records);
+      if (placed) {
+        place = records.readLong();
+      }
+      head = codec.read(records);
+      return head;
     }
 
-    @Override
-    public void close() {
+    void close() {
       try {
         records.close();
         if (texts != null) {
@@ -354,6 +511,87 @@ final class AuditRunFile {
         }
       } catch (IOException e) {
         // read to the end already, or failing for a reason reported elsewhere
+      }
+    }
+  }
+
+  /**
+   * The records of one kind of a run, one after the other: its sequences merged by their order (the
+   * first sequence holds most records, the others a few runs of windows that came late).
+   */
+  static final class Records<T> implements AutoCloseable {
+    private final List<Sequence<T>> all;
+    private final Order<T> order;
+
+    /** The sequences with a record left, as a binary heap by their heads. */
+    private final Sequence<T>[] heap;
+
+    private int size = -1;
+
+    @SuppressWarnings("unchecked")
+    Records(List<Sequence<T>> sequences, Order<T> order) {
+      this.all = sequences;
+      this.order = order;
+      this.heap = sequences.toArray(new Sequence[0]);
+    }
+
+    /** The next record, or {@code null} after the last. */
+    T next() throws IOException {
+      if (heap.length == 1) {
+        return heap[0].advance();
+      }
+      if (size < 0) {
+        size = 0;
+        for (Sequence<T> s : all) {
+          if (s.advance() != null) {
+            heap[size++] = s;
+          }
+        }
+        for (int i = size / 2 - 1; i >= 0; i--) {
+          down(i);
+        }
+      }
+      if (size == 0) {
+        return null;
+      }
+      Sequence<T> top = heap[0];
+      T t = top.head;
+      if (top.advance() == null) {
+        heap[0] = heap[--size];
+      }
+      if (size > 0) {
+        down(0);
+      }
+      return t;
+    }
+
+    private boolean less(Sequence<T> a, Sequence<T> b) {
+      return order.compare(a.head, a.place, b.head, b.place) < 0;
+    }
+
+    private void down(int i) {
+      Sequence<T> v = heap[i];
+      while (true) {
+        int c = 2 * i + 1;
+        if (c >= size) {
+          break;
+        }
+        if (c + 1 < size && less(heap[c + 1], heap[c])) {
+          c++;
+        }
+        if (!less(heap[c], v)) {
+          break;
+        }
+        heap[i] = heap[c];
+        i = c;
+      }
+      heap[i] = v;
+    }
+
+    @Override
+    public void close() {
+      for (Sequence<T> s : all) {
+        s.close();
       }
     }
   }
@@ -385,16 +623,17 @@ final class AuditRunFile {
     for (int i = 0; i < paths.length; i++) {
       paths[i] = AuditRecordCodec.readString(m);
     }
-    int kinds = Kind.values().length;
-    long[] counts = new long[kinds];
-    long[] lengths = new long[2 * kinds];
-    int[] crcs = new int[2 * kinds];
+    List<List<Listed>> sequences = new ArrayList<>();
     for (Kind k : Kind.values()) {
-      counts[k.ordinal()] = m.readLong();
-      for (int f = 0; f < 2; f++) {
-        lengths[2 * k.ordinal() + f] = m.readLong();
-        crcs[2 * k.ordinal() + f] = m.readInt();
+      int n = m.readInt();
+      if (n < 1 || (n > 1 && !k.placed)) {
+        throw new IOException(n + " sequences of " + k.name + " in the manifest");
       }
+      List<Listed> l = new ArrayList<>(n);
+      for (int q = 0; q < n; q++) {
+        l.add(new Listed(m.readLong(), m.readLong(), m.readInt(), m.readLong(), m.readInt()));
+      }
+      sequences.add(List.copyOf(l));
     }
     int n = m.readInt();
     List<RejectTotals> totals = new ArrayList<>(n);
@@ -402,7 +641,7 @@ final class AuditRunFile {
       totals.add(AuditRecordCodec.TOTALS.read(m));
     }
     End end = new End(totals, m.readLong(), m.readLong(), m.readLong(), rejections);
-    return new Checked(dir, key, paths, counts, lengths, crcs, end);
+    return new Checked(dir, key, paths, List.copyOf(sequences), end);
   }
 
   /** Only the key text of a manifest, unchecked (for listing). */

@@ -15,6 +15,30 @@ import java.util.List;
 public interface AuditSink {
   default void window(Window w) {}
 
+  /**
+   * Whether this sink takes the windows as several sequences and merges them itself ({@link
+   * #window(Window, long, int)} instead of {@link #window(Window)}). A window is known only when it
+   * closes, and one open until the end of the data would hold back every window opened after it: a
+   * sink that keeps what it is given (the results cache) takes the windows that can go out at once
+   * apart from those that came late, and the engine neither holds the former until the end nor
+   * writes them to a temporary file and reads them back.
+   */
+  default boolean mergesWindows() {
+    return false;
+  }
+
+  /**
+   * A window of one of several sequences ({@link #mergesWindows}), numbered from 0, each in the
+   * order {@link #window(Window)} promises: sequence 0 the windows that closed while no window
+   * opened after them had gone out, the others the windows that came late, in sorted batches (a
+   * sequence begins only after the one before it ended; sequence 0 goes on beside them). Merged by
+   * opening, observer, address (the order of {@link #window(Window)}), then {@code place} (unique
+   * in the stream), the sequences are exactly what {@link #window(Window)} would have been given.
+   */
+  default void window(Window w, long place, int sequence) {
+    throw new UnsupportedOperationException("this sink takes the windows in order only");
+  }
+
   default void session(Session s) {}
 
   default void rejection(Rejection r) {}

@@ -27,6 +27,16 @@ import java.util.function.Function;
  * key. Records waiting behind an early watermark (a window still open since the start of the data
  * holds back every later one) are spilled to sorted run files once more than {@code limit} wait in
  * memory, and merged back from them.
+ *
+ * <p>A buffer made with {@link #split} gives its records as sequences, each in the output order, to
+ * a consumer that merges them itself (the results cache's run files) instead of spilling: the
+ * records that came while their key was still ahead of the watermark make sequence 0 and go out as
+ * the watermark passes them; the others ("late": their key was passed before they came) wait in a
+ * buffer of their own for the watermark of everything, and when more than {@code limit} wait they
+ * go out sorted as a sequence of their own (1, 2, ...) instead of into a run file. So records that
+ * wait long (a window open until the end of the data) hold back only each other, not every record
+ * after them, and no record is written twice. Merged by key, tie, then place, the sequences give
+ * exactly the one sequence of a buffer that is not split.
  */
 final class Reorder<T> implements AutoCloseable {
   /** Writes and reads one record. */
@@ -34,6 +44,14 @@ final class Reorder<T> implements AutoCloseable {
     void write(DataOutput out, T t) throws IOException;
 
     T read(DataInput in) throws IOException;
+  }
+
+  /**
+   * Takes a record with its place among records equal in order ({@link #reserve}) and the number of
+   * its sequence ({@link #split}).
+   */
+  interface Placed<T> {
+    void accept(T t, long place, int sequence);
   }
 
   /**
@@ -104,6 +122,22 @@ final class Reorder<T> implements AutoCloseable {
   private final Codec<T> codec;
   private final int limit;
   private final Consumer<T> out;
+
+  /** Instead of {@link #out}: where the records go with their places ({@link #split}). */
+  private Placed<T> placed;
+
+  /** The late records of a {@link #split} buffer (a buffer of their own), else {@code null}. */
+  private Reorder<T> late;
+
+  /**
+   * The sequence this buffer's records go out in ({@link #split}): 0 for the settled ones; in the
+   * buffer of the late ones, the next number after each time it is full.
+   */
+  private int sequence;
+
+  /** The latest watermark this buffer's own records went out by ({@link #split}). */
+  private Instant passed;
+
   private final PriorityQueue<Item<T>> memory;
 
   /** The spilled runs, by their head record. */
@@ -111,6 +145,7 @@ final class Reorder<T> implements AutoCloseable {
 
   private long seq;
   private long spilled;
+  private long lateRecords;
 
   /** The router names and paths of this buffer's runs ({@link AuditRecordCodec#writeName}). */
   private final Names names = new Names();
@@ -151,6 +186,25 @@ final class Reorder<T> implements AutoCloseable {
     this.memory = new PriorityQueue<>(this.order);
   }
 
+  /**
+   * Makes this (new) buffer give its records as sequences with their places, to {@code out}:
+   * sequence 0 the records whose key the watermark had not passed when they came, the others in
+   * sorted sequences of at most {@code limit + 1} records each, numbered from 1 (the records of a
+   * sequence may come at different times, and one sequence begins only after the one before ended,
+   * but sequence 0 goes on beside them). The watermarks are then given by {@link #release(Instant,
+   * Instant)}.
+   */
+  Reorder<T> split(Placed<T> out) {
+    if (seq != 0 || late != null) {
+      throw new IllegalStateException("split before the first record, once");
+    }
+    this.placed = out;
+    this.late = new Reorder<>(key, tie, tieOrder, codec, limit, null);
+    this.late.placed = out;
+    this.late.sequence = 1;
+    return this;
+  }
+
   void add(T t) {
     add(t, reserve());
   }
@@ -162,28 +216,85 @@ final class Reorder<T> implements AutoCloseable {
 
   /** Adds a record in the place {@link #reserve} gave it among records equal in order. */
   void add(T t, long place) {
-    memory.add(item(t, place));
-    if (memory.size() > limit) {
-      spill();
+    Item<T> i = item(t, place);
+    if (late != null
+        && passed != null
+        && (i.seconds < passed.getEpochSecond()
+            || (i.seconds == passed.getEpochSecond() && i.nanos < passed.getNano()))) {
+      late.add(i); // records before it have gone out already
+      lateRecords++;
+      return;
     }
+    add(i);
+  }
+
+  private void add(Item<T> i) {
+    memory.add(i);
+    if (memory.size() > limit) {
+      if (placed != null && sequence > 0) {
+        out(); // the late buffer of a split one: its records so far make a sequence
+      } else {
+        spill();
+      }
+    }
+  }
+
+  /** All records in memory, sorted, as the end of the current sequence; the next one begins. */
+  private void out() {
+    // one sort of the heap's array instead of a poll (two sift-downs) per record
+    @SuppressWarnings("unchecked")
+    Item<T>[] all = memory.toArray(new Item[0]);
+    memory.clear();
+    java.util.Arrays.sort(all, order);
+    for (Item<T> i : all) {
+      placed.accept(i.value(), i.seq, sequence);
+    }
+    sequence++;
   }
 
   private Item<T> item(T t, long seq) {
     return new Item<>(t, key.apply(t), seq, tie);
   }
 
-  /** Records held in memory now (the bound is {@code limit}). */
+  /** Records held in memory now (the bound is {@code limit}, per sequence of a split buffer). */
   int inMemory() {
-    return memory.size();
+    return memory.size() + (late == null ? 0 : late.inMemory());
   }
 
-  /** Records that went through a run file. */
+  /** Records that went through a run file (not those a split buffer gave as a sequence). */
   long spilled() {
-    return spilled;
+    return spilled + (late == null ? 0 : late.spilled());
+  }
+
+  /** Records given as late ({@link #split}) so far: in memory, spilled or gone out. */
+  long lateRecords() {
+    return lateRecords;
+  }
+
+  /**
+   * Emits the records no record still to come can precede: {@code all} is the earliest key any
+   * record still to come can have, {@code settled} the earliest a record can have that comes while
+   * its key is still ahead of the watermark ({@code settled} not before {@code all}; {@code null}:
+   * everything). A buffer that is not {@link #split} goes by {@code all} alone.
+   */
+  void release(Instant settled, Instant all) {
+    if (late == null) {
+      emit(all);
+      return;
+    }
+    emit(settled);
+    if (settled != null && (passed == null || settled.isAfter(passed))) {
+      passed = settled;
+    }
+    late.emit(all);
   }
 
   /** Emits every record whose key lies before {@code watermark} ({@code null}: everything). */
   void release(Instant watermark) {
+    release(watermark, watermark);
+  }
+
+  private void emit(Instant watermark) {
     while (true) {
       Item<T> best = memory.peek();
       Run run = runs.peek();
@@ -203,13 +314,17 @@ final class Reorder<T> implements AutoCloseable {
       } else {
         memory.poll();
       }
-      out.accept(best.value());
+      if (placed != null) {
+        placed.accept(best.value(), best.seq, sequence);
+      } else {
+        out.accept(best.value());
+      }
     }
   }
 
   private void spill() {
     try {
-      Path file = Files.createTempFile("mobilessh-audit-", ".run");
+      Path file = runFile();
       file.toFile().deleteOnExit(); // a run stopped early (Ctrl-C, SIGTERM) leaves none behind
       try (RunOutput o = new RunOutput(Files.newOutputStream(file), names)) {
         // one sort of the heap's array instead of a poll (two sift-downs) per record
@@ -234,12 +349,54 @@ final class Reorder<T> implements AutoCloseable {
     }
   }
 
+  /** The prefix of run files: {@link ScratchNames}, so that the next run removes a killed one's. */
+  static final String RUN_PREFIX = "mobilessh-reorder-";
+
+  private static volatile boolean sweptLeftBehind;
+
+  /**
+   * A new run file in the temporary directory, readable by its owner only (it holds log lines),
+   * named for this process; the first one of a process removes the run files of processes that no
+   * longer run (killed before they could).
+   */
+  private static Path runFile() throws IOException {
+    boolean sweep = !sweptLeftBehind;
+    sweptLeftBehind = true;
+    return runFile(Path.of(System.getProperty("java.io.tmpdir")), sweep);
+  }
+
+  /** A new run file in {@code dir}; {@code sweep}: first remove what ended processes left. */
+  static Path runFile(Path dir, boolean sweep) throws IOException {
+    if (sweep) {
+      try (var all = Files.newDirectoryStream(dir, RUN_PREFIX + "*")) {
+        for (Path p : all) {
+          if (ScratchNames.leftBehind(p.getFileName().toString(), RUN_PREFIX)) {
+            Files.deleteIfExists(p);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // a leftover that cannot be listed or removed does not stop this run
+      }
+    }
+    Path file = dir.resolve(ScratchNames.of(RUN_PREFIX));
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return Files.createFile(
+          file,
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    }
+    return Files.createFile(file);
+  }
+
   @Override
   public void close() {
     for (Run r : runs) {
       r.close();
     }
     runs.clear();
+    if (late != null) {
+      late.close();
+    }
   }
 
   /** One sorted run file, read from its head. */

@@ -64,4 +64,22 @@ class ScratchNamesTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(made)))
         .isEqualTo("rwx------");
   }
+
+  @Test
+  void aReorderRunFileIsOurOwnAndRemovesWhatEndedProcessesLeft(@TempDir Path tmp) throws Exception {
+    String prefix = Reorder.RUN_PREFIX;
+    Path ended = Files.writeString(tmp.resolve(prefix + endedPid() + "-" + UUID.randomUUID()), "x");
+    Path running = Files.writeString(tmp.resolve(ScratchNames.of(prefix)), "lines");
+
+    Path made = Reorder.runFile(tmp, true);
+
+    assertThat(ended).doesNotExist();
+    assertThat(running).exists();
+    assertThat(made).exists().isNotEqualTo(running);
+    assertThat(ScratchNames.leftBehind(made.getFileName().toString(), prefix)).isFalse();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(made)))
+        .isEqualTo("rw-------");
+    Path next = Reorder.runFile(tmp, false);
+    assertThat(next).exists().isNotEqualTo(made);
+  }
 }
