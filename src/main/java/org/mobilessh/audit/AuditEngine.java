@@ -240,7 +240,16 @@ public final class AuditEngine {
     private final Map<String, Obs> observers = new HashMap<>();
     private final Map<String, StreamState> streams = new HashMap<>();
     private final ArrayDeque<Delayed> delayed = new ArrayDeque<>();
+
+    /** The time stage C has reached: read through {@link #cHead()}. */
     private Instant cHead;
+
+    /**
+     * When not null, {@link #cHead} is this plus the look-ahead, made when it is read: a line
+     * applied in stage C moves it, and most lines move it again before anything reads it.
+     */
+    private Instant cHeadLine;
+
     private Instant dHead;
     private long cSteps;
     private long dSteps;
@@ -669,10 +678,11 @@ public final class AuditEngine {
       pairing(t);
       while (!delayed.isEmpty() && delayed.peekFirst().te.time().isBefore(cut)) {
         Delayed d = delayed.pollFirst();
-        cHead = d.te.time().plus(delay);
+        cHeadLine = d.te.time();
         stageD(d);
       }
       cHead = t;
+      cHeadLine = null;
       Obs o = obs(te.observer());
       if (o.first == null) {
         o.first = t;
@@ -762,6 +772,16 @@ public final class AuditEngine {
       retireDue();
     }
 
+    /** {@link #cHead}, made from {@link #cHeadLine} if that moved it. */
+    private Instant cHead() {
+      Instant line = cHeadLine;
+      if (line != null) {
+        cHead = line.plus(delay);
+        cHeadLine = null;
+      }
+      return cHead;
+    }
+
     private Track track(Obs o, InetAddress a) {
       Track t = o.tracks.get(a);
       if (t == null) {
@@ -792,7 +812,7 @@ public final class AuditEngine {
 
     /** Every second of data or so: what became final goes out, what can no longer matter goes. */
     private void tick() {
-      Instant now = cHead;
+      Instant now = cHead();
       deferred(now);
       for (Iterator<Track.SessionDraft> it = waiting.iterator(); it.hasNext(); ) {
         Track.SessionDraft d = it.next();
@@ -864,7 +884,7 @@ public final class AuditEngine {
 
     /** Emits what no record still to come can precede. */
     private void releaseAll() {
-      Instant pending = delayed.isEmpty() ? cHead : delayed.peekFirst().te.time();
+      Instant pending = delayed.isEmpty() ? cHead() : delayed.peekFirst().te.time();
       if (!crossSource.isEmpty() && crossSource.peekFirst().te.time().isBefore(pending)) {
         pending = crossSource.peekFirst().te.time();
       }
@@ -954,7 +974,7 @@ public final class AuditEngine {
 
     /** Whether a flow will not change any more: its DESTROY (and any copy of it) is in. */
     private boolean settled(Flow f) {
-      return f.destroy != null && seconds(f.destroy.time(), cHead) > settleS;
+      return f.destroy != null && seconds(f.destroy.time(), cHead()) > settleS;
     }
 
     /** Whether a line from now on can still be matched to the flow. */
@@ -982,7 +1002,7 @@ public final class AuditEngine {
       }
       // lapsed for every line still to come: those wait at most the look-ahead (delay), and a
       // window's opening can be refined to a flow event a few seconds before its set line
-      Instant stale = cHead.minus(FLOW_HORIZON).minus(delay).minus(slack).minusSeconds(60);
+      Instant stale = cHead().minus(FLOW_HORIZON).minus(delay).minus(slack).minusSeconds(60);
       for (Obs o : observers.values()) {
         if (o.flows.isEmpty()) {
           continue;
@@ -1032,7 +1052,7 @@ public final class AuditEngine {
         return false;
       }
       Flow f = d.flow;
-      if (f == null || cHead.isAfter(d.accepted.at.plus(FLOW_HORIZON))) {
+      if (f == null || cHead().isAfter(d.accepted.at.plus(FLOW_HORIZON))) {
         return true;
       }
       return !matchable(f);
