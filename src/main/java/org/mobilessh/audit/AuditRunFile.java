@@ -412,6 +412,9 @@ final class AuditRunFile {
     <T> Records<T> open(Kind k, boolean text) throws IOException {
       List<Listed> listed = sequences.get(k.ordinal());
       List<Sequence<T>> open = new ArrayList<>();
+      // one for every sequence: the records of a router share their names and addresses, as when
+      // they were one sequence
+      AuditRecordCodec.Repeats repeats = new AuditRecordCodec.Repeats();
       try {
         for (int q = 0; q < listed.size(); q++) {
           long n = listed.get(q).count();
@@ -431,7 +434,7 @@ final class AuditRunFile {
           AuditRecordCodec.LineCodec lines = new SplitLines(List.of(paths), null, null, texts);
           open.add(
               new Sequence<>(
-                  records, texts, n, k.placed, codec(k, lines, new AuditRecordCodec.Repeats())));
+                  records, texts, n, k.placed, codec(k, lines, repeats)));
         }
       } catch (IOException | RuntimeException e) {
         for (Sequence<T> s : open) {
