@@ -432,9 +432,7 @@ final class AuditRunFile {
             throw e;
           }
           AuditRecordCodec.LineCodec lines = new SplitLines(List.of(paths), null, null, texts);
-          open.add(
-              new Sequence<>(
-                  records, texts, n, k.placed, codec(k, lines, repeats)));
+          open.add(new Sequence<>(records, texts, n, k.placed, codec(k, lines, repeats)));
         }
       } catch (IOException | RuntimeException e) {
         for (Sequence<T> s : open) {
