@@ -39,11 +39,12 @@ import org.mobilessh.rules.RulesetSettings;
  * costs CPU of its own, so time without it).
  *
  * <p>The sink takes the windows as the results cache's writer does: as sequences with their
- * places when the build offers it ({@code AuditSink.mergesWindows}, session 8; the digest merges
- * them back first), else in order. {@code inorder} after MODE (before {@code digest}) asks for
- * the windows in order in every build, as a sink without a cache gets them ({@code --no-cache}
- * with one router). The methods are declared without {@code @Override} so that the file compiles
- * against builds without them.
+ * places ({@code AuditSink.windowSequences}; the digest merges them back first). {@code inorder}
+ * after MODE (before {@code digest}) asks for the windows in order, as a sink without a cache gets
+ * them ({@code --no-cache} with one router). The file compiles against builds from main bdc8791 on;
+ * for older ones run the version of session 8's end ({@code git show
+ * 19d1c6c:bench/EngineBench.java}: {@code mergesWindows}, which also runs builds before it, in
+ * order).
  */
 public final class EngineBench {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -90,8 +91,10 @@ public final class EngineBench {
           }
           n[0]++;
         }
-        public boolean mergesWindows() { return !inOrder; }
-        public void window(Window w, long place, int sequence) {
+        @Override public AuditSink.WindowSequences windowSequences() {
+          return inOrder ? null : this::placed;
+        }
+        private void placed(Window w, long place, int sequence) {
           n[0]++;
           if (sequence > 0) {
             n[5]++;

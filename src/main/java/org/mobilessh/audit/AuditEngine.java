@@ -348,8 +348,9 @@ public final class AuditEngine {
               AuditRecordCodec.WINDOWS,
               reorderLimit,
               sink::window);
-      if (sink.mergesWindows()) {
-        windowsOut.split(sink::window);
+      AuditSink.WindowSequences sequences = sink.windowSequences();
+      if (sequences != null) {
+        windowsOut.split(sequences::window);
       }
       this.sessionsOut =
           new Reorder<>(

@@ -33,7 +33,7 @@ import java.util.zip.CheckedOutputStream;
  *
  * The windows may come in several such pairs ({@code windows.*}, {@code windows-1.*}, ...), each
  * record after its place in the stream: the stream gives them as sequences ({@link
- * AuditSink#mergesWindows}), merged when they are read ({@link Records}).
+ * AuditSink#windowSequences}), merged when they are read ({@link Records}).
  *
  * <p>A reader that prints {@code path:line} pointers (CSV) reads the records alone; one that needs
  * the lines themselves (JSON, report, export, evidence bundle) reads both files side by side. The
@@ -64,7 +64,7 @@ final class AuditRunFile {
     final String name;
 
     /**
-     * Whether the records may come in several sequences ({@link AuditSink#mergesWindows}), each
+     * Whether the records may come in several sequences ({@link AuditSink#windowSequences}), each
      * record after its place (a long).
      */
     final boolean placed;
@@ -248,12 +248,11 @@ final class AuditRunFile {
     }
 
     @Override
-    public boolean mergesWindows() {
-      return true;
+    public WindowSequences windowSequences() {
+      return this::window;
     }
 
-    @Override
-    public void window(Window w, long place, int sequence) {
+    private void window(Window w, long place, int sequence) {
       try {
         sequence(Kind.WINDOWS, sequence).records.data.writeLong(place);
       } catch (IOException e) {

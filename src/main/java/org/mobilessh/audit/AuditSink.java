@@ -16,27 +16,30 @@ public interface AuditSink {
   default void window(Window w) {}
 
   /**
-   * Whether this sink takes the windows as several sequences and merges them itself ({@link
-   * #window(Window, long, int)} instead of {@link #window(Window)}). A window is known only when it
-   * closes, and one open until the end of the data would hold back every window opened after it: a
-   * sink that keeps what it is given (the results cache) takes the windows that can go out at once
-   * apart from those that came late, and the engine neither holds the former until the end nor
-   * writes them to a temporary file and reads them back.
+   * Where this sink takes the windows as several sequences and merges them itself, instead of
+   * {@link #window(Window)}; {@code null} (the default) for a sink that takes them in order. A
+   * window is known only when it closes, and one open until the end of the data would hold back
+   * every window opened after it: a sink that keeps what it is given (the results cache) takes the
+   * windows that can go out at once apart from those that came late, and the engine neither holds
+   * the former until the end nor writes them to a temporary file and reads them back.
    */
-  default boolean mergesWindows() {
-    return false;
+  default WindowSequences windowSequences() {
+    return null;
   }
 
-  /**
-   * A window of one of several sequences ({@link #mergesWindows}), numbered from 0, each in the
-   * order {@link #window(Window)} promises: sequence 0 the windows that closed while no window
-   * opened after them had gone out, the others the windows that came late, in sorted batches (a
-   * sequence begins only after the one before it ended; sequence 0 goes on beside them). Merged by
-   * opening, observer, address (the order of {@link #window(Window)}), then {@code place} (unique
-   * in the stream), the sequences are exactly what {@link #window(Window)} would have been given.
-   */
-  default void window(Window w, long place, int sequence) {
-    throw new UnsupportedOperationException("this sink takes the windows in order only");
+  /** Takes the windows as several sequences ({@link AuditSink#windowSequences}). */
+  @FunctionalInterface
+  interface WindowSequences {
+    /**
+     * A window of one of several sequences, numbered from 0, each in the order {@link
+     * AuditSink#window(Window)} promises: sequence 0 the windows that closed while no window opened
+     * after them had gone out, the others the windows that came late, in sorted batches (a sequence
+     * begins only after the one before it ended; sequence 0 goes on beside them). Merged by
+     * opening, observer, address (the order of {@link AuditSink#window(Window)}), then {@code
+     * place} (unique in the stream), the sequences are exactly what {@link
+     * AuditSink#window(Window)} would have been given.
+     */
+    void window(Window w, long place, int sequence);
   }
 
   default void session(Session s) {}

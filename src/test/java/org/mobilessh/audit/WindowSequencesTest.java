@@ -18,7 +18,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * A sink that merges the windows itself ({@link AuditSink#mergesWindows}: the results cache's run
+ * A sink that merges the windows itself ({@link AuditSink#windowSequences}: the results cache's run
  * files) gets them as sequences instead of in order; merged by their order and place, they must be
  * exactly the windows in order, and every other record stays the same. The engines here hold few
  * records and look ahead little, so most windows come late and in many sequences.
@@ -57,18 +57,13 @@ class WindowSequencesTest {
         AuditInput.of(in),
         new AuditSink() {
           @Override
-          public boolean mergesWindows() {
-            return true;
+          public WindowSequences windowSequences() {
+            return (w, place, sequence) -> given.add(new Given(w, place, sequence));
           }
 
           @Override
           public void window(Window w) {
             throw new AssertionError("a window in order to a sink that merges them: " + w);
-          }
-
-          @Override
-          public void window(Window w, long place, int sequence) {
-            given.add(new Given(w, place, sequence));
           }
 
           @Override
