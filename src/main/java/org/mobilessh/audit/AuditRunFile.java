@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
@@ -521,71 +522,42 @@ final class AuditRunFile {
    */
   static final class Records<T> implements AutoCloseable {
     private final List<Sequence<T>> all;
-    private final Order<T> order;
 
-    /** The sequences with a record left, as a binary heap by their heads. */
-    private final Sequence<T>[] heap;
+    /** The sequences with a record left, by their heads; filled at the first {@link #next}. */
+    private final PriorityQueue<Sequence<T>> heads;
 
-    private int size = -1;
+    private boolean started;
 
-    @SuppressWarnings("unchecked")
     Records(List<Sequence<T>> sequences, Order<T> order) {
       this.all = sequences;
-      this.order = order;
-      this.heap = sequences.toArray(new Sequence[0]);
+      this.heads =
+          new PriorityQueue<>(
+              Math.max(1, sequences.size()),
+              (a, b) -> order.compare(a.head, a.place, b.head, b.place));
     }
 
     /** The next record, or {@code null} after the last. */
     T next() throws IOException {
-      if (heap.length == 1) {
-        return heap[0].advance();
+      if (all.size() == 1) {
+        return all.get(0).advance();
       }
-      if (size < 0) {
-        size = 0;
+      if (!started) {
+        started = true;
         for (Sequence<T> s : all) {
           if (s.advance() != null) {
-            heap[size++] = s;
+            heads.add(s);
           }
         }
-        for (int i = size / 2 - 1; i >= 0; i--) {
-          down(i);
-        }
       }
-      if (size == 0) {
+      Sequence<T> top = heads.poll();
+      if (top == null) {
         return null;
       }
-      Sequence<T> top = heap[0];
       T t = top.head;
-      if (top.advance() == null) {
-        heap[0] = heap[--size];
-      }
-      if (size > 0) {
-        down(0);
+      if (top.advance() != null) {
+        heads.add(top);
       }
       return t;
-    }
-
-    private boolean less(Sequence<T> a, Sequence<T> b) {
-      return order.compare(a.head, a.place, b.head, b.place) < 0;
-    }
-
-    private void down(int i) {
-      Sequence<T> v = heap[i];
-      while (true) {
-        int c = 2 * i + 1;
-        if (c >= size) {
-          break;
-        }
-        if (c + 1 < size && less(heap[c + 1], heap[c])) {
-          c++;
-        }
-        if (!less(heap[c], v)) {
-          break;
-        }
-        heap[i] = heap[c];
-        i = c;
-      }
-      heap[i] = v;
     }
 
     @Override
