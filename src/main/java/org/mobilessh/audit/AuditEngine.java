@@ -170,7 +170,11 @@ public final class AuditEngine {
     return new Stream(lossMarkers, snapshots, rulesets, sink);
   }
 
-  /** How much a running stream holds (for tests of its memory bound and for benchmarks). */
+  /**
+   * How much a running stream holds (for tests of its memory bound and for benchmarks); {@code
+   * mostRunsOpen}: the output buffers' temporary run files open at once, at most so far (the sum of
+   * each buffer's most, bounded by {@link Reorder#RUNS} each).
+   */
   public record LiveState(
       int delayed,
       int crossSource,
@@ -182,7 +186,8 @@ public final class AuditEngine {
       int rejectBuckets,
       int listEntries,
       int reorderInMemory,
-      long spilled) {
+      long spilled,
+      int mostRunsOpen) {
     /** Objects of the stream's own that grow with the data held. */
     public long total() {
       return (long) delayed
@@ -475,9 +480,11 @@ public final class AuditEngine {
       }
       int mem = 0;
       long spilled = 0;
+      int runs = 0;
       for (Reorder<?> r : outs) {
         mem += r.inMemory();
         spilled += r.spilled();
+        runs += r.mostRunsOpen();
       }
       return new LiveState(
           delayed.size(),
@@ -490,7 +497,8 @@ public final class AuditEngine {
           buckets(),
           entries,
           mem,
-          spilled);
+          spilled,
+          runs);
     }
 
     // ------------------------------------------------------------ duplicates and copies

@@ -197,11 +197,25 @@ final class AuditRunFile {
       final Out text;
       final Reorder.Codec<?> codec;
       long count;
+      boolean closed;
 
       Sequence(Kind k, int q) throws IOException {
         records = new Out(dir.resolve(k.file(q)));
         text = new Out(dir.resolve(k.text(q)));
         codec = codec(k, new SplitLines(paths, pathIds, text.data, null));
+      }
+
+      /** Writes out and closes both files (once): the sequence is complete. */
+      void close() throws IOException {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        try {
+          records.data.close();
+        } finally {
+          text.data.close();
+        }
       }
     }
 
@@ -222,9 +236,18 @@ final class AuditRunFile {
             "sequence " + q + " of " + k.name + " after " + l.size());
       }
       if (q == l.size()) {
+        if (q > 1) {
+          // a late sequence ends when the next begins: only two of a kind are open at a time
+          l.get(q - 1).close();
+        }
         l.add(new Sequence(k, q)); // sequences begin in their order
       }
-      return l.get(q);
+      Sequence s = l.get(q);
+      if (s.closed) {
+        throw new IllegalStateException(
+            "sequence " + q + " of " + k.name + " after sequence " + (l.size() - 1) + " began");
+      }
+      return s;
     }
 
     private <T> void write(Kind k, T t) {
@@ -310,10 +333,9 @@ final class AuditRunFile {
         for (int q = 0; q < l.size(); q++) {
           Sequence s = l.get(q);
           m.writeLong(s.count);
-          s.records.data.close();
+          s.close();
           m.writeLong(Files.size(dir.resolve(k.file(q))));
           m.writeInt((int) s.records.sum.getChecksum().getValue());
-          s.text.data.close();
           m.writeLong(Files.size(dir.resolve(k.text(q))));
           m.writeInt((int) s.text.sum.getChecksum().getValue());
         }
@@ -336,12 +358,10 @@ final class AuditRunFile {
     public void close() {
       for (List<Sequence> l : kinds) {
         for (Sequence s : l) {
-          for (Out o : new Out[] {s.records, s.text}) {
-            try {
-              o.data.close();
-            } catch (IOException e) {
-              // closing after a failure: the first one is reported
-            }
+          try {
+            s.close();
+          } catch (IOException e) {
+            // closing after a failure: the first one is reported
           }
         }
       }

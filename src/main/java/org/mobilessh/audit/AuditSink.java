@@ -34,10 +34,11 @@ public interface AuditSink {
      * A window of one of several sequences, numbered from 0, each in the order {@link
      * AuditSink#window(Window)} promises: sequence 0 the windows that closed while no window opened
      * after them had gone out, the others the windows that came late, in sorted batches (a sequence
-     * begins only after the one before it ended; sequence 0 goes on beside them). Merged by
-     * opening, observer, address (the order of {@link AuditSink#window(Window)}), then {@code
-     * place} (unique in the stream), the sequences are exactly what {@link
-     * AuditSink#window(Window)} would have been given.
+     * begins only after the one before it ended; sequence 0 goes on beside them). There are at most
+     * nine sequences (0 to 8), however many windows come late: a sink may keep a file open per
+     * sequence until it merges them. Merged by opening, observer, address (the order of {@link
+     * AuditSink#window(Window)}), then {@code place} (unique in the stream), the sequences are
+     * exactly what {@link AuditSink#window(Window)} would have been given.
      */
     void window(Window w, long place, int sequence);
   }

@@ -37,6 +37,11 @@ import java.util.function.Function;
  * wait long (a window open until the end of the data) hold back only each other, not every record
  * after them, and no record is written twice. Merged by key, tie, then place, the sequences give
  * exactly the one sequence of a buffer that is not split.
+ *
+ * <p>The files a buffer holds open are bounded, however many records wait: at most {@link
+ * #SEQUENCES} late sequences (the last of them takes every late record after the ones before, in
+ * order, through run files as a buffer that is not split does), and at most {@link #RUNS} run files
+ * (past that, the {@link #MERGE} runs with the fewest records left are merged into one).
  */
 final class Reorder<T> implements AutoCloseable {
   /** Writes and reads one record. */
@@ -112,6 +117,26 @@ final class Reorder<T> implements AutoCloseable {
     return c != 0 ? c : Long.compare(a.seq, b.seq);
   }
 
+  /**
+   * The most late sequences a {@link #split} buffer gives (numbered 1 to this): a sink keeps a
+   * sequence's files open until it has merged them all, so a busy stream over a long period must
+   * not make one per {@code limit} late records. The last one is in order by the full watermark.
+   */
+  static final int SEQUENCES = 8;
+
+  /** The most run files a buffer holds open to read (and one more while it writes one). */
+  static final int RUNS = 32;
+
+  /**
+   * How many runs of one tier are merged into one of the next: a spill makes a run of tier 0, and
+   * {@code MERGE} runs of a tier become one of the tier above, so a record is rewritten once per
+   * tier, about log<sub>MERGE</sub>(records / limit) times, and a buffer holds at most {@code MERGE
+   * - 1} runs per tier: four tiers ({@link #RUNS}) hold {@code 4095 * limit} records (200 million
+   * with the engine's limit). Past that the runs of the lowest tiers are merged before a spill
+   * would make more than {@link #RUNS}.
+   */
+  static final int MERGE = 8;
+
   private final Comparator<Item<T>> order = this::compare;
   private final Function<T, Instant> key;
   private final Function<T, String> tie;
@@ -145,7 +170,13 @@ final class Reorder<T> implements AutoCloseable {
 
   private long seq;
   private long spilled;
+  private long rewritten;
   private long lateRecords;
+
+  /** Run files open now, and the most that were open at once. */
+  private int open;
+
+  private int mostOpen;
 
   /** The router names and paths of this buffer's runs ({@link AuditRecordCodec#writeName}). */
   private final Names names = new Names();
@@ -189,10 +220,10 @@ final class Reorder<T> implements AutoCloseable {
   /**
    * Makes this (new) buffer give its records as sequences with their places, to {@code out}:
    * sequence 0 the records whose key the watermark had not passed when they came, the others in
-   * sorted sequences of at most {@code limit + 1} records each, numbered from 1 (the records of a
-   * sequence may come at different times, and one sequence begins only after the one before ended,
-   * but sequence 0 goes on beside them). The watermarks are then given by {@link #release(Instant,
-   * Instant)}.
+   * sorted sequences numbered from 1 to at most {@link #SEQUENCES}, of at most {@code limit + 1}
+   * records each but the last, which takes the rest in order (the records of a sequence may come at
+   * different times, and one sequence begins only after the one before ended, but sequence 0 goes
+   * on beside them). The watermarks are then given by {@link #release(Instant, Instant)}.
    */
   Reorder<T> split(Placed<T> out) {
     if (seq != 0 || late != null) {
@@ -231,10 +262,10 @@ final class Reorder<T> implements AutoCloseable {
   private void add(Item<T> i) {
     memory.add(i);
     if (memory.size() > limit) {
-      if (placed != null && sequence > 0) {
+      if (placed != null && sequence > 0 && sequence < SEQUENCES) {
         out(); // the late buffer of a split one: its records so far make a sequence
       } else {
-        spill();
+        spill(); // the last late sequence goes out in order, by the watermark, as unsplit
       }
     }
   }
@@ -264,6 +295,16 @@ final class Reorder<T> implements AutoCloseable {
   /** Records that went through a run file (not those a split buffer gave as a sequence). */
   long spilled() {
     return spilled + (late == null ? 0 : late.spilled());
+  }
+
+  /** Records written again when runs were merged ({@link #RUNS}). */
+  long rewritten() {
+    return rewritten + (late == null ? 0 : late.rewritten());
+  }
+
+  /** The most run files this buffer held open at once (plus its late buffer's most). */
+  int mostRunsOpen() {
+    return mostOpen + (late == null ? 0 : late.mostRunsOpen());
   }
 
   /** Records given as late ({@link #split}) so far: in memory, spilled or gone out. */
@@ -326,6 +367,7 @@ final class Reorder<T> implements AutoCloseable {
     try {
       Path file = runFile();
       file.toFile().deleteOnExit(); // a run stopped early (Ctrl-C, SIGTERM) leaves none behind
+      int n = memory.size();
       try (RunOutput o = new RunOutput(Files.newOutputStream(file), names)) {
         // one sort of the heap's array instead of a poll (two sift-downs) per record
         @SuppressWarnings("unchecked")
@@ -340,12 +382,74 @@ final class Reorder<T> implements AutoCloseable {
         }
         o.writeBoolean(false);
       }
-      Run r = new Run(file);
+      Run r = new Run(file, n, 0);
       if (r.head != null) {
         runs.add(r);
       }
+      merge();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot spill audit records to a temporary file", e);
+    }
+  }
+
+  /**
+   * Merges runs while a tier holds {@link #MERGE} of them (after a spill added one to tier 0), and
+   * the lowest ones when {@link #RUNS} are open.
+   */
+  private void merge() throws IOException {
+    if (runs.size() >= RUNS) {
+      java.util.List<Run> all = new java.util.ArrayList<>(runs);
+      all.sort(Comparator.comparingInt((Run r) -> r.tier).thenComparingLong(r -> r.left));
+      java.util.List<Run> lowest = all.subList(0, MERGE);
+      merge(lowest, lowest.get(MERGE - 1).tier + 1);
+    }
+    for (int tier = 0; ; tier++) {
+      java.util.List<Run> of = new java.util.ArrayList<>();
+      boolean higher = false;
+      for (Run r : runs) {
+        if (r.tier == tier) {
+          of.add(r);
+        } else if (r.tier > tier) {
+          higher = true;
+        }
+      }
+      if (of.size() >= MERGE) {
+        merge(of, tier + 1);
+      } else if (!higher) {
+        return;
+      }
+    }
+  }
+
+  /** Merges {@code which} (runs of this buffer) into one run file of tier {@code tier}. */
+  private void merge(java.util.List<Run> which, int tier) throws IOException {
+    PriorityQueue<Run> merging = new PriorityQueue<>((a, b) -> compare(a.head, b.head));
+    long n = 0;
+    for (Run r : java.util.List.copyOf(which)) {
+      runs.remove(r);
+      merging.add(r);
+      n += r.left + 1;
+    }
+    Path file = runFile();
+    file.toFile().deleteOnExit();
+    try (RunOutput o = new RunOutput(Files.newOutputStream(file), names)) {
+      while (!merging.isEmpty()) {
+        Run r = merging.poll();
+        Item<T> i = r.head;
+        o.writeBoolean(true);
+        o.writeLong(i.seq);
+        codec.write(o, i.value());
+        rewritten++;
+        r.advance();
+        if (r.head != null) {
+          merging.add(r);
+        }
+      }
+      o.writeBoolean(false);
+    }
+    Run merged = new Run(file, n, tier);
+    if (merged.head != null) {
+      runs.add(merged);
     }
   }
 
@@ -405,9 +509,20 @@ final class Reorder<T> implements AutoCloseable {
     final RunInput in;
     Item<T> head;
 
-    Run(Path file) throws IOException {
+    /** Records not yet read from the file (the head is read). */
+    long left;
+
+    /** 0 for a spill, one more than its inputs' for a merge ({@link #MERGE}). */
+    final int tier;
+
+    private boolean closed;
+
+    Run(Path file, long records, int tier) throws IOException {
       this.file = file;
       this.in = new RunInput(Files.newInputStream(file), names);
+      this.left = records;
+      this.tier = tier;
+      mostOpen = Math.max(mostOpen, ++open);
       advance();
     }
 
@@ -416,6 +531,7 @@ final class Reorder<T> implements AutoCloseable {
         if (in.readBoolean()) {
           long seq = in.readLong();
           head = item(codec.read(in), seq);
+          left--;
         } else {
           head = null;
           close();
@@ -428,6 +544,11 @@ final class Reorder<T> implements AutoCloseable {
     }
 
     void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      open--;
       try {
         in.close();
         Files.deleteIfExists(file);

@@ -28,6 +28,11 @@ class StreamingAuditTest {
    */
   @BeforeAll
   static void generate() {
+    events = busyRouter();
+  }
+
+  /** The events of {@link #generate}, in time order. */
+  static List<TracedEvent> busyRouter() {
     Lines l = new Lines("r1");
     Random rnd = new Random(42);
     double t = 0;
@@ -47,8 +52,9 @@ class StreamingAuditTest {
         l.reject(t, "198.51.100." + rnd.nextInt(250), 30000 + rnd.nextInt(30000));
       }
     }
-    events = new ArrayList<>(l.events());
-    events.sort(Comparator.comparing(TracedEvent::time));
+    List<TracedEvent> all = new ArrayList<>(l.events());
+    all.sort(Comparator.comparing(TracedEvent::time));
+    return all;
   }
 
   @Test
