@@ -257,6 +257,9 @@ public final class IndexedAuditInput {
     private AuditCache cache;
     private Path scratch;
 
+    /** No progress line per router: one router without the cache, which says nothing either. */
+    private boolean quiet;
+
     Run(
         EventSearcher searcher,
         Instant from,
@@ -316,8 +319,15 @@ public final class IndexedAuditInput {
       }
       List<Part> parts = parts();
       if (!options.cache() && parts.size() <= 1) {
-        single(searcher, from, to, host, engine, sink, tap); // nothing to merge, nothing to keep
-        return;
+        if (host == null || !sink.wantsWindows()) {
+          single(searcher, from, to, host, engine, sink, tap); // nothing to merge, nothing to keep
+          return;
+        }
+        // One router without the cache, as a run file all the same: the engine then gives the
+        // windows as sequences (AuditSink#windowSequences) instead of holding nearly all of them
+        // (one open until the end of the data holds back every window after it) and spilling
+        // them through its reorder buffer's run files; the run is as quiet as the direct stream.
+        quiet = true;
       }
       if (options.cache()) {
         cache = AuditCache.of(searcher.path(), options.progress());
@@ -531,8 +541,7 @@ public final class IndexedAuditInput {
         AuditRunFile.Checked run = AuditRunFile.read(at);
         run.verifyRecords(merged);
         run.verifyText(text);
-        options
-            .progress()
+        (quiet ? (Consumer<String>) m -> {} : options.progress())
             .accept(
                 "audit: "
                     + AuditCache.label(p.router())

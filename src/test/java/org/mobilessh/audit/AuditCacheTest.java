@@ -124,6 +124,116 @@ class AuditCacheTest {
     assertThat(hit.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
   }
 
+  /**
+   * One router without the cache ({@code --host X --no-cache}) goes through a run file of its own,
+   * where the engine gives the windows as sequences: nothing through the reorder buffer's run
+   * files, where a stream straight into the sink (which takes the windows in order) spills nearly
+   * all of them, since windows open until the end of the data hold back every later one. A buffer
+   * limit of 2,000 makes the direct stream spill; the result is the same, and the run as quiet.
+   */
+  @Test
+  void oneRouterWithoutTheCacheSpillsNoWindowThroughTheReorderBuffer() throws Exception {
+    Path idx = copy("one-router");
+    AuditEngine small =
+        new AuditEngine(engine().config(), AuditEngine.HORIZON, 1_000); // spills past 1,000
+    Path tmp = dir.resolve("tmp-one-router");
+    Files.createDirectories(tmp);
+    String before = System.getProperty("java.io.tmpdir");
+    List<String> created = new ArrayList<>();
+    List<String> progress = new ArrayList<>();
+    AuditResult.Collector sequences = new AuditResult.Collector();
+    AuditResult.Collector direct = new AuditResult.Collector();
+    try (java.nio.file.WatchService watch = tmp.getFileSystem().newWatchService();
+        EventSearcher s = EventSearcher.open(idx)) {
+      tmp.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+      System.setProperty("java.io.tmpdir", tmp.toString());
+      IndexedAuditInput.stream(
+          s,
+          FROM,
+          TO,
+          "router1",
+          small,
+          AuditSink.month(MONTH, windowsOnly(sequences)),
+          new IndexedAuditInput.Options(false, 2, progress::add));
+      List<String> sequencesCreated = new ArrayList<>();
+      drain(watch, sequencesCreated);
+      // the same through a sink that takes windows in order only, streamed straight into it
+      try (AuditEngine.Stream st =
+          small.open(
+              List.of(), List.of(), List.of(), AuditSink.month(MONTH, windowsOnly(direct)))) {
+        IndexedAuditInput.load(s, FROM, TO, "router1").events().forEach(st::accept);
+        st.finish();
+      }
+      drain(watch, created);
+      assertThat(sequencesCreated)
+          .as("what the one-router run made in the temporary directory")
+          .noneMatch(n -> n.startsWith(Reorder.RUN_PREFIX))
+          .anyMatch(n -> n.startsWith("mobilessh-audit-"));
+    } finally {
+      System.setProperty("java.io.tmpdir", before);
+    }
+    assertThat(created)
+        .as("the direct stream spilled")
+        .anyMatch(n -> n.startsWith("mobilessh-reorder-"));
+    assertThat(progress).isEmpty();
+    AuditResult got = sequences.result();
+    assertThat(got.windows()).hasSizeGreaterThan(1_000);
+    assertThat(got.windows()).isEqualTo(direct.result().windows());
+    assertThat(got.sessions()).isEqualTo(direct.result().sessions());
+    try (EventSearcher s = EventSearcher.open(idx)) {
+      AuditResult all =
+          engine().reconstruct(IndexedAuditInput.load(s, FROM, TO, "router1")).month(MONTH);
+      assertThat(got.windows()).isEqualTo(all.windows());
+      assertThat(got.sessions()).isEqualTo(all.sessions());
+    }
+  }
+
+  /**
+   * The windows and sessions to {@code c}; no anomalies (held in a buffer of their own, which a
+   * small limit makes spill too) and no rejections.
+   */
+  private static AuditSink windowsOnly(AuditResult.Collector c) {
+    return new AuditSink() {
+      @Override
+      public void window(Window w) {
+        c.window(w);
+      }
+
+      @Override
+      public void session(Session s) {
+        c.session(s);
+      }
+
+      @Override
+      public boolean wantsRejections() {
+        return false;
+      }
+
+      @Override
+      public boolean wantsAnomalies() {
+        return false;
+      }
+
+      @Override
+      public void end(List<RejectTotals> totals, long used, long dropped, long untimed) {
+        c.end(totals, used, dropped, untimed);
+      }
+    };
+  }
+
+  /** The names created in the watched directory so far (their events are in by now). */
+  private static void drain(java.nio.file.WatchService watch, List<String> names)
+      throws InterruptedException {
+    java.nio.file.WatchKey k;
+    while ((k = watch.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+      for (java.nio.file.WatchEvent<?> e : k.pollEvents()) {
+        assertThat(e.kind()).isNotEqualTo(java.nio.file.StandardWatchEventKinds.OVERFLOW);
+        names.add(e.context().toString());
+      }
+      k.reset();
+    }
+  }
+
   @Test
   void aDamagedEntryIsReportedAndComputedAgain() throws IOException {
     Path idx = copy("damage");
