@@ -67,6 +67,7 @@ final class DocumentMapper {
   private InetAddress lastDestination;
   private final byte[] lastSourceBytes = new byte[InetAddressPoint.BYTES];
   private final byte[] lastDestinationBytes = new byte[InetAddressPoint.BYTES];
+  private final AddressWords words = new AddressWords();
   // map(e, observer, hash, time): a batch of one
   private Prepared single;
   private final StoredEvent.StringTable table;
@@ -261,7 +262,8 @@ final class DocumentMapper {
             pathId(e.sourcePath()),
             e.byteOffset(),
             e.lineNumber(),
-            e.originalLine()));
+            e.originalLine(),
+            e.asciiLine()));
   }
 
   private static int ports(Prepared into, int slot, Integer src, Integer dst) {
@@ -278,17 +280,21 @@ final class DocumentMapper {
   }
 
   /** {@link InetAddressPoint}'s 16 bytes: IPv6 as is, IPv4 as IPv4-mapped IPv6. */
-  private static void encodeAddress(InetAddress a, byte[] into) {
-    byte[] raw = a.getAddress();
-    if (raw.length == 4) {
-      java.util.Arrays.fill(into, 0, 10, (byte) 0);
-      into[10] = (byte) 0xff;
-      into[11] = (byte) 0xff;
-      System.arraycopy(raw, 0, into, 12, 4);
+  private void encodeAddress(InetAddress a, byte[] into) {
+    AddressWords w = words;
+    w.of(a);
+    if (w.ipv6) {
+      BIG_ENDIAN_LONGS.set(into, 0, w.high);
+      BIG_ENDIAN_LONGS.set(into, 8, w.low);
     } else {
-      System.arraycopy(raw, 0, into, 0, InetAddressPoint.BYTES);
+      BIG_ENDIAN_LONGS.set(into, 0, 0L);
+      BIG_ENDIAN_LONGS.set(into, 8, 0xffffL << 32 | w.high);
     }
   }
+
+  private static final java.lang.invoke.VarHandle BIG_ENDIAN_LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
   /**
    * Step two: the document for the event prepared in {@code from}'s slot {@code slot}, from the

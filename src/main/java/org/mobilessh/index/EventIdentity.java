@@ -30,20 +30,21 @@ final class EventIdentity {
 
   /** The observer-qualified content hash stored as {@code event.hash}. */
   static long of(LogEvent event, String observer) {
+    return of(event, observer, null);
+  }
+
+  /** {@link #of(LogEvent, String)}, addresses read through {@code w} if not null. */
+  private static long of(LogEvent event, String observer, AddressWords w) {
     long h = str(SEED, observer);
     if (event instanceof NetfilterEvent n) {
-      h = netfilter(h, n);
+      h = netfilterRest(netfilterHead(h, n), n, w);
     } else if (event instanceof NoticeEvent n) {
       // the same logger line reaches syslog and journald: its message is its identity
       h = str(mix(h, 3), n.message());
     } else {
-      h = conntrack(h, (ConntrackEvent) event);
+      h = conntrack(h, (ConntrackEvent) event, w);
     }
     return fmix(h);
-  }
-
-  private static long netfilter(long h, NetfilterEvent n) {
-    return netfilterRest(netfilterHead(h, n), n);
   }
 
   /** The hash over a netfilter event's line head: the same for every line of one router's step. */
@@ -57,11 +58,11 @@ final class EventIdentity {
     return str(h, n.mac());
   }
 
-  private static long netfilterRest(long h, NetfilterEvent n) {
+  private static long netfilterRest(long h, NetfilterEvent n, AddressWords w) {
     h = num(h, n.uid());
     h = num(h, n.gid());
     h = num(h, n.mark());
-    h = packet(h, n.packet());
+    h = packet(h, n.packet(), w);
     for (Map.Entry<String, String> e : n.extra().entrySet()) {
       h = str(h, e.getKey());
       h = str(h, e.getValue());
@@ -80,12 +81,13 @@ final class EventIdentity {
     private final String[][] keys = new String[SIZE][];
     private final long[] heads = new long[SIZE];
     private int next;
+    private final AddressWords words = new AddressWords();
 
     long of(LogEvent event, String observer) {
       if (!(event instanceof NetfilterEvent n)) {
-        return EventIdentity.of(event, observer);
+        return EventIdentity.of(event, observer, words);
       }
-      return fmix(netfilterRest(head(observer, n), n));
+      return fmix(netfilterRest(head(observer, n), n, words));
     }
 
     private long head(String observer, NetfilterEvent n) {
@@ -124,13 +126,13 @@ final class EventIdentity {
     }
   }
 
-  private static long packet(long h, IpPacket p) {
+  private static long packet(long h, IpPacket p, AddressWords w) {
     if (p == null) {
       return mix(h, 0);
     }
     h = mix(h, p.family().number());
-    h = addr(h, p.source());
-    h = addr(h, p.destination());
+    h = addr(h, p.source(), w);
+    h = addr(h, p.destination(), w);
     h = num(h, p.length());
     h = num(h, p.tos());
     h = num(h, p.precedence());
@@ -158,15 +160,15 @@ final class EventIdentity {
     h = num(h, p.icmpId());
     h = num(h, p.icmpSequence());
     h = num(h, p.icmpParameter());
-    h = addr(h, p.icmpGateway());
+    h = addr(h, p.icmpGateway(), w);
     h = num(h, p.mtu());
     h = num(h, p.spi());
     h = num(h, p.incompleteBytes());
     h = mix(h, p.truncated() ? 1 : 0);
-    return packet(h, p.embedded());
+    return packet(h, p.embedded(), w);
   }
 
-  private static long conntrack(long h, ConntrackEvent c) {
+  private static long conntrack(long h, ConntrackEvent c, AddressWords w) {
     h = mix(h, 2);
     h = mix(h, c.type().bit());
     h = mix(h, c.protocolNumber());
@@ -174,16 +176,16 @@ final class EventIdentity {
     if (c.type() != ConntrackType.DESTROY) {
       h = str(h, c.state());
     }
-    h = tuple(h, c.original());
-    return tuple(h, c.reply());
+    h = tuple(h, c.original(), w);
+    return tuple(h, c.reply(), w);
   }
 
-  private static long tuple(long h, ConntrackTuple t) {
+  private static long tuple(long h, ConntrackTuple t, AddressWords w) {
     if (t == null) {
       return mix(h, 0);
     }
-    h = addr(h, t.source());
-    h = addr(h, t.destination());
+    h = addr(h, t.source(), w);
+    h = addr(h, t.destination(), w);
     h = num(h, t.sourcePort());
     h = num(h, t.destinationPort());
     h = num(h, t.icmpType());
@@ -191,9 +193,19 @@ final class EventIdentity {
     return num(h, t.icmpId());
   }
 
-  private static long addr(long h, InetAddress a) {
+  private static long addr(long h, InetAddress a, AddressWords w) {
     if (a == null) {
       return mix(h, 0);
+    }
+    if (w != null) {
+      // what the loop below computes: the length, then the bytes eight at a time, big-endian (a
+      // 16-byte address's length is shifted out by its first eight bytes), then the rest (0 for
+      // IPv6)
+      w.of(a);
+      if (w.ipv6) {
+        return mix(mix(mix(h, w.high), w.low), 0);
+      }
+      return mix(h, 4L << 32 | w.high);
     }
     byte[] b = a.getAddress();
     long acc = b.length;

@@ -14,13 +14,27 @@ import org.mobilessh.parse.LogEvent;
  * @param byteOffset offset of the line's first byte in the (decompressed) source
  * @param lineNumber 1-based line number in the source; a number that does not grow tells the index
  *     that the source is being read again from its start (see {@link EventIndex#add})
+ * @param asciiLine true only if every character of {@code originalLine} is below 0x80, which the
+ *     reader knows from the line's bytes; such a line's stored UTF-8 is a plain copy of its
+ *     characters. False is always correct (the line is then encoded as UTF-8).
  */
 public record SourcedEvent(
-    LogEvent event, String originalLine, String sourcePath, long byteOffset, long lineNumber) {
+    LogEvent event,
+    String originalLine,
+    String sourcePath,
+    long byteOffset,
+    long lineNumber,
+    boolean asciiLine) {
 
   public SourcedEvent {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(originalLine, "originalLine");
     Objects.requireNonNull(sourcePath, "sourcePath");
+  }
+
+  /** An event whose line is not known to be ASCII. */
+  public SourcedEvent(
+      LogEvent event, String originalLine, String sourcePath, long byteOffset, long lineNumber) {
+    this(event, originalLine, sourcePath, byteOffset, lineNumber, false);
   }
 }

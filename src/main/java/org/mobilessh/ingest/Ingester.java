@@ -694,7 +694,8 @@ public final class Ingester {
       return;
     }
     String text;
-    if (r.nonAscii()) {
+    boolean ascii = !r.nonAscii();
+    if (!ascii) {
       text = decode(b, from, len);
       if (text == null) {
         byte[] raw = Arrays.copyOfRange(b, from, from + len);
@@ -705,10 +706,15 @@ public final class Ingester {
     } else {
       text = new String(b, from, len, StandardCharsets.ISO_8859_1);
     }
-    parse(st, text, no, off);
+    parse(st, text, no, off, ascii);
   }
 
   private void parse(SourceState st, String text, long no, long off) {
+    parse(st, text, no, off, false);
+  }
+
+  /** {@code ascii}: every character of {@code text} is below 0x80 ({@link LineReader#nonAscii}). */
+  private void parse(SourceState st, String text, long no, long off, boolean ascii) {
     Source s = st.source;
     ParseResult res = st.parser.parse(text, no);
     if (res instanceof ParseResult.Parsed parsed) {
@@ -727,7 +733,7 @@ public final class Ingester {
           st.year = year(t.instant());
         }
       }
-      if (index.add(new SourcedEvent(ev, text, st.path, off, no))) {
+      if (index.add(new SourcedEvent(ev, text, st.path, off, no, ascii))) {
         stats.eventsIndexed++;
         stats.indexedByAction[ev.action().ordinal()]++;
       } else {

@@ -57,6 +57,26 @@ class StoredEventTest {
   }
 
   @Test
+  void anAsciiLineIsStoredAsTheSameBytesAsThroughUtf8() {
+    StoredEvent.Encoder plain = new StoredEvent.Encoder();
+    StoredEvent.Encoder fast = new StoredEvent.Encoder();
+    java.util.Random rnd = new java.util.Random(7);
+    // every ASCII character, lengths around the buffer's first size and far beyond it (growth)
+    for (int len : new int[] {0, 1, 7, 450, 451, 452, 512, 513, 5000, 1 << 20, 3}) {
+      char[] c = new char[len];
+      for (int i = 0; i < len; i++) {
+        c[i] = (char) (i < 128 ? i : rnd.nextInt(128));
+      }
+      String line = new String(c);
+      BytesRef a = plain.encode(3, 1, 2, 4, len * 1000L, len, line);
+      BytesRef b = fast.encode(3, 1, 2, 4, len * 1000L, len, line, true);
+      assertThat(java.util.Arrays.copyOfRange(b.bytes, b.offset, b.offset + b.length))
+          .as("length %d", len)
+          .isEqualTo(java.util.Arrays.copyOfRange(a.bytes, a.offset, a.offset + a.length));
+    }
+  }
+
+  @Test
   void anIdTheCommitDataDoesNotHoldIsAClearError() {
     StoredEvent.Encoder enc = new StoredEvent.Encoder();
     BytesRef b = enc.encode(7, 1, 0, 1, 0, 1, "x");
