@@ -25,8 +25,35 @@ final class AddressWords {
   /** Whether the last looked-up address has 16 bytes (IPv6) rather than 4. */
   boolean ipv6;
 
+  // the slots of the last two addresses looked up, most recent first: an event's destination is
+  // usually the last event's, and the mapper asks for the source the identity just asked for;
+  // comparing references does not touch the address object (an identity hash reads its header,
+  // often a cache miss: the parser's address objects are spread over the heap)
+  private int recent = -1;
+  private int before = -1;
+
   /** Looks up {@code a} (not null) into {@link #high}, {@link #low} and {@link #ipv6}. */
   void of(InetAddress a) {
+    int slot;
+    if (recent >= 0 && keys[recent] == a) {
+      slot = recent;
+    } else if (before >= 0 && keys[before] == a) {
+      slot = before;
+      before = recent;
+      recent = slot;
+    } else {
+      slot = lookUp(a);
+      if (slot != recent) {
+        before = recent;
+        recent = slot;
+      }
+    }
+    high = highs[slot];
+    low = lows[slot];
+    ipv6 = sixteen[slot];
+  }
+
+  private int lookUp(InetAddress a) {
     int slot = System.identityHashCode(a) & (SIZE - 1);
     if (keys[slot] != a) {
       byte[] b = a.getAddress();
@@ -42,9 +69,7 @@ final class AddressWords {
       }
       keys[slot] = a;
     }
-    high = highs[slot];
-    low = lows[slot];
-    ipv6 = sixteen[slot];
+    return slot;
   }
 
   private static long word(byte[] b, int at) {

@@ -267,7 +267,17 @@ final class Deduplicator {
       dirtySinceRefresh.clear();
       lastDirtyValid = false;
     }
-    t = new OccurrenceTable();
+    // An observer's next hour usually has about as many events as the one before, which is the
+    // most recently used table when the first event's window reaches into the new hour: start
+    // with room for as many (growing from 64 slots allocated, zeroed and rehashed twice the final
+    // size: a tenth of the reading thread's allocation). Only the previous hour of the same
+    // observer gives the size, so a quiet hour after a busy one is the only oversized table, and
+    // the busy one's entries count against the cache bound.
+    OccurrenceTable before = recentTable;
+    t =
+        before != null && recentObserver == obs && recentBucket == b - 1
+            ? new OccurrenceTable(before.size())
+            : new OccurrenceTable();
     String observer = observerNames.get(obs);
     if (b == TIMELESS) {
       store.load(observer, b, 0, 0, t);

@@ -77,7 +77,8 @@ final class EventIdentity {
    * {@code of}. One per writer thread.
    */
   static final class Memo {
-    private static final int SIZE = 4;
+    private static final int SIZE = 4; // a power of two
+    private int last;
     private final String[][] keys = new String[SIZE][];
     private final long[] heads = new long[SIZE];
     private int next;
@@ -91,7 +92,9 @@ final class EventIdentity {
     }
 
     private long head(String observer, NetfilterEvent n) {
-      for (int i = 0; i < SIZE; i++) {
+      // from the last hit on: a router's lines come in runs of the same head
+      for (int j = 0; j < SIZE; j++) {
+        int i = (last + j) & (SIZE - 1);
         String[] k = keys[i];
         if (k != null
             && same(k[0], observer)
@@ -101,12 +104,14 @@ final class EventIdentity {
             && same(k[4], n.physIn())
             && same(k[5], n.physOut())
             && same(k[6], n.mac())) {
+          last = i;
           return heads[i];
         }
       }
       long h = netfilterHead(str(SEED, observer), n);
       int i = next;
       next = (i + 1) % SIZE;
+      last = i;
       keys[i] =
           new String[] {
             observer,

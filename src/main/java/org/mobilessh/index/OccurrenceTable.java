@@ -12,8 +12,28 @@ final class OccurrenceTable {
   private boolean[] full;
   private int size;
 
+  /** Largest capacity {@link #OccurrenceTable(int)} starts with (slots; ~0.8 MB). */
+  static final int MAX_PRESIZE = 1 << 15;
+
   OccurrenceTable() {
     allocate(64);
+  }
+
+  /**
+   * A table that holds {@code expected} entries without growing (capped at {@link #MAX_PRESIZE}
+   * slots): growing from 64 slots allocates, zeroes and rehashes twice the final size.
+   */
+  OccurrenceTable(int expected) {
+    int capacity = 64;
+    while (capacity < 2L * expected && capacity < MAX_PRESIZE) {
+      capacity <<= 1;
+    }
+    allocate(capacity);
+  }
+
+  /** Slots (for tests). */
+  int capacity() {
+    return keys.length;
   }
 
   int size() {
