@@ -367,21 +367,9 @@ final class Deduplicator {
 
     private int usedCount(long hash, long occurrence, long eventTime) {
       if (eventTime == TIMELESS) {
-        return count(timeless.get(hash), occurrence);
+        return timeless.count(hash, occurrence);
       }
-      return count(current.get(hash), occurrence) + count(previous.get(hash), occurrence);
-    }
-
-    private static int count(long[] used, long v) {
-      int c = 0;
-      if (used != null) {
-        for (long u : used) {
-          if (u == v) {
-            c++;
-          }
-        }
-      }
-      return c;
+      return current.count(hash, occurrence) + previous.count(hash, occurrence);
     }
 
     private UsedMap mapFor(long eventTime) {
@@ -393,8 +381,10 @@ final class Deduplicator {
       } else if (eventTime - generationStart > PASS_MEMORY_MICROS) {
         // two generations cover at least PASS_MEMORY_MICROS of source time: far more than any
         // two matching occurrences can be apart, and the memory stays bounded
+        UsedMap reused = previous;
         previous = current;
-        current = new UsedMap();
+        reused.clear();
+        current = reused;
         generationStart = eventTime;
       }
       return current;
@@ -403,57 +393,118 @@ final class Deduplicator {
 
   /**
    * hash -> the occurrence times a pass used for it (a multiset, in the order used): open
-   * addressing over primitive keys, so no boxed Long and no map node per event. A slot is taken
-   * when its value array is non-null.
+   * addressing over primitive keys, so no boxed Long and no map node per event. The first
+   * occurrence of a hash is kept inline (nearly every hash is used once: no array per event); a
+   * slot is taken when its count is not 0.
    */
   static final class UsedMap {
-    private long[] keys = new long[16];
-    private long[][] values = new long[16][];
+    private static final int INITIAL = 16;
+    private static final int KEPT = 1024;
+    private long[] keys = new long[INITIAL];
+    private long[] firsts = new long[INITIAL];
+    private long[][] rests = new long[INITIAL][]; // the occurrences after the first
+    private int[] counts = new int[INITIAL];
     private int size;
 
+    /** The occurrences used for {@code key}, in order, or null (a new array: for tests). */
     long[] get(long key) {
-      int mask = keys.length - 1;
-      for (int i = slot(key, mask); values[i] != null; i = (i + 1) & mask) {
-        if (keys[i] == key) {
-          return values[i];
+      int i = find(key);
+      if (i < 0) {
+        return null;
+      }
+      long[] all = new long[counts[i]];
+      all[0] = firsts[i];
+      if (all.length > 1) {
+        System.arraycopy(rests[i], 0, all, 1, all.length - 1);
+      }
+      return all;
+    }
+
+    /** How many times {@code occurrence} was used for {@code key}. */
+    int count(long key, long occurrence) {
+      int i = find(key);
+      if (i < 0) {
+        return 0;
+      }
+      int c = firsts[i] == occurrence ? 1 : 0;
+      long[] more = rests[i];
+      for (int j = 0; j < counts[i] - 1; j++) {
+        if (more[j] == occurrence) {
+          c++;
         }
       }
-      return null;
+      return c;
+    }
+
+    private int find(long key) {
+      int mask = keys.length - 1;
+      for (int i = slot(key, mask); counts[i] != 0; i = (i + 1) & mask) {
+        if (keys[i] == key) {
+          return i;
+        }
+      }
+      return -1;
     }
 
     void add(long key, long occurrence) {
       int mask = keys.length - 1;
       int i = slot(key, mask);
-      for (; values[i] != null; i = (i + 1) & mask) {
+      for (; counts[i] != 0; i = (i + 1) & mask) {
         if (keys[i] == key) {
-          long[] used = values[i];
-          long[] more = Arrays.copyOf(used, used.length + 1);
-          more[used.length] = occurrence;
-          values[i] = more;
+          int more = counts[i] - 1;
+          long[] rest = rests[i];
+          if (rest == null || rest.length == more) {
+            rest = rest == null ? new long[2] : Arrays.copyOf(rest, more * 2);
+            rests[i] = rest;
+          }
+          rest[more] = occurrence;
+          counts[i]++;
           return;
         }
       }
       keys[i] = key;
-      values[i] = new long[] {occurrence};
+      firsts[i] = occurrence;
+      counts[i] = 1;
       if (++size * 2 > keys.length) {
         grow();
       }
     }
 
+    /** Empties the map for reuse; a map that grew large is let go. */
+    void clear() {
+      if (keys.length > KEPT) {
+        keys = new long[INITIAL];
+        firsts = new long[INITIAL];
+        rests = new long[INITIAL][];
+        counts = new int[INITIAL];
+      } else if (size > 0) {
+        Arrays.fill(counts, 0);
+        Arrays.fill(rests, null);
+      }
+      size = 0;
+    }
+
     private void grow() {
       long[] oldKeys = keys;
-      long[][] oldValues = values;
-      keys = new long[oldKeys.length * 2];
-      values = new long[oldKeys.length * 2][];
-      int mask = keys.length - 1;
+      long[] oldFirsts = firsts;
+      long[][] oldRests = rests;
+      int[] oldCounts = counts;
+      int n = oldKeys.length * 2;
+      keys = new long[n];
+      firsts = new long[n];
+      rests = new long[n][];
+      counts = new int[n];
+      int mask = n - 1;
       for (int j = 0; j < oldKeys.length; j++) {
-        if (oldValues[j] != null) {
+        if (oldCounts[j] != 0) {
           int i = slot(oldKeys[j], mask);
-          while (values[i] != null) {
+          while (counts[i] != 0) {
             i = (i + 1) & mask;
           }
           keys[i] = oldKeys[j];
-          values[i] = oldValues[j];
+          firsts[i] = oldFirsts[j];
+          rests[i] = oldRests[j];
+          counts[i] = oldCounts[j];
         }
       }
     }

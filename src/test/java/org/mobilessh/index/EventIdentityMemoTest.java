@@ -79,6 +79,10 @@ class EventIdentityMemoTest {
         long k =
             r.nextBoolean() ? r.nextInt(keys) : r.nextLong() * 0x100000000L; // colliding low bits
         long v = r.nextInt(5);
+        if (r.nextInt(1000) == 0) {
+          m.clear(); // reused as a pass's next generation
+          ref.clear();
+        }
         if (r.nextBoolean()) {
           m.add(k, v);
           ref.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
@@ -90,6 +94,9 @@ class EventIdentityMemoTest {
         } else {
           assertThat(got).containsExactly(want.stream().mapToLong(Long::longValue).toArray());
         }
+        long probe = r.nextInt(5);
+        assertThat(m.count(k, probe))
+            .isEqualTo(want == null ? 0 : (int) want.stream().filter(x -> x == probe).count());
       }
     }
   }
