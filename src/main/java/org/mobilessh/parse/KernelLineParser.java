@@ -69,6 +69,11 @@ abstract class KernelLineParser extends AbstractLineParser {
         p = kernelStamp(s, p, stamp);
       }
     }
+    if (netfilter.knownHead(s, p, to)) {
+      Long micros = stamp[0] >= 0 ? Long.valueOf(stamp[0]) : knownMicros;
+      EventTime t = time.get(micros);
+      return parsed(netfilter.parseKnown(s, p, to, t, host, micros, bootId, repeated));
+    }
     int in = NetfilterMessages.inTokenStart(s, p, to);
     if (in < 0) {
       if (Notices.mayBeKernelMarker(s, p, to)) {

@@ -151,21 +151,121 @@ final class NetfilterMessages {
       Long kernelMicros,
       String bootId,
       int repeated) {
-    char[] c = chars(s);
-    Scan scan = this.scan;
+    char[] c;
+    Head h;
+    if (s == knownLine && from == knownFrom && to == knownTo) {
+      // knownHead looked at this line and found no head: not again
+      c = knownChars;
+      h = known;
+      forgetKnown();
+    } else {
+      c = chars(s);
+      h = fixedOrder ? head(c, from, to) : null;
+    }
     if (fixedOrder) {
-      Head h = head(c, from, to);
       if (h != null) {
-        int src = from + h.text.length;
-        scan.start(s, c, src, to);
-        scan.mac = h.mac;
-        if (scan.fromSource(src)) {
-          fixedOrderLines++;
-          return event(
-              scan, time, host, kernelMicros, bootId, h.action, h.prefix, h.in, h.out, repeated);
+        NetfilterEvent e = fromHead(h, s, c, from, to, time, host, kernelMicros, bootId, repeated);
+        if (e != null) {
+          return e;
         }
       }
     }
+    return general(s, c, from, to, in, time, host, kernelMicros, bootId, repeated);
+  }
+
+  // the line knownHead looked at last (the same String object and range), its characters and the
+  // head it starts with (null: none); forgotten once used
+  private String knownLine;
+  private int knownFrom;
+  private int knownTo;
+  private char[] knownChars;
+  private Head known;
+
+  private void forgetKnown() {
+    knownLine = null;
+    knownChars = null;
+    known = null;
+  }
+
+  /**
+   * Whether the text at {@code s[from, to)} starts with the head of a recent line ({@code PREFIX
+   * IN=.. OUT=.. MAC=.. } up to {@code SRC=}), which makes it netfilter output: such a head's first
+   * {@code " OUT="} lies inside it, so {@link #inTokenStart} would find the same {@code IN=} as for
+   * that line. Then {@link #parseKnown} parses the line without that search; otherwise the caller
+   * goes on as without this call (and may call {@link #parseAt}).
+   */
+  boolean knownHead(String s, int from, int to) {
+    if (!fixedOrder) {
+      return false;
+    }
+    char[] c = chars(s);
+    Head h = head(c, from, to);
+    knownLine = s;
+    knownFrom = from;
+    knownTo = to;
+    knownChars = c;
+    known = h;
+    return h != null;
+  }
+
+  /** {@link #parseAt} for the line {@link #knownHead} just said yes to. */
+  NetfilterEvent parseKnown(
+      String s,
+      int from,
+      int to,
+      EventTime time,
+      String host,
+      Long kernelMicros,
+      String bootId,
+      int repeated) {
+    Head h = known;
+    char[] c = knownChars;
+    forgetKnown();
+    NetfilterEvent e = fromHead(h, s, c, from, to, time, host, kernelMicros, bootId, repeated);
+    if (e != null) {
+      return e;
+    }
+    return general(
+        s, c, from, to, inTokenStart(s, from, to), time, host, kernelMicros, bootId, repeated);
+  }
+
+  /** The fixed-order scan from {@code SRC=} after head {@code h}, or null if it gave up. */
+  private NetfilterEvent fromHead(
+      Head h,
+      String s,
+      char[] c,
+      int from,
+      int to,
+      EventTime time,
+      String host,
+      Long kernelMicros,
+      String bootId,
+      int repeated) {
+    Scan scan = this.scan;
+    int src = from + h.text.length;
+    scan.start(s, c, src, to);
+    scan.mac = h.mac;
+    if (scan.fromSource(src)) {
+      fixedOrderLines++;
+      return event(
+          scan, time, host, kernelMicros, bootId, h.action, h.prefix, h.in, h.out, repeated);
+    }
+    return null;
+  }
+
+  /** The line without a remembered head's help; {@code c} holds {@code s}'s characters. */
+  private NetfilterEvent general(
+      String s,
+      char[] c,
+      int from,
+      int to,
+      int in,
+      EventTime time,
+      String host,
+      Long kernelMicros,
+      String bootId,
+      int repeated) {
+    Scan scan = this.scan;
     // inTokenStart checked that IN='s value has no space and " OUT=" follows it
     int out = s.indexOf(' ', in + 3);
     String prefix = trimmedPrefix(c, s, from, in);

@@ -19,6 +19,10 @@ final class SyslogParser extends KernelLineParser {
   private final TimeSupplier lineTime = micros -> time(line, stampEnd);
   // A router's file names the same host on every line.
   private String lastHost;
+  // The last kernel line's text from the end of its stamp to its message (" host kernel: "), with
+  // a space at both ends, and the host in it.
+  private String kernelHead;
+  private String kernelHeadHost;
   // The previous traditional stamp's result: lines often share their second, and resolving the
   // same stamp text again right after gives the same EventTime and leaves the resolver as it was.
   // Null after a failed resolution, which may have moved the resolver's year.
@@ -85,6 +89,15 @@ final class SyslogParser extends KernelLineParser {
             "not an RFC 3339 syslog line (expected 'YYYY-MM-DDTHH:MM:SS.ffffff+hh:mm host tag: message')");
       }
     }
+    String known = kernelHead;
+    if (known != null && s.startsWith(known, stampEnd)) {
+      // the same text from the stamp's end to the message as a recent kernel line: the search
+      // below would find the same host and tag ends in it (its first spaces), so the same host,
+      // the kernel's tag and the same message start
+      this.line = s;
+      this.stampEnd = stampEnd;
+      return kernelMessage(s, stampEnd + known.length(), lineTime, kernelHeadHost, null, null);
+    }
     int hostStart = stampEnd + 1;
     int hostEnd = s.indexOf(' ', hostStart);
     if (hostEnd <= hostStart) {
@@ -99,6 +112,10 @@ final class SyslogParser extends KernelLineParser {
     }
     String host = host(s, hostStart, hostEnd);
     int msg = Math.min(tagEnd + 1, s.length());
+    if (tagEnd < s.length()) {
+      kernelHead = s.substring(stampEnd, msg);
+      kernelHeadHost = host;
+    }
     this.line = s;
     this.stampEnd = stampEnd;
     return kernelMessage(s, msg, lineTime, host, null, null);
