@@ -23,6 +23,7 @@ import org.mobilessh.parse.LogEvent;
 import org.mobilessh.parse.LogFormat;
 import org.mobilessh.parse.NetfilterEvent;
 import org.mobilessh.parse.NoticeEvent;
+import org.mobilessh.parse.Protocol;
 import org.mobilessh.parse.TimePrecision;
 
 /**
@@ -59,6 +60,9 @@ final class DocumentMapper {
   private final NumberPoint conntrackId = NumberPoint.ofLong(Fields.CONNTRACK_ID);
   private final Keyword conntrackState = new Keyword(Fields.CONNTRACK_STATE);
   private final NumberPoint bytes = NumberPoint.ofLong(Fields.NETWORK_BYTES);
+  private final LongValue packed = new LongValue(Fields.PACKED);
+  // 3: ports, transport and format in the packed column; 2: as points and keywords
+  private final int schema;
   private final StoredField stored = new StoredField(Fields.STORED, new BytesRef());
   private final BytesRef storedBytes = new BytesRef();
   private final StoredEvent.Encoder encoder = new StoredEvent.Encoder();
@@ -83,8 +87,18 @@ final class DocumentMapper {
   // regrows its field list for every event.
   private final Document doc = new Document();
 
+  /** A mapper for indexes of the current schema ({@link EventIndex#SCHEMA_VERSION}). */
   DocumentMapper(StoredEvent.StringTable table) {
+    this(table, EventIndex.SCHEMA_VERSION);
+  }
+
+  /**
+   * A mapper writing documents of schema {@code schema}: "3" (the packed column) or "2" (the
+   * schema-2 fields, for adding to an index written by an earlier mobilessh).
+   */
+  DocumentMapper(StoredEvent.StringTable table, String schema) {
     this.table = table;
+    this.schema = schema.equals("2") ? 2 : 3;
   }
 
   /**
@@ -135,6 +149,8 @@ final class DocumentMapper {
     final long[] conntrackIds;
     final String[] conntrackStates;
     final long[] byteCounts;
+    // the schema-3 column value (PackedColumn), worked out for either schema
+    final long[] packed;
     int storedLength;
 
     Prepared(int capacity) {
@@ -153,6 +169,7 @@ final class DocumentMapper {
       conntrackIds = new long[capacity];
       conntrackStates = new String[capacity];
       byteCounts = new long[capacity];
+      packed = new long[capacity];
     }
 
     /** Empties it for the next batch (the arrays are kept; every slot is overwritten). */
@@ -186,6 +203,7 @@ final class DocumentMapper {
     LogFormat format = datasetOf(ev, e.originalLine());
     into.formats[slot] = (byte) format.ordinal();
     into.actions[slot] = (byte) ev.action().ordinal();
+    long column = (long) PackedColumn.datasetCode(format) << PackedColumn.DATASET_SHIFT;
     int present = 0;
     InetAddress src = null;
     InetAddress dst = null;
@@ -203,6 +221,7 @@ final class DocumentMapper {
         dst = p.destination();
         present |= ports(into, slot, p.sourcePort(), p.destinationPort());
         proto = p.protocol() == null ? null : p.protocol().ecsName();
+        column |= columnBits(p.protocol(), p.sourcePort(), p.destinationPort());
       }
     } else if (ev instanceof NoticeEvent n) {
       into.kinds[slot] = Prepared.NOTICE;
@@ -215,6 +234,7 @@ final class DocumentMapper {
       dst = o.destination();
       present |= ports(into, slot, o.sourcePort(), o.destinationPort());
       proto = c.protocol() == null ? null : c.protocol().ecsName();
+      column |= columnBits(c.protocol(), o.sourcePort(), o.destinationPort());
       if (c.id() != null) {
         into.conntrackIds[slot] = c.id();
         present |= Prepared.CONNTRACK_ID;
@@ -253,6 +273,7 @@ final class DocumentMapper {
       present |= Prepared.DESTINATION_IP;
     }
     into.present[slot] = present;
+    into.packed[slot] = column;
     into.appendStored(
         slot,
         encoder.encode(
@@ -277,6 +298,18 @@ final class DocumentMapper {
       present |= Prepared.DESTINATION_PORT;
     }
     return present;
+  }
+
+  /** Transport and ports in the packed column, those that have a code there. */
+  private static long columnBits(Protocol protocol, Integer src, Integer dst) {
+    long bits = (long) PackedColumn.transportCode(protocol) << PackedColumn.TRANSPORT_SHIFT;
+    if (src != null && PackedColumn.fits(src)) {
+      bits |= PackedColumn.portSlot(src) << PackedColumn.SOURCE_PORT_SHIFT;
+    }
+    if (dst != null && PackedColumn.fits(dst)) {
+      bits |= PackedColumn.portSlot(dst) << PackedColumn.DESTINATION_PORT_SHIFT;
+    }
+    return bits;
   }
 
   /** {@link InetAddressPoint}'s 16 bytes: IPv6 as is, IPv4 as IPv4-mapped IPv6. */
@@ -310,8 +343,17 @@ final class DocumentMapper {
     }
     action.set(ACTION_TERMS[from.actions[slot]]);
     add(doc, action);
-    dataset.set(FORMAT_TERMS[from.formats[slot]]);
-    add(doc, dataset);
+    long column = from.packed[slot];
+    boolean packing = schema == 3;
+    if (packing) {
+      packed.set(column);
+      add(doc, packed);
+    }
+    // schema 3 indexes in the schema-2 fields only what has no code in the column
+    if (!packing || (column >>> PackedColumn.DATASET_SHIFT) == 0) {
+      dataset.set(FORMAT_TERMS[from.formats[slot]]);
+      add(doc, dataset);
+    }
     hash.set(hashValue);
     add(doc, hash);
     origin.set(from.origins[slot]);
@@ -341,15 +383,21 @@ final class DocumentMapper {
       destinationIp.point(from.addresses, at + InetAddressPoint.BYTES);
       add(doc, destinationIp);
     }
-    if ((present & Prepared.SOURCE_PORT) != 0) {
+    if ((present & Prepared.SOURCE_PORT) != 0
+        && (!packing || !PackedColumn.fits(from.sourcePorts[slot]))) {
       sourcePort.setInt(from.sourcePorts[slot]);
       add(doc, sourcePort);
     }
-    if ((present & Prepared.DESTINATION_PORT) != 0) {
+    if ((present & Prepared.DESTINATION_PORT) != 0
+        && (!packing || !PackedColumn.fits(from.destinationPorts[slot]))) {
       destinationPort.setInt(from.destinationPorts[slot]);
       add(doc, destinationPort);
     }
-    if (from.transports[slot] != null) {
+    if (from.transports[slot] != null
+        && (!packing
+            || ((column >>> PackedColumn.TRANSPORT_SHIFT)
+                    & ((1 << PackedColumn.TRANSPORT_BITS) - 1))
+                == 0)) {
       transport.set(from.transports[slot]);
       add(doc, transport);
     }

@@ -55,11 +55,16 @@ public final class EventIndex implements Closeable {
   static final String SCHEMA_KEY = "mobilessh.index.schema";
 
   /**
-   * 2: an event's stored fields are one binary field plus the commit's string table ({@link
-   * StoredEvent}); 1 stored them as separate fields. The reader reads both; the writer refuses to
-   * add to an index of another version.
+   * The schema of new indexes. 3: an event's ports, transport and format are one packed doc value
+   * ({@link PackedColumn}) instead of two point and two keyword fields; 2: an event's stored fields
+   * are one binary field plus the commit's string table ({@link StoredEvent}); 1 stored them as
+   * separate fields. The reader reads all three; the writer adds to an index of version 2 in
+   * version 2 (so one index never mixes them) and refuses version 1.
    */
-  static final String SCHEMA_VERSION = "2";
+  static final String SCHEMA_VERSION = "3";
+
+  /** The earlier version the writer still adds to, in its own form. */
+  static final String SCHEMA_VERSION_2 = "2";
 
   /**
    * Default bound of the dedupe cache (entries; 25 bytes a slot at a load factor of 1/4 to 1/2, so
@@ -101,6 +106,8 @@ public final class EventIndex implements Closeable {
   private final EventIdentity.Memo identity = new EventIdentity.Memo();
   private final Indexers indexer;
   private final StoredEvent.StringTable strings;
+  // the schema this index is written in: SCHEMA_VERSION, or SCHEMA_VERSION_2 for an index of it
+  private final String schema;
   private DirectoryReader nrtReader;
   private volatile Map<String, String> committed;
 
@@ -112,10 +119,12 @@ public final class EventIndex implements Closeable {
     this.writer = writer;
     this.dedupe = new Deduplicator(new IndexStore(), cacheEntries);
     Map<String, String> data = readUserData(directory, path);
+    String version = data.remove(SCHEMA_KEY);
+    this.schema = version == null ? SCHEMA_VERSION : version;
     this.strings = StoredEvent.StringTable.load(data);
     StoredEvent.StringTable.strip(data);
     this.committed = Collections.unmodifiableMap(data);
-    this.indexer = new Indexers(writer, path, threads, strings, this::committed);
+    this.indexer = new Indexers(writer, path, threads, strings, schema, this::committed);
     ((CommitPointDirectory) directory).indexer = indexer;
     indexer.start();
   }
@@ -318,7 +327,7 @@ public final class EventIndex implements Closeable {
         throw new IllegalArgumentException("checkpoint key " + key + " is reserved");
       }
     }
-    data.put(SCHEMA_KEY, SCHEMA_VERSION);
+    data.put(SCHEMA_KEY, schema);
     return data;
   }
 
@@ -362,7 +371,15 @@ public final class EventIndex implements Closeable {
     }
   }
 
-  /** The last commit's user data without the schema key (checkpoints and string table). */
+  /** The schema version this index is written in ({@link #SCHEMA_VERSION} for a new one). */
+  String schema() {
+    return schema;
+  }
+
+  /**
+   * The last commit's user data: checkpoints, string table, and the schema key if it is a version
+   * this writer adds to.
+   */
   private static Map<String, String> readUserData(Directory directory, Path path)
       throws IOException {
     if (!DirectoryReader.indexExists(directory)) {
@@ -370,8 +387,8 @@ public final class EventIndex implements Closeable {
     }
     Map<String, String> data =
         new LinkedHashMap<>(SegmentInfos.readLatestCommit(directory).getUserData());
-    String schema = data.remove(SCHEMA_KEY);
-    if (schema != null && !SCHEMA_VERSION.equals(schema)) {
+    String schema = data.get(SCHEMA_KEY);
+    if (schema != null && !SCHEMA_VERSION.equals(schema) && !SCHEMA_VERSION_2.equals(schema)) {
       throw new IndexException(
           "index "
               + path
@@ -379,7 +396,10 @@ public final class EventIndex implements Closeable {
               + schema
               + ", this mobilessh writes version "
               + SCHEMA_VERSION
-              + "; ingest into a new --index directory (it can still be searched and audited)");
+              + " (and adds to version "
+              + SCHEMA_VERSION_2
+              + " indexes); ingest into a new --index directory (it can still be searched and"
+              + " audited)");
     }
     return data;
   }
@@ -522,6 +542,7 @@ public final class EventIndex implements Closeable {
     private final IndexWriter writer;
     private final Path path;
     private final StoredEvent.StringTable strings;
+    private final String schema;
     private final java.util.function.Consumer<Map<String, String>> onCommitted;
     private final Thread[] threads;
     private final Thread flusher;
@@ -554,14 +575,16 @@ public final class EventIndex implements Closeable {
         Path path,
         int count,
         StoredEvent.StringTable strings,
+        String schema,
         java.util.function.Consumer<Map<String, String>> onCommitted) {
       this.writer = writer;
       this.path = path;
       this.strings = strings;
+      this.schema = schema;
       this.onCommitted = onCommitted;
       this.queue = new java.util.concurrent.ArrayBlockingQueue<>(8 * count);
       this.free = new java.util.concurrent.ArrayBlockingQueue<>(8 * count + 2);
-      this.preparer = new DocumentMapper(strings);
+      this.preparer = new DocumentMapper(strings, schema);
       this.threads = new Thread[count];
       for (int i = 0; i < count; i++) {
         Thread t = new Thread(this::work, "mobilessh-indexer-" + (i + 1));
@@ -837,7 +860,7 @@ public final class EventIndex implements Closeable {
     }
 
     private void work() {
-      DocumentMapper mapper = new DocumentMapper(strings);
+      DocumentMapper mapper = new DocumentMapper(strings, schema);
       try {
         while (true) {
           Batch items = queue.take();

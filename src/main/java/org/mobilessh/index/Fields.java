@@ -43,6 +43,13 @@ public final class Fields {
   /** Total bytes of a conntrack flow (both directions), when accounting was on. */
   public static final String NETWORK_BYTES = "network.bytes";
 
+  /**
+   * Schema 3: the event's ports, transport and format packed into one {@code NumericDocValues}
+   * value (see PackedColumn); schema 2 indexes them as {@link #SOURCE_PORT}, {@link
+   * #DESTINATION_PORT}, {@link #TRANSPORT} and {@link #DATASET}.
+   */
+  public static final String PACKED = "mobilessh.packed";
+
   public static final String OBSERVER = "observer.hostname";
   public static final String INGRESS_INTERFACE = "observer.ingress.interface.name";
   public static final String EGRESS_INTERFACE = "observer.egress.interface.name";

@@ -290,13 +290,18 @@ public final class QueryTranslator {
       FieldSpec s = spec(field);
       return switch (s.type()) {
         case IP -> either(s, f -> cidrQuery(f, text));
-        case INT -> either(s, f -> IntPoint.newExactQuery(f, intValue(field, text)));
+        case INT -> {
+          int v = intValue(field, text);
+          yield either(s, f -> port(f, IntPoint.newExactQuery(f, v), v, v));
+        }
         case LONG -> LongPoint.newExactQuery(s.indexFields()[0], longValue(field, text));
         case TIME -> {
           long[] span = TimeValue.span(text);
           yield LongPoint.newRangeQuery(s.indexFields()[0], span[0], span[1] - 1);
         }
-        case KEYWORD -> new TermQuery(new Term(s.indexFields()[0], keyword(s, text)));
+        case KEYWORD ->
+            column(
+                s.indexFields()[0], new TermQuery(new Term(s.indexFields()[0], keyword(s, text))));
         case FAMILY -> family(keyword(s, text));
       };
     }
@@ -324,7 +329,7 @@ public final class QueryTranslator {
           int b = hi == null ? Integer.MAX_VALUE : intValue(field, hi);
           int from = startInclusive || lo == null ? a : a + 1;
           int to = endInclusive || hi == null ? b : b - 1;
-          yield either(s, f -> IntPoint.newRangeQuery(f, from, to));
+          yield either(s, f -> port(f, IntPoint.newRangeQuery(f, from, to), from, to));
         }
         case LONG -> {
           long a = lo == null ? Long.MIN_VALUE : longValue(field, lo);
@@ -348,7 +353,9 @@ public final class QueryTranslator {
           yield LongPoint.newRangeQuery(s.indexFields()[0], from, to);
         }
         case KEYWORD ->
-            super.getRangeQuery(s.indexFields()[0], lo, hi, startInclusive, endInclusive);
+            column(
+                s.indexFields()[0],
+                super.getRangeQuery(s.indexFields()[0], lo, hi, startInclusive, endInclusive));
         case FAMILY -> {
           if (lo != null || hi != null) {
             throw new QuerySyntaxException(FAMILY_VALUES);
@@ -384,7 +391,7 @@ public final class QueryTranslator {
                 + field
                 + " use a CIDR or a range, e.g. src:203.0.113.0/24 or dport:[1 TO 1024]");
       }
-      return super.getWildcardQuery(s.indexFields()[0], text);
+      return column(s.indexFields()[0], super.getWildcardQuery(s.indexFields()[0], text));
     }
 
     @Override
@@ -407,7 +414,7 @@ public final class QueryTranslator {
                 + text
                 + "/) work on text fields only; write CIDRs without slashes around them");
       }
-      return super.getRegexpQuery(s.indexFields()[0], text);
+      return column(s.indexFields()[0], super.getRegexpQuery(s.indexFields()[0], text));
     }
 
     private static boolean open(String part) {
@@ -467,6 +474,25 @@ public final class QueryTranslator {
       j.add(a.ecsName());
     }
     return j.toString();
+  }
+
+  /**
+   * A port query: the schema-2 point query, and the same range in schema 3's packed column (the
+   * translator does not know which schema the index has; each index answers from one of them).
+   */
+  private static Query port(String field, Query points, int from, int to) {
+    return PackedColumn.either(points, PackedColumn.portRange(field, from, to));
+  }
+
+  /**
+   * A keyword query, and for the fields schema 3 keeps in its packed column (format, transport) the
+   * column's query for the same values.
+   */
+  private static Query column(String field, Query keyword) {
+    if (field.equals(Fields.DATASET) || field.equals(Fields.TRANSPORT)) {
+      return PackedColumn.either(keyword, PackedColumn.keyword(field, keyword));
+    }
+    return keyword;
   }
 
   private interface FieldQuery {

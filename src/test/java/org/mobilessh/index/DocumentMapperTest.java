@@ -20,6 +20,8 @@ import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.IndexableFieldType;
 import org.apache.lucene.util.BytesRef;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mobilessh.parse.ConntrackEvent;
 import org.mobilessh.parse.ConntrackTuple;
 import org.mobilessh.parse.IpPacket;
@@ -27,11 +29,13 @@ import org.mobilessh.parse.LogEvent;
 import org.mobilessh.parse.LogFormat;
 import org.mobilessh.parse.NetfilterEvent;
 import org.mobilessh.parse.NoticeEvent;
+import org.mobilessh.parse.Protocol;
 
 /**
  * The mapper's own point and doc-values fields (reused arrays, unboxed longs) index exactly what
  * Lucene's {@link InetAddressPoint} and {@link NumericDocValuesField} would: same field types, same
- * bytes, same numbers, also when one mapper maps many events in a row.
+ * bytes, same numbers, also when one mapper maps many events in a row; for schema 3 (the packed
+ * column) and schema 2 (points and keywords, for adding to an index of an earlier mobilessh).
  */
 class DocumentMapperTest {
   @Test
@@ -72,8 +76,9 @@ class DocumentMapperTest {
     assertThat(addresses).isGreaterThan(400);
   }
 
-  @Test
-  void preparedInOneMapperAndMappedInAnotherIsTheDocumentOfBefore() {
+  @ParameterizedTest
+  @ValueSource(strings = {"3", "2"})
+  void preparedInOneMapperAndMappedInAnotherIsTheDocumentOfBefore(String schema) {
     List<SourcedEvent> events = new ArrayList<>();
     events.addAll(SampleLogs.events("kern.log", LogFormat.SYSLOG));
     events.addAll(SampleLogs.events("conntrack-extended.log", LogFormat.CONNTRACK));
@@ -82,10 +87,10 @@ class DocumentMapperTest {
     events.addAll(SampleLogs.events("dmesg-iso.log", LogFormat.DMESG_ISO));
     Collections.shuffle(events, new Random(7));
     StoredEvent.StringTable table = new StoredEvent.StringTable();
-    DocumentMapper whole = new DocumentMapper(table);
-    ReferenceMapper reference = new ReferenceMapper(new StoredEvent.StringTable());
-    DocumentMapper preparer = new DocumentMapper(table);
-    DocumentMapper mapper = new DocumentMapper(table);
+    DocumentMapper whole = new DocumentMapper(table, schema);
+    ReferenceMapper reference = new ReferenceMapper(new StoredEvent.StringTable(), schema);
+    DocumentMapper preparer = new DocumentMapper(table, schema);
+    DocumentMapper mapper = new DocumentMapper(table, schema);
     // batches of 100 in one reused set of columns, as the indexing threads get them
     DocumentMapper.Prepared batch = new DocumentMapper.Prepared(100);
     int checked = 0;
@@ -120,16 +125,17 @@ class DocumentMapperTest {
    * classes, the time as a LongPoint beside a NumericDocValuesField) give the same field infos and
    * the same terms, postings, points and doc values, document for document.
    */
-  @Test
-  void anIndexOfMappedDocumentsEqualsOneOfLuceneOwnFields() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"3", "2"})
+  void anIndexOfMappedDocumentsEqualsOneOfLuceneOwnFields(String schema) throws Exception {
     List<SourcedEvent> events = new ArrayList<>();
     events.addAll(SampleLogs.events("kern.log", LogFormat.SYSLOG));
     events.addAll(SampleLogs.events("conntrack-extended.log", LogFormat.CONNTRACK));
     events.addAll(SampleLogs.events("ulogd-json.log", LogFormat.ULOGD_JSON));
     events.addAll(SampleLogs.events("dmesg-iso.log", LogFormat.DMESG_ISO));
     Collections.shuffle(events, new Random(8));
-    DocumentMapper mapper = new DocumentMapper(new StoredEvent.StringTable());
-    ReferenceMapper reference = new ReferenceMapper(new StoredEvent.StringTable());
+    DocumentMapper mapper = new DocumentMapper(new StoredEvent.StringTable(), schema);
+    ReferenceMapper reference = new ReferenceMapper(new StoredEvent.StringTable(), schema);
     try (org.apache.lucene.store.Directory ours =
             new org.apache.lucene.store.ByteBuffersDirectory();
         org.apache.lucene.store.Directory theirs =
@@ -308,11 +314,42 @@ class DocumentMapperTest {
    * the columns must reproduce field for field.
    */
   private static final class ReferenceMapper {
+    // the format codes of docs/index-schema.md, written out here rather than taken from the code
+    private static final List<String> FORMATS =
+        List.of(
+            "syslog",
+            "syslog-rfc3339",
+            "journal-short-iso-precise",
+            "journal-json",
+            "dmesg-iso",
+            "dmesg-raw",
+            "conntrack",
+            "ulogd-json");
     private final StoredEvent.StringTable table;
     private final StoredEvent.Encoder encoder = new StoredEvent.Encoder();
+    private final boolean packed;
 
-    ReferenceMapper(StoredEvent.StringTable table) {
+    ReferenceMapper(StoredEvent.StringTable table, String schema) {
       this.table = table;
+      this.packed = schema.equals("3");
+    }
+
+    /**
+     * Schema 3's column: source port slot (bit 16 = present) in bits 0-16, destination port slot in
+     * 17-33, the protocol number (255 for other) in 34-41, the format's code in 42-47.
+     */
+    private static long column(LogFormat f, Protocol p, Integer src, Integer dst) {
+      long v = (long) (FORMATS.indexOf(f.id()) + 1) << 42;
+      if (p != null) {
+        v |= (long) (p == Protocol.OTHER ? 255 : p.number()) << 34;
+      }
+      if (src != null && src >= 0 && src <= 65535) {
+        v |= 0x10000L | src;
+      }
+      if (dst != null && dst >= 0 && dst <= 65535) {
+        v |= (0x10000L | dst) << 17;
+      }
+      return v;
     }
 
     Document map(SourcedEvent e, String observer, long hash, long time) {
@@ -324,7 +361,23 @@ class DocumentMapperTest {
       }
       doc.add(new StringField(Fields.ACTION, ev.action().ecsName(), Field.Store.NO));
       LogFormat format = DocumentMapper.datasetOf(ev, e.originalLine());
-      doc.add(new StringField(Fields.DATASET, format.id(), Field.Store.NO));
+      if (packed) {
+        Protocol p = null;
+        Integer src = null;
+        Integer dst = null;
+        if (ev instanceof NetfilterEvent n && n.packet() != null) {
+          p = n.packet().protocol();
+          src = n.packet().sourcePort();
+          dst = n.packet().destinationPort();
+        } else if (ev instanceof ConntrackEvent c) {
+          p = c.protocol();
+          src = c.original().sourcePort();
+          dst = c.original().destinationPort();
+        }
+        doc.add(new NumericDocValuesField(Fields.PACKED, column(format, p, src, dst)));
+      } else {
+        doc.add(new StringField(Fields.DATASET, format.id(), Field.Store.NO));
+      }
       doc.add(new NumericDocValuesField(Fields.HASH, hash));
       int quality = EventIndex.quality(ev.time());
       doc.add(
@@ -344,7 +397,7 @@ class DocumentMapperTest {
         if (p != null) {
           addresses(doc, p.source(), p.destination());
           ports(doc, p.sourcePort(), p.destinationPort());
-          if (p.protocol() != null) {
+          if (p.protocol() != null && !packed) {
             doc.add(new StringField(Fields.TRANSPORT, p.protocol().ecsName(), Field.Store.NO));
           }
         }
@@ -357,7 +410,7 @@ class DocumentMapperTest {
         ConntrackTuple o = c.original();
         addresses(doc, o.source(), o.destination());
         ports(doc, o.sourcePort(), o.destinationPort());
-        if (c.protocol() != null) {
+        if (c.protocol() != null && !packed) {
           doc.add(new StringField(Fields.TRANSPORT, c.protocol().ecsName(), Field.Store.NO));
         }
         if (c.id() != null) {
@@ -397,11 +450,12 @@ class DocumentMapperTest {
       }
     }
 
-    private static void ports(Document doc, Integer src, Integer dst) {
-      if (src != null) {
+    /** Schema 3 indexes as points only the ports outside 0-65535 (the column has no slot). */
+    private void ports(Document doc, Integer src, Integer dst) {
+      if (src != null && !(packed && src >= 0 && src <= 65535)) {
         doc.add(new IntPoint(Fields.SOURCE_PORT, src));
       }
-      if (dst != null) {
+      if (dst != null && !(packed && dst >= 0 && dst <= 65535)) {
         doc.add(new IntPoint(Fields.DESTINATION_PORT, dst));
       }
     }
