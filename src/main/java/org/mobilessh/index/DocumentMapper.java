@@ -83,6 +83,8 @@ final class DocumentMapper {
   private int lastPathId;
   private String lastObserver;
   private int lastObserverId;
+  private String lastInterface;
+  private int lastInterfaceId;
   // Reused too: IndexWriter is done with a document when addDocument returns, and a fresh one
   // regrows its field list for every event.
   private final Document doc = new Document();
@@ -273,7 +275,6 @@ final class DocumentMapper {
       present |= Prepared.DESTINATION_IP;
     }
     into.present[slot] = present;
-    into.packed[slot] = column;
     into.appendStored(
         slot,
         encoder.encode(
@@ -285,6 +286,24 @@ final class DocumentMapper {
             e.lineNumber(),
             e.originalLine(),
             e.asciiLine()));
+    // after the stored value's strings: the table gives ids in order of first use; a schema-2
+    // index gets no interface strings in its table, as before
+    if (in != null && schema == 3) {
+      column |= interfaceBits(in, PackedColumn.INGRESS_SHIFT);
+    }
+    if (out != null && schema == 3) {
+      column |= interfaceBits(out, PackedColumn.EGRESS_SHIFT);
+    }
+    into.packed[slot] = column;
+  }
+
+  /** An interface's id in its slot, or nothing if the id is too large for it. */
+  private long interfaceBits(String name, int shift) {
+    if (!name.equals(lastInterface)) {
+      lastInterfaceId = table.id(name);
+      lastInterface = name;
+    }
+    return lastInterfaceId <= PackedColumn.MAX_INTERFACE_ID ? (long) lastInterfaceId << shift : 0;
   }
 
   private static int ports(Prepared into, int slot, Integer src, Integer dst) {
@@ -365,11 +384,12 @@ final class DocumentMapper {
     int present = from.present[slot];
     byte kind = from.kinds[slot];
     if (kind == Prepared.NETFILTER) {
-      if (from.ingress[slot] != null) {
+      if (from.ingress[slot] != null
+          && (!packing || slot(column, PackedColumn.INGRESS_SHIFT) == 0)) {
         ingress.set(from.ingress[slot]);
         add(doc, ingress);
       }
-      if (from.egress[slot] != null) {
+      if (from.egress[slot] != null && (!packing || slot(column, PackedColumn.EGRESS_SHIFT) == 0)) {
         egress.set(from.egress[slot]);
         add(doc, egress);
       }
@@ -422,6 +442,10 @@ final class DocumentMapper {
     stored.setBytesValue(storedBytes);
     add(doc, stored);
     return doc;
+  }
+
+  private static long slot(long column, int shift) {
+    return (column >>> shift) & PackedColumn.MAX_INTERFACE_ID;
   }
 
   // the keyword terms of each action and format, UTF-8 once

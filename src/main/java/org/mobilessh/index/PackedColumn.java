@@ -28,10 +28,10 @@ import org.mobilessh.parse.LogFormat;
 import org.mobilessh.parse.Protocol;
 
 /**
- * Schema 3's {@link Fields#PACKED} column: an event's ports, transport and format in one {@code
- * NumericDocValues} value instead of two {@code IntPoint} and two keyword fields. These four are
- * only ever queried by {@code search} (nothing sorts or scans by them), and indexing them as points
- * and postings was a fifth of the indexing thread's work and a sixth of the flusher's
+ * Schema 3's {@link Fields#PACKED} column: an event's ports, transport, format and interfaces in
+ * one {@code NumericDocValues} value instead of two {@code IntPoint} and four keyword fields. These
+ * six are only ever queried by {@code search} (nothing sorts or scans by them), and indexing them
+ * as points and postings was a fifth of the indexing thread's work and a sixth of the flusher's
  * (docs/performance.md, "Session 9: ingest-index"); a query over them scans the column ({@link
  * SliceQuery}), a few tens of milliseconds for 10 M events, and is a cheap second phase when an
  * address or time query leads.
@@ -39,9 +39,11 @@ import org.mobilessh.parse.Protocol;
  * <p>Layout, low bits first: the source port slot (17 bits: bit 16 set when the event has the port,
  * bits 0-15 the port), the destination port slot (17 bits, the same), the transport (8 bits: the
  * IANA protocol number of a {@link Protocol} with a name, 255 for {@code other}, 0 for none), the
- * format (6 bits: {@link #DATASETS} index + 1). The codes are part of the index format and never
- * change. A value that has no code (a port outside 0-65535 from a JSON source; a format or protocol
- * added later) is indexed in the schema-2 field instead ({@code IntPoint}, keyword), so the
+ * format (6 bits: {@link #DATASETS} index + 1), the ingress and the egress interface (7 bits each:
+ * the name's id in the index's string table, see {@link StoredEvent}, 0 for none). The codes are
+ * part of the index format and never change. A value that has no code (a port outside 0-65535 from
+ * a JSON source; a format or protocol added later; an interface whose id is above {@link
+ * #MAX_INTERFACE_ID}) is indexed in the schema-2 field instead ({@code IntPoint}, keyword), so the
  * translator asks both: {@link #either}.
  */
 final class PackedColumn {
@@ -52,6 +54,13 @@ final class PackedColumn {
   static final int TRANSPORT_BITS = 8;
   static final int DATASET_SHIFT = 42;
   static final int DATASET_BITS = 6;
+  static final int INGRESS_SHIFT = 48;
+  static final int EGRESS_SHIFT = 55;
+  static final int INTERFACE_BITS = 7;
+
+  /** The largest string-table id an interface slot holds. */
+  static final int MAX_INTERFACE_ID = (1 << INTERFACE_BITS) - 1;
+
   private static final int PORT_PRESENT = 1 << 16;
   private static final int OTHER_PROTOCOL = 255;
 
@@ -164,6 +173,16 @@ final class PackedColumn {
     return new SliceQuery(dataset ? DATASET_SHIFT : TRANSPORT_SHIFT, bits, 0, 0, set);
   }
 
+  /**
+   * The column's query for what a keyword query of {@link Fields#INGRESS_INTERFACE} or {@link
+   * Fields#EGRESS_INTERFACE} matches: the names are the index's own, so the query becomes a set of
+   * ids when it meets the index ({@link InterfaceQuery#rewrite}).
+   */
+  static Query iface(String field, Query schema2) {
+    return new InterfaceQuery(
+        field.equals(Fields.INGRESS_INTERFACE) ? INGRESS_SHIFT : EGRESS_SHIFT, schema2);
+  }
+
   /** Whether a keyword query of the translator's kinds matches a document with this term. */
   static boolean matches(Query q, String value) {
     BytesRef term = new BytesRef(value);
@@ -189,6 +208,64 @@ final class PackedColumn {
       return new CharacterRunAutomaton(a.getAutomaton()).run(value);
     }
     throw new IllegalArgumentException("not a keyword query: " + q);
+  }
+
+  /**
+   * An interface keyword query on the column: at rewrite, the strings of the index's string table
+   * (the last commit's, which holds every string its documents use) that the keyword query matches
+   * become a {@link SliceQuery} over their ids. Ids of strings that are not interface names (paths,
+   * routers) are harmless in the set: a slot holds an interface's id only.
+   */
+  static final class InterfaceQuery extends Query {
+    private final int shift;
+    private final Query keyword;
+
+    InterfaceQuery(int shift, Query keyword) {
+      this.shift = shift;
+      this.keyword = keyword;
+    }
+
+    @Override
+    public Query rewrite(IndexSearcher searcher) throws IOException {
+      if (!(searcher.getIndexReader() instanceof org.apache.lucene.index.DirectoryReader r)) {
+        // not an index of ours (no commit, no string table): nothing in the column
+        return new MatchNoDocsQuery();
+      }
+      String[] strings = StoredEvent.StringTable.load(r.getIndexCommit().getUserData()).snapshot();
+      long[] set = new long[(1 << INTERFACE_BITS) / 64];
+      boolean any = false;
+      for (int id = 1; id < Math.min(strings.length, MAX_INTERFACE_ID + 1); id++) {
+        if (strings[id] != null && matches(keyword, strings[id])) {
+          set[id >>> 6] |= 1L << id;
+          any = true;
+        }
+      }
+      return any ? new SliceQuery(shift, INTERFACE_BITS, 0, 0, set) : new MatchNoDocsQuery();
+    }
+
+    @Override
+    public String toString(String field) {
+      return Fields.PACKED + "[" + shift + "+" + INTERFACE_BITS + "]:(" + keyword + ")";
+    }
+
+    @Override
+    public void visit(QueryVisitor visitor) {
+      if (visitor.acceptField(Fields.PACKED)) {
+        visitor.visitLeaf(this);
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return sameClassAs(o)
+          && shift == ((InterfaceQuery) o).shift
+          && keyword.equals(((InterfaceQuery) o).keyword);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(classHash(), shift, keyword);
+    }
   }
 
   /**

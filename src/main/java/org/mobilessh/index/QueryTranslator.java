@@ -485,12 +485,15 @@ public final class QueryTranslator {
   }
 
   /**
-   * A keyword query, and for the fields schema 3 keeps in its packed column (format, transport) the
-   * column's query for the same values.
+   * A keyword query, and for the fields schema 3 keeps in its packed column (format, transport,
+   * interfaces) the column's query for the same values.
    */
   private static Query column(String field, Query keyword) {
     if (field.equals(Fields.DATASET) || field.equals(Fields.TRANSPORT)) {
       return PackedColumn.either(keyword, PackedColumn.keyword(field, keyword));
+    }
+    if (field.equals(Fields.INGRESS_INTERFACE) || field.equals(Fields.EGRESS_INTERFACE)) {
+      return PackedColumn.either(keyword, PackedColumn.iface(field, keyword));
     }
     return keyword;
   }

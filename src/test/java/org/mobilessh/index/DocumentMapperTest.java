@@ -336,7 +336,8 @@ class DocumentMapperTest {
 
     /**
      * Schema 3's column: source port slot (bit 16 = present) in bits 0-16, destination port slot in
-     * 17-33, the protocol number (255 for other) in 34-41, the format's code in 42-47.
+     * 17-33, the protocol number (255 for other) in 34-41, the format's code in 42-47, the ingress
+     * and egress interfaces' string ids (when up to 127) in 48-54 and 55-61.
      */
     private static long column(LogFormat f, Protocol p, Integer src, Integer dst) {
       long v = (long) (FORMATS.indexOf(f.id()) + 1) << 42;
@@ -354,13 +355,27 @@ class DocumentMapperTest {
 
     Document map(SourcedEvent e, String observer, long hash, long time) {
       LogEvent ev = e.event();
+      LogFormat format = DocumentMapper.datasetOf(ev, e.originalLine());
+      // the table gives ids in order of first use: the stored value's strings, then (schema 3)
+      // the interfaces
+      table.id(ev.action().ecsName());
+      table.id(format.id());
+      if (!observer.isEmpty()) {
+        table.id(observer);
+      }
+      table.id(e.sourcePath());
+      int in = 0;
+      int out = 0;
+      if (packed && ev instanceof NetfilterEvent n) {
+        in = n.inInterface().isEmpty() ? 0 : table.id(n.inInterface());
+        out = n.outInterface().isEmpty() ? 0 : table.id(n.outInterface());
+      }
       Document doc = new Document();
       if (time != Deduplicator.TIMELESS) {
         doc.add(new LongPoint(Fields.TIMESTAMP, time));
         doc.add(new NumericDocValuesField(Fields.TIMESTAMP, time));
       }
       doc.add(new StringField(Fields.ACTION, ev.action().ecsName(), Field.Store.NO));
-      LogFormat format = DocumentMapper.datasetOf(ev, e.originalLine());
       if (packed) {
         Protocol p = null;
         Integer src = null;
@@ -374,7 +389,14 @@ class DocumentMapperTest {
           src = c.original().sourcePort();
           dst = c.original().destinationPort();
         }
-        doc.add(new NumericDocValuesField(Fields.PACKED, column(format, p, src, dst)));
+        long column = column(format, p, src, dst);
+        if (in <= 127) {
+          column |= (long) in << 48;
+        }
+        if (out <= 127) {
+          column |= (long) out << 55;
+        }
+        doc.add(new NumericDocValuesField(Fields.PACKED, column));
       } else {
         doc.add(new StringField(Fields.DATASET, format.id(), Field.Store.NO));
       }
@@ -387,10 +409,10 @@ class DocumentMapperTest {
         doc.add(new StringField(Fields.OBSERVER, observer, Field.Store.NO));
       }
       if (ev instanceof NetfilterEvent n) {
-        if (!n.inInterface().isEmpty()) {
+        if (!n.inInterface().isEmpty() && !(packed && in <= 127)) {
           doc.add(new StringField(Fields.INGRESS_INTERFACE, n.inInterface(), Field.Store.NO));
         }
-        if (!n.outInterface().isEmpty()) {
+        if (!n.outInterface().isEmpty() && !(packed && out <= 127)) {
           doc.add(new StringField(Fields.EGRESS_INTERFACE, n.outInterface(), Field.Store.NO));
         }
         IpPacket p = n.packet();

@@ -96,6 +96,24 @@ class SchemaThreeTest {
           "action:conntrack-new AND sport:[1 TO 60000]",
           "dataset:conntrack AND proto:tcp AND port:993",
           "time:2026-11-27 AND dport:22",
+          "in:*",
+          "out:*",
+          "NOT in:*",
+          "NOT out:*",
+          "in:mshs-lt",
+          "out:mshs-ml",
+          "in:mshs*",
+          "in:*-lt",
+          "in:/mshs-.*/",
+          "in:[a TO n]",
+          "out:{mshs-lt TO *]",
+          "in:eth0",
+          "in:late0",
+          "out:late1",
+          "in:late*",
+          "in:[late0 TO late0]",
+          "in:late0 OR in:mshs-lt",
+          "in:mshs-lt AND out:mshs-ml AND dport:993",
           "family:ipv6 AND proto:ipv6-icmp");
 
   @BeforeAll
@@ -125,6 +143,34 @@ class SchemaThreeTest {
         .anyMatch(e -> Integer.valueOf(70000).equals(sourcePort(e)))
         .anyMatch(e -> Integer.valueOf(-1).equals(destinationPort(e)));
     events.addAll(json);
+
+    // more than 127 strings in the table (one path each) before two interfaces are first seen:
+    // their ids have no slot in the column, so they go to the keyword fields
+    List<String> kern = SampleLogs.lines("kern.log");
+    List<String> withInterfaces = kern.stream().filter(l -> l.contains(" IN=")).toList();
+    List<SourcedEvent> first = new ArrayList<>();
+    for (int i = 0; i < 130; i++) {
+      Path one = dir.resolve("one-" + i + ".log");
+      // another packet length: another event, not a duplicate of the line it was made from
+      String line =
+          withInterfaces
+              .get(i % withInterfaces.size())
+              .replaceFirst(" LEN=\\d+", " LEN=" + (2000 + i));
+      Files.write(one, List.of(line));
+      first.addAll(SampleLogs.events(one, "one-" + i + ".log", LogFormat.SYSLOG, SampleLogs.HOST));
+    }
+    Path late = dir.resolve("late.log");
+    List<String> lateLines = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      lateLines.add(
+          withInterfaces
+              .get(i)
+              .replaceFirst(" IN=\\S*", " IN=late0")
+              .replaceFirst(" OUT=\\S*", " OUT=late1"));
+    }
+    Files.write(late, lateLines);
+    first.addAll(SampleLogs.events(late, "late.log", LogFormat.SYSLOG, SampleLogs.HOST));
+    events.addAll(0, first);
 
     Path dir3 = dir.resolve("three");
     Path dir2 = dir.resolve("two");
@@ -177,6 +223,9 @@ class SchemaThreeTest {
     assertThat(hits(three, "sport:70000")).isNotEmpty();
     assertThat(hits(three, "dport:[-1 TO -1]")).isNotEmpty();
     assertThat(hits(three, "dport:22")).hasSizeGreaterThan(10);
+    assertThat(hits(three, "in:late0")).hasSize(5);
+    assertThat(hits(three, "out:late1")).hasSize(5);
+    assertThat(hits(three, "in:mshs-lt")).hasSizeGreaterThan(10);
   }
 
   private static List<String> hits(EventSearcher s, String q) {
@@ -199,6 +248,10 @@ class SchemaThreeTest {
     assertThat(three.get(Fields.SOURCE_PORT)).isPositive().isLessThan(20);
     assertThat(three.get(Fields.DESTINATION_PORT)).isPositive().isLessThan(20);
     assertThat(three.get(Fields.TRANSPORT)).isNull();
+    // only the late interfaces (ids above the slot's 127) are keyword terms
+    assertThat(three.get(Fields.INGRESS_INTERFACE)).isEqualTo(5);
+    assertThat(three.get(Fields.EGRESS_INTERFACE)).isEqualTo(5);
+    assertThat(two.get(Fields.INGRESS_INTERFACE)).isGreaterThan(150);
     assertThat(two).doesNotContainKey(Fields.PACKED).containsKeys(Fields.DATASET);
     assertThat(two.get(Fields.SOURCE_PORT)).isGreaterThan(150);
     assertThat(schemaOf(dir.resolve("three"))).isEqualTo("3");
