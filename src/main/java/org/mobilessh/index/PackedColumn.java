@@ -37,32 +37,31 @@ import org.mobilessh.parse.Protocol;
  * address or time query leads.
  *
  * <p>Layout, low bits first: the source port slot (17 bits: bit 16 set when the event has the port,
- * bits 0-15 the port), the destination port slot (17 bits, the same), the transport (8 bits: the
- * IANA protocol number of a {@link Protocol} with a name, 255 for {@code other}, 0 for none), the
- * format (6 bits: {@link #DATASETS} index + 1), the ingress and the egress interface (7 bits each:
- * the name's id in the index's string table, see {@link StoredEvent}, 0 for none). The codes are
- * part of the index format and never change. A value that has no code (a port outside 0-65535 from
- * a JSON source; a format or protocol added later; an interface whose id is above {@link
- * #MAX_INTERFACE_ID}) is indexed in the schema-2 field instead ({@code IntPoint}, keyword), so the
- * translator asks both: {@link #either}.
+ * bits 0-15 the port), the destination port slot (17 bits, the same), the transport (4 bits: {@link
+ * #TRANSPORTS} index + 1, 0 for none), the ingress and the egress interface (7 bits each: the
+ * name's id in the index's string table, see {@link StoredEvent}, 0 for none), the format (6 bits:
+ * {@link #DATASETS} index + 1). What changes from event to event lies low, so a block of Lucene's
+ * doc values needs few bits per value. The codes are part of the index format and never change. A
+ * value that has no code (a port outside 0-65535 from a JSON source; a format or protocol added
+ * later; an interface whose id is above {@link #MAX_INTERFACE_ID}) is indexed in the schema-2 field
+ * instead ({@code IntPoint}, keyword), so the translator asks both: {@link #either}.
  */
 final class PackedColumn {
   static final int PORT_BITS = 17;
   static final int SOURCE_PORT_SHIFT = 0;
   static final int DESTINATION_PORT_SHIFT = 17;
   static final int TRANSPORT_SHIFT = 34;
-  static final int TRANSPORT_BITS = 8;
-  static final int DATASET_SHIFT = 42;
-  static final int DATASET_BITS = 6;
-  static final int INGRESS_SHIFT = 48;
-  static final int EGRESS_SHIFT = 55;
+  static final int TRANSPORT_BITS = 4;
+  static final int INGRESS_SHIFT = 38;
+  static final int EGRESS_SHIFT = 45;
   static final int INTERFACE_BITS = 7;
+  static final int DATASET_SHIFT = 52;
+  static final int DATASET_BITS = 6;
 
   /** The largest string-table id an interface slot holds. */
   static final int MAX_INTERFACE_ID = (1 << INTERFACE_BITS) - 1;
 
   private static final int PORT_PRESENT = 1 << 16;
-  private static final int OTHER_PROTOCOL = 255;
 
   /** Format ids by code - 1: the order is part of the index format, append only. */
   static final List<String> DATASETS =
@@ -76,6 +75,21 @@ final class PackedColumn {
           "conntrack",
           "ulogd-json");
 
+  /** Transport names by code - 1: the order is part of the index format, append only. */
+  static final List<String> TRANSPORTS =
+      List.of(
+          "icmp",
+          "tcp",
+          "udp",
+          "dccp",
+          "gre",
+          "esp",
+          "ah",
+          "ipv6-icmp",
+          "sctp",
+          "udplite",
+          "other");
+
   private static final int[] DATASET_CODES = new int[LogFormat.values().length];
   private static final int[] TRANSPORT_CODES = new int[Protocol.values().length];
 
@@ -84,8 +98,7 @@ final class PackedColumn {
       DATASET_CODES[f.ordinal()] = DATASETS.indexOf(f.id()) + 1;
     }
     for (Protocol p : Protocol.values()) {
-      int n = p == Protocol.OTHER ? OTHER_PROTOCOL : p.number();
-      TRANSPORT_CODES[p.ordinal()] = n > 0 && n <= OTHER_PROTOCOL ? n : 0;
+      TRANSPORT_CODES[p.ordinal()] = TRANSPORTS.indexOf(p.ecsName()) + 1;
     }
   }
 
@@ -149,7 +162,7 @@ final class PackedColumn {
   static Query keyword(String field, Query schema2) {
     boolean dataset = field.equals(Fields.DATASET);
     int bits = dataset ? DATASET_BITS : TRANSPORT_BITS;
-    long[] set = new long[(1 << bits) / 64];
+    long[] set = new long[Math.max(1, (1 << bits) / 64)];
     boolean any = false;
     if (dataset) {
       for (int i = 0; i < DATASETS.size(); i++) {
@@ -232,7 +245,7 @@ final class PackedColumn {
         return new MatchNoDocsQuery();
       }
       String[] strings = StoredEvent.StringTable.load(r.getIndexCommit().getUserData()).snapshot();
-      long[] set = new long[(1 << INTERFACE_BITS) / 64];
+      long[] set = new long[Math.max(1, (1 << INTERFACE_BITS) / 64)];
       boolean any = false;
       for (int id = 1; id < Math.min(strings.length, MAX_INTERFACE_ID + 1); id++) {
         if (strings[id] != null && matches(keyword, strings[id])) {

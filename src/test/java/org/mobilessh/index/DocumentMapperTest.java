@@ -325,6 +325,19 @@ class DocumentMapperTest {
             "dmesg-raw",
             "conntrack",
             "ulogd-json");
+    private static final List<String> TRANSPORTS =
+        List.of(
+            "icmp",
+            "tcp",
+            "udp",
+            "dccp",
+            "gre",
+            "esp",
+            "ah",
+            "ipv6-icmp",
+            "sctp",
+            "udplite",
+            "other");
     private final StoredEvent.StringTable table;
     private final StoredEvent.Encoder encoder = new StoredEvent.Encoder();
     private final boolean packed;
@@ -336,13 +349,13 @@ class DocumentMapperTest {
 
     /**
      * Schema 3's column: source port slot (bit 16 = present) in bits 0-16, destination port slot in
-     * 17-33, the protocol number (255 for other) in 34-41, the format's code in 42-47, the ingress
-     * and egress interfaces' string ids (when up to 127) in 48-54 and 55-61.
+     * 17-33, the transport's code in 34-37, the ingress and egress interfaces' string ids (when up
+     * to 127) in 38-44 and 45-51, the format's code in 52-57.
      */
     private static long column(LogFormat f, Protocol p, Integer src, Integer dst) {
-      long v = (long) (FORMATS.indexOf(f.id()) + 1) << 42;
+      long v = (long) (FORMATS.indexOf(f.id()) + 1) << 52;
       if (p != null) {
-        v |= (long) (p == Protocol.OTHER ? 255 : p.number()) << 34;
+        v |= (long) (TRANSPORTS.indexOf(p.ecsName()) + 1) << 34;
       }
       if (src != null && src >= 0 && src <= 65535) {
         v |= 0x10000L | src;
@@ -391,10 +404,10 @@ class DocumentMapperTest {
         }
         long column = column(format, p, src, dst);
         if (in <= 127) {
-          column |= (long) in << 48;
+          column |= (long) in << 38;
         }
         if (out <= 127) {
-          column |= (long) out << 55;
+          column |= (long) out << 45;
         }
         doc.add(new NumericDocValuesField(Fields.PACKED, column));
       } else {
