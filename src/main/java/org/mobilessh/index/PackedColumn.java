@@ -37,24 +37,25 @@ import org.mobilessh.parse.Protocol;
  * address or time query leads.
  *
  * <p>Layout, low bits first: the source port slot (17 bits: bit 16 set when the event has the port,
- * bits 0-15 the port), the destination port slot (17 bits, the same), the transport (4 bits: {@link
- * #TRANSPORTS} index + 1, 0 for none), the ingress and the egress interface (7 bits each: the
- * name's id in the index's string table, see {@link StoredEvent}, 0 for none), the format (6 bits:
- * {@link #DATASETS} index + 1). What changes from event to event lies low, so a block of Lucene's
- * doc values needs few bits per value. The codes are part of the index format and never change. A
- * value that has no code (a port outside 0-65535 from a JSON source; a format or protocol added
- * later; an interface whose id is above {@link #MAX_INTERFACE_ID}) is indexed in the schema-2 field
- * instead ({@code IntPoint}, keyword), so the translator asks both: {@link #either}.
+ * bits 0-15 the port), the destination port slot (17 bits, the same), the egress and the ingress
+ * interface (7 bits each: the name's id in the index's string table, see {@link StoredEvent}, 0 for
+ * none), the transport (4 bits: {@link #TRANSPORTS} index + 1, 0 for none), the format (6 bits:
+ * {@link #DATASETS} index + 1). What changes more often from event to event lies lower, so a block
+ * of Lucene's doc values (which stores each value's difference to the block's least) needs fewer
+ * bits per value. The codes are part of the index format and never change. A value that has no code
+ * (a port outside 0-65535 from a JSON source; a format or protocol added later; an interface whose
+ * id is above {@link #MAX_INTERFACE_ID}) is indexed in the schema-2 field instead ({@code
+ * IntPoint}, keyword), so the translator asks both: {@link #either}.
  */
 final class PackedColumn {
   static final int PORT_BITS = 17;
   static final int SOURCE_PORT_SHIFT = 0;
   static final int DESTINATION_PORT_SHIFT = 17;
-  static final int TRANSPORT_SHIFT = 34;
-  static final int TRANSPORT_BITS = 4;
-  static final int INGRESS_SHIFT = 38;
-  static final int EGRESS_SHIFT = 45;
+  static final int EGRESS_SHIFT = 34;
+  static final int INGRESS_SHIFT = 41;
   static final int INTERFACE_BITS = 7;
+  static final int TRANSPORT_SHIFT = 48;
+  static final int TRANSPORT_BITS = 4;
   static final int DATASET_SHIFT = 52;
   static final int DATASET_BITS = 6;
 

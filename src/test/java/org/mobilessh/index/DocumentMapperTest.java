@@ -349,13 +349,13 @@ class DocumentMapperTest {
 
     /**
      * Schema 3's column: source port slot (bit 16 = present) in bits 0-16, destination port slot in
-     * 17-33, the transport's code in 34-37, the ingress and egress interfaces' string ids (when up
-     * to 127) in 38-44 and 45-51, the format's code in 52-57.
+     * 17-33, the egress and ingress interfaces' string ids (when up to 127) in 34-40 and 41-47, the
+     * transport's code in 48-51, the format's code in 52-57.
      */
     private static long column(LogFormat f, Protocol p, Integer src, Integer dst) {
       long v = (long) (FORMATS.indexOf(f.id()) + 1) << 52;
       if (p != null) {
-        v |= (long) (TRANSPORTS.indexOf(p.ecsName()) + 1) << 34;
+        v |= (long) (TRANSPORTS.indexOf(p.ecsName()) + 1) << 48;
       }
       if (src != null && src >= 0 && src <= 65535) {
         v |= 0x10000L | src;
@@ -404,10 +404,10 @@ class DocumentMapperTest {
         }
         long column = column(format, p, src, dst);
         if (in <= 127) {
-          column |= (long) in << 38;
+          column |= (long) in << 41;
         }
         if (out <= 127) {
-          column |= (long) out << 45;
+          column |= (long) out << 34;
         }
         doc.add(new NumericDocValuesField(Fields.PACKED, column));
       } else {
