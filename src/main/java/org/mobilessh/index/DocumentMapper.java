@@ -83,8 +83,11 @@ final class DocumentMapper {
   private int lastPathId;
   private String lastObserver;
   private int lastObserverId;
-  private String lastInterface;
-  private int lastInterfaceId;
+  // one each: a router's log alternates the two (IN=eth0 OUT=eth1), and the table is synchronized
+  private String lastIngress;
+  private int lastIngressId;
+  private String lastEgress;
+  private int lastEgressId;
   // Reused too: IndexWriter is done with a document when addDocument returns, and a fresh one
   // regrows its field list for every event.
   private final Document doc = new Document();
@@ -289,21 +292,25 @@ final class DocumentMapper {
     // after the stored value's strings: the table gives ids in order of first use; a schema-2
     // index gets no interface strings in its table, as before
     if (in != null && schema == 3) {
-      column |= interfaceBits(in, PackedColumn.INGRESS_SHIFT);
+      if (!in.equals(lastIngress)) {
+        lastIngressId = table.id(in);
+        lastIngress = in;
+      }
+      column |= interfaceBits(lastIngressId, PackedColumn.INGRESS_SHIFT);
     }
     if (out != null && schema == 3) {
-      column |= interfaceBits(out, PackedColumn.EGRESS_SHIFT);
+      if (!out.equals(lastEgress)) {
+        lastEgressId = table.id(out);
+        lastEgress = out;
+      }
+      column |= interfaceBits(lastEgressId, PackedColumn.EGRESS_SHIFT);
     }
     into.packed[slot] = column;
   }
 
   /** An interface's id in its slot, or nothing if the id is too large for it. */
-  private long interfaceBits(String name, int shift) {
-    if (!name.equals(lastInterface)) {
-      lastInterfaceId = table.id(name);
-      lastInterface = name;
-    }
-    return lastInterfaceId <= PackedColumn.MAX_INTERFACE_ID ? (long) lastInterfaceId << shift : 0;
+  private static long interfaceBits(int id, int shift) {
+    return id <= PackedColumn.MAX_INTERFACE_ID ? (long) id << shift : 0;
   }
 
   private static int ports(Prepared into, int slot, Integer src, Integer dst) {
