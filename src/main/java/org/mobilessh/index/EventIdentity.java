@@ -77,7 +77,9 @@ final class EventIdentity {
    * {@code of}. One per writer thread.
    */
   static final class Memo {
-    private static final int SIZE = 4; // a power of two
+    // a power of two; a router's month has six heads in the thousands (set/reject, OUT= or not,
+    // IPv4/IPv6), and four made the memo miss on every other line
+    private static final int SIZE = 8;
     private int last;
     private final String[][] keys = new String[SIZE][];
     private final long[] heads = new long[SIZE];
@@ -92,7 +94,23 @@ final class EventIdentity {
     }
 
     private long head(String observer, NetfilterEvent n) {
-      // from the last hit on: a router's lines come in runs of the same head
+      // The parser hands out the same String objects for a head it remembers, so first look for
+      // the very same objects (no character compared), from the last hit on; then for equal ones.
+      for (int j = 0; j < SIZE; j++) {
+        int i = (last + j) & (SIZE - 1);
+        String[] k = keys[i];
+        if (k != null
+            && k[0] == observer
+            && k[1] == n.prefix()
+            && k[2] == n.inInterface()
+            && k[3] == n.outInterface()
+            && k[4] == n.physIn()
+            && k[5] == n.physOut()
+            && k[6] == n.mac()) {
+          last = i;
+          return heads[i];
+        }
+      }
       for (int j = 0; j < SIZE; j++) {
         int i = (last + j) & (SIZE - 1);
         String[] k = keys[i];
