@@ -69,7 +69,8 @@ public final class IndexedAuditInput {
    *
    * @param cache whether results are taken from and kept in the index's {@link AuditCache}
    * @param threads how many routers are reconstructed at once
-   * @param progress one line at a time about what is done (for the error stream)
+   * @param progress one line at a time about what is done (for the error stream); never called from
+   *     two threads at once
    */
   public record Options(boolean cache, int threads, Consumer<String> progress) {
     public Options {
@@ -275,7 +276,16 @@ public final class IndexedAuditInput {
       this.host = host;
       this.engine = engine;
       this.sink = sink;
-      this.options = options;
+      // the routers' threads report as they finish; the caller's consumer (a test's list, a
+      // progress line) need not be safe for two of them at once
+      Consumer<String> progress = options.progress();
+      this.options =
+          options.withProgress(
+              m -> {
+                synchronized (progress) {
+                  progress.accept(m);
+                }
+              });
       this.tap = tap;
       this.rejections = sink.wantsRejections();
       // the kinds the sink takes, and of those the ones whose evidence texts it reads

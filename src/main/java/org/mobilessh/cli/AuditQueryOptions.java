@@ -276,10 +276,8 @@ public final class AuditQueryOptions {
             .withCache(!noCache)
             .withProgress(
                 m -> {
-                  synchronized (err) {
-                    err.println(m);
-                    err.flush();
-                  }
+                  err.println(m);
+                  err.flush();
                 });
     try (EventSearcher searcher = EventSearcher.open(index.path())) {
       IndexedAuditInput.stream(
