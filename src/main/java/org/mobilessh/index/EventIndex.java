@@ -371,6 +371,30 @@ public final class EventIndex implements Closeable {
     }
   }
 
+  /**
+   * Refuses an index of a schema version this program does not know (a newer mobilessh wrote it):
+   * read with this program's fields, its queries would silently miss what the newer one indexes
+   * another way (as schema 2 readers miss schema 3's packed ports).
+   *
+   * @param schema the commit's {@link #SCHEMA_KEY} value, {@code null} for a schema-1 index
+   */
+  static void requireReadable(String schema, Path path) {
+    if (schema == null
+        || schema.equals("1")
+        || schema.equals(SCHEMA_VERSION_2)
+        || schema.equals(SCHEMA_VERSION)) {
+      return;
+    }
+    throw new IndexException(
+        "index "
+            + path
+            + " has schema version "
+            + schema
+            + ", written by a newer mobilessh; this one reads versions 1 to "
+            + SCHEMA_VERSION
+            + ": use the mobilessh that wrote it");
+  }
+
   /** The schema version this index is written in ({@link #SCHEMA_VERSION} for a new one). */
   String schema() {
     return schema;
@@ -388,6 +412,7 @@ public final class EventIndex implements Closeable {
     Map<String, String> data =
         new LinkedHashMap<>(SegmentInfos.readLatestCommit(directory).getUserData());
     String schema = data.get(SCHEMA_KEY);
+    requireReadable(schema, path);
     if (schema != null && !SCHEMA_VERSION.equals(schema) && !SCHEMA_VERSION_2.equals(schema)) {
       throw new IndexException(
           "index "

@@ -91,18 +91,23 @@ public final class EventSearcher implements Closeable {
       }
       DirectoryReader r = DirectoryReader.open(d);
       try {
+        EventIndex.requireReadable(
+            r.getIndexCommit().getUserData().get(EventIndex.SCHEMA_KEY), dir);
         return new EventSearcher(dir, d, r);
       } catch (IOException | RuntimeException e) {
         r.close();
         throw e;
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       try {
         if (d != null) {
           d.close();
         }
       } catch (IOException ignored) {
         // reporting the first failure
+      }
+      if (e instanceof RuntimeException r) {
+        throw r;
       }
       throw new IndexException("cannot read index " + dir + ": " + e.getMessage(), e);
     }

@@ -267,10 +267,15 @@ class SchemaThreeTest {
       w.setLiveCommitData(Map.of(EventIndex.SCHEMA_KEY, "4").entrySet());
       w.commit();
     }
+    // a newer program's index is neither written nor read: its queries would miss what it
+    // indexes another way
     assertThatThrownBy(() -> EventIndex.open(other))
         .isInstanceOf(IndexException.class)
-        .hasMessageContaining("has schema version 4, this mobilessh writes version 3")
-        .hasMessageContaining("new --index directory");
+        .hasMessageContaining("has schema version 4, written by a newer mobilessh")
+        .hasMessageContaining("reads versions 1 to 3");
+    assertThatThrownBy(() -> EventSearcher.open(other).close())
+        .isInstanceOf(IndexException.class)
+        .hasMessageContaining("has schema version 4, written by a newer mobilessh");
   }
 
   /** Per field: how many documents have it (points, terms or doc values). */
