@@ -162,12 +162,10 @@ final class NetfilterMessages {
       c = chars(s);
       h = fixedOrder ? head(c, from, to) : null;
     }
-    if (fixedOrder) {
-      if (h != null) {
-        NetfilterEvent e = fromHead(h, s, c, from, to, time, host, kernelMicros, bootId, repeated);
-        if (e != null) {
-          return e;
-        }
+    if (h != null) { // only ever found with fixedOrder
+      NetfilterEvent e = fromHead(h, s, c, from, to, time, host, kernelMicros, bootId, repeated);
+      if (e != null) {
+        return e;
       }
     }
     return general(s, c, from, to, in, time, host, kernelMicros, bootId, repeated);
