@@ -21,7 +21,7 @@ import java.util.Locale;
  * Per round: every line's bytes found (next, bytes/start/length) and made a Latin-1 String as
  * {@code Ingester} does for ASCII lines; prints wall and this thread's CPU seconds per round and
  * the medians. Run it for two jars one after the other (alternating) to compare them: other jobs
- * share the cores, so compare the CPU medians. Not a test: docs/performance.md, "Session 8:
+ * share the cores, so compare the CPU medians. Not a test: docs/performance-log.md, "Session 8:
  * ingest-read".
  */
 public final class LineBench {

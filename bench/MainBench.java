@@ -19,7 +19,7 @@ import java.util.Locale;
  *
  * Each jar gets its own class loader over CLASSES (the compiled bench/mainloop/) and the jar. All
  * jars must give the same checksum (same hashes, dedupe outcomes and stored bytes) or it stops.
- * Not a test: docs/performance.md, "Session 9: ingest-main".
+ * Not a test: docs/performance-log.md, "Session 9: ingest-main".
  */
 public final class MainBench {
   public static void main(String[] a) throws Exception {

@@ -14,7 +14,10 @@
 # and inside one warm JVM (bench/ReadBench.java): the two searches (median of SEARCH_REPS runs after
 # 5 warm-up runs) and the read alone (every event in time order, re-parsed, nothing kept).
 # Audit commands run with -Xmx$HEAP (default 512m: the streaming engine holds what is open, not
-# the period) and are cut off after TIMEOUT seconds (the table then says so). In one warm JVM:
+# the period) and are cut off after TIMEOUT seconds (the table then says so). The REPS runs of a
+# command share the index's results cache (INDEX/mobilessh-audit-cache): the first is cold, the
+# rest warm (with REPS >= 3 the median is a warm figure); for cold figures remove it before each
+# run (docs/performance.md, "How to reproduce"). In one warm JVM:
 #   java -cp JAR bench/ReadBench.java INDEX stream 2026-10 [HOST|-] [ROUNDS]
 #
 #   bench/audit.sh [WORKDIR]                 default target/bench-audit

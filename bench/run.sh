@@ -3,7 +3,7 @@
 # simulator, then times, in this one run and on the same page-cached file, the baselines (wc -l,
 # grep -c, awk field split, zcat of a gzip -1 copy), the parse stage alone (bench/ParseBench.java),
 # `mobilessh ingest` into a fresh index with -Xmx256m (if that command exists) and fwlogwatch.
-# Prints medians of REPS repetitions and a markdown table for docs/performance.md.
+# Prints medians of REPS repetitions and a markdown table for docs/performance-log.md.
 #
 #   bench/run.sh [WORKDIR]          default WORKDIR: target/bench
 #   REPS=5 SLOW_REPS=3 SCALE=large MOBILESSH_JAR=path/to/mobilessh.jar bench/run.sh

@@ -7,7 +7,7 @@ Prints one line when PID is gone: the CPU-s (user+sys) of the ingest threads (ma
 parsing, dedupe and document preparation; mobilessh-indexer-1; mobilessh-flusher;
 mobilessh-committer; Lucene merge threads), the JIT compilers (C1, C2), GC/VM, and the total.
 With TIMELINE-FILE it also writes, for every 0.2 s, what each of them used in it (m i f c M G J),
-which shows where the indexing thread waits. Not a test: docs/performance.md, "Session 7".
+which shows where the indexing thread waits. Not a test: docs/performance-log.md, "Session 7: ingest-fast".
 """
 import os
 import sys

@@ -116,9 +116,9 @@ final class IngestCommand implements Callable<Integer> {
    * A batch run commits rarely: a commit flushes the writer's partial buffer while the indexing
    * thread waits, and each commit's small segment is merged again later (10 M lines, one run each
    * side by side: commits 2.9 against 0.7 CPU-s, merges 8.3 against 4.9 at 1,000,000 lines a commit
-   * rather than 5,000,000; docs/performance.md, "Session 7: ingest-fast"). A kill -9 costs at most
-   * this much re-reading, and never more than 30 s of it. Followed sources are committed often, so
-   * new lines become searchable.
+   * rather than 5,000,000; docs/performance-log.md, "Session 7: ingest-fast"). A kill -9 costs at
+   * most this much re-reading, and never more than 30 s of it. Followed sources are committed
+   * often, so new lines become searchable.
    */
   static final Duration BATCH_COMMIT_EVERY = Duration.ofSeconds(30);
 

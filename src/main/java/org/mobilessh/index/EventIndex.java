@@ -78,8 +78,9 @@ public final class EventIndex implements Closeable {
   /**
    * Indexing threads unless the system property {@code mobilessh.index.threads} says otherwise.
    * One: at load 11-15 on the 2-core VM, two threads (two IndexWriter thread states) cost 20-50 %
-   * more CPU for the same 1 M lines and were not faster (docs/performance.md); whether two pay on
-   * an idle machine is still to be measured.
+   * more CPU for the same 1 M lines and were not faster, also on an idle machine, and on the later
+   * pipeline 27 % more CPU for 10 M lines (docs/performance-log.md, "Session 2" and "Session 7:
+   * ingest-fast").
    */
   static final int DEFAULT_INDEXING_THREADS = 1;
 
@@ -88,8 +89,8 @@ public final class EventIndex implements Closeable {
    * beside the indexing; 1 M events make 2 segments. 48 rather than 32 (session 7): two thirds as
    * many segments for the merges to rewrite, and merges still running when a batch ingest ends are
    * thrown away by its close; 10 M lines, two side-by-side pairs: merges 2.6 / 0.6 CPU-s against
-   * 5.2 / 1.5, the whole run 7-9 % less CPU (docs/performance.md, "Session 8: ingest-index"). The
-   * final commit's flush of the last buffer, with nothing else running, is the price.
+   * 5.2 / 1.5, the whole run 7-9 % less CPU (docs/performance-log.md, "Session 8: ingest-index").
+   * The final commit's flush of the last buffer, with nothing else running, is the price.
    */
   static final double FLUSH_AT_MB = 48;
 
@@ -758,7 +759,8 @@ public final class EventIndex implements Closeable {
 
     /**
      * Adds an event to the batch being filled, and prepares its document's bytes here, in the
-     * caller's thread: the indexing thread is the busier one (docs/performance.md, "Session 7").
+     * caller's thread: the indexing thread is the busier one (docs/performance-log.md, "Session 7:
+     * ingest-fast").
      */
     void submit(SourcedEvent e, String observer, long hash, long time) {
       Batch b = batch;

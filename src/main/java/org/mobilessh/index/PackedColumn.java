@@ -32,7 +32,7 @@ import org.mobilessh.parse.Protocol;
  * one {@code NumericDocValues} value instead of two {@code IntPoint} and four keyword fields. These
  * six are only ever queried by {@code search} (nothing sorts or scans by them), and indexing them
  * as points and postings was a fifth of the indexing thread's work and a sixth of the flusher's
- * (docs/performance.md, "Session 9: ingest-index"); a query over them scans the column ({@link
+ * (docs/performance-log.md, "Session 9: ingest-index"); a query over them scans the column ({@link
  * SliceQuery}), a few tens of milliseconds for 10 M events, and is a cheap second phase when an
  * address or time query leads.
  *

@@ -24,8 +24,8 @@ import org.apache.lucene.util.ArrayUtil;
  * DataOutput} a byte at a time; this compressor hashes the dictionary once per chunk and starts
  * each sub-block from a copy of that table, and encodes into an array. The matches it finds are
  * those of Lucene's greedy single-probe search (one table slot per hash), so the compression ratio
- * is the same within a few hundredths (docs/performance.md, "Session 8: ingest-index"); any match
- * it emits is checked against the actual bytes, as Lucene's is.
+ * is the same within a few hundredths (docs/performance-log.md, "Session 8: ingest-index"); any
+ * match it emits is checked against the actual bytes, as Lucene's is.
  */
 final class PresetDictLz4 extends CompressionMode {
   /** The one instance: the stored-fields writer bulk-copies chunks only between equal modes. */

@@ -545,10 +545,11 @@ public final class QueryTranslator {
 
   /**
    * {@code family:ipv4} / {@code ipv6} / {@code *} ({@code null}). The family is not indexed (one
-   * keyword field less per event, docs/performance.md): every event with a family has a source
-   * address, indexed in IPv6 form with IPv4 as IPv4-mapped ({@code ::ffff:0:0/96}), so the family
-   * is which part of the address space the source is in. An IPv6 packet whose source is itself an
-   * IPv4-mapped address counts as IPv4 here, as it does for CIDR queries.
+   * keyword field less per event, docs/performance-log.md, "Session 3: ingest"): every event with a
+   * family has a source address, indexed in IPv6 form with IPv4 as IPv4-mapped ({@code
+   * ::ffff:0:0/96}), so the family is which part of the address space the source is in. An IPv6
+   * packet whose source is itself an IPv4-mapped address counts as IPv4 here, as it does for CIDR
+   * queries.
    */
   private static Query family(String family) {
     Query any =

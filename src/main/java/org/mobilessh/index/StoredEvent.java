@@ -20,7 +20,7 @@ import org.apache.lucene.util.BytesRef;
  * routers and source files) live once per index in the commit user data ({@link #TABLE_PREFIX}
  * {@code id} = string), committed with the documents that use them. One stored field instead of
  * seven: each stored field costs Lucene a header, a type switch and, for strings, a UTF-16 to UTF-8
- * pass into a buffer three times the line's length (docs/performance.md, "Session 3").
+ * pass into a buffer three times the line's length (docs/performance-log.md, "Session 3: ingest").
  *
  * <p>Schema 1 documents (stored string and number fields, as quarantined lines and snapshots still
  * are) decode too: {@link Decoder#decode} takes whichever the document has.

@@ -28,7 +28,7 @@ import org.mobilessh.parse.ParseResult;
  * adds them through {@link DocumentMapper#map} into a fresh index (one {@code addDocuments} per
  * batch of 512, no flush on the way: the indexing thread's work) and flushes them into one segment
  * (the flusher's work), printing the thread CPU of both; the rounds alternate the schemas named by
- * {@code -Dschemas=2,3} (docs/performance.md, "Session 9: ingest-index").
+ * {@code -Dschemas=2,3} (docs/performance-log.md, "Session 9: ingest-index").
  */
 public final class IndexerBench {
   private IndexerBench() {}
