@@ -3,6 +3,7 @@ package org.mobilessh.cli;
 import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -10,6 +11,7 @@ import org.mobilessh.rules.InvalidConfigException;
 import picocli.AutoComplete.GenerateCompletion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.codegen.docgen.manpage.ManPageGenerator;
 
 /** The top-level {@code mobilessh} command: only subcommands. */
@@ -31,6 +33,12 @@ public final class MobilesshCommand extends CommandGroup {
    * whole tree that was about a third of a command's start-up CPU.
    */
   private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+  /**
+   * picocli's completion and man page generators: they look at the whole tree, and their own
+   * annotations need the corrections of {@link #asPlainCommand}.
+   */
+  private static final Set<String> GENERATORS = Set.of("generate-completion", "gen-manpage");
 
   private static Map<String, Supplier<Object>> subcommands() {
     Map<String, Supplier<Object>> m = new LinkedHashMap<>();
@@ -66,10 +74,7 @@ public final class MobilesshCommand extends CommandGroup {
    * #commandLine()} for such a run.
    */
   public static CommandLine commandLine(String[] args) {
-    if (args.length > 0
-        && SUBCOMMANDS.containsKey(args[0])
-        && !args[0].equals("generate-completion")
-        && !args[0].equals("gen-manpage")) {
+    if (args.length > 0 && SUBCOMMANDS.containsKey(args[0]) && !GENERATORS.contains(args[0])) {
       return configured(Set.of(args[0]));
     }
     return commandLine();
@@ -83,11 +88,43 @@ public final class MobilesshCommand extends CommandGroup {
             cl.addSubcommand(name, command.get());
           }
         });
+    for (String generator : GENERATORS) {
+      CommandLine sub = cl.getSubcommands().get(generator);
+      if (sub != null) {
+        asPlainCommand(sub.getCommandSpec());
+      }
+    }
+    cl.setExecutionStrategy(MobilesshCommand::execute);
     cl.setExecutionExceptionHandler(MobilesshCommand::handle);
     cl.setExitCodeExceptionMapper(MobilesshCommand::exitCodeOf);
     // Every subcommand gets the same exit-code section in its help.
     applyExitCodes(cl);
     return cl;
+  }
+
+  /**
+   * picocli marks its generators as help commands, and a help command is let through with arguments
+   * it does not know and always exits 0: {@code gen-manpage --no-such-option} wrote 27 man pages
+   * into the working directory and exited 0, and a failing {@code gen-manpage} (exit 4, a template
+   * that exists) exited 0 too. As plain commands they reject what they do not know (exit 2) and
+   * return their own exit code; {@code --version} prints mobilessh's version, not picocli's.
+   */
+  private static void asPlainCommand(CommandSpec spec) {
+    spec.helpCommand(false);
+    spec.versionProvider(new VersionProvider());
+  }
+
+  /**
+   * Runs the invoked command as picocli does; only {@code gen-manpage}'s "a template file exists"
+   * (its exit 4) becomes a failure, since 4 is our "input records were quarantined".
+   */
+  private static int execute(CommandLine.ParseResult parseResult) {
+    int code = new CommandLine.RunLast().execute(parseResult);
+    List<CommandLine> invoked = parseResult.asCommandLineList();
+    Object last = invoked.get(invoked.size() - 1).getCommand();
+    return last instanceof ManPageGenerator && code == ExitCodes.BAD_INPUT
+        ? ExitCodes.FAILURE
+        : code;
   }
 
   private static void applyExitCodes(CommandLine cl) {

@@ -2,10 +2,14 @@ package org.mobilessh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -36,9 +40,14 @@ class MobilesshCommandTest {
     cl.getSubcommands().values().forEach(MobilesshCommandTest::assertHelpful);
   }
 
-  /** Main builds only the invoked subcommand: what a user sees must not depend on that. */
+  /**
+   * Main builds only the invoked subcommand: what a user sees must not depend on that. gen-manpage
+   * writes into the working directory unless told otherwise, so it is told to write into {@code
+   * dir}, which must stay empty, as must the working directory (the repository, under Maven).
+   */
   @Test
-  void theOneCommandTreeReadsAndHelpsLikeTheWholeTree() {
+  void theOneCommandTreeReadsAndHelpsLikeTheWholeTree(@TempDir Path dir) throws Exception {
+    Set<Path> cwdBefore = listing(Path.of(""));
     CommandLine whole = MobilesshCommand.commandLine();
     assertThat(whole.getSubcommands()).hasSizeGreaterThan(10);
     for (String name : whole.getSubcommands().keySet()) {
@@ -48,8 +57,13 @@ class MobilesshCommandTest {
           .as(name)
           .isEqualTo(generator ? whole.getSubcommands().keySet() : java.util.Set.of(name));
       assertSameUsage(whole.getSubcommands().get(name), one.getSubcommands().get(name));
-      for (String[] args :
-          new String[][] {{name, "--help"}, {name, "--no-such-option"}, {name, "--version"}}) {
+      String[] where =
+          name.equals("gen-manpage") ? new String[] {"--outdir", dir.toString()} : new String[0];
+      for (String option : new String[] {"--help", "--no-such-option", "--version"}) {
+        String[] args =
+            Stream.of(new String[] {name}, where, new String[] {option})
+                .flatMap(Stream::of)
+                .toArray(String[]::new);
         CliResult viaOne = CliResult.run(args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -62,6 +76,68 @@ class MobilesshCommandTest {
             .isEqualTo(new CliResult(code, out.toString(), err.toString()));
       }
     }
+    assertThat(listing(dir)).isEmpty();
+    assertThat(listing(Path.of(""))).isEqualTo(cwdBefore);
+  }
+
+  private static Set<Path> listing(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.collect(Collectors.toSet());
+    }
+  }
+
+  /**
+   * picocli marks its generators as help commands, which let unknown arguments through and exit 0:
+   * {@code gen-manpage --no-such-option} wrote every man page into the working directory.
+   */
+  @Test
+  void generatorsRejectWhatTheyDoNotKnowAndWriteNothing(@TempDir Path dir) throws Exception {
+    for (String[] args :
+        new String[][] {
+          {"gen-manpage", "--outdir", dir.toString(), "--no-such-option"},
+          {"gen-manpage", "--outdir", dir.toString(), "extra"},
+          {"generate-completion", "--no-such-option"},
+          {"generate-completion", "extra"}
+        }) {
+      CliResult r = CliResult.run(args);
+      assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.out()).as(String.join(" ", args)).isEmpty();
+      assertThat(r.err())
+          .as(String.join(" ", args))
+          .containsAnyOf("Unknown option: '--no-such-option'", "Unmatched argument at index")
+          .contains("Usage: mobilessh " + args[0]);
+    }
+    assertThat(listing(dir)).isEmpty();
+  }
+
+  @Test
+  void generatorsPrintMobilesshsVersionAndWriteNothing(@TempDir Path dir) throws Exception {
+    String version = CliResult.run("--version").out();
+    for (String[] args :
+        new String[][] {
+          {"gen-manpage", "--outdir", dir.toString(), "--version"}, {"generate-completion", "-V"}
+        }) {
+      assertThat(CliResult.run(args)).isEqualTo(new CliResult(0, version, ""));
+    }
+    assertThat(listing(dir)).isEmpty();
+  }
+
+  /** gen-manpage says "a template exists" with 4, which is mobilessh's "records quarantined". */
+  @Test
+  void anExistingManPageTemplateIsAFailure(@TempDir Path dir) {
+    String[] args = {
+      "gen-manpage",
+      "--outdir",
+      dir.resolve("pages").toString(),
+      "--template-dir",
+      dir.resolve("templates").toString()
+    };
+    assertThat(CliResult.run(args).exitCode()).isZero();
+    CliResult again = CliResult.run(args);
+    assertThat(again.exitCode()).isEqualTo(ExitCodes.FAILURE);
+    // Its message ("... already exists ... use --force") goes to System.err, not to getErr().
+    String[] forced = Stream.concat(Stream.of(args), Stream.of("--force")).toArray(String[]::new);
+    assertThat(CliResult.run(forced).exitCode()).isZero();
   }
 
   private static void assertSameUsage(CommandLine whole, CommandLine one) {
