@@ -14,6 +14,6 @@ abstract class CommandGroup implements Runnable {
   public void run() {
     throw new ParameterException(
         spec.commandLine(),
-        "Missing subcommand: try '" + spec.qualifiedName(" ") + " --help' for the list");
+        "Missing subcommand: one of " + String.join(", ", spec.subcommands().keySet()));
   }
 }

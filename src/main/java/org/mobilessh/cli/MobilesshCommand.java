@@ -1,5 +1,6 @@
 package org.mobilessh.cli;
 
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -95,6 +96,7 @@ public final class MobilesshCommand extends CommandGroup {
       }
     }
     cl.setExecutionStrategy(MobilesshCommand::execute);
+    cl.setParameterExceptionHandler(MobilesshCommand::handleParameterError);
     cl.setExecutionExceptionHandler(MobilesshCommand::handle);
     cl.setExitCodeExceptionMapper(MobilesshCommand::exitCodeOf);
     // Every subcommand gets the same exit-code section in its help.
@@ -144,6 +146,21 @@ public final class MobilesshCommand extends CommandGroup {
     return ExitCodes.FAILURE;
   }
 
+  /**
+   * A usage error is one line naming the command and the problem, picocli's suggestions for a
+   * mistyped option, and where help is: not the whole usage, which buried the one line that says
+   * what is wrong under up to 90 lines of options.
+   */
+  private static int handleParameterError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cl = e.getCommandLine();
+    PrintWriter err = cl.getErr();
+    err.println(cl.getCommandSpec().qualifiedName(" ") + ": " + e.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+    err.println(tryHelp(cl));
+    err.flush();
+    return ExitCodes.USAGE;
+  }
+
   /** Errors are one clear line on stderr (no stack trace unless MOBILESSH_DEBUG is set). */
   private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
     String message =
@@ -151,7 +168,7 @@ public final class MobilesshCommand extends CommandGroup {
     cl.getErr()
         .println(cl.getCommandSpec().qualifiedName(" ") + ": " + (message == null ? e : message));
     if (e instanceof InvalidConfigException) {
-      cl.getErr().println("Try 'mobilessh " + qualifiedName(cl) + " --help'.");
+      cl.getErr().println(tryHelp(cl));
     }
     if (System.getenv("MOBILESSH_DEBUG") != null) {
       e.printStackTrace(cl.getErr());
@@ -160,8 +177,7 @@ public final class MobilesshCommand extends CommandGroup {
     return exitCodeOf(e);
   }
 
-  private static String qualifiedName(CommandLine cl) {
-    String name = cl.getCommandSpec().qualifiedName(" ");
-    return name.startsWith("mobilessh ") ? name.substring("mobilessh ".length()) : name;
+  private static String tryHelp(CommandLine cl) {
+    return "Try '" + cl.getCommandSpec().qualifiedName(" ") + " --help' for more information.";
   }
 }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -105,7 +106,7 @@ class MobilesshCommandTest {
       assertThat(r.err())
           .as(String.join(" ", args))
           .containsAnyOf("Unknown option: '--no-such-option'", "Unmatched argument at index")
-          .contains("Usage: mobilessh " + args[0]);
+          .contains("Try 'mobilessh " + args[0] + " --help' for more information.");
     }
     assertThat(listing(dir)).isEmpty();
   }
@@ -161,12 +162,44 @@ class MobilesshCommandTest {
     assertThat(r.out()).isEmpty();
   }
 
+  /**
+   * A usage error picocli finds (a missing option, an extra argument, a value of the wrong type, an
+   * unknown option) is the one line that says what is wrong and where help is, not that line above
+   * the command's whole usage (up to 90 lines).
+   */
+  @Test
+  void usageErrorsAreOneLineThatSaysWhereHelpIs() {
+    for (String[] args :
+        new String[][] {
+          {"who"},
+          {"timeline", "192.0.2.1", "192.0.2.2"},
+          {"search", "--limit", "many", "action:accept"},
+          {"windows", "--no-such"},
+          {"rules", "render", "--family"}
+        }) {
+      String command = "mobilessh " + String.join(" ", args).replaceFirst(" [-0-9].*", "");
+      CliResult r = CliResult.run(args);
+      assertThat(r.exitCode()).as(command).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.out()).as(command).isEmpty();
+      List<String> lines = r.err().lines().toList();
+      assertThat(lines.get(0)).as(command).startsWith(command + ": ");
+      assertThat(lines.get(lines.size() - 1))
+          .isEqualTo("Try '" + command + " --help' for more information.");
+      assertThat(lines).as(command).hasSizeLessThanOrEqualTo(3);
+      assertThat(r.err()).as(command).doesNotContain("Usage:");
+    }
+    assertThat(CliResult.run("windows", "--no-such").err())
+        .contains("Unknown option: '--no-such'")
+        .contains("Possible solutions: --no-remove, --no-cache");
+    assertThat(CliResult.run("who").err()).contains("Missing required option: '--at=TIME'");
+  }
+
   @Test
   void groupsWithoutSubcommandAreUsageErrors() {
     for (String[] args : new String[][] {{}, {"rules"}}) {
       CliResult r = CliResult.run(args);
       assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-      assertThat(r.err()).contains("Missing subcommand").contains("--help");
+      assertThat(r.err()).contains("Missing subcommand: one of ").contains("--help");
     }
   }
 
