@@ -276,7 +276,7 @@ final class AuditTable {
         rawStarted = true;
       }
       try {
-        raw.write(b, off, len); // System.out: like the writer, it keeps an error to itself
+        raw.write(b, off, len); // like the writer, it keeps an error to itself (Stdout.finish)
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -9,6 +9,6 @@ public final class Main {
   public static void main(String[] args) {
     CommandLine cl = MobilesshCommand.commandLine(args);
     Stdout.install(cl);
-    System.exit(cl.execute(args));
+    System.exit(Stdout.finish(cl.execute(args), cl.getErr()));
   }
 }
