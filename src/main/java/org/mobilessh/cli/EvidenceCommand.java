@@ -126,7 +126,8 @@ final class EvidenceCommand implements Callable<Integer> {
       names = "--out",
       paramLabel = "FILE.zip",
       required = true,
-      description = "The bundle to write (replaced atomically if it exists).")
+      description =
+          "The bundle to write (replaced atomically if it exists). Its directory must exist.")
   Path out;
 
   @Override
@@ -135,6 +136,7 @@ final class EvidenceCommand implements Callable<Integer> {
     if (Files.isDirectory(out)) {
       throw new IllegalArgumentException("--out " + out + " is a directory; give a file name");
     }
+    OutputFile.requireDirectory("--out", out);
     for (Path s : snapshots) {
       if (!Files.isRegularFile(s)) {
         throw new IllegalArgumentException("--snapshot " + s + ": no such file");

@@ -89,7 +89,9 @@ final class ReportCommand implements Callable<Integer> {
       names = "--out",
       required = true,
       paramLabel = "FILE.pdf|FILE.html",
-      description = "Where to write the report; the extension selects the format.")
+      description =
+          "Where to write the report; the extension selects the format. Its directory must"
+              + " exist.")
   Path out;
 
   @Option(
@@ -119,6 +121,7 @@ final class ReportCommand implements Callable<Integer> {
     } catch (ReportException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
+    OutputFile.requireDirectory("--out", out);
     long started = System.nanoTime();
     ReportRenderer.Rendered r =
         ReportRenderer.write(

@@ -192,6 +192,26 @@ class EvidenceCommandTest {
     assertThat(tmp.resolve("never.zip")).doesNotExist();
   }
 
+  /** A mistyped directory is refused before any work, not created to hold the bundle. */
+  @Test
+  void aBundleInADirectoryThatDoesNotExistIsAUsageError() {
+    Path out = tmp.resolve("no-such-dir").resolve("b.zip");
+    CliResult r = CliResult.run(evidence(out));
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err())
+        .isEqualTo(
+            "mobilessh evidence: --out "
+                + out
+                + ": no directory "
+                + out.getParent()
+                + " (create it first: mkdir -p "
+                + out.getParent()
+                + ")"
+                + System.lineSeparator());
+    assertThat(out.getParent()).doesNotExist();
+  }
+
   @Test
   void theBagHoldsTheRawExportTheSnapshotAndTheManifests() throws IOException {
     assertThat(entries.keySet())

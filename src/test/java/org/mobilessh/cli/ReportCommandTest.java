@@ -169,6 +169,34 @@ class ReportCommandTest {
         .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE));
   }
 
+  /** A mistyped directory is refused before any work, not created to hold the report. */
+  @Test
+  void aReportInADirectoryThatDoesNotExistIsAUsageError() throws Exception {
+    Path out = dir.resolve("no-such-dir").resolve("r.pdf");
+    CliResult r =
+        CliResult.run(
+            "report", "--index", index.toString(), "--month", "2026-11", "--out", out.toString());
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err())
+        .startsWith("mobilessh report: --out " + out + ": no directory " + out.getParent())
+        .contains("(create it first: mkdir -p " + out.getParent() + ")")
+        .hasLineCount(1);
+    assertThat(out.getParent()).doesNotExist();
+    Path file = Files.writeString(dir.resolve("a-file"), "");
+    CliResult underAFile =
+        CliResult.run(
+            "report",
+            "--index",
+            index.toString(),
+            "--month",
+            "2026-11",
+            "--out",
+            file.resolve("r.pdf").toString());
+    assertThat(underAFile.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(underAFile.err()).contains(file + " is not a directory");
+  }
+
   @Test
   void missingIndexFailsClearly() {
     Path out = dir.resolve("none.html");

@@ -1,0 +1,37 @@
+package org.mobilessh.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Checks on an {@code --out FILE} before any work is done for it. */
+final class OutputFile {
+  private OutputFile() {}
+
+  /**
+   * Refuses a file whose directory does not exist, as {@code cp} and {@code gcc -o} do: writing
+   * into {@code /srv/reprots/2026-10.pdf} is more likely a mistyped directory than a wish to create
+   * one (the renderers would create it, and a report or bundle would land there unnoticed), and the
+   * check comes before minutes of work rather than after.
+   *
+   * @throws IllegalArgumentException (exit 2) naming the directory and how to create it
+   */
+  static void requireDirectory(String option, Path out) {
+    Path dir = out.toAbsolutePath().getParent();
+    if (dir == null || Files.isDirectory(dir)) {
+      return;
+    }
+    Path given = out.getParent() == null ? dir : out.getParent();
+    if (Files.exists(dir)) {
+      throw new IllegalArgumentException(option + " " + out + ": " + given + " is not a directory");
+    }
+    throw new IllegalArgumentException(
+        option
+            + " "
+            + out
+            + ": no directory "
+            + given
+            + " (create it first: mkdir -p "
+            + given
+            + ")");
+  }
+}
