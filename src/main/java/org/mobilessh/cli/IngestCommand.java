@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -152,6 +153,12 @@ final class IngestCommand implements Callable<Integer> {
     if (year != null && (year < 1970 || year > 9999)) {
       throw new IllegalArgumentException("--year " + year + " is out of range 1970-9999");
     }
+    Path where = index.path();
+    if (Files.exists(where) && !Files.isDirectory(where)) {
+      // opening it said only "cannot open index X: X"
+      throw new IllegalArgumentException(
+          "the index " + where + " is a file; the index is a directory (--index DIR)");
+    }
     List<Source> sources = SourceResolver.resolve(paths);
     boolean live = sources.stream().anyMatch(s -> s.isCommand() && !LiveSources.isJournal(s));
     if (live && !follow) {
@@ -159,6 +166,14 @@ final class IngestCommand implements Callable<Integer> {
     }
     if (follow) {
       return follow(err, options, sources, zone);
+    }
+    List<String> emptyDirectories = emptyDirectories(paths);
+    for (String dir : emptyDirectories) {
+      err.println(
+          "ingest: "
+              + dir
+              + ": no files to read in this directory (hidden files and subdirectories are not"
+              + " read)");
     }
     long total = 0;
     for (Source s : sources) {
@@ -174,11 +189,29 @@ final class IngestCommand implements Callable<Integer> {
       IngestStats stats = ingester.run(sources);
       progress.close();
       printSummary(err, stats, zone, ingester.defaultHostDescription(), idx);
-      if (ingester.ioFailure()) {
+      if (ingester.ioFailure() || !emptyDirectories.isEmpty()) {
         return ExitCodes.FAILURE;
       }
       return stats.quarantinedTotal() > 0 ? ExitCodes.BAD_INPUT : ExitCodes.OK;
     }
+  }
+
+  /**
+   * The directory operands with no file to read, which a batch run reports as it does a pattern
+   * that matches nothing (exit 1): {@code ingest /var/log/router1/} with the logs one level deeper
+   * read nothing and exited 0. {@code --follow} waits for files to appear instead.
+   */
+  private static List<String> emptyDirectories(List<String> operands) {
+    List<String> empty = new ArrayList<>();
+    for (String op : operands) {
+      if (!op.equals("-")
+          && !LiveSources.isLive(op)
+          && Files.isDirectory(Path.of(op))
+          && new SourceResolver.Watch(op).files().isEmpty()) {
+        empty.add(op);
+      }
+    }
+    return empty;
   }
 
   /**

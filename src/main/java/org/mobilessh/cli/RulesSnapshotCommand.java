@@ -1,6 +1,7 @@
 package org.mobilessh.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -51,6 +52,20 @@ final class RulesSnapshotCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     if (mode.verify != null) {
+      if (!Files.isRegularFile(mode.verify)) {
+        // a failed verification, as verify's for a missing bundle; the reader's own message was
+        // "cannot read X: X"
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(
+            spec.qualifiedName(" ")
+                + ": --verify "
+                + mode.verify
+                + (Files.isDirectory(mode.verify)
+                    ? ": a directory, not a snapshot"
+                    : ": no such file"));
+        err.flush();
+        return ExitCodes.FAILURE;
+      }
       SectionedFile.Verification v = SectionedFile.verify(mode.verify);
       if (v.ok()) {
         out.println("OK: " + mode.verify + " sha256 " + v.actual());

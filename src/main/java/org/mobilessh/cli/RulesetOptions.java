@@ -99,16 +99,31 @@ public final class RulesetOptions {
     return configFile(config);
   }
 
-  /** {@code explicit} (--config), else $MOBILESSH_CONFIG, else the default file if it exists. */
+  /**
+   * {@code explicit} (--config), else $MOBILESSH_CONFIG, else the default file if it exists.
+   *
+   * @throws IllegalArgumentException when the file named by the option or the variable does not
+   *     exist (the file's reader said only "cannot read config file X: X")
+   */
   static Optional<Path> configFile(Path explicit) {
     if (explicit != null) {
-      return Optional.of(explicit);
+      return Optional.of(existing("--config " + explicit, explicit));
     }
     String env = System.getenv("MOBILESSH_CONFIG");
     if (env != null && !env.isBlank()) {
-      return Optional.of(Path.of(env));
+      return Optional.of(existing("$MOBILESSH_CONFIG " + env, Path.of(env)));
     }
     return Files.isRegularFile(DEFAULT_CONFIG) ? Optional.of(DEFAULT_CONFIG) : Optional.empty();
+  }
+
+  private static Path existing(String named, Path file) {
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException(named + ": a directory, not a config file");
+    }
+    if (!Files.exists(file)) {
+      throw new IllegalArgumentException(named + ": no such file");
+    }
+    return file;
   }
 
   RulesetSettings settings() {

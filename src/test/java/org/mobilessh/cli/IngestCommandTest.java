@@ -330,6 +330,40 @@ class IngestCommandTest {
         .contains("events indexed:      " + KERNEL);
   }
 
+  /** A directory with nothing to read (the logs one level deeper) read nothing and exited 0. */
+  @Test
+  void aDirectoryWithNoFilesIsReportedAndTheOthersRead() throws IOException {
+    Path routers = tmp.resolve("routers-empty");
+    Files.createDirectories(routers.resolve("router1"));
+    Files.writeString(routers.resolve(".hidden.log"), "");
+    CliResult r = ingest(routers.toString(), log("dmesg-iso.log"));
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err())
+        .contains(
+            "ingest: "
+                + routers
+                + ": no files to read in this directory (hidden files and subdirectories are not"
+                + " read)")
+        .contains("events indexed:      " + KERNEL);
+  }
+
+  /** Opening it said "cannot open index X: X". */
+  @Test
+  void anIndexThatIsAFileIsAUsageError() throws IOException {
+    Path file = Files.writeString(tmp.resolve("not-an-index"), "x");
+    CliResult r =
+        CliResult.run("ingest", "--index", file.toString(), "--tz", "UTC", log("dmesg-iso.log"));
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err())
+        .isEqualTo(
+            "mobilessh ingest: the index "
+                + file
+                + " is a file; the index is a directory (--index DIR)"
+                + System.lineSeparator());
+    assertThat(Files.readString(file)).isEqualTo("x");
+  }
+
   @Test
   void patternsExpandInEveryComponentAndOneMatchingNothingIsAnErrorTheOthersAreRead()
       throws IOException {

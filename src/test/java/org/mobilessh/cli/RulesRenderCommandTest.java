@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,10 +105,28 @@ class RulesRenderCommandTest {
             "*filter\n:MOBILESSH-SSH - [0:0]\n-A MOBILESSH-SSH -m recent --name MOBILE --rcheck -j ACCEPT\nCOMMIT\n");
   }
 
+  /** It said "cannot read config file X: X" (the exception's message is the bare path). */
   @Test
-  void missingConfigFileIsAUsageError() {
-    CliResult r = CliResult.run("rules", "render", "--config", "/nonexistent/mobilessh.conf");
-    assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-    assertThat(r.err()).contains("cannot read config file /nonexistent/mobilessh.conf");
+  void missingConfigFileIsAUsageError(@TempDir Path dir) {
+    for (String command : new String[] {"rules render", "windows --index " + dir}) {
+      for (String config : new String[] {"/nonexistent/mobilessh.conf", dir.toString()}) {
+        List<String> args = new ArrayList<>(List.of(command.split(" ")));
+        args.addAll(List.of("--config", config));
+        CliResult r = CliResult.run(args.toArray(String[]::new));
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err())
+            .isEqualTo(
+                "mobilessh "
+                    + args.get(0)
+                    + (args.get(0).equals("rules") ? " render" : "")
+                    + ": --config "
+                    + config
+                    + (config.equals(dir.toString())
+                        ? ": a directory, not a config file"
+                        : ": no such file")
+                    + System.lineSeparator());
+      }
+    }
   }
 }

@@ -36,7 +36,13 @@ class RulesSnapshotCommandTest {
   void verifyOfAMissingFileSaysSo() {
     Result r = mobilessh("rules", "snapshot", "--verify", DIR.resolve("nope").toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.FAILURE);
-    assertThat(r.err()).contains("cannot read").contains("nope");
+    assertThat(r.err())
+        .isEqualTo(
+            "mobilessh rules snapshot: --verify "
+                + DIR.resolve("nope")
+                + ": no such file"
+                + System.lineSeparator());
+    assertThat(r.out()).isEmpty();
   }
 
   @Test
