@@ -91,7 +91,8 @@ public final class RulesetOptions {
   @Option(
       names = "--ipv4-only",
       description =
-          "Install for IPv4 only. Refused without this flag: IPv6 would stay wide open to SSH.")
+          "The ruleset is for IPv4 only, leaving IPv6 alone (and so open to SSH). Without this"
+              + " flag both families are gated, and install refuses to gate IPv4 alone.")
   Boolean ipv4Only;
 
   /** The config file in effect, if any. */
