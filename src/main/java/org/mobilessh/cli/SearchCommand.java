@@ -93,7 +93,9 @@ final class SearchCommand implements Callable<Integer> {
       }
       int wanted = limit == 0 ? (int) Math.min(total, Integer.MAX_VALUE - 8) : limit;
       List<EventSearcher.Hit> hits = searcher.search(q, wanted);
-      if (total > 0) {
+      // CSV keeps its header when nothing matched, as the audit commands' CSV does: a script
+      // reading the file finds the columns, and no rows
+      if (total > 0 || outputFormat == HitWriter.Format.CSV) {
         HitWriter.write(hits, outputFormat, out);
       }
       if (hits.size() < total) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mobilessh.index.EventIndex;
+import org.mobilessh.index.HitWriter;
 import org.mobilessh.index.QuarantinedLine;
 import org.mobilessh.index.SourcedEvent;
 import org.mobilessh.parse.LineParser;
@@ -88,6 +89,22 @@ class SearchCommandTest {
     assertThat(t.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(t.out()).isEmpty();
     assertThat(t.err()).contains("no matches");
+    CliResult j = CliResult.run("search", "--index", index, "--format", "json", "dport:[1 TO 21]");
+    assertThat(j.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(j.out()).isEmpty();
+  }
+
+  /** It printed nothing, while the audit commands' CSV keeps its header with no rows. */
+  @Test
+  void nothingFoundInCsvIsTheHeaderAlone() {
+    for (String limit : new String[] {"100", "0"}) {
+      CliResult r =
+          CliResult.run(
+              "search", "--index", index, "--format", "csv", "--limit", limit, "dport:[1 TO 21]");
+      assertThat(r.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+      assertThat(r.out()).isEqualTo(String.join(",", HitWriter.COLUMNS) + "\n");
+      assertThat(r.err()).contains("no matches");
+    }
   }
 
   @Test
