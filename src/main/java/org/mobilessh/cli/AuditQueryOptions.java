@@ -280,6 +280,19 @@ public final class AuditQueryOptions {
                   err.flush();
                 });
     try (EventSearcher searcher = EventSearcher.open(index.path())) {
+      if (host != null) {
+        List<String> routers = searcher.observers();
+        if (!routers.contains(host)) {
+          // else "no windows found" alone leaves a mistyped --host to be guessed
+          err.println(
+              "no router "
+                  + host
+                  + " in the index"
+                  + (routers.isEmpty()
+                      ? ""
+                      : " (its routers: " + String.join(", ", routers) + ")"));
+        }
+      }
       IndexedAuditInput.stream(
           searcher, read.from(), read.to(), host, new AuditEngine(auditConfig()), sink, options);
     }

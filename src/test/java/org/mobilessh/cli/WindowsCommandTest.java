@@ -216,6 +216,18 @@ class WindowsCommandTest {
     assertThat(AuditFixture.csv(csv.out())).isEmpty();
     CliResult nobody = windows("--ip", "198.51.100.0/24");
     assertThat(nobody.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(nobody.err()).doesNotContain("no router");
+  }
+
+  /** "no windows found" alone left a mistyped --host to be guessed. */
+  @Test
+  void aHostTheIndexDoesNotKnowIsNamedWithTheRoutersItKnows() {
+    CliResult r = windows("--host", "rooter1");
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err())
+        .contains("no router rooter1 in the index (its routers: router1)")
+        .contains("no windows found");
   }
 
   @Test
