@@ -87,7 +87,69 @@ public final class RulesetChecker {
     steps(f, table);
     jumps(f, family, table);
     drift(f, live, canonical);
+    listUse(f, live);
     return true;
+  }
+
+  /**
+   * Rules outside the MOBILESSH-* chains that use the list. xt_recent lists are shared by every
+   * table, chain and both families, so such a rule is part of the gate although drift never sees
+   * it: one that writes the list ({@code --set}, {@code --update}) opens or keeps open SSH for
+   * whatever it matches, without IMAPS and without a set LOG line. Readers ({@code --rcheck}) and
+   * {@code --remove} open nothing for SSH: a WARN, because they still change what the list means.
+   */
+  private void listUse(String f, SavedRuleset live) {
+    int before = findings.size();
+    for (SavedRuleset.Table t : live.tables()) {
+      for (SavedRuleset.Rule r : t.rules()) {
+        if (SavedRuleset.isOwn(r.chain()) || !recent(r)) {
+          continue;
+        }
+        String where =
+            t.name()
+                + " "
+                + r.chain()
+                + " rule "
+                + (t.rules(r.chain()).indexOf(r) + 1)
+                + " '"
+                + r
+                + "'";
+        String own = "remove that rule, or install mobilessh with a --list of its own";
+        if (r.has("--set") || r.has("--update")) {
+          findings.add(
+              Finding.fail(
+                  f,
+                  "list-use",
+                  where
+                      + (r.has("--set") ? " adds addresses to " : " refreshes addresses in ")
+                      + config.list()
+                      + " outside the MOBILESSH-* chains: traffic it matches opens SSH without"
+                      + " IMAPS and without a set LOG line",
+                  own));
+        } else {
+          findings.add(
+              Finding.warn(
+                  f,
+                  "list-use",
+                  where
+                      + " uses "
+                      + config.list()
+                      + " outside the MOBILESSH-* chains: it "
+                      + (r.has("--remove")
+                          ? "closes SSH windows the audit does not see closing"
+                          : "trusts the addresses mobilessh lets through to SSH")
+                      + " (the list is shared by every table and both families)",
+                  own + ", if that is not intended"));
+        }
+      }
+    }
+    if (findings.size() == before) {
+      findings.add(
+          Finding.ok(
+              f,
+              "list-use",
+              "no rule outside the MOBILESSH-* chains uses the list " + config.list()));
+    }
   }
 
   private boolean recent(SavedRuleset.Rule r) {

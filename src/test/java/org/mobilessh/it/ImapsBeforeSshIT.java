@@ -607,6 +607,57 @@ class ImapsBeforeSshIT {
     reinstall();
   }
 
+  /**
+   * xt_recent lists are shared by every rule of every table and both families. A site rule that
+   * writes MOBILE — here for a web port, placed after the jumps (no bypass) and outside the
+   * MOBILESSH-* chains (no drift) — opens SSH without IMAPS and without a set LOG line, so {@code
+   * rules check} must fail on it.
+   */
+  @Test
+  @Order(23)
+  void aSiteRuleThatSetsTheListOpensSshWithoutImapsAndCheckFailsOnIt() {
+    assertThat(firewall.checkRules(OPTIONS).code()).as("check before").isZero();
+    String[] web = {"-p", "tcp", "--dport", "80", "-m", "recent", "--name", "MOBILE", "--set"};
+    Source s = net.nextAttacker();
+    try {
+      for (Family f : Family.values()) {
+        // Rule 3: right after the two jumps, before the site's own accepts.
+        List<String> insert = new ArrayList<>(List.of("-I", "INPUT", "3"));
+        insert.addAll(List.of(web));
+        firewall.iptables(f, insert.toArray(String[]::new));
+      }
+      bothFamilies(
+          f -> {
+            try (Agent a = net.agent(s.netns())) {
+              assertThat(a.connect("r0", s.of(f), ROUTER_ADDRESS.of(f), SSH))
+                  .as(f + " SSH before the web request")
+                  .isEqualTo(RESET);
+              assertThat(a.connect("web", s.of(f), ROUTER_ADDRESS.of(f), HTTP))
+                  .isEqualTo(CONNECTED);
+              a.close("web");
+              assertThat(a.connect("r", s.of(f), ROUTER_ADDRESS.of(f), SSH))
+                  .as(f + " SSH after a web request, no IMAPS at all")
+                  .isEqualTo(CONNECTED);
+              a.close("r");
+            }
+          });
+      RouterFirewall.CheckResult check = firewall.checkRules(OPTIONS);
+      assertThat(check.code()).as("check exit code (DRIFT)").isEqualTo(3);
+      assertThat(check.out())
+          .contains("FAIL IPv4 list-use: filter INPUT rule 3 '-A INPUT -p tcp")
+          .contains("FAIL IPv6 list-use: filter INPUT rule 3 '-A INPUT -p tcp")
+          .contains("adds addresses to MOBILE outside the MOBILESSH-* chains")
+          .doesNotContain("FAIL IPv4 drift", "FAIL IPv4 jumps");
+    } finally {
+      for (Family f : Family.values()) {
+        List<String> delete = new ArrayList<>(List.of("-D", "INPUT"));
+        delete.addAll(List.of(web));
+        firewall.iptables(f, delete.toArray(String[]::new));
+      }
+    }
+    assertThat(firewall.checkRules(OPTIONS).code()).as("check after").isZero();
+  }
+
   @Test
   @Order(29)
   void installingTwiceLeavesOneCopy() {

@@ -208,6 +208,28 @@ final class RouterFirewall {
     }
   }
 
+  /** What {@code rules check} said: its exit code and standard output. */
+  record CheckResult(int code, String out) {}
+
+  /** Runs {@code rules check --netns} with {@code options}; any exit code is an answer. */
+  CheckResult checkRules(List<String> options) {
+    List<String> args = new ArrayList<>(List.of("rules", "check", "--netns", netns));
+    args.addAll(options);
+    StringWriter out = new StringWriter();
+    CommandLine cl = MobilesshCommand.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(new StringWriter()));
+    int code = cl.execute(args.toArray(String[]::new));
+    return new CheckResult(code, out.toString());
+  }
+
+  /** Runs {@code iptables}/{@code ip6tables} with {@code args} in the router. */
+  void iptables(Family family, String... args) {
+    List<String> command = new ArrayList<>(List.of(family.tool()));
+    command.addAll(List.of(args));
+    check(runner.run(command));
+  }
+
   /** Writes a command ({@code +ADDR}, {@code -ADDR}, {@code /}) to an xt_recent list. */
   void recentWrite(String list, String command) {
     check(

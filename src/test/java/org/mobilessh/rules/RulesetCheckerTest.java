@@ -40,7 +40,8 @@ class RulesetCheckerTest {
     assertThat(report.findings())
         .extracting(Finding::check)
         .contains("set", "set-log", "remove", "remove-log", "update", "rcheck-accept", "accept-log")
-        .contains("reject", "reject-log", "order", "jumps", "drift", "parity", "list-size");
+        .contains("reject", "reject-log", "order", "jumps", "drift", "parity", "list-size")
+        .contains("list-use");
     assertThat(report.findings()).allMatch(f -> f.level() == Finding.Level.OK);
   }
 
@@ -108,6 +109,39 @@ class RulesetCheckerTest {
                     .startsWith("FAIL IPv4 jumps: INPUT rule 1")
                     .contains("--dport 53 -j ACCEPT")
                     .contains("bypasses the gate"));
+  }
+
+  /**
+   * xt_recent lists are shared by every table and both families: a rule after the jumps (so not a
+   * bypass) and outside the MOBILESSH-* chains (so no drift) that writes MOBILE opens SSH to
+   * whatever it matches. Real iptables-save text: the site rules of live-v4.save plus such rules.
+   */
+  @Test
+  void aRuleOutsideOurChainsThatWritesTheListFails() {
+    CheckReport report = check("live-v4-foreign-list.save", "live-v6.save");
+    assertThat(report.sound()).isFalse();
+    assertThat(failures(report))
+        .singleElement()
+        .satisfies(
+            l ->
+                assertThat(l)
+                    .startsWith("FAIL IPv4 list-use: filter INPUT rule 4 '-A INPUT -p tcp")
+                    .contains("--dport 80 -m recent --set --name MOBILE")
+                    .contains("adds addresses to MOBILE outside the MOBILESSH-* chains")
+                    .contains("-> remove that rule, or install mobilessh with a --list"));
+    assertThat(report.findings())
+        .filteredOn(f -> f.level() == Finding.Level.WARN)
+        .singleElement()
+        .satisfies(
+            f ->
+                assertThat(f.line())
+                    .startsWith("WARN IPv4 list-use: mangle PREROUTING rule 1")
+                    .contains("--rcheck")
+                    .contains("trusts the addresses mobilessh lets through to SSH"));
+    // Another list (OTHER) is none of mobilessh's business; IPv6 has no such rule.
+    assertThat(report.findings()).noneMatch(f -> f.message().contains("OTHER"));
+    assertThat(report.findings())
+        .anyMatch(f -> f.line().startsWith("OK   IPv6 list-use: no rule outside"));
   }
 
   @Test
