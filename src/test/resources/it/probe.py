@@ -174,8 +174,11 @@ def raw_socket(src, dst):
 
 
 def syn_segment(src, dst, sport, dport):
-    seq = random.getrandbits(32)
-    header = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, 0x02, 64240, 0, 0)
+    return tcp_segment(src, dst, sport, dport, random.getrandbits(32), 0, 0x02)
+
+
+def tcp_segment(src, dst, sport, dport, seq, ack, flags):
+    header = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack, 5 << 4, flags, 64240, 0, 0)
     if family_of(dst) == socket.AF_INET:
         pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(header))
         header = header[:16] + struct.pack("!H", checksum(pseudo + header)) + header[18:]
@@ -209,6 +212,54 @@ def op_synscan(cmd):
         s.close()
 
 
+def op_spoofsyn(cmd):
+    """A blind spoofer: a SYN from an address this machine does not own (the server's SYN/ACK goes
+    to that address, never here), then the same SYN again once the server has answered it."""
+    src, dst, dport = cmd["src"], cmd["dst"], cmd["port"]
+    fam = family_of(dst)
+    s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 16)
+        s.setsockopt(socket.IPPROTO_IPV6, 75, 1)  # IPV6_TRANSPARENT: send from any address
+    else:
+        s.setsockopt(socket.SOL_IP, 19, 1)  # IP_TRANSPARENT
+    try:
+        s.bind((src, 0))
+        sport = random.randint(40000, 60000)
+        segment = syn_segment(src, dst, sport, dport)
+        s.sendto(segment, (dst, 0))
+        time.sleep(cmd.get("gap", 0.3))
+        s.sendto(segment, (dst, 0))
+    finally:
+        s.close()
+    return {"result": "sent", "sport": sport}
+
+
+def op_spoofclose(cmd):
+    """A blind spoofer closing a connection it never saw: a SYN from src, then FIN/ACKs that
+    acknowledge sequence numbers spread over the whole space (it cannot know the server's)."""
+    src, dst, dport = cmd["src"], cmd["dst"], cmd["port"]
+    fam = family_of(dst)
+    s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 16)
+        s.setsockopt(socket.IPPROTO_IPV6, 75, 1)  # IPV6_TRANSPARENT
+    else:
+        s.setsockopt(socket.SOL_IP, 19, 1)  # IP_TRANSPARENT
+    try:
+        s.bind((src, 0))
+        sport = random.randint(40000, 60000)
+        seq = random.getrandbits(32)
+        s.sendto(tcp_segment(src, dst, sport, dport, seq, 0, 0x02), (dst, 0))
+        time.sleep(cmd.get("gap", 0.3))
+        for k in range(8):
+            ack = (k << 29) & 0xFFFFFFFF
+            s.sendto(tcp_segment(src, dst, sport, dport, seq + 1, ack, 0x11), (dst, 0))
+    finally:
+        s.close()
+    return {"result": "sent", "sport": sport}
+
+
 def op_synflood(cmd):
     src, dst, dport = cmd["src"], cmd["dst"], cmd["port"]
     s = raw_socket(src, dst)
@@ -223,7 +274,8 @@ def op_synflood(cmd):
 
 
 OPS = {"connect": op_connect, "echo": op_echo, "chatter": op_chatter, "close": op_close,
-       "abort": op_abort, "synscan": op_synscan, "synflood": op_synflood}
+       "abort": op_abort, "synscan": op_synscan, "synflood": op_synflood,
+       "spoofsyn": op_spoofsyn, "spoofclose": op_spoofclose}
 
 
 def agent():

@@ -186,6 +186,18 @@ public final class RulesetSettings {
     boolean strict = flag("strict-sessions");
     boolean remove = !flag("no-remove");
     long mark = single("closing-mark").map(RulesetSettings::parseMark).orElse(0x4000_0000L);
+    List<String> steps = List.of("set", "remove", "accept", "reject");
+    List<LogPrefix> prefixes = new ArrayList<>();
+    for (String step : steps) {
+      LogPrefix p = prefix("log-prefix-" + step, "mobilessh-" + step);
+      int same = prefixes.indexOf(p);
+      if (same >= 0) {
+        // The audit tells the steps apart by prefix alone.
+        throw new InvalidConfigException(
+            "log-prefix-" + steps.get(same) + " and log-prefix-" + step + " are both '" + p + "'");
+      }
+      prefixes.add(p);
+    }
     return new RulesetConfig(
         mail,
         local,
@@ -200,10 +212,10 @@ public final class RulesetSettings {
         strict,
         integer("imaps-min-bytes", 0, 0, 1_000_000),
         mark,
-        prefix("log-prefix-set", "mobilessh-set"),
-        prefix("log-prefix-remove", "mobilessh-remove"),
-        prefix("log-prefix-accept", "mobilessh-accept"),
-        prefix("log-prefix-reject", "mobilessh-reject"),
+        prefixes.get(0),
+        prefixes.get(1),
+        prefixes.get(2),
+        prefixes.get(3),
         rate("reject-log-rate", "6/min"),
         rate("reject-log-global-rate", "20/sec"),
         integer("reject-log-burst", 5, 1, 10000),

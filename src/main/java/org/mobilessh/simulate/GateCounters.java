@@ -20,6 +20,8 @@ final class GateCounters {
     ACCEPT_ACCEPT,
     IMAPS_RST,
     IMAPS_NOT_ESTABLISHED,
+    /** Never counted: the model's clients complete their handshakes (no forged sources). */
+    IMAPS_NOT_ASSURED,
     SET_LOG,
     SET,
     REMOVED_LOG,
@@ -59,6 +61,8 @@ final class GateCounters {
             yield IMAPS_RST;
           } else if (spec.contains("! --ctstate ESTABLISHED -j RETURN")) {
             yield IMAPS_NOT_ESTABLISHED;
+          } else if (spec.contains("! --ctstatus ASSURED -j RETURN")) {
+            yield IMAPS_NOT_ASSURED;
           } else if (spec.contains("! --rcheck") && spec.contains("-j LOG")) {
             yield SET_LOG;
           } else if (spec.contains(" --set ")) {

@@ -47,8 +47,8 @@ class RulesInstallCommandIT {
     Result install = rules("install", ns, "--seconds", "3");
     assertThat(install.exit()).as(install.all()).isZero();
     assertThat(install.out())
-        .contains("IPv4: installed 4 chains, 14 rules and 3 jumps in netns " + ns)
-        .contains("IPv6: installed 4 chains, 14 rules and 3 jumps in netns " + ns)
+        .contains("IPv4: installed 4 chains, 15 rules and 3 jumps in netns " + ns)
+        .contains("IPv6: installed 4 chains, 15 rules and 3 jumps in netns " + ns)
         .contains("backup of the rules before: ");
     Result check = rules("check", ns, "--seconds", "3");
     assertThat(check.exit()).as(check.all()).isZero();

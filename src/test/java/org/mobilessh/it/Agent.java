@@ -111,6 +111,16 @@ final class Agent implements AutoCloseable {
     return call(command("synscan", "src", src, "dst", dst, "port", port));
   }
 
+  /** A SYN from {@code src}, an address the agent does not own, then the same SYN again. */
+  JsonNode spoofSyn(String src, String dst, int port) {
+    return call(command("spoofsyn", "src", src, "dst", dst, "port", port));
+  }
+
+  /** A SYN from {@code src}, then FIN/ACKs with acknowledgement numbers spread over the space. */
+  JsonNode spoofClose(String src, String dst, int port) {
+    return call(command("spoofclose", "src", src, "dst", dst, "port", port));
+  }
+
   JsonNode synFlood(String src, String dst, int port, int count) {
     return call(command("synflood", "src", src, "dst", dst, "port", port, "count", count));
   }

@@ -365,6 +365,70 @@ class ImapsBeforeSshIT {
     }
   }
 
+  /**
+   * conntrack calls a packet ESTABLISHED once the server has answered the flow — even when that
+   * answer went to a forged source that never saw it. A blind spoofer's repeated SYN is such a
+   * packet; only the ASSURED rule (the client acknowledged the SYN/ACK) keeps it from setting.
+   */
+  @Test
+  @Order(14)
+  void aBlindSpooferCannotListAnAddressItDoesNotOwn() {
+    // On the attacker's link, owned by nobody: the mail server's SYN/ACK to it goes nowhere.
+    Pair forged = new Pair("203.0.113.200", "2001:db8:a7::200");
+    Source spoofer = net.nextAttacker();
+    bothFamilies(
+        f -> {
+          long before = firewall.packets(f, "MOBILESSH-IMAPS", "! --ctstatus ASSURED");
+          try (Agent a = net.agent(spoofer.netns())) {
+            assertThat(a.spoofSyn(forged.of(f), MAIL_ADDRESS.of(f), IMAPS).path("result").asText())
+                .isEqualTo("sent");
+          }
+          assertThat(firewall.recentAddresses("MOBILE"))
+              .as(f + " list after the forged SYNs")
+              .doesNotContain(RouterFirewall.address(forged.of(f)));
+          // The repeated SYN reached this rule as ESTABLISHED: without the rule it would have set.
+          assertThat(firewall.packets(f, "MOBILESSH-IMAPS", "! --ctstatus ASSURED"))
+              .as(f + " forged packets stopped by the ASSURED rule")
+              .isGreaterThan(before);
+        });
+    List<String> lines = log.sync();
+    for (Family f : Family.values()) {
+      assertThat(select(lines, SET, forged.of(f)))
+          .as(f + " set lines of the forged source")
+          .isEmpty();
+    }
+  }
+
+  /**
+   * The same conntrack fact on the SSH side: a FIN/ACK whose acknowledgement number conntrack
+   * ignores as too old passes as ESTABLISHED. Without ASSURED on the remove rule, anyone who knows
+   * a listed address could close its window (and write a remove line for it) blind.
+   */
+  @Test
+  @Order(15)
+  void aBlindSpooferCannotCloseAWindowItDoesNotOwn() {
+    Source s = net.nextClient();
+    bothFamilies(
+        f -> {
+          try (Agent a = net.agent(s.netns())) {
+            mailCheck(a, f, s);
+          }
+          // The spoofer sends from the listed address but never reads an answer.
+          try (Agent spoofer = net.agent(s.netns())) {
+            assertThat(
+                    spoofer.spoofClose(s.of(f), ROUTER_ADDRESS.of(f), SSH).path("result").asText())
+                .isEqualTo("sent");
+          }
+          assertThat(firewall.recentAddresses("MOBILE"))
+              .as(f + " list after forged FINs from a listed address")
+              .contains(RouterFirewall.address(s.of(f)));
+        });
+    List<String> lines = log.sync();
+    for (Family f : Family.values()) {
+      assertThat(select(lines, REMOVE, s.of(f))).as(f + " forged remove lines").isEmpty();
+    }
+  }
+
   private static String scannedFlow(Family f, String scanner, int sport) {
     return Topology.run(
             ROUTER,

@@ -89,6 +89,27 @@ class RulesetRendererTest {
     assertThat(est).isNotNegative().isLessThan(set);
   }
 
+  /**
+   * ESTABLISHED alone lets a blind spoofer set any address and remove a listed one
+   * (ImapsBeforeSshIT proves both on the kernel): only connections whose handshake the client
+   * completed (ASSURED) change the list, in both families; the set guard comes before the set LOG
+   * so that no forged opening is logged either.
+   */
+  @Test
+  void onlyAssuredConnectionsChangeTheList() {
+    for (Family f : Family.values()) {
+      List<String> r = rules(config(), f);
+      int assured = indexOf(r, "-A MOBILESSH-IMAPS -m conntrack ! --ctstatus ASSURED -j RETURN");
+      assertThat(assured).as(f + " ASSURED rule").isNotNegative();
+      assertThat(assured).isLessThan(indexOf(r, "-j LOG --log-prefix \"mobilessh-set: \""));
+      assertThat(assured).isLessThan(indexOf(r, "--set"));
+      assertThat(r.get(indexOf(r, "--remove")))
+          .contains("--ctstate ESTABLISHED --ctstatus ASSURED");
+      assertThat(r.get(indexOf(r, "--update")))
+          .contains("--ctstate ESTABLISHED --ctstatus ASSURED");
+    }
+  }
+
   @Test
   void expiredEntriesAreLoggedWhenReopenedAndNeverRevivedBySsh() {
     String v4 = RENDERER.render(config("seconds", "7"), Family.IPV4);

@@ -86,6 +86,21 @@ class RulesetSettingsTest {
         .hasMessageContaining("--mail-server");
   }
 
+  /**
+   * The audit tells the steps apart by prefix alone: two steps with one prefix would be confused.
+   */
+  @Test
+  void twoStepsCannotShareALogPrefix() {
+    RulesetSettings settings =
+        new RulesetSettings()
+            .add("mail-server", "198.51.100.10")
+            .add("log-prefix-set", "same:")
+            .add("log-prefix-reject", "same");
+    assertThatThrownBy(settings::toConfig)
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("log-prefix-set and log-prefix-reject are both 'same:'");
+  }
+
   static Stream<Arguments> invalidValues() {
     return Stream.of(
         arguments("seconds", "0"),
