@@ -212,19 +212,25 @@ def op_synscan(cmd):
         s.close()
 
 
-def op_spoofsyn(cmd):
-    """A blind spoofer: a SYN from an address this machine does not own (the server's SYN/ACK goes
-    to that address, never here), then the same SYN again once the server has answered it."""
-    src, dst, dport = cmd["src"], cmd["dst"], cmd["port"]
+def spoofing_socket(src, dst):
+    """A raw socket that sends from src whether or not this machine owns it."""
     fam = family_of(dst)
     s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
     if fam == socket.AF_INET6:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 16)
-        s.setsockopt(socket.IPPROTO_IPV6, 75, 1)  # IPV6_TRANSPARENT: send from any address
+        s.setsockopt(socket.IPPROTO_IPV6, 75, 1)  # IPV6_TRANSPARENT
     else:
         s.setsockopt(socket.SOL_IP, 19, 1)  # IP_TRANSPARENT
+    s.bind((src, 0))
+    return s
+
+
+def op_spoofsyn(cmd):
+    """A blind spoofer: a SYN from an address this machine does not own (the server's SYN/ACK goes
+    to that address, never here), then the same SYN again once the server has answered it."""
+    src, dst, dport = cmd["src"], cmd["dst"], cmd["port"]
+    s = spoofing_socket(src, dst)
     try:
-        s.bind((src, 0))
         sport = random.randint(40000, 60000)
         segment = syn_segment(src, dst, sport, dport)
         s.sendto(segment, (dst, 0))
@@ -239,15 +245,8 @@ def op_spoofclose(cmd):
     """A blind spoofer closing a connection it never saw: a SYN from src, then FIN/ACKs that
     acknowledge sequence numbers spread over the whole space (it cannot know the server's)."""
     src, dst, dport = cmd["src"], cmd["dst"], cmd["port"]
-    fam = family_of(dst)
-    s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
-    if fam == socket.AF_INET6:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 16)
-        s.setsockopt(socket.IPPROTO_IPV6, 75, 1)  # IPV6_TRANSPARENT
-    else:
-        s.setsockopt(socket.SOL_IP, 19, 1)  # IP_TRANSPARENT
+    s = spoofing_socket(src, dst)
     try:
-        s.bind((src, 0))
         sport = random.randint(40000, 60000)
         seq = random.getrandbits(32)
         s.sendto(tcp_segment(src, dst, sport, dport, seq, 0, 0x02), (dst, 0))
