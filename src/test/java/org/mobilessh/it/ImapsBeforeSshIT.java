@@ -722,6 +722,43 @@ class ImapsBeforeSshIT {
     assertThat(firewall.checkRules(OPTIONS).code()).as("check after").isZero();
   }
 
+  /**
+   * Strict mode accepts every packet of a connection that carries the closing mark. Other rules set
+   * connmark bits too (policy routing, container networks): a NEW connection that arrives with the
+   * bit already set must still need a window.
+   */
+  @Test
+  @Order(24)
+  void withStrictSessionsAConnmarkSetElsewhereDoesNotOpenSsh() {
+    String[] mark = {
+      "-p", "tcp", "--dport", "22", "-j", "CONNMARK", "--set-xmark", "0x40000000/0x40000000"
+    };
+    reinstall("--strict-sessions");
+    Source s = net.nextAttacker();
+    try {
+      for (Family f : Family.values()) {
+        List<String> insert = new ArrayList<>(List.of("-t", "mangle", "-I", "PREROUTING", "1"));
+        insert.addAll(List.of(mark));
+        firewall.iptables(f, insert.toArray(String[]::new));
+      }
+      bothFamilies(
+          f -> {
+            try (Agent a = net.agent(s.netns())) {
+              assertThat(a.connect("r", s.of(f), ROUTER_ADDRESS.of(f), SSH))
+                  .as(f + " SSH without IMAPS, connmark bit set by a mangle rule")
+                  .isEqualTo(RESET);
+            }
+          });
+    } finally {
+      for (Family f : Family.values()) {
+        List<String> delete = new ArrayList<>(List.of("-t", "mangle", "-D", "PREROUTING"));
+        delete.addAll(List.of(mark));
+        firewall.iptables(f, delete.toArray(String[]::new));
+      }
+      reinstall();
+    }
+  }
+
   @Test
   @Order(29)
   void installingTwiceLeavesOneCopy() {

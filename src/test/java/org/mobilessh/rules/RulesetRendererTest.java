@@ -129,7 +129,7 @@ class RulesetRendererTest {
     String strict = RENDERER.render(config("strict-sessions", "true"), Family.IPV4);
     assertThat(strict)
         .contains("CONNMARK --or-mark 0x40000000")
-        .contains("--mark 0x40000000/0x40000000");
+        .contains("--mark 0x40000000/0x40000000 -m conntrack --ctstate ESTABLISHED -j ACCEPT");
     assertThat(RulesetRenderer.ruleLines(strict))
         .doesNotContain("-A MOBILESSH-SSH -m conntrack --ctstate ESTABLISHED -j ACCEPT");
 
