@@ -759,6 +759,45 @@ class ImapsBeforeSshIT {
     }
   }
 
+  /** The mail server may be the router itself: IMAPS then arrives through INPUT, not FORWARD. */
+  @Test
+  @Order(25)
+  void whenTheRouterIsTheMailServerItsOwnImapsOpensSsh() {
+    reinstall("--mail-server", ROUTER_ADDRESS.v4(), "--mail-server", ROUTER_ADDRESS.v6());
+    Source s = net.nextClient();
+    try {
+      bothFamilies(
+          f -> {
+            try (Agent a = net.agent(s.netns())) {
+              assertThat(a.connect("r0", s.of(f), ROUTER_ADDRESS.of(f), SSH))
+                  .as(f + " SSH before the mail check")
+                  .isEqualTo(RESET);
+              assertThat(a.connect("mail", s.of(f), ROUTER_ADDRESS.of(f), IMAPS))
+                  .isEqualTo(CONNECTED);
+              assertThat(a.echo("mail")).isEqualTo(OK);
+              assertThat(a.close("mail")).isEqualTo("closed");
+              assertThat(a.connect("r", s.of(f), ROUTER_ADDRESS.of(f), SSH))
+                  .as(f + " SSH after IMAPS to the router itself")
+                  .isEqualTo(CONNECTED);
+              a.close("r");
+            }
+          });
+      List<String> lines = log.sync();
+      for (Family f : Family.values()) {
+        assertThat(select(lines, SET, s.of(f)))
+            .as(f + " set line: the router is the destination, OUT= empty (INPUT)")
+            .singleElement()
+            .satisfies(
+                l ->
+                    assertThat(l)
+                        .contains(" OUT= ")
+                        .contains(" DST=" + KernelLog.logForm(ROUTER_ADDRESS.of(f)) + " "));
+      }
+    } finally {
+      reinstall();
+    }
+  }
+
   @Test
   @Order(29)
   void installingTwiceLeavesOneCopy() {

@@ -66,6 +66,7 @@ final class RouterFirewall {
               "-A INPUT -j SITE-IN",
               "-A SITE-IN -p tcp --dport 80 -j ACCEPT",
               "-A SITE-IN -p tcp --dport 22 -j ACCEPT",
+              "-A SITE-IN -p tcp --dport 993 -j ACCEPT",
               "-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
               "-A FORWARD -p " + icmp + " -j ACCEPT",
               "-A FORWARD -p tcp -d " + Topology.MAIL_ADDRESS.of(family) + " --dport 993 -j ACCEPT",

@@ -21,7 +21,7 @@ import org.mobilessh.rules.Family;
  *
  * <pre>
  *   client1 (192.0.2.0/26, 2001:db8:c1::/64) ─┐                ┌─ mail  198.51.100.10  2001:db8:10::10 :993
- *   client2 (192.0.2.64/26, 2001:db8:c2::/64) ├─ router :22 :80 ┤
+ *   client2 (192.0.2.64/26, 2001:db8:c2::/64) ├─ router :22 :80 :993 ┤
  *   attacker (203.0.113.0/24, 2001:db8:a7::/64)┘                └─ host  198.51.100.70  2001:db8:20::70 :22
  * </pre>
  *
@@ -202,7 +202,8 @@ final class Topology implements AutoCloseable {
         "198.51.100.65",
         "2001:db8:20::1");
 
-    startServer(ROUTER, SSH, HTTP);
+    // IMAPS on the router too: the case where the mail server is the router itself (INPUT).
+    startServer(ROUTER, SSH, HTTP, IMAPS);
     startServer(MAIL, IMAPS);
     startServer(HOST, SSH);
   }
