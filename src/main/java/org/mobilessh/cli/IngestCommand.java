@@ -374,7 +374,9 @@ final class IngestCommand implements Callable<Integer> {
     }
 
     static Progress create(PrintWriter err, long totalBytes) {
-      return create(err, totalBytes, System.console() != null);
+      // stderr, where the bar goes: System.console() also wants stdin and stdout to be terminals,
+      // so "zcat kern.log.2.gz | mobilessh ingest -" drew no bar on a terminal
+      return create(err, totalBytes, WorkProgress.stderrIsTerminal());
     }
 
     /** A bar (MiB read of the total, rate, elapsed / ETA, lines) only on a terminal. */
