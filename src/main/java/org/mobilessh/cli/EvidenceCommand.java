@@ -136,7 +136,7 @@ final class EvidenceCommand implements Callable<Integer> {
     if (Files.isDirectory(out)) {
       throw new IllegalArgumentException("--out " + out + " is a directory; give a file name");
     }
-    OutputFile.requireDirectory("--out", out);
+    FileOptions.outputDirectory("--out", out);
     for (Path s : snapshots) {
       if (!Files.isRegularFile(s)) {
         throw new IllegalArgumentException("--snapshot " + s + ": no such file");
@@ -225,8 +225,13 @@ final class EvidenceCommand implements Callable<Integer> {
       }
       password = v.toCharArray();
     } else if (signPasswordFile != null) {
+      FileOptions.existingFile("--sign-password-file " + signPasswordFile, signPasswordFile);
       List<String> lines = Files.readAllLines(signPasswordFile, StandardCharsets.UTF_8);
       password = (lines.isEmpty() ? "" : lines.get(0)).toCharArray();
+    }
+    FileOptions.existingFile("--sign-key " + signKey, signKey);
+    if (signCert != null) {
+      FileOptions.existingFile("--sign-cert " + signCert, signCert);
     }
     try {
       return ManifestSignature.load(signKey, signCert, password);

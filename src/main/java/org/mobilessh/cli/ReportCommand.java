@@ -105,6 +105,10 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
+    if (top < 1) {
+      // the request's own message did not name the option
+      throw new IllegalArgumentException("--top must be at least 1, not " + top);
+    }
     ReportRequest req;
     try {
       Templates.find(template);
@@ -121,7 +125,7 @@ final class ReportCommand implements Callable<Integer> {
     } catch (ReportException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
-    OutputFile.requireDirectory("--out", out);
+    FileOptions.outputDirectory("--out", out);
     long started = System.nanoTime();
     ReportRenderer.Rendered r =
         ReportRenderer.write(

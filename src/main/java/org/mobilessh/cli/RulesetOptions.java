@@ -108,23 +108,13 @@ public final class RulesetOptions {
    */
   static Optional<Path> configFile(Path explicit) {
     if (explicit != null) {
-      return Optional.of(existing("--config " + explicit, explicit));
+      return Optional.of(FileOptions.existingFile("--config " + explicit, explicit));
     }
     String env = System.getenv("MOBILESSH_CONFIG");
     if (env != null && !env.isBlank()) {
-      return Optional.of(existing("$MOBILESSH_CONFIG " + env, Path.of(env)));
+      return Optional.of(FileOptions.existingFile("$MOBILESSH_CONFIG " + env, Path.of(env)));
     }
     return Files.isRegularFile(DEFAULT_CONFIG) ? Optional.of(DEFAULT_CONFIG) : Optional.empty();
-  }
-
-  private static Path existing(String named, Path file) {
-    if (Files.isDirectory(file)) {
-      throw new IllegalArgumentException(named + ": a directory, not a config file");
-    }
-    if (!Files.exists(file)) {
-      throw new IllegalArgumentException(named + ": no such file");
-    }
-    return file;
   }
 
   RulesetSettings settings() {

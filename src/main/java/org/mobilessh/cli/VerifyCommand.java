@@ -46,6 +46,7 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     X509Certificate anchor = null;
     if (cert != null) {
+      FileOptions.existingFile("--cert " + cert, cert);
       try {
         anchor = ManifestSignature.certificates(cert).get(0);
       } catch (EvidenceException e) {

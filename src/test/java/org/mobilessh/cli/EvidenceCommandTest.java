@@ -411,6 +411,38 @@ class EvidenceCommandTest {
     assertThat(v.err()).contains("no such file or directory: ");
   }
 
+  /** They said "cannot read F: F" (the exception's message is the bare path). */
+  @Test
+  void missingKeyCertificateAndPasswordFilesAreNamed() {
+    String missing = tmp.resolve("missing.pem").toString();
+    for (String[] extra :
+        new String[][] {
+          {"--sign-key", missing},
+          {"--sign-key", "sample-logs/rules-snapshot.txt", "--sign-cert", missing},
+          {"--sign-key", "sample-logs/rules-snapshot.txt", "--sign-password-file", missing}
+        }) {
+      String[] args = evidence(tmp.resolve("never.zip"));
+      String[] all = java.util.Arrays.copyOf(args, args.length + extra.length);
+      System.arraycopy(extra, 0, all, args.length, extra.length);
+      CliResult r = CliResult.run(all);
+      assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err())
+          .isEqualTo(
+              "mobilessh evidence: "
+                  + extra[extra.length - 2]
+                  + " "
+                  + missing
+                  + ": no such file"
+                  + System.lineSeparator());
+    }
+    CliResult v = CliResult.run("verify", "--cert", missing, bundle.toString());
+    assertThat(v.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(v.err())
+        .isEqualTo(
+            "mobilessh verify: --cert " + missing + ": no such file" + System.lineSeparator());
+    assertThat(tmp.resolve("never.zip")).doesNotExist();
+  }
+
   @Test
   void aSnapshotThatIsALinkOrMissingIsRefused() throws IOException {
     Path link = tmp.resolve("snap-link");

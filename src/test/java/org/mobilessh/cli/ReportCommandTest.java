@@ -165,6 +165,11 @@ class ReportCommandTest {
                 "x.pdf"))
         .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE))
         .satisfies(r -> assertThat(r.err()).contains("no template 'nope'"));
+    assertThat(
+            CliResult.run(
+                "report", "--index", idx, "--month", "2026-11", "--top", "0", "--out", "x.pdf"))
+        .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE))
+        .satisfies(r -> assertThat(r.err()).contains("--top must be at least 1, not 0"));
     assertThat(CliResult.run("report", "--index", idx, "--out", "x.pdf"))
         .satisfies(r -> assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE));
   }

@@ -123,7 +123,7 @@ class RulesRenderCommandTest {
                     + ": --config "
                     + config
                     + (config.equals(dir.toString())
-                        ? ": a directory, not a config file"
+                        ? ": a directory, not a file"
                         : ": no such file")
                     + System.lineSeparator());
       }
