@@ -140,13 +140,31 @@ public final class AuditQueryOptions {
     return p;
   }
 
+  /**
+   * The first instant a time option may name: no event is older (ingest refuses earlier years), and
+   * the stages below count time in microseconds through nanoseconds, which overflow a long before
+   * 1677 and after 2262 ("long overflow" was all {@code --to 9999-12-31} said).
+   */
+  static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+
+  /** The first instant after the last one a time option may name; see {@link #EARLIEST}. */
+  static final Instant END = Instant.parse("2262-01-01T00:00:00Z");
+
+  private static final String RANGE = " between 1970-01-01 and 2261-12-31";
+
   static YearMonth month(String text) {
+    YearMonth m;
     try {
-      return YearMonth.parse(text.trim());
+      m = YearMonth.parse(text.trim());
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
           "--month must be a calendar month YYYY-MM (e.g. 2026-10), not '" + text + "'");
     }
+    if (m.getYear() < 1970 || m.getYear() > 2261) {
+      throw new IllegalArgumentException(
+          "--month must lie between 1970-01 and 2261-12, not '" + text + "'");
+    }
+    return m;
   }
 
   /**
@@ -157,7 +175,14 @@ public final class AuditQueryOptions {
     if (text == null) {
       return null;
     }
-    String t = text.trim();
+    Instant t = parseTime(option, text.trim());
+    if (t.isBefore(EARLIEST) || !t.isBefore(END)) {
+      throw new IllegalArgumentException(option + " must lie" + RANGE + ", not '" + text + "'");
+    }
+    return t;
+  }
+
+  private static Instant parseTime(String option, String t) {
     try {
       return OffsetDateTime.parse(t).toInstant();
     } catch (DateTimeParseException e) {
@@ -175,7 +200,7 @@ public final class AuditQueryOptions {
           option
               + " must be an ISO 8601 time such as 2026-11-27T01:15:00Z, 2026-11-27T01:15 (UTC) or"
               + " 2026-11-27, not '"
-              + text
+              + t
               + "'");
     }
   }
@@ -325,17 +350,21 @@ public final class AuditQueryOptions {
     return out.finish();
   }
 
+  /** {@code t} less the margin; unbounded ({@code null}) when that is before any event. */
   private static Instant minus(Instant t, Duration margin, int seconds) {
     try {
-      return t.minus(margin).minusSeconds(seconds);
+      Instant r = t.minus(margin).minusSeconds(seconds);
+      return r.isBefore(EARLIEST) ? null : r;
     } catch (DateTimeException | ArithmeticException e) {
       return null;
     }
   }
 
+  /** {@code t} plus the margin; unbounded ({@code null}) past what the stages below can count. */
   private static Instant plus(Instant t, Duration margin) {
     try {
-      return t.plus(margin);
+      Instant r = t.plus(margin);
+      return r.isBefore(END) ? r : null;
     } catch (DateTimeException | ArithmeticException e) {
       return null;
     }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.YearMonth;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.mobilessh.audit.AuditConfig;
@@ -114,7 +112,10 @@ final class ReportCommand implements Callable<Integer> {
       Templates.find(template);
       req =
           ReportRequest.of(
-                  index.path(), month(month), auditConfig(), ReportRequest.Format.ofFileName(out))
+                  index.path(),
+                  AuditQueryOptions.month(month),
+                  auditConfig(),
+                  ReportRequest.Format.ofFileName(out))
               .withHost(host)
               .withTemplate(template)
               .withLang(lang)
@@ -149,15 +150,6 @@ final class ReportCommand implements Callable<Integer> {
         ms);
     err.flush();
     return ExitCodes.OK;
-  }
-
-  static YearMonth month(String text) {
-    try {
-      return YearMonth.parse(text.trim());
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(
-          "--month must be a calendar month YYYY-MM (e.g. 2026-10), not '" + text + "'");
-    }
   }
 
   /** The ruleset's settings; without a mail server any IMAPS destination counts as a refresh. */

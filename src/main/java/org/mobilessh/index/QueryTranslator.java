@@ -712,8 +712,9 @@ public final class QueryTranslator {
       }
     }
 
+    /** Microseconds since the epoch, whole (MICROS.between goes through nanoseconds: overflow). */
     private static long micros(Instant i) {
-      return ChronoUnit.MICROS.between(Instant.EPOCH, i);
+      return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1000);
     }
   }
 }

@@ -227,6 +227,20 @@ class SearchCommandTest {
         .isEqualTo(ExitCodes.USAGE);
   }
 
+  /** Past 2262 the time's microseconds overflowed: "mobilessh search: long overflow". */
+  @Test
+  void timesFarOutAreJustTimes() {
+    CliResult far = CliResult.run("search", "--index", index, "--count", "time:9999-01-01");
+    assertThat(far.exitCode()).as(far.err()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(far.out().trim()).isEqualTo("0");
+    CliResult wide =
+        CliResult.run(
+            "search", "--index", index, "--count", "time:[1500-01-01 TO 9999-01-01]", "action:*");
+    CliResult all = CliResult.run("search", "--index", index, "--count", "action:*");
+    assertThat(wide.exitCode()).as(wide.err()).isZero();
+    assertThat(wide.out()).isEqualTo(all.out());
+  }
+
   @Test
   void defaultIndexLocation() {
     assertThat(IndexOption.defaultPath(Map.of("MOBILESSH_INDEX", "/srv/idx"), "/home/u"))

@@ -230,6 +230,32 @@ class WindowsCommandTest {
         .contains("no windows found");
   }
 
+  /** Past 2262 or before 1677 the stages below overflow: all they said was "long overflow". */
+  @Test
+  void timesOutsideWhatCanBeCountedAreUsageErrorsAndALongLookbackIsNot() {
+    Map<List<String>, String> cases =
+        Map.of(
+            List.of("--to", "9999-12-31"),
+            "--to must lie between 1970-01-01 and 2261-12-31, not '9999-12-31'",
+            List.of("--from", "1600-01-01T00:00Z"),
+            "--from must lie between 1970-01-01 and 2261-12-31, not '1600-01-01T00:00Z'",
+            List.of("--month", "9999-01"),
+            "--month must lie between 1970-01 and 2261-12, not '9999-01'");
+    for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+      CliResult r = windows(c.getKey().toArray(String[]::new));
+      assertThat(r.exitCode()).as("%s: %s", c.getKey(), r.err()).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err()).isEqualTo("mobilessh windows: " + c.getValue() + System.lineSeparator());
+    }
+    CliResult who = AuditFixture.audit("who", index, config, "--at", "9999-01-01");
+    assertThat(who.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(who.err()).contains("--at must lie between 1970-01-01 and 2261-12-31");
+    CliResult all = windows("--format", "csv", "--no-cache");
+    CliResult far =
+        windows("--format", "csv", "--no-cache", "--to", "2261-12-31", "--lookback", "99999d");
+    assertThat(far.exitCode()).as(far.err()).isZero();
+    assertThat(far.out()).isEqualTo(all.out());
+  }
+
   @Test
   void badOptionsAreUsageErrorsThatSayWhatIsWrong() {
     Map<List<String>, String> cases =
