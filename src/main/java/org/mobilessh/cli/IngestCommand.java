@@ -143,6 +143,10 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     ZoneId zone = zone();
+    if (commitLines < 1) {
+      // the options' own message named their field, commitEveryLines
+      throw new IllegalArgumentException("--commit-lines must be 1 or more, not " + commitLines);
+    }
     IngestOptions options =
         IngestOptions.defaults(zone)
             .withYear(year)

@@ -348,6 +348,15 @@ class IngestCommandTest {
         .contains("events indexed:      " + KERNEL);
   }
 
+  @Test
+  void aCommitEveryNoLinesIsAUsageErrorNamingTheOption() {
+    CliResult r = ingest("--commit-lines", "0", log("dmesg-iso.log"));
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err())
+        .isEqualTo(
+            "mobilessh ingest: --commit-lines must be 1 or more, not 0" + System.lineSeparator());
+  }
+
   /** Opening it said "cannot open index X: X". */
   @Test
   void anIndexThatIsAFileIsAUsageError() throws IOException {
