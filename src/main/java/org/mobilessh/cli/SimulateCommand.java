@@ -103,6 +103,11 @@ final class SimulateCommand implements Callable<Integer> {
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("--month must be YYYY-MM, got '" + month + "'");
     }
+    if (ym.getYear() < 1970 || ym.getYear() > 2261) {
+      // what ingest and the audit take; 9999-01 said only "long overflow"
+      throw new IllegalArgumentException(
+          "--month must lie between 1970-01 and 2261-12, got '" + month + "'");
+    }
     double factor = SimulationSpec.scaleOf(scale);
     int n = clients == null ? SimulationSpec.defaultClients(factor) : clients;
     SimulationSpec s = new SimulationSpec(ym, seed, routers, n, factor, seconds, zone);
