@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.mobilessh.parse.ClockSource;
 import org.mobilessh.parse.LogFormat;
 import org.mobilessh.rules.Family;
 
@@ -34,6 +35,87 @@ class SampleLogsAuditTest {
     assertSessions(r, byTruthId);
     assertRejections(r);
     assertThat(r.anomalies()).isEmpty();
+  }
+
+  /**
+   * The precision claims of the best pair are what docs/audit-model.md states for it, from the
+   * clocks used: an opening is dated by its IMAPS flow's conntrack event, except a set line in the
+   * middle of an IMAPS session (the truth's {@code opened_by} already opened an earlier window),
+   * which only dmesg dates; every {@code fin-remove} and {@code expired} close is bounded by
+   * conntrack events; sessions are dated by their conntrack flows, rejections by dmesg alone.
+   * Without these the comparisons above would hold for any precision wide enough.
+   */
+  @Test
+  void theBestPairStatesThePrecisionOfTheClocksItUsed() {
+    AuditConfig config = SampleScenario.config();
+    double conntrack = config.uncertainty(ClockSource.CONNTRACK);
+    double kernel = config.uncertainty(ClockSource.KERNEL);
+    AuditResult r = engine.reconstruct(AuditInput.of(SampleScenario.dmesgAndConntrack()));
+    Map<String, Window> byTruthId = assertWindows(r, Map.of("w09", CloseReason.EXPIRED_OR_REMOVED));
+    java.util.Set<String> openers = new java.util.HashSet<>();
+    int midSession = 0;
+    for (JsonNode t : SampleScenario.truth("window")) {
+      String id = t.get("id").asText();
+      Window w = byTruthId.get(id);
+      boolean reopenedInSession = !openers.add(t.get("opened_by").asText());
+      midSession += reopenedInSession ? 1 : 0;
+      assertThat(w.openPrecisionS())
+          .as("open precision of %s", id)
+          .isEqualTo(reopenedInSession ? kernel : conntrack);
+      if (!id.equals("w09")) {
+        // the interval between the two conntrack events that bound it, plus their clock
+        assertThat(w.closePrecisionS())
+            .as("close precision of %s: %s", id, w)
+            .isBetween(conntrack, conntrack + 0.001);
+      }
+    }
+    assertThat(midSession).as("the recording has one mid-session set line (w06)").isEqualTo(1);
+    assertThat(r.sessions())
+        .allSatisfy(
+            s -> {
+              assertThat(s.acceptPrecisionS()).as("%s", s).isEqualTo(conntrack);
+              assertThat(s.endPrecisionS()).as("%s", s).isEqualTo(conntrack);
+            });
+    assertThat(r.rejections()).allSatisfy(x -> assertThat(x.precisionS()).isEqualTo(kernel));
+  }
+
+  /**
+   * A session's id, bytes and packets are those of its flow's DESTROY line in
+   * conntrack-extended.log, read here from the raw text (original direction first), not through the
+   * parser.
+   */
+  @Test
+  void sessionCountersAreThoseOfTheirConntrackFlowsDestroyLine() {
+    AuditResult r = engine.reconstruct(AuditInput.of(SampleScenario.dmesgAndConntrack()));
+    java.util.regex.Pattern destroy =
+        java.util.regex.Pattern.compile(
+            "\\[DESTROY\\].* sport=(\\d+) dport=22 packets=(\\d+) bytes=(\\d+) .* packets=(\\d+)"
+                + " bytes=(\\d+) .* id=(\\d+)");
+    Map<Integer, long[]> flows = new HashMap<>();
+    for (String l : SampleScenario.lines(SampleScenario.DIR.resolve("conntrack-extended.log"))) {
+      java.util.regex.Matcher m = destroy.matcher(l);
+      if (m.find()) {
+        long[] v = new long[5];
+        for (int i = 0; i < 5; i++) {
+          v[i] = Long.parseLong(m.group(i + 2));
+        }
+        flows.put(Integer.parseInt(m.group(1)), v);
+      }
+    }
+    assertThat(r.sessions())
+        .hasSize(
+            (int)
+                SampleScenario.truth("connection").stream()
+                    .filter(c -> c.get("kind").asText().equals("ssh"))
+                    .filter(c -> c.get("outcome").asText().equals("connected"))
+                    .count());
+    for (Session s : r.sessions()) {
+      long[] f = flows.get(s.sourcePort());
+      assertThat(f).as("DESTROY line of the flow from port %d", s.sourcePort()).isNotNull();
+      assertThat(List.of(s.packetsIn(), s.bytesIn(), s.packetsOut(), s.bytesOut(), s.conntrackId()))
+          .as("%s", s)
+          .containsExactly(f[0], f[1], f[2], f[3], f[4]);
+    }
   }
 
   @Test
@@ -186,6 +268,7 @@ class SampleLogsAuditTest {
             .filter(c -> c.get("outcome").asText().equals("connected"))
             .toList();
     assertThat(r.sessions()).hasSize(truth.size());
+    java.util.Set<Session> matched = new java.util.HashSet<>();
     for (JsonNode t : truth) {
       InetAddress src = SampleScenario.address(t, "src");
       int sport = t.get("sport").asInt();
@@ -194,6 +277,7 @@ class SampleLogsAuditTest {
               .filter(x -> x.source().equals(src) && x.sourcePort() == sport)
               .findFirst()
               .orElseThrow(() -> new AssertionError("no session for " + t));
+      assertThat(matched.add(s)).as("%s matched twice", s).isTrue();
       assertThat(s.destination()).isEqualTo(SampleScenario.address(t, "dst"));
       assertThat(s.destinationPort()).isEqualTo(t.get("dport").asInt());
       assertThat(off(s.acceptedAt(), SampleScenario.time(t, "t_start")))
@@ -222,6 +306,7 @@ class SampleLogsAuditTest {
             .filter(c -> c.get("observed_log").toString().contains("mobilessh-reject"))
             .toList();
     assertThat(r.rejections()).hasSize(logged.size());
+    java.util.Set<Rejection> matched = new java.util.HashSet<>();
     for (JsonNode t : logged) {
       InetAddress src = SampleScenario.address(t, "src");
       int sport = t.get("sport").asInt();
@@ -230,6 +315,7 @@ class SampleLogsAuditTest {
               .filter(j -> j.source().equals(src) && j.sourcePort() == sport)
               .findFirst()
               .orElseThrow(() -> new AssertionError("no rejection for " + t));
+      assertThat(matched.add(x)).as("%s matched twice", x).isTrue();
       assertThat(x.destination()).isEqualTo(SampleScenario.address(t, "dst"));
       assertThat(x.destinationPort()).isEqualTo(22);
       assertThat(off(x.at(), SampleScenario.time(t, "t_start")))
