@@ -126,6 +126,71 @@ class AuditEngineTest {
             });
   }
 
+  /**
+   * The line that ends a window is only a proof of eviction when it comes earlier than the expiry
+   * by more than the two clocks can be off (dmesg's 0.1 s each, docs/audit-model.md): 50 ms before
+   * the expiry is an expiry, 300 ms before it an eviction.
+   */
+  @Test
+  void aRejectWithinTheClocksOfTheExpiryIsAnExpiryNotAnEviction() {
+    AuditResult close = run(new Lines("r1").set(10, PHONE, 40000).reject(69.95, PHONE, 40002));
+    assertThat(close.windows())
+        .singleElement()
+        .satisfies(
+            w -> {
+              assertThat(w.closeReason()).isEqualTo(CloseReason.EXPIRED);
+              assertThat(w.closedAt()).isEqualTo(Lines.at(69.95));
+            });
+    assertThat(close.anomalies()).isEmpty();
+
+    AuditResult early = run(new Lines("r1").set(10, PHONE, 40000).reject(69.7, PHONE, 40002));
+    assertThat(early.windows())
+        .singleElement()
+        .satisfies(w -> assertThat(w.closeReason()).isEqualTo(CloseReason.EVICTED));
+    assertThat(early.anomalies())
+        .extracting(Anomaly::kind)
+        .containsExactly(Anomaly.Kind.EVICTED_WHILE_FRESH);
+  }
+
+  /**
+   * An accepted SYN proves the window open at its instant: the earliest possible close is not
+   * before it, though the last refresh the lines show would have expired earlier.
+   */
+  @Test
+  void anAcceptAfterTheLastKnownRefreshMovesTheEarliestCloseToIt() {
+    AuditResult r =
+        run(
+            new Lines("r1")
+                .set(10, PHONE, 40000)
+                .accept(75, PHONE, 40001) // N = 60: the set line alone would expire at 70
+                .reject(200, PHONE, 40002));
+    Window w = r.windows().get(0);
+    assertThat(w.closeReason()).isEqualTo(CloseReason.EXPIRED);
+    assertThat(w.closedAtEarliest()).isEqualTo(Lines.at(75));
+    assertThat(w.closedAt()).isEqualTo(Lines.at(200));
+    // without conntrack an unlogged refresh (an IMAPS packet of a running session) is expected
+    assertThat(r.anomalies()).isEmpty();
+  }
+
+  /**
+   * The reject LOG has two limits (per source, and overall per family), each with a burst of 5:
+   * five different sources in one instant empty the overall bucket although each of their own
+   * buckets is nearly full; IPv6 has its own overall bucket.
+   */
+  @Test
+  void theOverallRejectLogLimitSamplesTooNotOnlyThePerSourceOne() {
+    Lines l = new Lines("r1");
+    for (int i = 1; i <= 5; i++) {
+      l.reject(10 + i / 1000.0, "203.0.113." + i, 40000 + i);
+    }
+    l.reject(10.006, "2001:db8:20::70", 40006);
+    List<Rejection> x = run(l).rejections();
+    assertThat(x)
+        .extracting(Rejection::sampled)
+        .containsExactly(false, false, false, false, true, false);
+    assertThat(x.get(5).source()).isEqualTo(Cidr.parseAddress("2001:db8:20::70"));
+  }
+
   @Test
   void aLateFinAfterAnIdleSessionIsExpiredOrRemovedWithHonestBounds() {
     Lines l =
