@@ -121,6 +121,43 @@ class SearchTest {
   }
 
   /**
+   * A prefix one bit shorter or longer than asked, or a range whose braces are read as brackets,
+   * matches other events: the cuts here fall between the recording's addresses (.10 and .70 are in
+   * different /26s but one /25; 2001:db8:10:: and 2001:db8:20:: in different /43s but one /42).
+   */
+  @Test
+  void cidrPrefixesAndAddressRangesCutExactlyWhereAsked() {
+    Predicate<String> src10 = l -> l.contains("SRC=203.0.113.10 ");
+    Predicate<String> src70 = l -> l.contains("SRC=203.0.113.70 ");
+    String kernelOnly = " AND action:(set OR remove OR accept OR reject)";
+    assertThat(count("src:203.0.113.0/26" + kernelOnly)).isEqualTo(kernelLines(src10)).isPositive();
+    assertThat(count("src:203.0.113.64/26" + kernelOnly))
+        .isEqualTo(kernelLines(src70))
+        .isPositive();
+    assertThat(count("src:203.0.113.0/25" + kernelOnly)).isEqualTo(kernelLines(src10.or(src70)));
+    assertThat(count("src:203.0.113.10/32" + kernelOnly)).isEqualTo(kernelLines(src10));
+    assertThat(count("src:2001:db8:20::/43" + kernelOnly))
+        .isEqualTo(kernelLines(l -> l.contains("SRC=2001:0db8:0020:")))
+        .isPositive();
+    assertThat(count("src:2001:db8::/42" + kernelOnly))
+        .isEqualTo(
+            kernelLines(
+                l -> l.contains("SRC=2001:0db8:0010:") || l.contains("SRC=2001:0db8:0020:")));
+    // ranges: brackets include their ends, braces exclude them
+    assertThat(count("src:[203.0.113.10 TO 203.0.113.70]" + kernelOnly))
+        .isEqualTo(kernelLines(src10.or(src70)));
+    assertThat(count("src:{203.0.113.10 TO 203.0.113.70]" + kernelOnly))
+        .isEqualTo(kernelLines(src70));
+    assertThat(count("src:[203.0.113.10 TO 203.0.113.70}" + kernelOnly))
+        .isEqualTo(kernelLines(src10));
+    assertThat(count("src:{203.0.113.10 TO 203.0.113.70}" + kernelOnly)).isZero();
+    // an IPv6 range that spans ::ffff:0:0/96 (where IPv4 is indexed) still matches IPv6 only
+    assertThat(count("src:[:: TO 2001:db8:ffff::]" + kernelOnly))
+        .isEqualTo(kernelLines(l -> l.contains(" TC=")))
+        .isPositive();
+  }
+
+  /**
    * family: is answered from source.ip (network.type is not indexed): checked against the lines.
    */
   @Test
