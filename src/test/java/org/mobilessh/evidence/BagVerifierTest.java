@@ -227,6 +227,109 @@ class BagVerifierTest {
     }
   }
 
+  /**
+   * A ruleset snapshot carries its own hash: one changed before it was bundled (manifest and file
+   * agreeing) is caught by that hash, and only by it.
+   */
+  @Test
+  void aSnapshotChangedBeforeBundlingFailsItsOwnHash() throws IOException {
+    byte[] snapshot = Files.readAllBytes(Path.of("sample-logs", "rules-snapshot.txt"));
+    String text = new String(snapshot, StandardCharsets.UTF_8);
+    assertThat(text).startsWith("# mobilessh snapshot v1\n").contains("[69:4146] -A INPUT");
+    Map<String, byte[]> payload = new LinkedHashMap<>();
+    payload.put("snapshots/rules-snapshot.txt", snapshot);
+    byte[] good = BagWriter.zip(BagWriter.files("bag", payload, Map.of()), TIME);
+    assertThat(problems(BagVerifier.verify(write("good.zip", good)))).isEmpty();
+
+    // a counter edited by hand, the bag then written (and hashed) around the edited file
+    payload.put("snapshots/rules-snapshot.txt", utf8(text.replace("[69:4146]", "[0:0]")));
+    byte[] edited = BagWriter.zip(BagWriter.files("bag", payload, Map.of()), TIME);
+    assertThat(problems(BagVerifier.verify(write("edited.zip", edited))))
+        .containsExactly(
+            "invalid: bag/data/snapshots/rules-snapshot.txt: ruleset snapshot: sha256 mismatch:"
+                + " the file was changed after it was written");
+  }
+
+  /**
+   * Replaces a tag file and its line in the tag manifest, as someone rewriting a bag consistently
+   * would: what is left to catch it is the verifier's reading of the file itself.
+   */
+  static void replaceTagFile(SortedMap<String, byte[]> files, String name, byte[] bytes) {
+    String tags = new String(files.get("bag/tagmanifest-sha256.txt"), StandardCharsets.UTF_8);
+    String oldSum = BagWriter.sha256(files.get("bag/" + name));
+    assertThat(tags).contains(oldSum + "  " + name + "\n");
+    files.put("bag/" + name, bytes);
+    files.put("bag/tagmanifest-sha256.txt", utf8(tags.replace(oldSum, BagWriter.sha256(bytes))));
+  }
+
+  @Test
+  void aManifestListingAFileTwiceIsInvalid() throws IOException {
+    SortedMap<String, byte[]> files = bag();
+    String manifest = new String(files.get("bag/manifest-sha256.txt"), StandardCharsets.UTF_8);
+    String line =
+        manifest
+            .lines()
+            .filter(l -> l.endsWith("  data/csv/windows.csv"))
+            .findFirst()
+            .orElseThrow();
+    replaceTagFile(files, "manifest-sha256.txt", utf8(manifest + line + "\n"));
+    assertThat(problems(BagVerifier.verify(write("twice.zip", rawZip(files)))))
+        .containsExactly(
+            "invalid: bag/data/csv/windows.csv: manifest-sha256.txt lists it more than once");
+  }
+
+  /** Stricter than RFC 8493 (see BagVerifier): checksums are written lower-case, and so read. */
+  @Test
+  void anUpperCaseChecksumIsInvalidNotAMatch() throws IOException {
+    SortedMap<String, byte[]> files = bag();
+    String manifest = new String(files.get("bag/manifest-sha256.txt"), StandardCharsets.UTF_8);
+    String sum = BagWriter.sha256(files.get("bag/data/csv/windows.csv"));
+    assertThat(manifest).contains(sum + "  data/csv/windows.csv\n");
+    String upper = sum.toUpperCase(java.util.Locale.ROOT);
+    replaceTagFile(files, "manifest-sha256.txt", utf8(manifest.replace(sum, upper)));
+    assertThat(problems(BagVerifier.verify(write("upper.zip", rawZip(files)))))
+        .anyMatch(
+            p ->
+                p.startsWith("invalid: bag/manifest-sha256.txt: line ")
+                    && p.endsWith(": not a lower-case hex SHA-256: " + upper))
+        .contains("extra: bag/data/csv/windows.csv: not in manifest-sha256.txt");
+  }
+
+  @Test
+  void aManifestListingAFileOutsideDataIsInvalid() throws IOException {
+    SortedMap<String, byte[]> files = bag();
+    byte[] notes = utf8("a note beside the payload\n");
+    files.put("bag/notes.txt", notes);
+    String manifest = new String(files.get("bag/manifest-sha256.txt"), StandardCharsets.UTF_8);
+    replaceTagFile(
+        files, "manifest-sha256.txt", utf8(manifest + BagWriter.sha256(notes) + "  notes.txt\n"));
+    assertThat(problems(BagVerifier.verify(write("outside.zip", rawZip(files)))))
+        .contains("invalid: bag/notes.txt: manifest-sha256.txt lists it outside data/");
+  }
+
+  @Test
+  void aTagManifestListingAPayloadFileIsInvalid() throws IOException {
+    SortedMap<String, byte[]> files = bag();
+    String tags = new String(files.get("bag/tagmanifest-sha256.txt"), StandardCharsets.UTF_8);
+    String sum = BagWriter.sha256(files.get("bag/data/csv/windows.csv"));
+    files.put("bag/tagmanifest-sha256.txt", utf8(tags + sum + "  data/csv/windows.csv\n"));
+    assertThat(problems(BagVerifier.verify(write("tags.zip", rawZip(files)))))
+        .containsExactly(
+            "invalid: bag/data/csv/windows.csv: tagmanifest-sha256.txt lists a payload file");
+  }
+
+  /** A bag whose bagit.txt (and tag manifest, consistently) claims another version is refused. */
+  @Test
+  void anUnknownBagitDeclarationIsInvalid() throws IOException {
+    SortedMap<String, byte[]> files = bag();
+    replaceTagFile(
+        files, "bagit.txt", utf8("BagIt-Version: 2.0\nTag-File-Character-Encoding: UTF-8\n"));
+    assertThat(problems(BagVerifier.verify(write("v2.zip", rawZip(files)))))
+        .containsExactly(
+            "invalid: bag/bagit.txt: expected 'BagIt-Version: 1.0' and"
+                + " 'Tag-File-Character-Encoding: UTF-8'");
+  }
+
   @Test
   void notABagIsInvalid() throws IOException {
     List<String> p =
