@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * However many records wait or come late, the files an audit stream holds open stay bounded: a
@@ -90,6 +91,9 @@ class BoundedFilesTest {
       CountingCodec codec, int limit, java.util.function.Consumer<Integer> out) {
     return new Reorder<>(Instant::ofEpochSecond, String::valueOf, codec, limit, out);
   }
+
+  /** Scratch of the test (house rule: scratch under target/ or a @TempDir, not /tmp). */
+  @TempDir Path tmp;
 
   @Test
   void aBufferThatSpillsThousandsOfTimesReadsAtMostRunsFilesAtOnce() {
@@ -187,7 +191,7 @@ class BoundedFilesTest {
     AuditEngine engine = new AuditEngine(AuditConfig.defaults(), Duration.ofMinutes(2), LIMIT);
     AuditResult collected =
         new AuditEngine(AuditConfig.defaults()).reconstruct(AuditInput.of(busy));
-    Path dir = Files.createTempDirectory("mobilessh-bounded-");
+    Path dir = Files.createTempDirectory(tmp, "mobilessh-bounded-");
     try {
       int mostWhileWritten = 0;
       AuditEngine.LiveState live;
