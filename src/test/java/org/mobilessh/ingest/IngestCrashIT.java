@@ -27,12 +27,15 @@ import org.mobilessh.index.Fields;
 
 /**
  * Crash safety: {@code mobilessh ingest} runs as its own JVM on a large generated input and is
- * killed with SIGKILL at several random moments; re-runs then complete it. Every event must be in
- * the index exactly once and Lucene's CheckIndex must find the index clean.
+ * killed with SIGKILL at several random moments, each after that run's first commit; re-runs then
+ * complete it. Every event must be in the index exactly once and Lucene's CheckIndex must find the
+ * index clean.
  */
 class IngestCrashIT {
   static final int LINES_PER_FILE = 100_000;
-  static final int KILLS = 5;
+
+  /** Each killed run costs a JVM start and a commit (~5 s on the 2-core host): three suffice. */
+  static final int KILLS = 3;
 
   @Test
   void killNineAtRandomMomentsLosesAndDuplicatesNothing() throws Exception {
@@ -51,19 +54,45 @@ class IngestCrashIT {
     n += generate(logs.resolve("kern.log.1.gz"), template, start, 0, true);
     n += generate(logs.resolve("kern.log"), template, start, LINES_PER_FILE, false);
 
-    Random random = new Random(Long.getLong("crash.seed", System.nanoTime()));
+    long seed = Long.getLong("crash.seed", System.nanoTime());
+    Random random = new Random(seed);
     int killed = 0;
+    // kills that left part of the input committed: the ones that prove a resume (a kill before
+    // the first commit only proves a fresh start)
+    List<Long> committedAtKills = new ArrayList<>();
     for (int i = 0; i < KILLS; i++) {
+      long before = committedRejects(index);
       Process p = start(index, logs);
-      long delay = 600 + random.nextInt(2500);
-      if (p.waitFor(delay, TimeUnit.MILLISECONDS)) {
+      // A kill at a fixed wall-clock delay proved nothing once the first commit came later than
+      // the longest delay (it does on a loaded 2-core host: ~4 s): every run died before it had
+      // committed anything. So wait for this run's first commit, then kill at a random moment
+      // after it: mid-batch, mid-commit or mid-merge.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (p.isAlive() && committedRejects(index) <= before && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      if (p.waitFor(random.nextInt(1500), TimeUnit.MILLISECONDS)) {
         break; // finished before the kill: the remaining runs resume from the end
       }
       p.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no rollback
       p.waitFor();
       killed++;
+      committedAtKills.add(committedRejects(index));
     }
-    System.out.println("IngestCrashIT: " + n + " lines, killed " + killed + " runs");
+    System.out.println(
+        "IngestCrashIT: "
+            + n
+            + " lines, killed "
+            + killed
+            + " runs with "
+            + committedAtKills
+            + " events committed (-Dcrash.seed="
+            + seed
+            + ")");
+    long total = n;
+    assertThat(committedAtKills)
+        .as("a run was killed after a commit and before the end (seed %d)", seed)
+        .anyMatch(c -> c > 0 && c < total);
     Process last = start(index, logs);
     String out = new String(last.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(last.waitFor()).as(out).isZero();
@@ -85,6 +114,21 @@ class IngestCrashIT {
     String out2 = new String(again.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(again.waitFor()).as(out2).isZero();
     assertThat(out2).contains("lines read:          0").contains("events indexed:      0");
+  }
+
+  /** Reject events in the last commit of the index, 0 when none was committed yet. */
+  static long committedRejects(Path index) throws IOException {
+    if (!Files.isDirectory(index)) {
+      return 0;
+    }
+    try (var dir = FSDirectory.open(index)) {
+      if (!DirectoryReader.indexExists(dir)) {
+        return 0;
+      }
+      try (var reader = DirectoryReader.open(dir)) {
+        return new IndexSearcher(reader).count(new TermQuery(new Term(Fields.ACTION, "reject")));
+      }
+    }
   }
 
   /** Distinct reject events: each line a template line with a new time, port and IP ID. */
