@@ -220,6 +220,36 @@ class DedupeTest {
     }
   }
 
+  /**
+   * A source read a second time in the same run (the same file named twice, or through a glob and
+   * its directory) starts a new pass: its copies of repeated lines pair with the first source's
+   * events again instead of finding them all used up and becoming new events.
+   */
+  @Test
+  void aCopyReadTwiceInOneRunAddsNothingEvenWhereLinesRepeat() throws IOException {
+    String body =
+        " router1 kernel: mobilessh-reject: IN=mshs-ph OUT= MAC=00:00:5e:00:53:a0:00:00:5e:00:53:10:08:00"
+            + " SRC=203.0.113.10 DST=192.0.2.1 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=7 DF PROTO=TCP"
+            + " SPT=40000 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0 ";
+    String text =
+        "2026-11-27T01:10:24.100000+00:00"
+            + body
+            + "\n2026-11-27T01:10:24.600000+00:00"
+            + body
+            + "\n";
+    Path first = Files.writeString(dir.resolve("kern.log"), text);
+    Path copy = Files.writeString(dir.resolve("syslog"), text);
+    Path idx = dir.resolve("index");
+    try (EventIndex index = EventIndex.open(idx)) {
+      List<SourcedEvent> a = SampleLogs.events(first, "kern.log", LogFormat.SYSLOG_RFC3339);
+      List<SourcedEvent> b = SampleLogs.events(copy, "syslog", LogFormat.SYSLOG_RFC3339);
+      assertThat(SampleLogs.addAll(index, a)).isEqualTo(2);
+      assertThat(SampleLogs.addAll(index, b)).isZero();
+      assertThat(SampleLogs.addAll(index, b)).isZero();
+      index.commit(Map.of());
+    }
+  }
+
   @Test
   void conntrackEventsOnceAcrossRunsAndSources() {
     List<SourcedEvent> extended = SampleLogs.events("conntrack-extended.log", LogFormat.CONNTRACK);
