@@ -265,6 +265,14 @@ class ManualChangesAndModesTest {
         .extracting(Window::closeReason)
         .doesNotContain(CloseReason.FIN_REMOVE, CloseReason.EXPIRED_OR_REMOVED);
     assertThat(noRemove.anomalies()).isEmpty();
+    // the session ended (30 s) a minute before its window could close: it did not outlive it
+    assertThat(noRemove.sessions())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.endedAt()).isBefore(w.closedAtEarliest());
+              assertThat(s.outlivesWindow()).isFalse();
+            });
     // a remove line under a no-remove configuration: the kernel had step 2 after all
     AuditResult contradicted =
         run(
@@ -283,6 +291,34 @@ class ManualChangesAndModesTest {
                 .orElseThrow()
                 .closedAtEarliest())
         .isEqualTo(Lines.at(80.001));
+  }
+
+  /**
+   * A session still running where the data ends, its window taken out by hand: it may have outlived
+   * the window (its flow shows no end to compare with).
+   */
+  @Test
+  void aSessionStillRunningAfterItsWindowClosedMayHaveOutlivedIt() {
+    AuditResult r =
+        run(
+            AuditConfig.defaults(),
+            covered("r1")
+                .imaps(10, PHONE, 40000, 10.5)
+                .set(10.0005, PHONE, 40000)
+                .ssh(20, PHONE, 40001, -1)
+                .accept(20, PHONE, 40001)
+                .listDel(30, PHONE));
+    Window w =
+        r.windows().stream().filter(x -> x.source().equals(ip(PHONE))).findFirst().orElseThrow();
+    assertThat(w.closeReason()).isEqualTo(CloseReason.LIST_DEL);
+    assertThat(r.sessions())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.endedAt()).isNull();
+              assertThat(s.windowOpenedAt()).isEqualTo(w.openedAt());
+              assertThat(s.outlivesWindow()).isTrue();
+            });
   }
 
   /** Two sessions of one address; the second one's FIN removes it at 30, the first ends at 100. */
