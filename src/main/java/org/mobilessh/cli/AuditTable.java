@@ -77,15 +77,22 @@ final class AuditTable {
   /**
    * Prints the rows to the command's output and says on its error stream when there are none.
    *
+   * @param evidence whether the rows carry their evidence (then CSV and JSON add it); decided by
+   *     the command, not by the rows, so that no rows give the header that rows give
    * @param noun what the rows are, plural ("windows")
    * @return {@link ExitCodes#OK} when there is a row, else {@link ExitCodes#NOT_FOUND}
    */
   static int print(
-      CommandSpec spec, List<String> columns, List<Row> rows, Format format, String noun) {
+      CommandSpec spec,
+      List<String> columns,
+      List<Row> rows,
+      boolean evidence,
+      Format format,
+      String noun) {
     PrintWriter out = spec.commandLine().getOut();
     if (!rows.isEmpty() || format == Format.CSV) {
       // an empty CSV keeps its header: scripts read the columns either way
-      write(columns, rows, format, out);
+      write(columns, rows, evidence && withEvidence(columns, rows), format, out);
     }
     if (rows.isEmpty()) {
       PrintWriter err = spec.commandLine().getErr();
@@ -357,11 +364,12 @@ final class AuditTable {
     }
   }
 
-  static void write(List<String> columns, List<Row> rows, Format format, PrintWriter out) {
+  static void write(
+      List<String> columns, List<Row> rows, boolean evidence, Format format, PrintWriter out) {
     switch (format) {
       case TABLE -> table(columns, rows, out);
-      case CSV -> csv(columns, rows, out);
-      case JSON -> json(columns, rows, out);
+      case CSV -> csv(columns, rows, evidence, out);
+      case JSON -> json(columns, rows, evidence, out);
     }
     out.flush();
   }
@@ -409,8 +417,7 @@ final class AuditTable {
     return !columns.contains("evidence") && rows.stream().allMatch(r -> r.evidence() != null);
   }
 
-  static void csv(List<String> columns, List<Row> rows, PrintWriter out) {
-    boolean evidence = withEvidence(columns, rows);
+  static void csv(List<String> columns, List<Row> rows, boolean evidence, PrintWriter out) {
     try {
       CSVPrinter p = csvPrinter(columns, evidence, out);
       for (Row r : rows) {
@@ -450,8 +457,7 @@ final class AuditTable {
     return values;
   }
 
-  static void json(List<String> columns, List<Row> rows, PrintWriter out) {
-    boolean evidence = withEvidence(columns, rows);
+  static void json(List<String> columns, List<Row> rows, boolean evidence, PrintWriter out) {
     for (Row r : rows) {
       out.println(jsonLine(columns, r, evidence));
     }

@@ -137,7 +137,9 @@ final class TimelineCommand implements Callable<Integer> {
             .thenComparing(e -> e.values().get(5)));
     List<AuditTable.Row> rows =
         entries.stream().map(e -> new AuditTable.Row(e.values(), null)).toList();
-    return AuditTable.print(spec, COLUMNS, rows, query.outputFormat(), "events for " + label(ip));
+    // each row's source column is its evidence
+    return AuditTable.print(
+        spec, COLUMNS, rows, false, query.outputFormat(), "events for " + label(ip));
   }
 
   private static Entry rejected(Rejection x) {

@@ -122,6 +122,11 @@ final class WhoCommand implements Callable<Integer> {
     List<AuditTable.Row> rows = new ArrayList<>(windows);
     rows.addAll(sessions);
     return AuditTable.print(
-        spec, COLUMNS, rows, query.outputFormat(), "open windows or running sessions at " + at);
+        spec,
+        COLUMNS,
+        rows,
+        true,
+        query.outputFormat(),
+        "open windows or running sessions at " + at);
   }
 }

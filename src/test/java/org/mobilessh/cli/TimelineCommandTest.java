@@ -120,6 +120,13 @@ class TimelineCommandTest {
     CliResult none = timeline("198.51.100.99");
     assertThat(none.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(none.err()).contains("no events for 198.51.100.99 found");
+    // no rows: the header rows have (it had an evidence column the rows never have)
+    CliResult noneCsv = timeline("198.51.100.99", "--format", "csv");
+    assertThat(noneCsv.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(noneCsv.out())
+        .isEqualTo(
+            timeline("203.0.113.10", "--format", "csv").out().lines().findFirst().orElseThrow()
+                + "\n");
     CliResult bad = timeline("host.example");
     assertThat(bad.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(bad.err()).contains("ADDR must be an address or CIDR");

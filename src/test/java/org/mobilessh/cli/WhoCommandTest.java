@@ -134,6 +134,11 @@ class WhoCommandTest {
     assertThat(nobody.err()).contains("no open windows or running sessions at");
     CliResult filtered = who("--at", "2026-11-27T01:15:12Z", "--ip", "203.0.113.0/24");
     assertThat(filtered.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    // no rows: the header rows have
+    CliResult rows = who("--at", "2026-11-27T01:15:12Z", "--format", "csv");
+    assertThat(rows.exitCode()).as(rows.err()).isZero();
+    assertThat(who("--at", "2026-11-28T00:00:00Z", "--format", "csv").out())
+        .isEqualTo(rows.out().lines().findFirst().orElseThrow() + "\n");
     CliResult bad = who("--at", "noon");
     assertThat(bad.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(bad.err()).contains("--at must be an ISO 8601 time").contains("'noon'");
