@@ -40,7 +40,7 @@ public final class RecentListWriter {
           return f;
         }
       }
-      throw new InvalidConfigException("format must be table, csv or json, not '" + text + "'");
+      throw new InvalidConfigException("--format must be table, csv or json, not '" + text + "'");
     }
   }
 

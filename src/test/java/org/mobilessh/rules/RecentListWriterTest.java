@@ -88,6 +88,6 @@ class RecentListWriterTest {
     assertThat(RecentListWriter.Format.parse("JSON")).isEqualTo(RecentListWriter.Format.JSON);
     assertThatThrownBy(() -> RecentListWriter.Format.parse("xml"))
         .isInstanceOf(InvalidConfigException.class)
-        .hasMessageContaining("table, csv or json");
+        .hasMessageContaining("--format must be table, csv or json");
   }
 }
