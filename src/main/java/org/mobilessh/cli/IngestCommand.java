@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -238,7 +239,7 @@ final class IngestCommand implements Callable<Integer> {
             "mobilessh-ingest-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try (EventIndex idx = EventIndex.open(index.path());
-        Progress progress = Progress.create(err, -1)) {
+        Progress progress = Progress.following(err)) {
       err.println("ingest: following " + sources.size() + " input(s); stop with SIGTERM or Ctrl-C");
       err.flush();
       Ingester ingester = new Ingester(idx, options, progress);
@@ -365,28 +366,66 @@ final class IngestCommand implements Callable<Integer> {
     return b.length() == 0 ? "" : " (" + b + ")";
   }
 
-  /** A progress bar on stderr when it is a terminal; otherwise nothing. */
+  /**
+   * A progress bar on stderr when it is a terminal; otherwise, for a batch run, a plain line every
+   * {@link WorkProgress#PLAIN_EVERY} (as {@code export} and {@code evidence} do), so that a log
+   * file of a long run shows it is alive. A {@code --follow} run prints no such lines: it is a
+   * service, and its log would fill with them.
+   */
   static final class Progress implements Ingester.Listener, AutoCloseable {
     private final PrintWriter err;
     private final ProgressBar bar;
+    private final long totalBytes;
+    // plain lines: how often (0: never), the clock, when the next is due
+    private final long everyNanos;
+    private final LongSupplier clock;
+    private final long started;
+    private long next;
+    private long bytes;
     private long lines;
     private boolean closed;
 
-    private Progress(PrintWriter err, ProgressBar bar) {
+    private Progress(
+        PrintWriter err, ProgressBar bar, long totalBytes, Duration every, LongSupplier clock) {
       this.err = err;
       this.bar = bar;
+      this.totalBytes = totalBytes;
+      this.everyNanos = every.toNanos();
+      this.clock = clock;
+      this.started = clock.getAsLong();
+      this.next = started + everyNanos;
     }
 
+    /** For a batch run over {@code totalBytes} of files (0 or less: unknown). */
     static Progress create(PrintWriter err, long totalBytes) {
       // stderr, where the bar goes: System.console() also wants stdin and stdout to be terminals,
       // so "zcat kern.log.2.gz | mobilessh ingest -" drew no bar on a terminal
       return create(err, totalBytes, WorkProgress.stderrIsTerminal());
     }
 
-    /** A bar (MiB read of the total, rate, elapsed / ETA, lines) only on a terminal. */
+    /** For {@code --follow}: the bar on a terminal, nothing otherwise. */
+    static Progress following(PrintWriter err) {
+      return following(err, WorkProgress.stderrIsTerminal());
+    }
+
+    static Progress following(PrintWriter err, boolean terminal) {
+      return terminal
+          ? create(err, -1, true)
+          : new Progress(err, null, -1, Duration.ZERO, System::nanoTime);
+    }
+
+    /**
+     * A bar (MiB read of the total, rate, elapsed / ETA, lines) on a terminal, else plain lines
+     * every {@link WorkProgress#PLAIN_EVERY}.
+     */
     static Progress create(PrintWriter err, long totalBytes, boolean terminal) {
+      return create(err, totalBytes, terminal, WorkProgress.PLAIN_EVERY, System::nanoTime);
+    }
+
+    static Progress create(
+        PrintWriter err, long totalBytes, boolean terminal, Duration every, LongSupplier clock) {
       if (!terminal) {
-        return new Progress(err, null);
+        return new Progress(err, null, totalBytes, every, clock);
       }
       PrintStream stream = new PrintStream(new WriterStream(err), true, StandardCharsets.UTF_8);
       ProgressBar bar =
@@ -398,12 +437,20 @@ final class IngestCommand implements Callable<Integer> {
               .setUpdateIntervalMillis(250)
               .setConsumer(new InteractiveConsoleProgressBarConsumer(stream))
               .build();
-      return new Progress(err, bar);
+      return new Progress(err, bar, totalBytes, Duration.ZERO, clock);
     }
 
     @Override
     public void progress(long rawBytes, long lineCount) {
       if (bar == null) {
+        if (everyNanos > 0) {
+          bytes += rawBytes;
+          lines += lineCount;
+          // the clock is asked once per 64 Ki lines: this runs for every line
+          if (lineCount > 0 && (lines & 0xffff) == 0) {
+            plainLine();
+          }
+        }
         return;
       }
       if (rawBytes > 0) {
@@ -413,6 +460,25 @@ final class IngestCommand implements Callable<Integer> {
       if (lineCount > 0 && (lines & 0x3fff) == 0) {
         bar.setExtraMessage(" " + lines + " lines");
       }
+    }
+
+    private void plainLine() {
+      long now = clock.getAsLong();
+      if (now - next < 0) {
+        return;
+      }
+      next = now + everyNanos;
+      double s = (now - started) / 1e9;
+      err.println(
+          String.format(
+              Locale.ROOT,
+              "ingest: %,d lines, %,.1f%s MiB read in %.0f s (%,.0f lines/s)",
+              lines,
+              bytes / 1048576.0,
+              totalBytes > 0 ? String.format(Locale.ROOT, " of %,.1f", totalBytes / 1048576.0) : "",
+              s,
+              lines / Math.max(s, 1e-9)));
+      err.flush();
     }
 
     @Override
