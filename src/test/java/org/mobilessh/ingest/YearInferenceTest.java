@@ -54,6 +54,10 @@ class YearInferenceTest {
     // Feb 29 first, Mar 1 last, mtime in a non-leap year: only 2024 has both in order
     assertThat(year("Feb 29 23:00:00", "Mar  1 01:00:00", UTC, "2027-03-05T00:00:00Z"))
         .isEqualTo(2024);
+    // Feb 29 first, Jan 10 last (over New Year), mtime in the leap year 2028: Feb 29 2028 would
+    // lie after its own last line, and 2027 has none, so the first line is from 2024
+    assertThat(year("Feb 29 10:00:00", "Jan 10 10:00:00", UTC, "2028-01-20T00:00:00Z"))
+        .isEqualTo(2024);
   }
 
   @Test
