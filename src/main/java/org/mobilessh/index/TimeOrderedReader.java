@@ -5,11 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import org.apache.lucene.codecs.StoredFieldsReader;
+import org.apache.lucene.codecs.lucene90.Lucene90StoredFieldsFormat;
+import org.apache.lucene.codecs.lucene90.compressing.Lucene90CompressingStoredFieldsReader;
 import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SegmentInfo;
+import org.apache.lucene.index.SegmentReader;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.BulkScorer;
 import org.apache.lucene.search.IndexSearcher;
@@ -18,6 +23,8 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.Scorable;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Weight;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.IOContext;
 import org.apache.lucene.util.FixedBitSet;
 
 /**
@@ -63,6 +70,19 @@ final class TimeOrderedReader {
   static long forEach(
       IndexSearcher searcher, DirectoryReader reader, Query query, DocConsumer consumer)
       throws IOException {
+    try (SequentialReaders sequential = new SequentialReaders()) {
+      return forEach(searcher, reader, query, consumer, sequential);
+    }
+  }
+
+  /** {@link #forEach}, reading stored fields through {@code sequential}. */
+  static long forEach(
+      IndexSearcher searcher,
+      DirectoryReader reader,
+      Query query,
+      DocConsumer consumer,
+      SequentialReaders sequential)
+      throws IOException {
     Weight weight =
         searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
     PriorityQueue<Cursor> heap = new PriorityQueue<>();
@@ -72,7 +92,7 @@ final class TimeOrderedReader {
       if (matches == null) {
         continue;
       }
-      addLeaf(leaf, matches, heap, untimed);
+      addLeaf(leaf, matches, heap, untimed, sequential);
     }
     long n = 0;
     while (!heap.isEmpty()) {
@@ -93,7 +113,7 @@ final class TimeOrderedReader {
       }
     }
     for (Untimed u : untimed) {
-      StoredFields stored = sequential(u.leaf.reader());
+      StoredFields stored = sequential.of(u.leaf.reader());
       for (int d = next(u.docs, 0); d != NONE; d = next(u.docs, d + 1)) {
         consumer.accept(stored, d, u.leaf.docBase + d, null);
         n++;
@@ -128,7 +148,8 @@ final class TimeOrderedReader {
       LeafReaderContext leaf,
       FixedBitSet matches,
       PriorityQueue<Cursor> heap,
-      List<Untimed> untimed)
+      List<Untimed> untimed,
+      SequentialReaders sequential)
       throws IOException {
     LeafReader r = leaf.reader();
     NumericDocValues times = r.getNumericDocValues(Fields.TIMESTAMP);
@@ -174,20 +195,93 @@ final class TimeOrderedReader {
       return;
     }
     for (int[] run : runs) {
-      Cursor c = new RunCursor(leaf, matches, run[0], run[1]);
+      Cursor c = new RunCursor(leaf, matches, run[0], run[1], sequential.of(leaf.reader()));
       if (c.advance()) {
         heap.add(c);
       }
     }
   }
 
-  /** A reader that decompresses each stored-fields block once when read in docid order. */
-  private static StoredFields sequential(LeafReader r) throws IOException {
-    if (r instanceof CodecReader cr && cr.getFieldsReader() != null) {
-      StoredFieldsReader f = cr.getFieldsReader();
-      return f.getMergeInstance();
+  /**
+   * Readers that decompress each stored-fields block once when read in docid order (merge
+   * instances), one per call; closes what it opened.
+   *
+   * <p>A segment in Lucene's {@code BEST_SPEED} stored-fields format (what {@link EventCodec}
+   * writes) is read through a stored-fields reader of its own, opened on the segment's files with
+   * {@link BulkLz4Decompressor}: the same bytes with less work (docs/performance-log.md, "Session
+   * 11: read"). Any other segment, or one whose files cannot be opened so, is read through the
+   * segment reader's own stored fields.
+   */
+  static final class SequentialReaders implements java.io.Closeable {
+    private static final String FAST_DATA = "Lucene90StoredFieldsFastData";
+    private static final String BEST_SPEED = Lucene90StoredFieldsFormat.Mode.BEST_SPEED.name();
+
+    // per segment reader: the bulk reader opened on its files, or null for none
+    private final java.util.Map<LeafReader, StoredFieldsReader> bulk = new java.util.HashMap<>();
+    private final List<java.io.Closeable> opened = new ArrayList<>();
+
+    /** A sequential reader of {@code r}'s stored fields, valid until {@link #close}. */
+    StoredFields of(LeafReader r) throws IOException {
+      if (!bulk.containsKey(r)) {
+        bulk.put(r, openBulk(r));
+      }
+      StoredFieldsReader b = bulk.get(r);
+      if (b != null) {
+        return b.getMergeInstance();
+      }
+      if (r instanceof CodecReader cr && cr.getFieldsReader() != null) {
+        return cr.getFieldsReader().getMergeInstance();
+      }
+      return r.storedFields();
     }
-    return r.storedFields();
+
+    private StoredFieldsReader openBulk(LeafReader r) {
+      if (!(FilterLeafReader.unwrap(r) instanceof SegmentReader sr)) {
+        return null;
+      }
+      SegmentInfo si = sr.getSegmentInfo().info;
+      if (!(si.getCodec().storedFieldsFormat() instanceof Lucene90StoredFieldsFormat)
+          || !BEST_SPEED.equals(si.getAttribute(Lucene90StoredFieldsFormat.MODE_KEY))) {
+        return null;
+      }
+      Directory compound = null;
+      try {
+        Directory dir = si.dir;
+        if (si.getUseCompoundFile()) {
+          compound =
+              si.getCodec().compoundFormat().getCompoundReader(si.dir, si, IOContext.DEFAULT);
+          dir = compound;
+        }
+        StoredFieldsReader f =
+            new Lucene90CompressingStoredFieldsReader(
+                dir,
+                si,
+                "",
+                sr.getFieldInfos(),
+                IOContext.DEFAULT,
+                FAST_DATA,
+                BulkLz4Decompressor.MODE);
+        if (compound != null) {
+          opened.add(compound);
+        }
+        opened.add(f);
+        return f;
+      } catch (IOException | RuntimeException e) {
+        // read as before, through the segment reader's own stored fields
+        org.apache.lucene.util.IOUtils.closeWhileHandlingException(compound);
+        return null;
+      }
+    }
+
+    /** How many segments are read with {@link BulkLz4Decompressor} (for tests). */
+    int bulkSegments() {
+      return (int) bulk.values().stream().filter(java.util.Objects::nonNull).count();
+    }
+
+    @Override
+    public void close() throws IOException {
+      org.apache.lucene.util.IOUtils.close(opened);
+    }
   }
 
   private static final int NONE = org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
@@ -232,12 +326,13 @@ final class TimeOrderedReader {
     final NumericDocValues times;
     final StoredFields stored;
 
-    RunCursor(LeafReaderContext leaf, FixedBitSet matches, int first, int last) throws IOException {
+    RunCursor(LeafReaderContext leaf, FixedBitSet matches, int first, int last, StoredFields stored)
+        throws IOException {
       super(leaf);
       this.matches = matches;
       this.last = last;
       this.times = leaf.reader().getNumericDocValues(Fields.TIMESTAMP);
-      this.stored = sequential(leaf.reader());
+      this.stored = stored;
       this.doc = first - 1;
     }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LongPoint;
@@ -57,6 +58,24 @@ class TimeOrderedReaderTest {
     check(3, 20_000, 0.002, 300, true);
   }
 
+  @Test
+  void segmentsOfAnotherStoredFieldsModeAreReadThroughLucene() throws IOException {
+    codec = new Lucene912Codec(Lucene912Codec.Mode.BEST_COMPRESSION);
+    bestSpeed = false;
+    check(4, 20_000, 0.0, 500, false);
+  }
+
+  @Test
+  void segmentsInCompoundFilesAndNotAreReadInBulk() throws IOException {
+    compound = false;
+    check(5, 20_000, 0.0, 500, false);
+  }
+
+  // how the test index is written: Lucene's defaults unless a test says otherwise
+  private Lucene912Codec codec = new Lucene912Codec();
+  private boolean bestSpeed = true;
+  private boolean compound = true;
+
   /**
    * @param shuffle the share of documents given a random time instead of the next in their file
    * @param perFile documents per time-ordered file
@@ -68,6 +87,8 @@ class TimeOrderedReaderTest {
       IndexWriterConfig c = new IndexWriterConfig(new StandardAnalyzer());
       // keep the segments as written (merges would reorder them)
       c.setMergePolicy(NoMergePolicy.INSTANCE);
+      c.setCodec(codec);
+      c.setUseCompoundFile(compound);
       try (IndexWriter w = new IndexWriter(d, c)) {
         long t = 0;
         for (int i = 0; i < docs; i++) {
@@ -115,16 +136,23 @@ class TimeOrderedReaderTest {
         List<String> streamed = new ArrayList<>();
         List<Long> streamedTimes = new ArrayList<>();
         List<Integer> streamedDocs = new ArrayList<>();
-        long n =
-            TimeOrderedReader.forEach(
-                s,
-                r,
-                q,
-                (stored, doc, globalDoc, micros) -> {
-                  streamed.add(stored.document(doc).get(Fields.ORIGINAL));
-                  streamedDocs.add(globalDoc);
-                  streamedTimes.add(micros);
-                });
+        long n;
+        try (TimeOrderedReader.SequentialReaders readers =
+            new TimeOrderedReader.SequentialReaders()) {
+          n =
+              TimeOrderedReader.forEach(
+                  s,
+                  r,
+                  q,
+                  (stored, doc, globalDoc, micros) -> {
+                    streamed.add(stored.document(doc).get(Fields.ORIGINAL));
+                    streamedDocs.add(globalDoc);
+                    streamedTimes.add(micros);
+                  },
+                  readers);
+          // BEST_SPEED segments (Lucene's default) through BulkLz4Decompressor, others not
+          assertThat(readers.bulkSegments() > 0).isEqualTo(bestSpeed);
+        }
         assertThat(n).isEqualTo(expected.size());
         assertThat(streamedTimes).isEqualTo(expectedTimes);
         assertThat(streamed).isEqualTo(expected);
