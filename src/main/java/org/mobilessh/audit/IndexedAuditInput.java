@@ -830,6 +830,8 @@ public final class IndexedAuditInput {
       EventSearcher searcher, Query q, String router, Consumer<TracedEvent> out, TapReader tap) {
     // every stored path is a String of its own; a month holds a few dozen distinct ones
     Map<String, String> paths = new HashMap<>();
+    // the last path seen and its shared instance: consecutive events nearly always share it
+    String[] last = {null, null};
     searcher.forEachOrdered(
         q,
         (h, doc) -> {
@@ -838,7 +840,17 @@ public final class IndexedAuditInput {
           if (h.event() == null || h.timestamp() == null) {
             return;
           }
-          String path = h.sourcePath() == null ? "" : paths.computeIfAbsent(h.sourcePath(), p -> p);
+          String stored = h.sourcePath();
+          String path;
+          if (stored == null) {
+            path = "";
+          } else if (stored == last[0]) {
+            path = last[1];
+          } else {
+            path = paths.computeIfAbsent(stored, p -> p);
+            last[0] = stored;
+            last[1] = path;
+          }
           TracedEvent te =
               new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine());
           if (router != null && !router.equals(te.observer())) {

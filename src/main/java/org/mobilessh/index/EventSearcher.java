@@ -609,7 +609,10 @@ public final class EventSearcher implements Closeable {
             ? t
             : new EventTime(time, t.original(), t.precision(), t.source(), t.zoneResolution());
     if (ev instanceof NetfilterEvent n) {
-      Action a = action == null ? n.action() : Action.ofEcsName(action);
+      Action a =
+          action == null || action.equals(n.action().ecsName())
+              ? n.action()
+              : Action.ofEcsName(action);
       if (sameTime && a == n.action()) {
         return n;
       }
@@ -713,6 +716,26 @@ public final class EventSearcher implements Closeable {
     private int lastYear;
     private String lastObserver;
     private LineParser last;
+
+    // the UTC year of the last time asked, and the epoch seconds it spans: a month's events fall
+    // in one year, and LocalDate.ofEpochDay per event showed in profiles
+    private int cachedYear;
+    private long cachedYearStart = 1;
+    private long cachedYearEnd;
+
+    private int year(Instant time) {
+      if (time == null) {
+        return EventSearcher.year(null);
+      }
+      long s = time.getEpochSecond();
+      if (s < cachedYearStart || s >= cachedYearEnd) {
+        int y = EventSearcher.year(time);
+        cachedYear = y;
+        cachedYearStart = LocalDate.of(y, 1, 1).toEpochDay() * 86_400L;
+        cachedYearEnd = LocalDate.of(y + 1, 1, 1).toEpochDay() * 86_400L;
+      }
+      return cachedYear;
+    }
 
     LogEvent reparse(String line, LogFormat format, String observer, Instant time, String action) {
       int year = year(time);
