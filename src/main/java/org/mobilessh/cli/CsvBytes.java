@@ -1,11 +1,12 @@
 package org.mobilessh.cli;
 
-import java.net.InetAddress;
-import java.util.HashMap;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mobilessh.audit.AuditFormat;
+import org.mobilessh.audit.CloseReason;
 import org.mobilessh.audit.PrintBuffer;
 import org.mobilessh.audit.SourceLine;
 import org.mobilessh.audit.Window;
@@ -14,13 +15,12 @@ import org.mobilessh.audit.Window;
  * The CSV line of a window written straight as bytes, for the common case where no value needs
  * quoting: the same bytes as {@link AuditTable#csvLine} with {@link Window#csvValues()} and the
  * evidence pointers (AuditTableTest compares the two), without a string per value. One per thread:
- * it remembers the text of recent addresses and paths.
+ * it remembers the text of the paths.
  */
 final class CsvBytes {
-  private static final int MAX_ADDRESSES = 1 << 16;
-
-  private final Map<InetAddress, byte[]> addresses = new HashMap<>();
   private final Map<String, byte[]> paths = new IdentityHashMap<>();
+  private String lastPath;
+  private byte[] lastPathBytes;
   private String observer;
   private byte[] observerBytes;
 
@@ -31,23 +31,25 @@ final class CsvBytes {
    */
   boolean window(Window w, PrintBuffer out) {
     int mark = out.length();
-    byte[] a = address(w.source());
     byte[] o = observer(w.observer());
-    if (a == null || o == null || w.evidence().isEmpty()) {
+    if (o == null || w.evidence().isEmpty()) {
       return false;
     }
-    out.append(a, 0, a.length);
+    // an address's text is always plain: digits, hex letters, '.' and ':'
+    AuditFormat.address(w.source(), out);
     out.ascii(',');
     AuditFormat.time(w.openedAt(), out);
     out.ascii(',');
     AuditFormat.time(w.closedAt(), out);
-    out.ascii(',').append(w.closeReason().id()).ascii(',');
+    out.ascii(',');
+    byte[] reason = CLOSE_REASONS[w.closeReason().ordinal()];
+    out.append(reason, 0, reason.length).ascii(',');
     if (!seconds(w.closePrecisionS(), out)) {
       out.setLength(mark);
       return false;
     }
     out.ascii(',');
-    if (!seconds(w.durationS(), out)) {
+    if (!duration(w, out)) {
       out.setLength(mark);
       return false;
     }
@@ -56,7 +58,10 @@ final class CsvBytes {
     out.ascii(',');
     AuditFormat.time(w.closedAtEarliest(), out);
     out.ascii(',');
-    if (!seconds(w.openPrecisionS(), out)) {
+    double open = w.openPrecisionS();
+    if (whole(open)) {
+      out.append((long) open);
+    } else if (!seconds(open, out)) {
       out.setLength(mark);
       return false;
     }
@@ -64,13 +69,37 @@ final class CsvBytes {
     if (w.clippedStart() || w.clippedEnd()) {
       out.append(w.clippedStart() && w.clippedEnd() ? "both" : w.clippedStart() ? "start" : "end");
     }
-    out.ascii(',').append(w.openedBy().id()).ascii(',');
+    out.ascii(',');
+    byte[] by = OPENINGS[w.openedBy().ordinal()];
+    out.append(by, 0, by.length).ascii(',');
     if (!pointers(w.evidence(), out)) {
       out.setLength(mark);
       return false;
     }
     out.ascii('\n');
     return true;
+  }
+
+  /**
+   * {@link Window#durationS()} as {@link #seconds} prints it, without a {@code Duration} and a
+   * {@code Double} for the common whole number of seconds (digits, as {@link
+   * AuditFormat#seconds(Double, PrintBuffer)} prints {@code N.0} below 10^7).
+   */
+  private static boolean duration(Window w, PrintBuffer out) {
+    Instant to = w.closedAt();
+    if (to != null && to.getNano() == w.openedAt().getNano()) {
+      long s = to.getEpochSecond() - w.openedAt().getEpochSecond();
+      if (s >= 0 && s < 10_000_000) {
+        out.append(s);
+        return true;
+      }
+    }
+    return seconds(w.durationS(), out);
+  }
+
+  /** Whether {@link AuditFormat#seconds(Double, PrintBuffer)} prints {@code s} as its digits. */
+  private static boolean whole(double s) {
+    return s >= 0 && s < 1e7 && Double.doubleToRawLongBits(s) >= 0 && s == Math.floor(s);
   }
 
   /** Seconds as digits; {@code false} if their text would need quotes. */
@@ -93,21 +122,16 @@ final class CsvBytes {
     return true;
   }
 
-  /** The address's text, {@code null} if it would need quotes; known ones remembered. */
-  private byte[] address(InetAddress a) {
-    byte[] b = addresses.get(a);
-    if (b == null) {
-      b = ascii(AuditFormat.address(a));
-      if (b == null || !plain(b, 0, b.length)) {
-        return null;
-      }
-      if (addresses.size() >= MAX_ADDRESSES) {
-        addresses.clear();
-      }
-      addresses.put(a, b);
-    }
-    return b;
-  }
+  /** The ids of the close reasons and openings by ordinal, as bytes (plain words). */
+  private static final byte[][] CLOSE_REASONS =
+      java.util.Arrays.stream(CloseReason.values())
+          .map(r -> r.id().getBytes(StandardCharsets.US_ASCII))
+          .toArray(byte[][]::new);
+
+  private static final byte[][] OPENINGS =
+      java.util.Arrays.stream(Window.Opening.values())
+          .map(o -> o.id().getBytes(StandardCharsets.US_ASCII))
+          .toArray(byte[][]::new);
 
   private byte[] observer(String s) {
     if (!s.equals(observer)) {
@@ -127,13 +151,21 @@ final class CsvBytes {
     int n = lines.size();
     for (int i = 0; i < n; i++) {
       SourceLine l = lines.get(i);
-      byte[] p = paths.get(l.sourcePath());
-      if (p == null) {
-        p = ascii(l.sourcePath());
-        if (p == null || !inner(p)) {
-          return false;
+      String path = l.sourcePath();
+      byte[] p;
+      if (path == lastPath) {
+        p = lastPathBytes; // a window's lines are mostly of one file
+      } else {
+        p = paths.get(path);
+        if (p == null) {
+          p = ascii(path);
+          if (p == null || !inner(p)) {
+            return false;
+          }
+          paths.put(path, p);
         }
-        paths.put(l.sourcePath(), p);
+        lastPath = path;
+        lastPathBytes = p;
       }
       if (i == 0 && p.length > 0 && p[0] <= '#') {
         return false;

@@ -92,7 +92,12 @@ class CsvBytesTest {
                 .map(s -> Instant.ofEpochSecond(s, s % 1_000_000_007L & 0x3fffffff % 999_999_999)),
             Arbitraries.longs()
                 .between(1_790_000_000L, 1_800_000_000L)
-                .map(s -> Instant.ofEpochSecond(s, (s * 7919) % 1_000_000_000L)));
+                .map(s -> Instant.ofEpochSecond(s, (s * 7919) % 1_000_000_000L)),
+            // whole seconds, as most log lines have: durations of whole seconds, up to 2 * 10^7
+            Arbitraries.longs().between(1_790_000_000L, 1_810_000_000L).map(Instant::ofEpochSecond),
+            Arbitraries.longs()
+                .between(1_790_000_000L, 1_790_000_100L)
+                .map(s -> Instant.ofEpochSecond(s, 500_000)));
     Arbitrary<InetAddress> addresses =
         Arbitraries.oneOf(
             Arbitraries.bytes().array(byte[].class).ofSize(4).map(CsvBytesTest::address),
