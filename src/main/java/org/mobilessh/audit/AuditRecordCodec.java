@@ -115,8 +115,13 @@ final class AuditRecordCodec {
     private final byte[] scratch = new byte[64];
     private byte[] lastString = new byte[0];
     private String last;
-    private final byte[][] keys = new byte[1 << 13][];
-    private final InetAddress[] addresses = new InetAddress[keys.length];
+    // the addresses met last, by a hash of their bytes: the bytes as two longs (and the length)
+    // beside the address, so that a hit compares numbers and touches no other object
+    private static final int SLOT_BITS = 13;
+    private final long[] keyHigh = new long[1 << SLOT_BITS];
+    private final long[] keyLow = new long[keyHigh.length];
+    private final byte[] keyLength = new byte[keyHigh.length];
+    private final InetAddress[] addresses = new InetAddress[keyHigh.length];
 
     String string(DataInput in) throws IOException {
       int n = in.readInt();
@@ -146,26 +151,43 @@ final class AuditRecordCodec {
         throw new IOException("an address of " + n + " bytes");
       }
       in.readFully(scratch, 0, n);
-      int h = n;
-      for (int i = 0; i < n; i++) {
-        h = 31 * h + scratch[i];
+      long high;
+      long low;
+      if (n == 16) {
+        high = (long) LONGS.get(scratch, 0);
+        low = (long) LONGS.get(scratch, 8);
+      } else {
+        high = 0;
+        low = 0;
+        for (int i = 0; i < n; i++) {
+          if (i < 8) {
+            high = high << 8 | (scratch[i] & 0xff);
+          } else {
+            low = low << 8 | (scratch[i] & 0xff);
+          }
+        }
       }
-      int slot = (h ^ (h >>> 16)) & (keys.length - 1);
-      byte[] k = keys[slot];
-      if (k != null && java.util.Arrays.equals(k, 0, k.length, scratch, 0, n)) {
+      long h = (high * 0x9E3779B97F4A7C15L) ^ (low * 0xC2B2AE3D27D4EB4FL) ^ n;
+      int slot = (int) (h >>> (64 - SLOT_BITS));
+      if (keyLength[slot] == n && keyHigh[slot] == high && keyLow[slot] == low) {
         return addresses[slot];
       }
-      byte[] b = java.util.Arrays.copyOf(scratch, n);
       InetAddress a;
       try {
-        a = InetAddress.getByAddress(b);
+        a = InetAddress.getByAddress(java.util.Arrays.copyOf(scratch, n));
       } catch (UnknownHostException e) {
         throw new IOException(e);
       }
-      keys[slot] = b;
+      keyHigh[slot] = high;
+      keyLow[slot] = low;
+      keyLength[slot] = (byte) n;
       addresses[slot] = a;
       return a;
     }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.BIG_ENDIAN);
   }
 
   static String string(Repeats r, DataInput in) throws IOException {

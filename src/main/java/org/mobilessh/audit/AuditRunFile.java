@@ -543,17 +543,23 @@ final class AuditRunFile {
   static final class Records<T> implements AutoCloseable {
     private final List<Sequence<T>> all;
 
-    /** The sequences with a record left, by their heads; filled at the first {@link #next}. */
+    /**
+     * The sequences with a record left but {@link #top}, by their heads; filled at the first {@link
+     * #next}.
+     */
     private final PriorityQueue<Sequence<T>> heads;
+
+    private final java.util.Comparator<Sequence<T>> order;
+
+    /** The sequence whose head goes out next, kept out of {@link #heads}. */
+    private Sequence<T> top;
 
     private boolean started;
 
     Records(List<Sequence<T>> sequences, Order<T> order) {
       this.all = sequences;
-      this.heads =
-          new PriorityQueue<>(
-              Math.max(1, sequences.size()),
-              (a, b) -> order.compare(a.head, a.place, b.head, b.place));
+      this.order = (a, b) -> order.compare(a.head, a.place, b.head, b.place);
+      this.heads = new PriorityQueue<>(Math.max(1, sequences.size()), this.order);
     }
 
     /** The next record, or {@code null} after the last. */
@@ -568,14 +574,19 @@ final class AuditRunFile {
             heads.add(s);
           }
         }
+        top = heads.poll();
       }
-      Sequence<T> top = heads.poll();
       if (top == null) {
         return null;
       }
       T t = top.head;
-      if (top.advance() != null) {
+      if (top.advance() == null) {
+        top = heads.poll();
+      } else if (!heads.isEmpty() && order.compare(heads.peek(), top) < 0) {
+        // another sequence's head comes first; most often the same sequence goes on, and then
+        // one comparison does instead of taking it out of the queue and putting it back
         heads.add(top);
+        top = heads.poll();
       }
       return t;
     }
