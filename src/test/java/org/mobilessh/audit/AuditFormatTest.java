@@ -107,7 +107,7 @@ class AuditFormatTest {
         .toPlainString();
   }
 
-  @Property(tries = 20000)
+  @Property(tries = 2000)
   void addressBytesAreTheAddressText(@ForAll("addresses") byte[] ip) throws Exception {
     java.net.InetAddress a = java.net.InetAddress.getByAddress(ip);
     PrintBuffer out = new PrintBuffer(1);
@@ -118,36 +118,10 @@ class AuditFormatTest {
 
   @Provide
   Arbitrary<byte[]> addresses() {
-    // groups mostly zero or small, so that runs of zeros (ties, at either end) and short groups
-    // are common; 16 bytes of ::ffff:a.b.c.d make an IPv4 address
-    Arbitrary<Integer> group =
-        Arbitraries.oneOf(
-            Arbitraries.just(0),
-            Arbitraries.integers().between(0, 0xf),
-            Arbitraries.integers().between(0, 0xffff));
-    Arbitrary<byte[]> v6 =
-        group
-            .array(int[].class)
-            .ofSize(8)
-            .map(
-                g -> {
-                  byte[] b = new byte[16];
-                  for (int i = 0; i < 8; i++) {
-                    b[2 * i] = (byte) (g[i] >>> 8);
-                    b[2 * i + 1] = (byte) g[i];
-                  }
-                  return b;
-                });
-    Arbitrary<byte[]> v4 = Arbitraries.bytes().array(byte[].class).ofSize(4);
-    Arbitrary<byte[]> mapped =
-        v4.map(
-            q -> {
-              byte[] b = new byte[16];
-              b[10] = (byte) 0xff;
-              b[11] = (byte) 0xff;
-              System.arraycopy(q, 0, b, 12, 4);
-              return b;
-            });
-    return Arbitraries.oneOf(v6, v4, mapped);
+    return Arbitraries.oneOf(
+        Arbitraries.bytes().array(byte[].class).ofSize(4),
+        Arbitraries.bytes().array(byte[].class).ofSize(16),
+        Arbitraries.of(0, 1, 0xffff)
+            .map(x -> new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1, 0, 0, 0, (byte) (int) x}));
   }
 }
