@@ -232,19 +232,23 @@ final class AuditRecordCodec {
     SourceLine read(DataInput in) throws IOException;
   }
 
-  /** Path, line number and text, in the record. */
+  /** Path, line number, time and text, in the record. */
   static final LineCodec INLINE =
       new LineCodec() {
         @Override
         public void write(DataOutput o, SourceLine l) throws IOException {
           writeName(o, l.sourcePath());
           o.writeLong(l.lineNumber());
+          o.writeLong(l.micros());
           writeString(o, l.line());
         }
 
         @Override
         public SourceLine read(DataInput in) throws IOException {
-          return new SourceLine(readName(in), in.readLong(), readString(in));
+          String path = readName(in);
+          long line = in.readLong();
+          long micros = in.readLong();
+          return new SourceLine(path, line, readString(in), micros);
         }
       };
 

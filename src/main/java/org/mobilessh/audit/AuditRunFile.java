@@ -28,8 +28,10 @@ import java.util.zip.CheckedOutputStream;
  * <ul>
  *   <li>{@code KIND.run}: the records in the order the stream gave, in {@link AuditRecordCodec}'s
  *       form, except that each evidence line is only its source (a number into the manifest's table
- *       of paths) and line number;
- *   <li>{@code KIND.text}: the texts of those evidence lines, in the same order.
+ *       of paths), line number and event time;
+ *   <li>{@code KIND.text}: the texts of those evidence lines, in the same order — or, in an entry
+ *       that left them in the index ({@link Writer}, {@code textsInIndex}), only of the lines that are
+ *       no indexed event's; {@link EvidenceTexts} reads the others from the index.
  * </ul>
  *
  * The windows may come in several such pairs ({@code windows.*}, {@code windows-1.*}, ...), each
@@ -50,10 +52,11 @@ final class AuditRunFile {
   private static final int MAGIC = 0x4d534152; // "MSAR"
 
   /**
-   * 3: the windows in sequences with their places (2: one sequence, as the stream gave it after its
-   * reorder buffer). An entry of another version is refused as damaged, and computed again.
+   * 4: each evidence line with its event's time, and the texts of indexed events' lines left in the
+   * index when the entry says so (3: every text in the entry; 2: the windows in one sequence,
+   * without places). An entry of another version is refused as damaged, and computed again.
    */
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   /** The record kinds, in the order their files are listed in the manifest. */
   enum Kind {
@@ -119,24 +122,37 @@ final class AuditRunFile {
   }
 
   /**
-   * Evidence lines split off their records: the path's number in the entry's path table and the
-   * line number in the record, the text in the kind's text file. One class for both directions, so
-   * the two sides of the format stay together. A writer has the table's index and a text output; a
-   * reader has the table and, when the texts are wanted, a text input (else each text is {@code
-   * ""}).
+   * Evidence lines split off their records: the path's number in the entry's path table, the line
+   * number and the event's time ({@link SourceLine#micros}) in the record, the text in the kind's
+   * text file — every text, or, when the entry leaves them in the index, only the texts of lines
+   * that are not an indexed event's ({@link SourceLine#NOT_INDEXED}); {@link EvidenceTexts} finds
+   * the others again. One class for both directions, so the two sides of the format stay together.
+   * A writer has the table's index and a text output; a reader has the table and, when the texts
+   * are wanted, a text input holding every text (else each text is {@code ""}).
    */
-  private static final class SplitLines implements AuditRecordCodec.LineCodec {
+  static final class SplitLines implements AuditRecordCodec.LineCodec {
     private final List<String> paths;
     private final Map<String, Integer> pathIds;
     private final DataOutput textOut;
+    private final boolean textsInIndex;
     private final DataInput textIn;
 
-    SplitLines(
-        List<String> paths, Map<String, Integer> pathIds, DataOutput textOut, DataInput textIn) {
+    private SplitLines(
+        List<String> paths,
+        Map<String, Integer> pathIds,
+        DataOutput textOut,
+        boolean textsInIndex,
+        DataInput textIn) {
       this.paths = paths;
       this.pathIds = pathIds;
       this.textOut = textOut;
+      this.textsInIndex = textsInIndex;
       this.textIn = textIn;
+    }
+
+    /** A reader of {@code paths}, with every text from {@code textIn} ({@code null}: none). */
+    static SplitLines reader(List<String> paths, DataInput textIn) {
+      return new SplitLines(paths, null, null, false, textIn);
     }
 
     @Override
@@ -149,7 +165,10 @@ final class AuditRunFile {
       }
       o.writeInt(id);
       o.writeLong(l.lineNumber());
-      AuditRecordCodec.writeString(textOut, l.line());
+      o.writeLong(l.micros());
+      if (!textsInIndex || l.micros() == SourceLine.NOT_INDEXED) {
+        AuditRecordCodec.writeString(textOut, l.line());
+      }
     }
 
     @Override
@@ -159,8 +178,9 @@ final class AuditRunFile {
         throw new IOException("evidence path " + id + " is not in the manifest");
       }
       long line = in.readLong();
+      long micros = in.readLong();
       return new SourceLine(
-          paths.get(id), line, textIn == null ? "" : AuditRecordCodec.readString(textIn));
+          paths.get(id), line, textIn == null ? "" : AuditRecordCodec.readString(textIn), micros);
     }
   }
 
@@ -179,6 +199,7 @@ final class AuditRunFile {
   static final class Writer implements AuditSink, AutoCloseable {
     private final Path dir;
     private final boolean rejections;
+    private final boolean textsInIndex;
 
     /** Per kind, per sequence: the record file, the text file, the codec, the count. */
     private final List<List<Sequence>> kinds = new ArrayList<>();
@@ -202,7 +223,7 @@ final class AuditRunFile {
       Sequence(Kind k, int q) throws IOException {
         records = new Out(dir.resolve(k.file(q)));
         text = new Out(dir.resolve(k.text(q)));
-        codec = codec(k, new SplitLines(paths, pathIds, text.data, null));
+        codec = codec(k, new SplitLines(paths, pathIds, text.data, textsInIndex, null));
       }
 
       /** Writes out and closes both files (once): the sequence is complete. */
@@ -219,9 +240,14 @@ final class AuditRunFile {
       }
     }
 
-    Writer(Path dir, boolean rejections) throws IOException {
+    /**
+     * @param textsInIndex whether the texts of indexed events' lines are left in the index (the
+     *     entry keeps their pointers only; {@link EvidenceTexts} reads them back)
+     */
+    Writer(Path dir, boolean rejections, boolean textsInIndex) throws IOException {
       this.dir = dir;
       this.rejections = rejections;
+      this.textsInIndex = textsInIndex;
       for (Kind k : Kind.values()) {
         List<Sequence> l = new ArrayList<>();
         kinds.add(l);
@@ -323,6 +349,7 @@ final class AuditRunFile {
       m.writeInt(VERSION);
       AuditRecordCodec.writeString(m, key);
       m.writeBoolean(end.rejections());
+      m.writeBoolean(textsInIndex);
       m.writeInt(paths.size());
       for (String p : paths) {
         AuditRecordCodec.writeString(m, p);
@@ -385,8 +412,23 @@ final class AuditRunFile {
    * @param key the text it was made for
    * @param paths the source paths the evidence lines point into
    * @param sequences per kind (in the kinds' order), its sequences
+   * @param textsInIndex whether the texts of indexed events' lines were left in the index
+   * @param texts the directory whose text files hold every text of the lines: {@code dir}, or
+   *     where {@link EvidenceTexts} put them
    */
-  record Checked(Path dir, String key, String[] paths, List<List<Listed>> sequences, End end) {
+  record Checked(
+      Path dir,
+      String key,
+      String[] paths,
+      List<List<Listed>> sequences,
+      End end,
+      boolean textsInIndex,
+      Path texts) {
+    /** With every text in the text files of {@code texts}. */
+    Checked withTexts(Path texts) {
+      return new Checked(dir, key, paths, sequences, end, false, texts);
+    }
+
     long count(Kind k) {
       long n = 0;
       for (Listed l : sequences.get(k.ordinal())) {
@@ -430,6 +472,9 @@ final class AuditRunFile {
      */
     @SuppressWarnings("unchecked")
     <T> Records<T> open(Kind k, boolean text) throws IOException {
+      if (text && textsInIndex) {
+        throw new IllegalStateException("the texts of " + dir + " are in the index: resolve first");
+      }
       List<Listed> listed = sequences.get(k.ordinal());
       List<Sequence<T>> open = new ArrayList<>();
       // one for every sequence: the records of a router share their names and addresses, as when
@@ -443,16 +488,16 @@ final class AuditRunFile {
           }
           Reorder.RunInput records =
               new Reorder.RunInput(Files.newInputStream(dir.resolve(k.file(q))));
-          Reorder.RunInput texts;
+          Reorder.RunInput textIn;
           try {
-            texts =
-                text ? new Reorder.RunInput(Files.newInputStream(dir.resolve(k.text(q)))) : null;
+            textIn =
+                text ? new Reorder.RunInput(Files.newInputStream(texts.resolve(k.text(q)))) : null;
           } catch (IOException | RuntimeException e) {
             records.close();
             throw e;
           }
-          AuditRecordCodec.LineCodec lines = new SplitLines(List.of(paths), null, null, texts);
-          open.add(new Sequence<>(records, texts, n, k.placed, codec(k, lines, repeats)));
+          AuditRecordCodec.LineCodec lines = SplitLines.reader(List.of(paths), textIn);
+          open.add(new Sequence<>(records, textIn, n, k.placed, codec(k, lines, repeats)));
         }
       } catch (IOException | RuntimeException e) {
         for (Sequence<T> s : open) {
@@ -622,6 +667,7 @@ final class AuditRunFile {
     }
     String key = AuditRecordCodec.readString(m);
     boolean rejections = m.readBoolean();
+    boolean textsInIndex = m.readBoolean();
     String[] paths = new String[m.readInt()];
     for (int i = 0; i < paths.length; i++) {
       paths[i] = AuditRecordCodec.readString(m);
@@ -644,7 +690,7 @@ final class AuditRunFile {
       totals.add(AuditRecordCodec.TOTALS.read(m));
     }
     End end = new End(totals, m.readLong(), m.readLong(), m.readLong(), rejections);
-    return new Checked(dir, key, paths, List.copyOf(sequences), end);
+    return new Checked(dir, key, paths, List.copyOf(sequences), end, textsInIndex, dir);
   }
 
   /** Only the key text of a manifest, unchecked (for listing). */

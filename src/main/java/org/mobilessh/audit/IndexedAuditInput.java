@@ -496,6 +496,38 @@ public final class IndexedAuditInput {
       if (cache != null) {
         AuditCache.Hit hit = cache.lookup(key, rejections, p.router(), merged, text, forms);
         if (hit != null) {
+          AuditRunFile.Checked run = hit.run();
+          String texts = "";
+          if (run.textsInIndex() && !text.isEmpty()) {
+            long t0 = System.nanoTime();
+            try {
+              run =
+                  EvidenceTexts.resolve(
+                      run,
+                      text,
+                      searcher,
+                      p.query(),
+                      Files.createDirectory(scratch().resolve(UUID.randomUUID().toString())));
+            } catch (EvidenceTexts.Unresolved e) {
+              hit.kept().values().forEach(PrintedRun.Reader::close);
+              options
+                  .progress()
+                  .accept(
+                      "audit cache: entry "
+                          + run.dir().getFileName()
+                          + " of router "
+                          + AuditCache.label(p.router())
+                          + " cannot be given its evidence texts ("
+                          + e.getMessage()
+                          + "): computing it again, with its texts");
+              return computeRouter(p, key, data, true);
+            }
+            texts =
+                String.format(
+                    java.util.Locale.ROOT,
+                    ", evidence texts read from the index in %.1f s",
+                    (System.nanoTime() - t0) / 1e9);
+          }
           if (tap != null) {
             tap.notRead(p.router(), p.query());
           }
@@ -508,10 +540,22 @@ public final class IndexedAuditInput {
                       + data.count()
                       + " events, results from the cache ("
                       + hit.run().dir().getFileName()
-                      + ")");
-          return new Done(p, hit.run(), true, false, hit.kept());
+                      + ")"
+                      + texts);
+          return new Done(p, run, true, false, hit.kept());
         }
       }
+      // a command that prints no evidence text leaves the texts in the index (EvidenceTexts)
+      return computeRouter(p, key, data, cache == null || !text.isEmpty());
+    }
+
+    /**
+     * Computes one router into a run file, kept in the cache when there is one.
+     *
+     * @param keepTexts whether the entry keeps the evidence texts (else only their pointers)
+     */
+    private Done computeRouter(Part p, String key, EventSearcher.Digest data, boolean keepTexts)
+        throws IOException {
       Path dir = null;
       if (cache != null) {
         try {
@@ -536,7 +580,8 @@ public final class IndexedAuditInput {
         RulesetHistory rulesets = RulesetHistory.of(p.snapshots());
         // an entry kept in the cache holds every kind, so that one run (say windows, which
         // wants no rejections) serves the next question (rejects, report) too
-        try (AuditRunFile.Writer w = new AuditRunFile.Writer(dir, rejections || inCache);
+        try (AuditRunFile.Writer w =
+                new AuditRunFile.Writer(dir, rejections || inCache, inCache && !keepTexts);
             AuditEngine.Stream s =
                 engine.open(List.of(), rulesets.rejectCounters(), rulesets.snapshots(), w)) {
           TapReader reader = tap == null ? null : tap.open(p.router());

@@ -43,8 +43,17 @@ public record TracedEvent(
     return event.hostname() == null ? "" : event.hostname();
   }
 
-  /** The evidence pointer for this event. */
+  /**
+   * The evidence pointer for this event, with its time in µs ({@link SourceLine#micros}) when it
+   * has one that an index can hold.
+   */
   public SourceLine sourceLine() {
-    return new SourceLine(sourcePath, lineNumber, originalLine);
+    long micros = SourceLine.NOT_INDEXED;
+    if (time != null
+        && time.getNano() % 1000 == 0
+        && Math.abs(time.getEpochSecond()) < 9_000_000_000_000L) { // µs within a long
+      micros = time.getEpochSecond() * 1_000_000L + time.getNano() / 1000;
+    }
+    return new SourceLine(sourcePath, lineNumber, originalLine, micros);
   }
 }

@@ -196,6 +196,68 @@ public final class EventSearcher implements Closeable {
     }
   }
 
+  /** What {@link #forEachLine} hands each match to. */
+  public interface LineConsumer {
+    /**
+     * @param sourcePath {@code log.file.path}, or {@code null}
+     * @param lineNumber 1-based line number in the source, -1 if not stored
+     * @param micros {@code @timestamp} in µs, {@link Long#MIN_VALUE} without one
+     * @param originalLine the line as stored
+     */
+    void accept(String sourcePath, long lineNumber, long micros, String originalLine);
+  }
+
+  /**
+   * The source pointer, time and stored line of every match, in index order (not time order), not
+   * re-parsed: for a caller that looks lines up by where they came from (the audit cache's evidence
+   * texts). Each segment's stored fields are read sequentially; only the matches are decoded.
+   *
+   * @return how many matches were handed over
+   */
+  public long forEachLine(Query query, LineConsumer consumer) {
+    HitVisitor visitor = new HitVisitor();
+    // in index order: merge instances decompress each block once, not once per document
+    try (TimeOrderedReader.SequentialReaders sequential =
+        new TimeOrderedReader.SequentialReaders()) {
+      org.apache.lucene.search.Weight w =
+          searcher.createWeight(
+              searcher.rewrite(scoped(query)),
+              org.apache.lucene.search.ScoreMode.COMPLETE_NO_SCORES,
+              1);
+      long n = 0;
+      for (org.apache.lucene.index.LeafReaderContext leaf : reader.leaves()) {
+        org.apache.lucene.search.Scorer sc = w.scorer(leaf);
+        if (sc == null) {
+          continue;
+        }
+        org.apache.lucene.index.NumericDocValues time =
+            org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.TIMESTAMP);
+        org.apache.lucene.util.Bits live = leaf.reader().getLiveDocs();
+        StoredFields stored = sequential.of(leaf.reader());
+        org.apache.lucene.search.DocIdSetIterator it = sc.iterator();
+        for (int d = it.nextDoc();
+            d != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
+            d = it.nextDoc()) {
+          if (live != null && !live.get(d)) {
+            continue;
+          }
+          visitor.reset();
+          stored.document(d, visitor);
+          StoredEvent e = visitor.stored(decoder);
+          consumer.accept(
+              e.sourcePath(),
+              e.lineNumber(),
+              time.advanceExact(d) ? time.longValue() : Long.MIN_VALUE,
+              e.originalLine());
+          n++;
+        }
+      }
+      return n;
+    } catch (IOException e) {
+      throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Reads a hit's stored fields: an event's one {@link Fields#STORED} value into a buffer reused
    * from one document to the next, anything else (quarantined lines, schema 1) into a {@link
@@ -216,6 +278,12 @@ public final class EventSearcher implements Closeable {
         other = new org.apache.lucene.document.DocumentStoredFieldVisitor();
       }
       return other;
+    }
+
+    StoredEvent stored(StoredEvent.Decoder decoder) {
+      return length >= 0
+          ? decoder.decode(buf, 0, length)
+          : decoder.decode(other == null ? EMPTY : other.getDocument());
     }
 
     Hit hit(Long micros, Reparser reparser, StoredEvent.Decoder decoder) {

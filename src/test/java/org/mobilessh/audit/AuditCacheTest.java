@@ -276,13 +276,13 @@ class AuditCacheTest {
     // the windows of the routers' streams came late in part, as a sequence of their own
     assertThat(manifests)
         .anyMatch(m -> Files.exists(m.resolveSibling(AuditRunFile.Kind.WINDOWS.file(1))));
-    // one entry as the format before wrote its manifest (version 2, its checksum right): its
-    // windows file would be read as one sequence without places, so it must not be read at all
+    // one entry as the format before wrote its manifest (version 3, its checksum right): its
+    // evidence lines would be read without their times, so it must not be read at all
     Path m = manifests.get(0);
     byte[] b = Files.readAllBytes(m);
     java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
-    assertThat(bb.getInt(4)).isEqualTo(AuditRunFile.VERSION).isEqualTo(3);
-    bb.putInt(4, 2);
+    assertThat(bb.getInt(4)).isEqualTo(AuditRunFile.VERSION).isEqualTo(4);
+    bb.putInt(4, 3);
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(b, 0, b.length - 4);
     bb.putInt(b.length - 4, (int) crc.getValue());
@@ -295,6 +295,146 @@ class AuditCacheTest {
     assertThat(again.progress()).anyMatch(p -> p.contains("2 from the cache, 1 computed"));
     assertThat(streamed(idx, true, 2).progress())
         .anyMatch(p -> p.contains("3 from the cache, 0 computed"));
+  }
+
+  /** As {@link #streamed}, by a sink that prints no evidence text (as every CSV does). */
+  private static Streamed withoutTexts(Path idx) {
+    List<String> progress = new ArrayList<>();
+    AuditResult.Collector c = new AuditResult.Collector();
+    AuditSink noTexts =
+        new AuditSink() {
+          @Override
+          public void window(Window w) {
+            c.window(w);
+          }
+
+          @Override
+          public void session(Session s) {
+            c.session(s);
+          }
+
+          @Override
+          public void rejection(Rejection r) {
+            c.rejection(r);
+          }
+
+          @Override
+          public void anomaly(Anomaly a) {
+            c.anomaly(a);
+          }
+
+          @Override
+          public boolean wantsEvidenceText(Class<?> kind) {
+            return false;
+          }
+
+          @Override
+          public void end(List<RejectTotals> totals, long used, long dropped, long untimed) {
+            c.end(totals, used, dropped, untimed);
+          }
+        };
+    try (EventSearcher s = EventSearcher.open(idx)) {
+      IndexedAuditInput.stream(
+          s,
+          FROM,
+          TO,
+          null,
+          engine(),
+          AuditSink.month(MONTH, noTexts),
+          new IndexedAuditInput.Options(true, 2, progress::add));
+    }
+    return new Streamed(c.result(), progress);
+  }
+
+  private static long bytesOf(Path idx, String suffix) throws IOException {
+    try (Stream<Path> s = Files.walk(AuditCache.directory(idx))) {
+      long n = 0;
+      for (Path p : s.filter(p -> p.getFileName().toString().endsWith(suffix)).toList()) {
+        n += Files.size(p);
+      }
+      return n;
+    }
+  }
+
+  private static int segments(Path idx) throws IOException {
+    try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(idx)) {
+      return org.apache.lucene.index.SegmentInfos.readLatestCommit(d).size();
+    }
+  }
+
+  /**
+   * An entry written for a command that prints no evidence text keeps each line's pointer (path,
+   * line number, event time), not its text; a command that prints texts reads them from the index,
+   * and gets exactly the texts the engine saw — also after the index's segments were merged into
+   * one (documents renumbered, the entries' keys unchanged).
+   */
+  @Test
+  void textsLeftInTheIndexAreReadBackAsTheEngineSawThemAcrossAMerge() throws IOException {
+    Path idx = copy("pointers");
+    AuditResult one = single(idx);
+    Streamed cold = withoutTexts(idx);
+    assertThat(cold.progress()).anyMatch(m -> m.contains("0 from the cache, 3 computed"));
+    assertThat(cold.result().windows()).hasSameSizeAs(one.windows());
+    // the texts are no part of the entries (only lines that are no indexed event's, none here)
+    assertThat(bytesOf(idx, ".run")).isGreaterThan(100_000);
+    assertThat(bytesOf(idx, ".text")).isZero();
+    Streamed texts = streamed(idx, true, 2);
+    assertThat(texts.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
+    assertThat(texts.result()).isEqualTo(one);
+    assertThat(texts.result().windows().get(0).evidence().get(0).line()).isNotEmpty();
+
+    assertThat(segments(idx)).isGreaterThan(1);
+    org.apache.lucene.index.IndexWriterConfig config =
+        new org.apache.lucene.index.IndexWriterConfig()
+            .setOpenMode(org.apache.lucene.index.IndexWriterConfig.OpenMode.APPEND);
+    try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(idx);
+        org.apache.lucene.index.IndexWriter w = new org.apache.lucene.index.IndexWriter(d, config)) {
+      w.forceMerge(1);
+      w.commit();
+    }
+    assertThat(segments(idx)).isEqualTo(1);
+    Streamed merged = streamed(idx, true, 2);
+    assertThat(merged.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
+    assertThat(merged.result()).isEqualTo(one);
+  }
+
+  /**
+   * A file rewritten in place with another line at the same place and time: two documents with
+   * the same pointer and different texts. The entry that points there cannot be given its texts;
+   * it is computed again, keeping them, and serves from then on.
+   */
+  @Test
+  void anEntryWhosePointersTheIndexCannotAnswerIsComputedAgainWithItsTexts() throws IOException {
+    Path idx = copy("rewritten");
+    Path log = dir.resolve("rewritten.log");
+    for (int port : new int[] {40005, 40006}) {
+      Files.writeString(
+          log,
+          "Oct 13 12:00:00 router2 kernel: [100.000000] mobilessh-reject: IN=eth0 OUT= MAC="
+              + " SRC=198.51.100.97 DST=192.0.2.2 LEN=60 TOS=0x00 PREC=0x00 TTL=50 ID=1 DF"
+              + " PROTO=TCP SPT="
+              + port
+              + " DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0\n");
+      cli("ingest", "--index", idx + "", "--tz", "UTC", "--year", "2026", log + "");
+    }
+    AuditResult one = single(idx);
+    assertThat(one.rejections())
+        .filteredOn(r -> r.evidence().sourcePath().equals(log.toString()))
+        .hasSize(2);
+    assertThat(withoutTexts(idx).progress())
+        .anyMatch(m -> m.contains("0 from the cache, 3 computed"));
+    Streamed texts = streamed(idx, true, 2);
+    assertThat(texts.result()).isEqualTo(one);
+    assertThat(texts.progress())
+        .filteredOn(
+            m ->
+                m.contains("of router router2 cannot be given its evidence texts")
+                    && m.contains("two different lines in the index"))
+        .hasSize(1);
+    assertThat(texts.progress()).anyMatch(m -> m.contains("2 from the cache, 1 computed"));
+    Streamed again = streamed(idx, true, 2);
+    assertThat(again.result()).isEqualTo(one);
+    assertThat(again.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
   }
 
   @Test

@@ -195,7 +195,7 @@ class BoundedFilesTest {
     try {
       int mostWhileWritten = 0;
       AuditEngine.LiveState live;
-      try (AuditRunFile.Writer w = new AuditRunFile.Writer(dir, true);
+      try (AuditRunFile.Writer w = new AuditRunFile.Writer(dir, true, false);
           AuditEngine.Stream s = engine.open(List.of(), List.of(), List.of(), w)) {
         int i = 0;
         for (TracedEvent te : busy) {

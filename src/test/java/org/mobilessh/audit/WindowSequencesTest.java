@@ -135,7 +135,7 @@ class WindowSequencesTest {
       dir =
           Files.createTempDirectory(
               Files.createDirectories(Path.of("target", "test-scratch")), "mobilessh-sequences-");
-      try (AuditRunFile.Writer w = new AuditRunFile.Writer(dir, true)) {
+      try (AuditRunFile.Writer w = new AuditRunFile.Writer(dir, true, false)) {
         engine.run(AuditInput.of(in), w);
         w.finish("test");
       }
