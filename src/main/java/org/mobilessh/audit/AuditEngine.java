@@ -244,7 +244,7 @@ public final class AuditEngine {
 
     private final Map<String, Obs> observers = new HashMap<>();
     private final Map<String, StreamState> streams = new HashMap<>();
-    private final ArrayDeque<Delayed> delayed = new ArrayDeque<>();
+    private final LineQueue<Obs> delayed = new LineQueue<>();
 
     /** The time stage C has reached: read through {@link #cHead()}. */
     private Instant cHead;
@@ -431,7 +431,7 @@ public final class AuditEngine {
       }
       pairing(null);
       while (!delayed.isEmpty()) {
-        stageD(delayed.pollFirst());
+        stageD();
       }
       for (Obs o : observers.values()) {
         for (Track t : o.tracks.values()) { // (closes of different addresses: any order)
@@ -685,10 +685,9 @@ public final class AuditEngine {
       // seen up to exactly its look-ahead's end (its time + delay): then what a line finds does
       // not depend on which event, of which router, happened to come next.
       pairing(t);
-      while (!delayed.isEmpty() && delayed.peekFirst().te.time().isBefore(cut)) {
-        Delayed d = delayed.pollFirst();
-        cHeadLine = d.te.time();
-        stageD(d);
+      while (delayed.headBefore(cut)) {
+        cHeadLine = delayed.headTime();
+        stageD();
       }
       cHead = t;
       cHeadLine = null;
@@ -698,9 +697,10 @@ public final class AuditEngine {
       }
       o.last = t;
       LogEvent e = te.event();
+      double u = uncertainty(te);
       StreamState ss = o.stream(te.sourcePath());
       if (anomalies) {
-        ss.clockIn(te, cut);
+        ss.clockIn(te, u, cut);
       }
       if (!(e instanceof NoticeEvent) && (ss.lastLine == null || t.isAfter(ss.lastLine.time()))) {
         ss.lastLine = te;
@@ -717,7 +717,7 @@ public final class AuditEngine {
         }
         if (n.isListChange()) {
           (n.failed() ? failures : attempts).addLast(te);
-          delayed.addLast(new Delayed(te, null));
+          delayed.add(te, u, o, null, null);
         }
       } else {
         Action a = stepOf(te);
@@ -729,7 +729,7 @@ public final class AuditEngine {
           }
           // a rejected packet matters to an address only as a SYN that proves its window shut
           if (a != Action.REJECT || ne.packet().isSyn()) {
-            delayed.addLast(new Delayed(te, a));
+            delayed.add(te, u, o, a, ne.packet().source());
           }
         }
       }
@@ -738,13 +738,22 @@ public final class AuditEngine {
       }
     }
 
-    /** A line after the look-ahead: applied to its address, in order. */
-    private void stageD(Delayed d) {
-      TracedEvent te = d.te;
-      dHead = te.time();
+    /**
+     * The oldest line waiting for the look-ahead, applied to its address. A rejected SYN of an
+     * address without an open window (most lines of a month) is applied without reading the line
+     * itself.
+     */
+    private void stageD() {
+      TracedEvent te = delayed.headLine();
+      Obs o = delayed.headRouter();
+      InetAddress src = delayed.headSource();
+      dHead = delayed.headTime();
+      appliedLine = te;
+      appliedU = delayed.headUncertainty();
+      Action action = delayed.removeHead();
       dSteps++;
-      Obs o = obs(te.observer());
-      if (te.event() instanceof NoticeEvent n) {
+      if (action == null) {
+        NoticeEvent n = (NoticeEvent) te.event();
         // a change followed by its FAILED line changed nothing
         boolean changes = !n.failed() && !failedAttempts.remove(te);
         if (!changes) {
@@ -764,17 +773,16 @@ public final class AuditEngine {
           track(o, n.address()).line(te, null);
         }
       } else {
-        InetAddress src = ((NetfilterEvent) te.event()).packet().source();
-        if (anomalies && (d.action == Action.SET || d.action == Action.REMOVE)) {
-          overflow(o, te, d.action, src);
+        if (anomalies && (action == Action.SET || action == Action.REMOVE)) {
+          overflow(o, te, action, src);
         }
-        if (d.action != Action.REJECT) {
-          track(o, src).line(te, d.action);
+        if (action != Action.REJECT) {
+          track(o, src).line(te, action);
         } else {
           // it can only close an open window: an address without one is not tracked for it
           Track t = o.tracks.get(src);
           if (t != null) {
-            t.line(te, d.action);
+            t.line(te, action);
           }
         }
       }
@@ -893,7 +901,7 @@ public final class AuditEngine {
 
     /** Emits what no record still to come can precede. */
     private void releaseAll() {
-      Instant pending = delayed.isEmpty() ? cHead() : delayed.peekFirst().te.time();
+      Instant pending = delayed.isEmpty() ? cHead() : delayed.headTime();
       if (!crossSource.isEmpty() && crossSource.peekFirst().te.time().isBefore(pending)) {
         pending = crossSource.peekFirst().te.time();
       }
@@ -1668,7 +1676,7 @@ public final class AuditEngine {
        * usual case: one file read in time order): they are checked from the front, in the order
        * they came, without a heap.
        */
-      final ArrayDeque<TracedEvent> inOrder = new ArrayDeque<>();
+      final LineQueue<Void> inOrder = new LineQueue<>();
 
       /**
        * Once a line comes before the last waiting one in file order (a clock stepped back, or two
@@ -1678,7 +1686,11 @@ public final class AuditEngine {
       PriorityQueue<ClockLine> queue;
 
       final ArrayDeque<ClockLine> arrival = new ArrayDeque<>();
-      Instant max;
+
+      /** The latest stamp checked so far (as numbers) and its line; {@code maxLine} null: none. */
+      long maxSeconds;
+
+      int maxNanos;
       TracedEvent maxLine;
       TracedEvent lastLine;
 
@@ -1687,16 +1699,16 @@ public final class AuditEngine {
       }
 
       /** A line in; checks the lines that came before {@code cut} (now minus the look-ahead). */
-      void clockIn(TracedEvent te, Instant cut) {
+      void clockIn(TracedEvent te, double u, Instant cut) {
         if (queue == null) {
-          TracedEvent tail = inOrder.peekLast();
+          TracedEvent tail = inOrder.lastLine();
           if (tail == null || compareFileOrder(tail, te) < 0) {
-            inOrder.addLast(te);
+            inOrder.add(te, u, null, null, null);
             clockOut(cut);
             return;
           }
           queue = new PriorityQueue<>((a, b) -> compareFileOrder(a.te, b.te));
-          for (TracedEvent w : inOrder) {
+          for (TracedEvent w : inOrder.lines()) {
             ClockLine c = new ClockLine(w);
             queue.add(c);
             arrival.addLast(c);
@@ -1715,15 +1727,21 @@ public final class AuditEngine {
        */
       void clockOut(Instant cut) {
         if (queue == null) {
-          while (!inOrder.isEmpty() && (cut == null || inOrder.peekFirst().time().isBefore(cut))) {
-            check(inOrder.pollFirst());
+          while (cut == null ? !inOrder.isEmpty() : inOrder.headBefore(cut)) {
+            check(
+                inOrder.headLine(),
+                inOrder.headSeconds(),
+                inOrder.headNanos(),
+                inOrder.headUncertainty());
+            inOrder.removeHead();
           }
           return;
         }
         while (!queue.isEmpty() && (cut == null || queue.peek().te.time().isBefore(cut))) {
           ClockLine c = queue.poll();
           c.done = true;
-          check(c.te);
+          Instant t = c.te.time();
+          check(c.te, t.getEpochSecond(), t.getNano(), uncertainty(c.te));
         }
         while (!arrival.isEmpty() && arrival.peekFirst().done) {
           arrival.pollFirst();
@@ -1735,18 +1753,17 @@ public final class AuditEngine {
 
       Instant oldestUnchecked() {
         if (queue == null) {
-          TracedEvent te = inOrder.peekFirst();
-          return te == null ? null : te.time();
+          return inOrder.isEmpty() ? null : inOrder.headTime();
         }
         ClockLine c = arrival.peekFirst();
         return c == null ? null : c.te.time();
       }
 
       /** Timestamps going backwards within one source, beyond twice its clock's uncertainty. */
-      void check(TracedEvent te) {
-        if (max != null
-            && seconds(te.time(), max) > 2 * uncertainty(te)
-            && te.time().isBefore(max)) {
+      void check(TracedEvent te, long ts, int tn, double u) {
+        if (maxLine != null
+            && seconds(ts, tn, maxSeconds, maxNanos) > 2 * u
+            && before(ts, tn, maxSeconds, maxNanos)) {
           emit(
               new Anomaly(
                   Anomaly.Kind.CLOCK_BACKWARDS,
@@ -1754,7 +1771,7 @@ public final class AuditEngine {
                   null,
                   te.time(),
                   "time goes back "
-                      + AuditFormat.seconds(seconds(te.time(), max))
+                      + AuditFormat.seconds(seconds(ts, tn, maxSeconds, maxNanos))
                       + " s from "
                       + maxLine.sourcePath()
                       + ":"
@@ -1765,8 +1782,9 @@ public final class AuditEngine {
                       + te.lineNumber(),
                   List.of(maxLine.sourceLine(), te.sourceLine())));
         }
-        if (max == null || te.time().isAfter(max)) {
-          max = te.time();
+        if (maxLine == null || before(maxSeconds, maxNanos, ts, tn)) {
+          maxSeconds = ts;
+          maxNanos = tn;
           maxLine = te;
         }
       }
@@ -1801,12 +1819,12 @@ public final class AuditEngine {
         }
       }
 
+      /** {@code action} null: a notice (a manual list change). */
       private void step(TracedEvent te, Action action) {
-        if (te.event() instanceof NoticeEvent n) {
-          manual(te, n);
+        if (action == null) {
+          manual(te, (NoticeEvent) te.event());
           return;
         }
-        NetfilterEvent ne = (NetfilterEvent) te.event();
         switch (action) {
           case SET -> {
             Timed t = refineSet(te);
@@ -1840,6 +1858,7 @@ public final class AuditEngine {
             }
           }
           case ACCEPT -> {
+            NetfilterEvent ne = (NetfilterEvent) te.event();
             Tuple tuple =
                 new Tuple(
                     address,
@@ -1869,8 +1888,7 @@ public final class AuditEngine {
             }
           }
           case REJECT -> {
-            IpPacket p = ne.packet();
-            if (open != null && p.isSyn()) {
+            if (open != null && ((NetfilterEvent) te.event()).packet().isSyn()) {
               // a rejected SYN proves the entry was not fresh at this instant
               close(Cap.REJECT, timed(te), te);
             }
@@ -2580,8 +2598,13 @@ public final class AuditEngine {
     // ------------------------------------------------------------ helpers
 
     Timed timed(TracedEvent te) {
-      return new Timed(te.time(), uncertainty(te), mark(te));
+      return new Timed(te.time(), te == appliedLine ? appliedU : uncertainty(te), mark(te));
     }
+
+    /** The line {@link #stageD} applies now, and its clock uncertainty (taken when it came). */
+    private TracedEvent appliedLine;
+
+    private double appliedU;
 
     /**
      * A line's place and time, as a window keeps it. The marks of one line made while it is applied
@@ -2634,8 +2657,141 @@ public final class AuditEngine {
     }
   }
 
-  /** A line waiting for the look-ahead; {@code action} null for a notice. */
-  private record Delayed(TracedEvent te, Action action) {}
+  /**
+   * Lines waiting an hour of data (the look-ahead, the clock check), oldest first, with what is
+   * read of them when they come out, taken while they are fresh: the time (also as numbers), the
+   * clock uncertainty and, for the look-ahead, the router, the step ({@code null} for a notice) and
+   * the packet's source. Every event compares its time with the oldest line's, and reading an hour
+   * old line, its packet and its {@link Instant} missed the processor's caches at nearly every
+   * event: the costliest loads of the engine (docs/performance-log.md, "Session 11: engine"). A
+   * ring of arrays, so waiting takes no object per line.
+   */
+  private static final class LineQueue<R> {
+    private TracedEvent[] lines = new TracedEvent[256];
+    private Instant[] times = new Instant[256];
+    private long[] seconds = new long[256];
+    private int[] nanos = new int[256];
+    private double[] uncertainties = new double[256];
+    private Object[] routers = new Object[256];
+    private Action[] actions = new Action[256];
+    private InetAddress[] sources = new InetAddress[256];
+    private int head;
+    private int size;
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    int size() {
+      return size;
+    }
+
+    void add(TracedEvent te, double u, R router, Action action, InetAddress source) {
+      if (size == lines.length) {
+        grow();
+      }
+      int i = (head + size) & (lines.length - 1);
+      Instant t = te.time();
+      lines[i] = te;
+      times[i] = t;
+      seconds[i] = t.getEpochSecond();
+      nanos[i] = t.getNano();
+      uncertainties[i] = u;
+      routers[i] = router;
+      actions[i] = action;
+      sources[i] = source;
+      size++;
+    }
+
+    /** Whether there is a line and it lies before {@code t} (as {@link Instant#isBefore}). */
+    boolean headBefore(Instant t) {
+      return size != 0 && before(seconds[head], nanos[head], t.getEpochSecond(), t.getNano());
+    }
+
+    TracedEvent headLine() {
+      return lines[head];
+    }
+
+    /** The newest line, or {@code null}. */
+    TracedEvent lastLine() {
+      return size == 0 ? null : lines[(head + size - 1) & (lines.length - 1)];
+    }
+
+    void clear() {
+      while (size > 0) {
+        removeHead();
+      }
+    }
+
+    Instant headTime() {
+      return times[head];
+    }
+
+    long headSeconds() {
+      return seconds[head];
+    }
+
+    int headNanos() {
+      return nanos[head];
+    }
+
+    double headUncertainty() {
+      return uncertainties[head];
+    }
+
+    @SuppressWarnings("unchecked")
+    R headRouter() {
+      return (R) routers[head];
+    }
+
+    InetAddress headSource() {
+      return sources[head];
+    }
+
+    /** Takes the oldest line out; its step. */
+    Action removeHead() {
+      Action a = actions[head];
+      lines[head] = null;
+      times[head] = null;
+      routers[head] = null;
+      actions[head] = null;
+      sources[head] = null;
+      head = (head + 1) & (lines.length - 1);
+      size--;
+      return a;
+    }
+
+    /** The lines, oldest first. */
+    List<TracedEvent> lines() {
+      List<TracedEvent> out = new ArrayList<>(size);
+      for (int k = 0; k < size; k++) {
+        out.add(lines[(head + k) & (lines.length - 1)]);
+      }
+      return out;
+    }
+
+    private void grow() {
+      lines = (TracedEvent[]) unwrapped(lines);
+      times = (Instant[]) unwrapped(times);
+      seconds = (long[]) unwrapped(seconds);
+      nanos = (int[]) unwrapped(nanos);
+      uncertainties = (double[]) unwrapped(uncertainties);
+      routers = (Object[]) unwrapped(routers);
+      actions = (Action[]) unwrapped(actions);
+      sources = (InetAddress[]) unwrapped(sources);
+      head = 0;
+    }
+
+    /** A ring's array twice as long, its lines from the start, oldest first. */
+    private Object unwrapped(Object ring) {
+      int n = java.lang.reflect.Array.getLength(ring);
+      Object out = java.lang.reflect.Array.newInstance(ring.getClass().getComponentType(), 2 * n);
+      int first = Math.min(size, n - head);
+      System.arraycopy(ring, head, out, 0, first);
+      System.arraycopy(ring, 0, out, first, size - first);
+      return out;
+    }
+  }
 
   /** A line waiting for the clock check. */
   private static final class ClockLine {
@@ -2830,10 +2986,15 @@ public final class AuditEngine {
   private final double[] uncertainties;
 
   static double seconds(Instant a, Instant b) {
+    return seconds(a.getEpochSecond(), a.getNano(), b.getEpochSecond(), b.getNano());
+  }
+
+  /** {@link #seconds(Instant, Instant)} of two instants given as epoch seconds and nanos. */
+  static double seconds(long as, int an, long bs, int bn) {
     // Duration.between(a, b).abs() written out (it runs several times per event): the same
     // normalised seconds and nanos, so the same double, without the two Durations
-    long s = b.getEpochSecond() - a.getEpochSecond();
-    int n = b.getNano() - a.getNano();
+    long s = bs - as;
+    int n = bn - an;
     if (n < 0) {
       s--;
       n += 1_000_000_000;
@@ -2847,6 +3008,11 @@ public final class AuditEngine {
       }
     }
     return s + n / 1e9;
+  }
+
+  /** Whether the first instant lies before the second, as {@link Instant#isBefore}. */
+  static boolean before(long as, int an, long bs, int bn) {
+    return as < bs || (as == bs && an < bn);
   }
 
   static Instant min(Instant a, Instant b) {
