@@ -26,12 +26,18 @@ final class AddressMap<V> {
   /** The value of 0.0.0.0, which the table cannot tell from an empty slot. */
   private V zero;
 
-  /** IPv6 keys as two longs, linear probing; a slot is taken when its value is not null. */
-  private long[] hi6 = new long[16];
+  /**
+   * IPv6 keys as two longs side by side (slot {@code i}: {@code keys6[2i]}, {@code keys6[2i + 1]}),
+   * linear probing; a slot holding {@code ::} (both 0) is empty: a probe reads one array, and the
+   * values only where it ends.
+   */
+  private long[] keys6 = new long[32];
 
-  private long[] lo6 = new long[16];
   private Object[] vals6 = new Object[16];
   private int v6Size;
+
+  /** The value of {@code ::}, which the table cannot tell from an empty slot. */
+  private V zero6;
 
   /** Any other kind of address (none today). */
   private final Map<InetAddress, V> others = new HashMap<>();
@@ -39,17 +45,7 @@ final class AddressMap<V> {
   V get(InetAddress a) {
     if (a instanceof Inet6Address) {
       byte[] b = a.getAddress();
-      long h = hi(b);
-      long l = lo(b);
-      int mask = vals6.length - 1;
-      for (int i = slot6(h, l, mask); vals6[i] != null; i = (i + 1) & mask) {
-        if (hi6[i] == h && lo6[i] == l) {
-          @SuppressWarnings("unchecked")
-          V v = (V) vals6[i];
-          return v;
-        }
-      }
-      return null;
+      return get6(hi(b), lo(b));
     }
     if (!(a instanceof Inet4Address)) {
       return others.get(a);
@@ -77,25 +73,7 @@ final class AddressMap<V> {
     java.util.Objects.requireNonNull(v, "value");
     if (a instanceof Inet6Address) {
       byte[] b = a.getAddress();
-      long h = hi(b);
-      long l = lo(b);
-      int mask = vals6.length - 1;
-      int i = slot6(h, l, mask);
-      for (; vals6[i] != null; i = (i + 1) & mask) {
-        if (hi6[i] == h && lo6[i] == l) {
-          @SuppressWarnings("unchecked")
-          V had = (V) vals6[i];
-          vals6[i] = v;
-          return had;
-        }
-      }
-      hi6[i] = h;
-      lo6[i] = l;
-      vals6[i] = v;
-      if (++v6Size * 2 > vals6.length) {
-        grow6();
-      }
-      return null;
+      return put6(hi(b), lo(b), v);
     }
     if (!(a instanceof Inet4Address)) {
       return others.put(a, v);
@@ -106,6 +84,10 @@ final class AddressMap<V> {
       zero = v;
       return had;
     }
+    return put4(x, v);
+  }
+
+  private V put4(int x, V v) {
     int mask = keys.length - 1;
     for (int i = slot(x, mask); ; i = (i + 1) & mask) {
       int y = keys[i];
@@ -123,6 +105,146 @@ final class AddressMap<V> {
         }
         return null;
       }
+    }
+  }
+
+  /**
+   * The value of the IPv6 address whose 16 bytes are {@code h} and {@code l} (big-endian), or
+   * {@code null}: for keys that are not addresses of their own (a /64 network: {@code l} 0).
+   */
+  V get6(long h, long l) {
+    if ((h | l) == 0) {
+      return zero6;
+    }
+    int i = find6(h, l);
+    if (i < 0) {
+      return null;
+    }
+    @SuppressWarnings("unchecked")
+    V v = (V) vals6[i];
+    return v;
+  }
+
+  /** Sets the value of the IPv6 key {@code h}, {@code l} ({@link #get6}); the one it had. */
+  V put6(long h, long l, V v) {
+    java.util.Objects.requireNonNull(v, "value");
+    if ((h | l) == 0) {
+      V had = zero6;
+      zero6 = v;
+      return had;
+    }
+    int i = find6(h, l);
+    if (i >= 0) {
+      @SuppressWarnings("unchecked")
+      V had = (V) vals6[i];
+      vals6[i] = v;
+      return had;
+    }
+    insert6(-i - 1, h, l, v);
+    return null;
+  }
+
+  /** Removes the keys whose values {@code drop} accepts. */
+  void removeValues(java.util.function.Predicate<V> drop) {
+    boolean any = false;
+    for (V v : values()) {
+      any |= drop.test(v);
+    }
+    if (!any) {
+      return;
+    }
+    int[] oldKeys = keys;
+    Object[] oldVals = vals;
+    long[] oldKeys6 = keys6;
+    Object[] oldVals6 = vals6;
+    keys = new int[oldKeys.length];
+    vals = new Object[oldVals.length];
+    keys6 = new long[oldKeys6.length];
+    vals6 = new Object[oldVals6.length];
+    v4Size = 0;
+    v6Size = 0;
+    // the survivors put again (rather than deleted in place, which would move entries along the
+    // probe runs being walked)
+    for (int k = 0; k < oldKeys.length; k++) {
+      @SuppressWarnings("unchecked")
+      V v = (V) oldVals[k];
+      if (oldKeys[k] != 0 && !drop.test(v)) {
+        put4(oldKeys[k], v);
+      }
+    }
+    for (int k = 0; k < oldVals6.length; k++) {
+      @SuppressWarnings("unchecked")
+      V v = (V) oldVals6[k];
+      if (v != null && !drop.test(v)) {
+        put6(oldKeys6[2 * k], oldKeys6[2 * k + 1], v);
+      }
+    }
+    if (zero != null && drop.test(zero)) {
+      zero = null;
+    }
+    if (zero6 != null && drop.test(zero6)) {
+      zero6 = null;
+    }
+    others.values().removeIf(drop);
+  }
+
+  /** The high 64 bits of an IPv6 address (its /64 network). */
+  static long high64(Inet6Address a) {
+    return hi(a.getAddress());
+  }
+
+  /**
+   * Sets the value of {@code a} if it has none; whether it had none. A key that is there is found
+   * without reading its value (a set's present addresses: {@link AddressSet}).
+   */
+  boolean add(InetAddress a, V v) {
+    java.util.Objects.requireNonNull(v, "value");
+    if (a instanceof Inet6Address) {
+      byte[] b = a.getAddress();
+      long h = hi(b);
+      long l = lo(b);
+      if ((h | l) == 0) {
+        if (zero6 != null) {
+          return false;
+        }
+        zero6 = v;
+        return true;
+      }
+      int i = find6(h, l);
+      if (i >= 0) {
+        return false;
+      }
+      insert6(-i - 1, h, l, v);
+      return true;
+    }
+    if (get(a) != null) {
+      return false;
+    }
+    put(a, v);
+    return true;
+  }
+
+  /** The slot of an IPv6 key (not {@code ::}), or {@code -(the empty slot its probe ends at) - 1}. */
+  private int find6(long h, long l) {
+    int mask = vals6.length - 1;
+    for (int i = slot6(h, l, mask); ; i = (i + 1) & mask) {
+      long kh = keys6[2 * i];
+      long kl = keys6[2 * i + 1];
+      if (kh == h && kl == l) {
+        return i;
+      }
+      if ((kh | kl) == 0) {
+        return -i - 1;
+      }
+    }
+  }
+
+  private void insert6(int i, long h, long l, V v) {
+    keys6[2 * i] = h;
+    keys6[2 * i + 1] = l;
+    vals6[i] = v;
+    if (++v6Size * 2 > vals6.length) {
+      grow6();
     }
   }
 
@@ -172,28 +294,32 @@ final class AddressMap<V> {
   private V remove6(byte[] b) {
     long h = hi(b);
     long l = lo(b);
-    int mask = vals6.length - 1;
-    int i = slot6(h, l, mask);
-    while (vals6[i] != null && !(hi6[i] == h && lo6[i] == l)) {
-      i = (i + 1) & mask;
+    if ((h | l) == 0) {
+      V had = zero6;
+      zero6 = null;
+      return had;
     }
-    if (vals6[i] == null) {
+    int i = find6(h, l);
+    if (i < 0) {
       return null;
     }
     @SuppressWarnings("unchecked")
     V had = (V) vals6[i];
+    int mask = vals6.length - 1;
     // backward-shift deletion, as in remove
     int hole = i;
-    for (int j = (hole + 1) & mask; vals6[j] != null; j = (j + 1) & mask) {
-      int home = slot6(hi6[j], lo6[j], mask);
+    for (int j = (hole + 1) & mask; (keys6[2 * j] | keys6[2 * j + 1]) != 0; j = (j + 1) & mask) {
+      int home = slot6(keys6[2 * j], keys6[2 * j + 1], mask);
       boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
       if (movable) {
-        hi6[hole] = hi6[j];
-        lo6[hole] = lo6[j];
+        keys6[2 * hole] = keys6[2 * j];
+        keys6[2 * hole + 1] = keys6[2 * j + 1];
         vals6[hole] = vals6[j];
         hole = j;
       }
     }
+    keys6[2 * hole] = 0;
+    keys6[2 * hole + 1] = 0;
     vals6[hole] = null;
     v6Size--;
     return had;
@@ -202,15 +328,17 @@ final class AddressMap<V> {
   void clear() {
     java.util.Arrays.fill(keys, 0);
     java.util.Arrays.fill(vals, null);
+    java.util.Arrays.fill(keys6, 0);
     java.util.Arrays.fill(vals6, null);
     v6Size = 0;
+    zero6 = null;
     v4Size = 0;
     zero = null;
     others.clear();
   }
 
   int size() {
-    return v4Size + v6Size + (zero == null ? 0 : 1) + others.size();
+    return v4Size + v6Size + (zero == null ? 0 : 1) + (zero6 == null ? 0 : 1) + others.size();
   }
 
   boolean isEmpty() {
@@ -237,6 +365,9 @@ final class AddressMap<V> {
         out.add(v);
       }
     }
+    if (zero6 != null) {
+      out.add(zero6);
+    }
     out.addAll(others.values());
     return out;
   }
@@ -261,21 +392,19 @@ final class AddressMap<V> {
   }
 
   private void grow6() {
-    long[] oldHi = hi6;
-    long[] oldLo = lo6;
+    long[] oldKeys = keys6;
     Object[] oldVals = vals6;
-    hi6 = new long[oldVals.length * 2];
-    lo6 = new long[oldVals.length * 2];
+    keys6 = new long[oldKeys.length * 2];
     vals6 = new Object[oldVals.length * 2];
     int mask = vals6.length - 1;
     for (int k = 0; k < oldVals.length; k++) {
       if (oldVals[k] != null) {
-        int i = slot6(oldHi[k], oldLo[k], mask);
+        int i = slot6(oldKeys[2 * k], oldKeys[2 * k + 1], mask);
         while (vals6[i] != null) {
           i = (i + 1) & mask;
         }
-        hi6[i] = oldHi[k];
-        lo6[i] = oldLo[k];
+        keys6[2 * i] = oldKeys[2 * k];
+        keys6[2 * i + 1] = oldKeys[2 * k + 1];
         vals6[i] = oldVals[k];
       }
     }

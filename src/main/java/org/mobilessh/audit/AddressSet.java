@@ -11,7 +11,7 @@ final class AddressSet {
 
   /** Adds {@code a}; whether it was absent. */
   boolean add(InetAddress a) {
-    return map.put(a, Boolean.TRUE) == null;
+    return map.add(a, Boolean.TRUE);
   }
 
   /** Removes {@code a}; whether it was there. */

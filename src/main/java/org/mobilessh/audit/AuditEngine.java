@@ -1,5 +1,6 @@
 package org.mobilessh.audit;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -1267,12 +1268,19 @@ public final class AuditEngine {
       Obs o = obs(te.observer());
       Instant t = te.time();
       double now = t.getEpochSecond() + t.getNano() / 1e9;
-      Map<Object, double[]> perSource = o.buckets[fam.ordinal()];
-      Object group = sourceGroup(p.source());
-      double[] a = perSource.get(group);
+      AddressMap<double[]> perSource = o.buckets[fam.ordinal()];
+      // the hashlimit group: the address (IPv4), or its /64 (IPv6: the key with the low half 0)
+      InetAddress src = p.source();
+      Inet6Address v6 = src instanceof Inet6Address x ? x : null;
+      long net = v6 == null ? 0 : AddressMap.high64(v6);
+      double[] a = v6 == null ? perSource.get(src) : perSource.get6(net, 0);
       if (a == null) {
         a = newBucket(now, config.rejectLogPerSecond());
-        perSource.put(group, a);
+        if (v6 == null) {
+          perSource.put(src, a);
+        } else {
+          perSource.put6(net, 0, a);
+        }
       }
       double[] b = o.overall[fam.ordinal()];
       if (b == null) {
@@ -1318,7 +1326,7 @@ public final class AuditEngine {
       double now = t.getEpochSecond() + t.getNano() / 1e9;
       for (Obs o : observers.values()) {
         for (int f = 0; f < 2; f++) {
-          o.buckets[f].values().removeIf(b -> b[0] + (now - b[1]) * b[2] >= burst);
+          o.buckets[f].removeValues(b -> b[0] + (now - b[1]) * b[2] >= burst);
           double[] b = o.overall[f];
           if (b != null && b[0] + (now - b[1]) * b[2] >= burst) {
             o.overall[f] = null;
@@ -1623,10 +1631,11 @@ public final class AuditEngine {
 
       /**
        * The reject LOG's token buckets of this router: per family ({@link Family#ordinal}) the
-       * hashlimit buckets by source group ({@link #sourceGroup}) and the overall limit's bucket.
+       * hashlimit buckets by source group (the address, or an IPv6 address's /64) and the overall
+       * limit's bucket.
        */
       @SuppressWarnings("unchecked")
-      final Map<Object, double[]>[] buckets = new Map[] {new HashMap<>(), new HashMap<>()};
+      final AddressMap<double[]>[] buckets = new AddressMap[] {new AddressMap<>(), new AddressMap<>()};
 
       final double[][] overall = new double[2][];
 
@@ -2845,15 +2854,6 @@ public final class AuditEngine {
       FLAG_SETS[bits] = s; // (a race makes an equal set twice: harmless)
     }
     return s;
-  }
-
-  /** The hashlimit group of a source: the address (IPv4) or its /64 (IPv6). */
-  static Object sourceGroup(InetAddress a) {
-    byte[] b = a.getAddress();
-    if (b.length == 16) {
-      return java.nio.ByteBuffer.wrap(b).getLong();
-    }
-    return a;
   }
 
   // ------------------------------------------------------------------ static helpers
