@@ -1214,9 +1214,31 @@ public final class AuditEngine {
       if (p == null || p.protocol() != Protocol.TCP || p.sourcePort() == null) {
         return null;
       }
-      Action a = config.prefixes().actionFor(ne.prefix());
+      Action a = actionFor(ne.prefix());
       return a == Action.FIREWALL ? null : a;
     }
+
+    /**
+     * The configured step of a LOG prefix. A reader hands out one string per prefix text for long
+     * stretches (the parser reuses its recent ones), so the last few are answered by identity,
+     * before the map compares the text with every configured prefix.
+     */
+    private Action actionFor(String prefix) {
+      for (int i = 0; i < prefixesSeen.length; i++) {
+        if (prefixesSeen[i] == prefix) {
+          return prefixSteps[i];
+        }
+      }
+      Action a = config.prefixes().actionFor(prefix);
+      prefixesSeen[nextPrefix] = prefix;
+      prefixSteps[nextPrefix] = a;
+      nextPrefix = (nextPrefix + 1) % prefixesSeen.length;
+      return a;
+    }
+
+    private final String[] prefixesSeen = new String[4];
+    private final Action[] prefixSteps = new Action[4];
+    private int nextPrefix;
 
     private void emit(Anomaly a) {
       if (!anomalies) {
