@@ -1088,12 +1088,14 @@ public final class AuditEngine {
         if (t.touched != r.touched || t.open != null || t.obs.tracks.get(t.address) != t) {
           continue; // touched again since: it was queued again when it became quiet
         }
-        t.sessionByTuple
-            .values()
-            .removeIf(
-                d ->
-                    !dHead.isBefore(d.firstLine.time().plusSeconds(10))
-                        && (d.flow == null || !matchable(d.flow)));
+        if (!t.sessionByTuple.isEmpty()) {
+          t.sessionByTuple
+              .values()
+              .removeIf(
+                  d ->
+                      !dHead.isBefore(d.firstLine.time().plusSeconds(10))
+                          && (d.flow == null || !matchable(d.flow)));
+        }
         boolean lastGone = t.lastClosedAt == null || t.lastClosedAt.plus(slack).isBefore(dHead);
         if (t.sessionByTuple.isEmpty() && lastGone) {
           t.obs.tracks.remove(t.address);
@@ -1830,7 +1832,11 @@ public final class AuditEngine {
       final InetAddress address;
       Open open;
       long touched;
-      final Map<Tuple, SessionDraft> sessionByTuple = new HashMap<>();
+      /**
+       * Its sessions by tuple while they can still take a retransmitted SYN or be waited for; a
+       * map of its own from the first accept on (most addresses of a month have none).
+       */
+      Map<Tuple, SessionDraft> sessionByTuple = Map.of();
 
       /** The close of the window closed last: the next one cannot start before it. */
       Instant lastClosedAt;
@@ -1904,6 +1910,9 @@ public final class AuditEngine {
               return;
             }
             d = new SessionDraft(te, f, refineAccept(te, f));
+            if (sessionByTuple.isEmpty()) {
+              sessionByTuple = new HashMap<>();
+            }
             sessionByTuple.put(tuple, d);
             if (open == null) {
               anomaly(
@@ -1915,7 +1924,7 @@ public final class AuditEngine {
               waiting.add(d);
               horizon(d.accepted.at.plus(FLOW_HORIZON));
             } else {
-              open.sessions.add(d);
+              open.session(d);
             }
           }
           case REJECT -> {
@@ -1943,7 +1952,7 @@ public final class AuditEngine {
         switch (n.action()) {
           case LIST_ADD -> {
             if (open != null) {
-              open.manualRefreshes.add(te);
+              open.manualRefresh(te);
             } else {
               open = new Open(mark(te), notBeforeLast(timed(te)), null, Window.Opening.LIST_ADD);
             }
@@ -2447,10 +2456,15 @@ public final class AuditEngine {
         final Timed opened;
         final Flow setFlow;
         final Window.Opening opening;
-        final List<SessionDraft> sessions = new ArrayList<>();
+
+        /**
+         * The sessions accepted while open; a list of its own from the first one on (most windows
+         * of a month have none, nor manual refreshes: none is made for them).
+         */
+        List<SessionDraft> sessions = List.of();
 
         /** {@code list add} lines while open: each sets the entry's stamp. */
-        final List<TracedEvent> manualRefreshes = new ArrayList<>();
+        List<TracedEvent> manualRefreshes = List.of();
 
         /** Neighbours in the list of open windows ({@link #firstOpen}). */
         Open before;
@@ -2481,6 +2495,20 @@ public final class AuditEngine {
             after.before = this;
           }
           openWindows++;
+        }
+
+        void session(SessionDraft d) {
+          if (sessions.isEmpty()) {
+            sessions = new ArrayList<>(2);
+          }
+          sessions.add(d);
+        }
+
+        void manualRefresh(TracedEvent te) {
+          if (manualRefreshes.isEmpty()) {
+            manualRefreshes = new ArrayList<>(2);
+          }
+          manualRefreshes.add(te);
         }
 
         void closed() {
