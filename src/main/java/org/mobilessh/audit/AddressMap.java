@@ -224,7 +224,9 @@ final class AddressMap<V> {
     return true;
   }
 
-  /** The slot of an IPv6 key (not {@code ::}), or {@code -(the empty slot its probe ends at) - 1}. */
+  /**
+   * The slot of an IPv6 key (not {@code ::}), or {@code -(the empty slot its probe ends at) - 1}.
+   */
   private int find6(long h, long l) {
     int mask = vals6.length - 1;
     for (int i = slot6(h, l, mask); ; i = (i + 1) & mask) {

@@ -1659,7 +1659,8 @@ public final class AuditEngine {
        * limit's bucket.
        */
       @SuppressWarnings("unchecked")
-      final AddressMap<double[]>[] buckets = new AddressMap[] {new AddressMap<>(), new AddressMap<>()};
+      final AddressMap<double[]>[] buckets =
+          new AddressMap[] {new AddressMap<>(), new AddressMap<>()};
 
       final double[][] overall = new double[2][];
 
@@ -1832,9 +1833,10 @@ public final class AuditEngine {
       final InetAddress address;
       Open open;
       long touched;
+
       /**
-       * Its sessions by tuple while they can still take a retransmitted SYN or be waited for; a
-       * map of its own from the first accept on (most addresses of a month have none).
+       * Its sessions by tuple while they can still take a retransmitted SYN or be waited for; a map
+       * of its own from the first accept on (most addresses of a month have none).
        */
       Map<Tuple, SessionDraft> sessionByTuple = Map.of();
 

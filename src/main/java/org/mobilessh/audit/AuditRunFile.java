@@ -30,8 +30,8 @@ import java.util.zip.CheckedOutputStream;
  *       form, except that each evidence line is only its source (a number into the manifest's table
  *       of paths), line number and event time;
  *   <li>{@code KIND.text}: the texts of those evidence lines, in the same order — or, in an entry
- *       that left them in the index ({@link Writer}, {@code textsInIndex}), only of the lines that are
- *       no indexed event's; {@link EvidenceTexts} reads the others from the index.
+ *       that left them in the index ({@link Writer}, {@code textsInIndex}), only of the lines that
+ *       are no indexed event's; {@link EvidenceTexts} reads the others from the index.
  * </ul>
  *
  * The windows may come in several such pairs ({@code windows.*}, {@code windows-1.*}, ...), each
@@ -413,8 +413,8 @@ final class AuditRunFile {
    * @param paths the source paths the evidence lines point into
    * @param sequences per kind (in the kinds' order), its sequences
    * @param textsInIndex whether the texts of indexed events' lines were left in the index
-   * @param texts the directory whose text files hold every text of the lines: {@code dir}, or
-   *     where {@link EvidenceTexts} put them
+   * @param texts the directory whose text files hold every text of the lines: {@code dir}, or where
+   *     {@link EvidenceTexts} put them
    */
   record Checked(
       Path dir,

@@ -20,16 +20,16 @@ import org.mobilessh.index.EventSearcher;
  * <p>Each evidence line of such an entry is a pointer: its source path, line number and its event's
  * time (µs). The entry's key pins exactly the documents the router's stream read (their count and
  * the sums of their content hash, source pointer and time), so every line the stream saw is still
- * one of the documents its query finds. The texts are found in one pass over those documents,
- * their stored fields read segment by segment in index order and not re-parsed: first the record
- * files are read to list the pointers the records hold (each distinct one once), then the
- * documents are read and the texts of the listed pointers kept, then each kind's text files are
- * written in the records' order, as an entry that keeps its texts has them ({@link AuditRunFile}).
- * Memory: the distinct texts of one router's records, while its files are written.
+ * one of the documents its query finds. The texts are found in one pass over those documents, their
+ * stored fields read segment by segment in index order and not re-parsed: first the record files
+ * are read to list the pointers the records hold (each distinct one once), then the documents are
+ * read and the texts of the listed pointers kept, then each kind's text files are written in the
+ * records' order, as an entry that keeps its texts has them ({@link AuditRunFile}). Memory: the
+ * distinct texts of one router's records, while its files are written.
  *
- * <p>A pointer that no document has, or that two documents with different texts share (two lines
- * at the same place of a file at the same microsecond), cannot be answered: {@link Unresolved},
- * and the caller computes the entry again with its texts kept.
+ * <p>A pointer that no document has, or that two documents with different texts share (two lines at
+ * the same place of a file at the same microsecond), cannot be answered: {@link Unresolved}, and
+ * the caller computes the entry again with its texts kept.
  */
 final class EvidenceTexts {
   private EvidenceTexts() {}
@@ -197,8 +197,8 @@ final class EvidenceTexts {
   /**
    * The distinct pointers (path number, line number, µs), each with a slot numbered in the order
    * first met: an open-addressing table without an object per pointer. A table entry is two longs
-   * side by side, the µs and the slot + 1 (0: empty), so a probe reads one place in memory; the path
-   * and line number are compared only when the µs match.
+   * side by side, the µs and the slot + 1 (0: empty), so a probe reads one place in memory; the
+   * path and line number are compared only when the µs match.
    */
   static final class Pointers {
     private long[] table = new long[2 << 12];
@@ -251,7 +251,13 @@ final class EvidenceTexts {
     }
 
     String describe(int s, String[] paths) {
-      return "evidence line " + paths[path[s]] + ":" + line[s] + " (event time " + micros[s] + " µs)";
+      return "evidence line "
+          + paths[path[s]]
+          + ":"
+          + line[s]
+          + " (event time "
+          + micros[s]
+          + " µs)";
     }
 
     /** An even index into the table (the path is left out: a router's lines share a few). */

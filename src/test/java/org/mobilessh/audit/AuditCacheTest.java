@@ -14,6 +14,12 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -357,8 +363,8 @@ class AuditCacheTest {
   }
 
   private static int segments(Path idx) throws IOException {
-    try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(idx)) {
-      return org.apache.lucene.index.SegmentInfos.readLatestCommit(d).size();
+    try (Directory d = FSDirectory.open(idx)) {
+      return SegmentInfos.readLatestCommit(d).size();
     }
   }
 
@@ -384,11 +390,10 @@ class AuditCacheTest {
     assertThat(texts.result().windows().get(0).evidence().get(0).line()).isNotEmpty();
 
     assertThat(segments(idx)).isGreaterThan(1);
-    org.apache.lucene.index.IndexWriterConfig config =
-        new org.apache.lucene.index.IndexWriterConfig()
-            .setOpenMode(org.apache.lucene.index.IndexWriterConfig.OpenMode.APPEND);
-    try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(idx);
-        org.apache.lucene.index.IndexWriter w = new org.apache.lucene.index.IndexWriter(d, config)) {
+    IndexWriterConfig config =
+        new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.APPEND);
+    try (Directory d = FSDirectory.open(idx);
+        IndexWriter w = new IndexWriter(d, config)) {
       w.forceMerge(1);
       w.commit();
     }
@@ -399,9 +404,9 @@ class AuditCacheTest {
   }
 
   /**
-   * A file rewritten in place with another line at the same place and time: two documents with
-   * the same pointer and different texts. The entry that points there cannot be given its texts;
-   * it is computed again, keeping them, and serves from then on.
+   * A file rewritten in place with another line at the same place and time: two documents with the
+   * same pointer and different texts. The entry that points there cannot be given its texts; it is
+   * computed again, keeping them, and serves from then on.
    */
   @Test
   void anEntryWhosePointersTheIndexCannotAnswerIsComputedAgainWithItsTexts() throws IOException {
@@ -866,14 +871,14 @@ class AuditCacheTest {
   void segmentDigestsAreKeptAndGiveTheDigestOfEveryDocument() throws IOException {
     Path idx = copy("digests");
     java.util.Map<String, EventSearcher.Digest> kept = new java.util.HashMap<>();
-    List<org.apache.lucene.search.Query> queries =
+    List<Query> queries =
         List.of(
             IndexedAuditInput.query(FROM, TO, "router1"),
             IndexedAuditInput.query(FROM, TO, "router2"),
             IndexedAuditInput.hostless(FROM, TO));
     List<java.util.Map<String, EventSearcher.Digest>> memos = new ArrayList<>();
     try (EventSearcher s = EventSearcher.open(idx)) {
-      for (org.apache.lucene.search.Query q : queries) {
+      for (Query q : queries) {
         java.util.Map<String, EventSearcher.Digest> memo = new java.util.HashMap<>();
         EventSearcher.Digest all = s.digest(q);
         assertThat(s.digest(q, memo)).isEqualTo(all); // computed, and kept
@@ -996,7 +1001,7 @@ class AuditCacheTest {
           .hasSize(3);
     }
     assertThat(AuditCache.directory(idx).resolve("digests")).isDirectory();
-    try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(idx);
+    try (Directory d = FSDirectory.open(idx);
         org.apache.lucene.index.CheckIndex check = new org.apache.lucene.index.CheckIndex(d)) {
       check.setInfoStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
       assertThat(check.checkIndex().clean).isTrue();
