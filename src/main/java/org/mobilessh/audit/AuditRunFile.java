@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -343,42 +344,27 @@ final class AuditRunFile {
       if (end == null) {
         throw new IllegalStateException("the stream has not ended");
       }
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream m = new DataOutputStream(bytes);
-      m.writeInt(MAGIC);
-      m.writeInt(VERSION);
-      AuditRecordCodec.writeString(m, key);
-      m.writeBoolean(end.rejections());
-      m.writeBoolean(textsInIndex);
-      m.writeInt(paths.size());
-      for (String p : paths) {
-        AuditRecordCodec.writeString(m, p);
-      }
+      List<List<Listed>> listed = new ArrayList<>();
       for (Kind k : Kind.values()) {
         List<Sequence> l = kinds.get(k.ordinal());
-        m.writeInt(l.size());
+        List<Listed> ls = new ArrayList<>(l.size());
         for (int q = 0; q < l.size(); q++) {
           Sequence s = l.get(q);
-          m.writeLong(s.count);
           s.close();
-          m.writeLong(Files.size(dir.resolve(k.file(q))));
-          m.writeInt((int) s.records.sum.getChecksum().getValue());
-          m.writeLong(Files.size(dir.resolve(k.text(q))));
-          m.writeInt((int) s.text.sum.getChecksum().getValue());
+          ls.add(
+              new Listed(
+                  s.count,
+                  Files.size(dir.resolve(k.file(q))),
+                  (int) s.records.sum.getChecksum().getValue(),
+                  Files.size(dir.resolve(k.text(q))),
+                  (int) s.text.sum.getChecksum().getValue()));
         }
+        listed.add(ls);
       }
-      m.writeInt(end.totals().size());
-      for (RejectTotals t : end.totals()) {
-        AuditRecordCodec.TOTALS.write(m, t);
-      }
-      m.writeLong(end.eventsUsed());
-      m.writeLong(end.duplicatesDropped());
-      m.writeLong(end.untimedEvents());
-      m.flush();
-      CRC32C c = new CRC32C();
-      c.update(bytes.toByteArray());
-      m.writeInt((int) c.getValue());
-      Files.write(dir.resolve(MANIFEST), bytes.toByteArray());
+      Files.write(
+          dir.resolve(MANIFEST),
+          manifest(
+              key, textsInIndex ? TEXTS_IN_INDEX : TEXTS_HERE, List.copyOf(paths), listed, end));
     }
 
     @Override
@@ -393,6 +379,116 @@ final class AuditRunFile {
         }
       }
     }
+  }
+
+  /**
+   * Where an entry's texts are (the manifest's byte): its text files, the index, or {@link #KEPT}.
+   */
+  private static final int TEXTS_HERE = 0;
+
+  private static final int TEXTS_IN_INDEX = 1;
+  private static final int TEXTS_KEPT = 2;
+
+  /**
+   * The directory of an entry that holds the texts {@link EvidenceTexts} read back from the index,
+   * kept there by {@link #keepTexts}; the entry's own text files stay as they were, so a process
+   * that read the manifest before still reads what it listed.
+   */
+  static final String KEPT = "texts";
+
+  private static byte[] manifest(
+      String key, int texts, List<String> paths, List<List<Listed>> listed, End end)
+      throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream m = new DataOutputStream(bytes);
+    m.writeInt(MAGIC);
+    m.writeInt(VERSION);
+    AuditRecordCodec.writeString(m, key);
+    m.writeBoolean(end.rejections());
+    m.writeByte(texts);
+    m.writeInt(paths.size());
+    for (String p : paths) {
+      AuditRecordCodec.writeString(m, p);
+    }
+    for (List<Listed> l : listed) {
+      m.writeInt(l.size());
+      for (Listed s : l) {
+        m.writeLong(s.count());
+        m.writeLong(s.length());
+        m.writeInt(s.crc());
+        m.writeLong(s.textLength());
+        m.writeInt(s.textCrc());
+      }
+    }
+    m.writeInt(end.totals().size());
+    for (RejectTotals t : end.totals()) {
+      AuditRecordCodec.TOTALS.write(m, t);
+    }
+    m.writeLong(end.eventsUsed());
+    m.writeLong(end.duplicatesDropped());
+    m.writeLong(end.untimedEvents());
+    m.flush();
+    CRC32C c = new CRC32C();
+    c.update(bytes.toByteArray());
+    m.writeInt((int) c.getValue());
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Keeps in entry {@code entry} (texts left in the index) every kind's texts, which {@link
+   * EvidenceTexts} wrote into {@code texts}, a directory inside the entry: the text files are
+   * forced to disk, the directory renamed to {@link #KEPT}, then the manifest, rewritten to list
+   * them, is written beside and renamed over the old one. A process reading the entry meanwhile
+   * sees either manifest, each naming complete files.
+   *
+   * @param resolved the entry with every kind's texts in {@code texts} ({@link EvidenceTexts})
+   * @return the entry as its new manifest lists it
+   * @throws IOException when it cannot be kept (read-only, or another process kept them first)
+   */
+  static Checked keepTexts(Checked resolved, Path texts) throws IOException {
+    Path dir = resolved.dir();
+    try (var files = Files.list(texts)) {
+      for (Path f : files.toList()) {
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+      }
+    }
+    Path kept = dir.resolve(KEPT);
+    Files.move(texts, kept, StandardCopyOption.ATOMIC_MOVE); // fails if another process kept them
+    Checked now =
+        new Checked(
+            dir,
+            resolved.key(),
+            resolved.paths(),
+            resolved.sequences(),
+            resolved.end(),
+            false,
+            kept);
+    Path tmp = dir.resolve(ScratchNames.of(".tmp-manifest-"));
+    try {
+      try (FileChannel ch =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer b =
+            ByteBuffer.wrap(
+                manifest(now.key(), TEXTS_KEPT, List.of(now.paths()), now.sequences(), now.end()));
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        ch.force(true);
+      }
+      Files.move(
+          tmp,
+          dir.resolve(MANIFEST),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException | RuntimeException e) {
+      // the old manifest stands: the texts go back where the caller reads them from
+      Files.deleteIfExists(tmp);
+      Files.move(kept, texts, StandardCopyOption.ATOMIC_MOVE);
+      throw e;
+    }
+    return now;
   }
 
   /**
@@ -424,8 +520,8 @@ final class AuditRunFile {
       End end,
       boolean textsInIndex,
       Path texts) {
-    /** With every text in the text files of {@code texts}. */
-    Checked withTexts(Path texts) {
+    /** With every text in the text files of {@code texts}, of the lengths and CRCs listed. */
+    Checked withTexts(Path texts, List<List<Listed>> sequences) {
       return new Checked(dir, key, paths, sequences, end, false, texts);
     }
 
@@ -460,7 +556,7 @@ final class AuditRunFile {
       for (Kind k : kinds) {
         List<Listed> l = sequences.get(k.ordinal());
         for (int q = 0; q < l.size(); q++) {
-          verify(dir.resolve(k.text(q)), l.get(q).textLength(), l.get(q).textCrc());
+          verify(texts.resolve(k.text(q)), l.get(q).textLength(), l.get(q).textCrc());
         }
       }
     }
@@ -667,7 +763,10 @@ final class AuditRunFile {
     }
     String key = AuditRecordCodec.readString(m);
     boolean rejections = m.readBoolean();
-    boolean textsInIndex = m.readBoolean();
+    int texts = m.readByte();
+    if (texts < TEXTS_HERE || texts > TEXTS_KEPT) {
+      throw new IOException("texts in place " + texts + " in the manifest");
+    }
     String[] paths = new String[m.readInt()];
     for (int i = 0; i < paths.length; i++) {
       paths[i] = AuditRecordCodec.readString(m);
@@ -690,7 +789,14 @@ final class AuditRunFile {
       totals.add(AuditRecordCodec.TOTALS.read(m));
     }
     End end = new End(totals, m.readLong(), m.readLong(), m.readLong(), rejections);
-    return new Checked(dir, key, paths, List.copyOf(sequences), end, textsInIndex, dir);
+    return new Checked(
+        dir,
+        key,
+        paths,
+        List.copyOf(sequences),
+        end,
+        texts == TEXTS_IN_INDEX,
+        texts == TEXTS_KEPT ? dir.resolve(KEPT) : dir);
   }
 
   /** Only the key text of a manifest, unchecked (for listing). */

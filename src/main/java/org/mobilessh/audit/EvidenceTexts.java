@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 import org.apache.lucene.search.Query;
 import org.mobilessh.index.EventSearcher;
 
@@ -99,10 +101,25 @@ final class EvidenceTexts {
         throw new Unresolved(pointers.describe(s, paths) + " is not in the index");
       }
     }
-    for (Slots f : files) {
-      write(run, f, texts, into);
+    List<List<AuditRunFile.Listed>> listed = new ArrayList<>();
+    for (List<AuditRunFile.Listed> l : run.sequences()) {
+      listed.add(new ArrayList<>(l));
     }
-    return run.withTexts(into);
+    for (Slots f : files) {
+      List<AuditRunFile.Listed> l = listed.get(f.kind.ordinal());
+      AuditRunFile.Listed was = l.get(f.sequence);
+      int crc = write(run, f, texts, into);
+      l.set(
+          f.sequence,
+          new AuditRunFile.Listed(
+              was.count(),
+              was.length(),
+              was.crc(),
+              Files.size(into.resolve(f.kind.text(f.sequence))),
+              crc));
+    }
+    listed.replaceAll(List::copyOf);
+    return run.withTexts(into, List.copyOf(listed));
   }
 
   /** Reads the records of one sequence, listing the pointers of their evidence lines. */
@@ -148,12 +165,18 @@ final class EvidenceTexts {
     }
   }
 
-  /** One text file: every line's text in the records' order. */
-  private static void write(AuditRunFile.Checked run, Slots f, String[] texts, Path into)
+  /**
+   * One text file: every line's text in the records' order.
+   *
+   * @return its CRC-32C (as the manifest lists it, for {@link AuditRunFile#keepTexts})
+   */
+  private static int write(AuditRunFile.Checked run, Slots f, String[] texts, Path into)
       throws IOException {
     Reorder.RunInput kept = null;
-    try (Reorder.RunOutput out =
-        new Reorder.RunOutput(Files.newOutputStream(into.resolve(f.kind.text(f.sequence))))) {
+    CheckedOutputStream sum =
+        new CheckedOutputStream(
+            Files.newOutputStream(into.resolve(f.kind.text(f.sequence))), new CRC32C());
+    try (Reorder.RunOutput out = new Reorder.RunOutput(sum)) {
       for (int i = 0; i < f.size; i++) {
         int s = f.slots[i];
         if (s >= 0) {
@@ -172,6 +195,7 @@ final class EvidenceTexts {
         kept.close();
       }
     }
+    return (int) sum.getChecksum().getValue();
   }
 
   /** The slots of one text file's lines, in order. */

@@ -258,6 +258,10 @@ public final class IndexedAuditInput {
     private AuditCache cache;
     private Path scratch;
 
+    /** Texts resolved inside entries that could not keep them: removed after the merge. */
+    private final List<Path> removeAfter =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+
     /** No progress line per router: one router without the cache, which says nothing either. */
     private boolean quiet;
 
@@ -376,6 +380,7 @@ public final class IndexedAuditInput {
             AuditCache.delete(d.run().dir());
           }
         }
+        removeAfter.forEach(AuditCache::delete);
         if (scratch != null) {
           AuditCache.delete(scratch);
         }
@@ -500,15 +505,50 @@ public final class IndexedAuditInput {
           String texts = "";
           if (run.textsInIndex() && !text.isEmpty()) {
             long t0 = System.nanoTime();
+            // every kind's texts into the entry, kept there for the commands after this one
+            // (AuditRunFile.keepTexts); where the entry cannot take them, this command's kinds
+            // into the scratch, as before
+            Path into = null;
             try {
-              run =
-                  EvidenceTexts.resolve(
-                      run,
-                      text,
-                      searcher,
-                      p.query(),
-                      Files.createDirectory(scratch().resolve(UUID.randomUUID().toString())));
+              into = Files.createDirectory(run.dir().resolve(ScratchNames.of(".tmp-texts-")));
+            } catch (IOException e) {
+              // a read-only cache: the scratch
+            }
+            try {
+              if (into != null) {
+                AuditRunFile.Checked resolved =
+                    EvidenceTexts.resolve(
+                        run,
+                        java.util.EnumSet.allOf(AuditRunFile.Kind.class),
+                        searcher,
+                        p.query(),
+                        into);
+                try {
+                  run = AuditRunFile.keepTexts(resolved, into);
+                } catch (IOException e) {
+                  // another process kept them first, or the entry cannot be changed: these
+                  // texts serve this command, then are removed
+                  run = resolved;
+                  removeAfter.add(into);
+                }
+              } else {
+                run =
+                    EvidenceTexts.resolve(
+                        run,
+                        text,
+                        searcher,
+                        p.query(),
+                        Files.createDirectory(scratch().resolve(UUID.randomUUID().toString())));
+              }
+            } catch (IOException | RuntimeException e) {
+              if (into != null) {
+                AuditCache.delete(into);
+              }
+              throw e;
             } catch (EvidenceTexts.Unresolved e) {
+              if (into != null) {
+                AuditCache.delete(into);
+              }
               hit.kept().values().forEach(PrintedRun.Reader::close);
               options
                   .progress()

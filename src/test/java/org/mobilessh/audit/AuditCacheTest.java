@@ -53,6 +53,11 @@ class AuditCacheTest {
   }
 
   private static String cli(String... args) {
+    return cliOutErr(args)[0];
+  }
+
+  /** What a command printed: {out, err}. */
+  private static String[] cliOutErr(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cl = MobilesshCommand.commandLine();
@@ -60,7 +65,7 @@ class AuditCacheTest {
     cl.setErr(new PrintWriter(err, true));
     int code = cl.execute(args);
     assertThat(code).as(String.join(" ", args) + ": " + err).isZero();
-    return out.toString();
+    return new String[] {out.toString(), err.toString()};
   }
 
   private static AuditEngine engine() {
@@ -384,11 +389,25 @@ class AuditCacheTest {
     // the texts are no part of the entries (only lines that are no indexed event's, none here)
     assertThat(bytesOf(idx, ".run")).isGreaterThan(100_000);
     assertThat(bytesOf(idx, ".text")).isZero();
+    // a copy whose entries still leave their texts in the index, for after the merge (the first
+    // command that prints texts keeps them in its entries)
+    Path before = dir.resolve("pointers-before-merge");
+    try (Stream<Path> s = Files.walk(idx)) {
+      for (Path p : s.toList()) {
+        Path q = before.resolve(idx.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(q);
+        } else {
+          Files.copy(p, q);
+        }
+      }
+    }
     Streamed texts = streamed(idx, true, 2);
     assertThat(texts.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
     assertThat(texts.result()).isEqualTo(one);
     assertThat(texts.result().windows().get(0).evidence().get(0).line()).isNotEmpty();
 
+    idx = before;
     assertThat(segments(idx)).isGreaterThan(1);
     IndexWriterConfig config =
         new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.APPEND);
@@ -400,7 +419,50 @@ class AuditCacheTest {
     assertThat(segments(idx)).isEqualTo(1);
     Streamed merged = streamed(idx, true, 2);
     assertThat(merged.progress()).anyMatch(m -> m.contains("3 from the cache, 0 computed"));
+    assertThat(merged.progress()).anyMatch(m -> m.contains("evidence texts read from the index"));
     assertThat(merged.result()).isEqualTo(one);
+  }
+
+  /** The text files the entries keep in {@link AuditRunFile#KEPT}, by entry. */
+  private static List<Path> keptTexts(Path idx) throws IOException {
+    try (Stream<Path> s = Files.list(AuditCache.directory(idx))) {
+      return s.map(e -> e.resolve(AuditRunFile.KEPT)).filter(Files::isDirectory).toList();
+    }
+  }
+
+  /**
+   * The first command that prints texts from entries that left them in the index reads them back
+   * and keeps them in the entries (every kind's); the commands after it read them from the entries,
+   * not the index, and print the same bytes.
+   */
+  @Test
+  void textsReadBackFromTheIndexAreKeptInTheEntry() throws IOException {
+    Path idx = copy("keptTexts");
+    cliOutErr(month(idx, "windows", "csv"));
+    assertThat(keptTexts(idx)).isEmpty();
+    String[] first = cliOutErr(month(idx, "windows", "json"));
+    assertThat(first[1]).contains("evidence texts read from the index");
+    assertThat(keptTexts(idx)).hasSize(3);
+    for (Path k : keptTexts(idx)) {
+      assertThat(Files.size(k.resolve("windows.text"))).isPositive();
+    }
+    String[] second = cliOutErr(month(idx, "windows", "json"));
+    assertThat(second[1]).contains("3 from the cache").doesNotContain("read from the index");
+    assertThat(second[0]).isEqualTo(first[0]);
+    // the other kinds' texts were kept too
+    String[] sessions = cliOutErr(month(idx, "sessions", "json"));
+    assertThat(sessions[1]).contains("3 from the cache").doesNotContain("read from the index");
+    assertThat(sessions[0]).isEqualTo(cli(month(idx, "sessions", "json", "--no-cache")));
+    assertThat(first[0]).isEqualTo(cli(month(idx, "windows", "json", "--no-cache")));
+  }
+
+  /** The arguments of {@code command} for October 2026 of {@code idx}, in {@code format}. */
+  private static String[] month(Path idx, String command, String format, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(command, "--index", idx + "", "--month", "2026-10", "--format", format));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
   }
 
   /**
