@@ -237,13 +237,9 @@ final class EvidenceTexts {
 
     /** The slot of a pointer, given one if it has none. */
     int slot(int p, long l, long t) {
-      int mask = table.length - 2;
-      int i = home(l, t) & mask;
-      for (long e = table[i + 1]; e != 0; e = table[i + 1]) {
-        if (table[i] == t && line[(int) e - 1] == l && path[(int) e - 1] == p) {
-          return (int) e - 1;
-        }
-        i = (i + 2) & mask;
+      int i = probe(p, l, t);
+      if (table[i + 1] != 0) {
+        return (int) table[i + 1] - 1;
       }
       if (size == path.length) {
         path = Arrays.copyOf(path, size * 2);
@@ -263,15 +259,20 @@ final class EvidenceTexts {
 
     /** The slot of a pointer, or -1. */
     int find(int p, long l, long t) {
+      return (int) table[probe(p, l, t) + 1] - 1;
+    }
+
+    /** Where the pointer's entry is in {@code table}, or the free place it would take. */
+    private int probe(int p, long l, long t) {
       int mask = table.length - 2;
       int i = home(l, t) & mask;
       for (long e = table[i + 1]; e != 0; e = table[i + 1]) {
         if (table[i] == t && line[(int) e - 1] == l && path[(int) e - 1] == p) {
-          return (int) e - 1;
+          return i;
         }
         i = (i + 2) & mask;
       }
-      return -1;
+      return i;
     }
 
     String describe(int s, String[] paths) {
