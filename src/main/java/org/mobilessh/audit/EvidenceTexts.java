@@ -140,7 +140,7 @@ final class EvidenceTexts {
         new AuditRecordCodec.LineCodec() {
           @Override
           public void write(java.io.DataOutput o, SourceLine l) {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException("the pointer listing only reads records");
           }
 
           @Override
