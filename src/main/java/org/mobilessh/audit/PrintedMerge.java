@@ -5,12 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Merges the runs of one record kind as printed bytes: every run is read and printed by a thread of
- * its own into chunks (the bytes of up to a few thousand records, each with its merge key), and the
- * calling thread only picks the next record by key and hands its bytes on. On two cores the
- * printing, which is most of the work, runs on both; the merge copies bytes.
+ * Merges the runs of one record kind as printed bytes: the runs are read and printed into chunks
+ * (the bytes of up to a few thousand records, each with its merge key) by one thread per core, each
+ * serving some of the runs a chunk at a time, and the calling thread only picks the next record by
+ * key and hands its bytes on. On two cores the printing, which is most of the work, runs on both;
+ * the merge copies bytes. One thread per run (ten for ten routers) cost the printing a third more
+ * CPU on two cores: each switch between them finds the caches full of another run's data.
  */
 final class PrintedMerge {
   /** Bytes per chunk: a few thousand rows; small enough that many routers fit in a small heap. */
@@ -18,7 +21,7 @@ final class PrintedMerge {
 
   private static final int CHUNK_ROWS = 4096;
 
-  /** Chunks a printer may be ahead of the merge. */
+  /** Chunks a run's printer may be ahead of the merge. */
   private static final int AHEAD = 2;
 
   private PrintedMerge() {}
@@ -39,10 +42,10 @@ final class PrintedMerge {
   }
 
   /**
-   * One run's rows: printed from its records by a thread of its own (and kept, when {@code keep} is
-   * given), or read from the rows kept before ({@link PrintedRun}).
+   * One run's rows: printed from its records (and kept, when {@code keep} is given), or read from
+   * the rows kept before ({@link PrintedRun}), a chunk at a time by the thread that serves it.
    */
-  static final class Source<T> implements Runnable {
+  static final class Source<T> {
     final AuditRunFile.Records<T> run;
     final PrintedRun.Reader kept;
     final PrintedRun.Writer keep;
@@ -50,6 +53,13 @@ final class PrintedMerge {
     final IndexedAuditInput.MergeKey<T> key;
     final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(AHEAD);
     final BlockingQueue<Chunk> free = new ArrayBlockingQueue<>(AHEAD + 2);
+
+    /** The thread that prints this run's chunks: told when the merge takes one. */
+    Thread printing;
+
+    /** Its last chunk is queued (printing thread only). */
+    boolean finished;
+
     Chunk current;
     int row;
 
@@ -90,18 +100,24 @@ final class PrintedMerge {
       return c;
     }
 
-    @Override
-    public void run() {
+    /**
+     * Prints the next chunk and queues it, the last one marked as such (with a failure, if reading
+     * or printing failed). Called by the printing thread when the queue has room: only it adds to
+     * the queue, so the chunk always fits.
+     */
+    void printChunk() {
       Chunk c = chunk();
-      boolean done = false;
       try {
         if (kept != null) {
-          while ((c.rows = kept.next(c.k1, c.k2, c.ends, c.data)) > 0) {
-            queue.put(c);
-            c = chunk();
-          }
+          c.rows = kept.next(c.k1, c.k2, c.ends, c.data);
+          c.last = c.rows == 0;
         } else {
-          for (T t = run.next(); t != null; t = run.next()) {
+          while (!c.full()) {
+            T t = run.next();
+            if (t == null) {
+              c.last = true;
+              break;
+            }
             int before = c.data.length();
             printer.print(t, c.data);
             if (c.data.length() == before) {
@@ -110,48 +126,40 @@ final class PrintedMerge {
             c.k1[c.rows] = key.major(t);
             c.k2[c.rows] = key.minor(t);
             c.ends[c.rows++] = c.data.length();
-            if (c.full()) {
-              put(c);
-              c = chunk();
-            }
-          }
-          if (c.rows > 0) {
-            put(c);
-            c = chunk();
           }
           if (keep != null) {
-            keep.commit();
+            if (c.rows > 0) {
+              keep.chunk(c.k1, c.k2, c.ends, c.rows, c.data.array(), c.data.length());
+            }
+            if (c.last) {
+              keep.commit();
+            }
           }
         }
-        done = true;
-        c.last = true;
-        queue.put(c);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt(); // the merge stopped: nobody takes more
       } catch (IOException | RuntimeException | Error e) {
         c.failure = e;
         c.last = true;
-        try {
-          queue.put(c);
-        } catch (InterruptedException stop) {
-          Thread.currentThread().interrupt();
-        }
-      } finally {
-        if (keep != null && !done) {
+        if (keep != null) {
           keep.abort();
         }
+      }
+      if (c.last) {
+        finished = true;
         if (kept != null) {
           kept.close();
         }
       }
+      queue.add(c);
     }
 
-    /** Hands a chunk of printed rows to the merge, and to the file they are kept in. */
-    private void put(Chunk c) throws InterruptedException {
+    /** Drops what is half done: the rows being kept, the kept file being read. */
+    void stop() {
       if (keep != null) {
-        keep.chunk(c.k1, c.k2, c.ends, c.rows, c.data.array(), c.data.length());
+        keep.abort();
       }
-      queue.put(c);
+      if (kept != null) {
+        kept.close();
+      }
     }
 
     /** Whether there is a row to take; waits for the printer. */
@@ -171,6 +179,7 @@ final class PrintedMerge {
         if (used != null) {
           free.offer(used); // its rows are handed on: the thread may fill it again
         }
+        LockSupport.unpark(printing); // the queue has room again
         if (current.failure != null) {
           Throwable f = current.failure;
           if (f instanceof IOException io) {
@@ -187,16 +196,75 @@ final class PrintedMerge {
   }
 
   /**
+   * Prints the chunks of some runs, always the one whose queue is shortest (the merge needs it
+   * first), until each has queued its last; waits while every queue is full.
+   */
+  private static final class Printer implements Runnable {
+    private final List<Source<?>> sources = new ArrayList<>();
+    private int next;
+
+    @Override
+    public void run() {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          Source<?> pick = null;
+          int shortest = AHEAD;
+          boolean left = false;
+          int n = sources.size();
+          for (int k = 0; k < n; k++) {
+            Source<?> s = sources.get((next + k) % n); // ties taken in turn
+            if (s.finished) {
+              continue;
+            }
+            left = true;
+            int queued = s.queue.size();
+            if (queued < shortest) {
+              pick = s;
+              shortest = queued;
+            }
+          }
+          if (!left) {
+            return;
+          }
+          if (pick == null) {
+            LockSupport.park(this); // every queue full: the merge unparks when it takes one
+            continue;
+          }
+          next = (sources.indexOf(pick) + 1) % n;
+          pick.printChunk();
+        }
+      } finally {
+        for (Source<?> s : sources) {
+          if (!s.finished) {
+            s.stop(); // the merge stopped: nobody takes more
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * Merges the rows of {@code sources} (in router order) into {@code sink}, by key, then source.
    */
   static <T> void merge(List<Source<T>> sources, AuditSink sink) throws IOException {
     int n = sources.size();
-    List<Thread> threads = new ArrayList<>(n);
+    int cores = Math.max(1, Math.min(n, Runtime.getRuntime().availableProcessors()));
+    List<Printer> printers = new ArrayList<>(cores);
+    List<Thread> threads = new ArrayList<>(cores);
     try {
-      for (Source<T> s : sources) {
-        Thread t = new Thread(s, "mobilessh-print");
+      for (int p = 0; p < cores; p++) {
+        Printer printer = new Printer();
+        Thread t = new Thread(printer, "mobilessh-print");
         t.setDaemon(true);
+        printers.add(printer);
         threads.add(t);
+      }
+      for (int i = 0; i < n; i++) {
+        Source<T> s = sources.get(i);
+        printers.get(i % cores).sources.add(s);
+        s.printing = threads.get(i % cores);
+      }
+      for (Thread t : threads) {
         t.start();
       }
       long[] k1 = new long[n];
