@@ -12,8 +12,9 @@ import java.util.concurrent.locks.LockSupport;
  * (the bytes of up to a few thousand records, each with its merge key) by one thread per core, each
  * serving some of the runs a chunk at a time, and the calling thread only picks the next record by
  * key and hands its bytes on. On two cores the printing, which is most of the work, runs on both;
- * the merge copies bytes. One thread per run (ten for ten routers) cost the printing a third more
- * CPU on two cores: each switch between them finds the caches full of another run's data.
+ * the merge copies bytes. A thread per run (ten for ten routers) made the printing cost a third
+ * more CPU per row on two cores (a tenth in a whole run): each switch between them finds the caches
+ * full of another run's data.
  */
 final class PrintedMerge {
   /** Bytes per chunk: a few thousand rows; small enough that many routers fit in a small heap. */
