@@ -194,37 +194,6 @@ final class AddressMap<V> {
   }
 
   /**
-   * Sets the value of {@code a} if it has none; whether it had none. A key that is there is found
-   * without reading its value (a set's present addresses: {@link AddressSet}).
-   */
-  boolean add(InetAddress a, V v) {
-    java.util.Objects.requireNonNull(v, "value");
-    if (a instanceof Inet6Address) {
-      byte[] b = a.getAddress();
-      long h = hi(b);
-      long l = lo(b);
-      if ((h | l) == 0) {
-        if (zero6 != null) {
-          return false;
-        }
-        zero6 = v;
-        return true;
-      }
-      int i = find6(h, l);
-      if (i >= 0) {
-        return false;
-      }
-      insert6(-i - 1, h, l, v);
-      return true;
-    }
-    if (get(a) != null) {
-      return false;
-    }
-    put(a, v);
-    return true;
-  }
-
-  /**
    * The slot of an IPv6 key (not {@code ::}), or {@code -(the empty slot its probe ends at) - 1}.
    */
   private int find6(long h, long l) {

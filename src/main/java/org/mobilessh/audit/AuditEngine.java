@@ -471,9 +471,11 @@ public final class AuditEngine {
       int flows = 0;
       int entries = 0;
       for (Obs o : observers.values()) {
-        addresses += o.tracks.size();
+        for (Track t : o.tracks.values()) {
+          addresses += t.retired ? 0 : 1;
+        }
         flows += o.flows.size();
-        entries += o.present.size();
+        entries += o.listed;
       }
       int clock = 0;
       for (StreamState s : streams.values()) {
@@ -760,10 +762,10 @@ public final class AuditEngine {
         if (!changes) {
           return;
         }
-        if (anomalies) {
-          overflow(o, te, n.action() == Action.LIST_ADD ? Action.SET : Action.REMOVE, n.address());
-        }
         if (n.action() == Action.LIST_FLUSH) {
+          if (anomalies) {
+            unlistAll(o);
+          }
           // a flush empties the list for every address of its router
           for (Track t : o.tracks.values()) { // (a list of its own; any order, as above)
             if (t.open != null) {
@@ -771,18 +773,23 @@ public final class AuditEngine {
             }
           }
         } else {
-          track(o, n.address()).line(te, null);
+          Track t = track(o, n.address());
+          if (anomalies) {
+            overflow(o, te, n.action() == Action.LIST_ADD ? Action.SET : Action.REMOVE, t);
+          }
+          t.line(te, null);
         }
       } else {
-        if (anomalies && (action == Action.SET || action == Action.REMOVE)) {
-          overflow(o, te, action, src);
-        }
         if (action != Action.REJECT) {
-          track(o, src).line(te, action);
+          Track t = track(o, src);
+          if (anomalies && (action == Action.SET || action == Action.REMOVE)) {
+            overflow(o, te, action, t);
+          }
+          t.line(te, action);
         } else {
           // it can only close an open window: an address without one is not tracked for it
           Track t = o.tracks.get(src);
-          if (t != null) {
+          if (t != null && !t.retired) {
             t.line(te, action);
           }
         }
@@ -805,6 +812,8 @@ public final class AuditEngine {
       if (t == null) {
         t = new Track(o, a);
         o.tracks.put(a, t);
+      } else {
+        t.retired = false; // (a retired track is as a new one: see retireDue)
       }
       return t;
     }
@@ -1085,7 +1094,10 @@ public final class AuditEngine {
       while (!retire.isEmpty() && retire.peekFirst().at.isBefore(cut)) {
         Retire r = retire.pollFirst();
         Track t = r.track;
-        if (t.touched != r.touched || t.open != null || t.obs.tracks.get(t.address) != t) {
+        if (t.touched != r.touched
+            || t.open != null
+            || t.retired
+            || t.obs.tracks.get(t.address) != t) {
           continue; // touched again since: it was queued again when it became quiet
         }
         if (!t.sessionByTuple.isEmpty()) {
@@ -1098,7 +1110,14 @@ public final class AuditEngine {
         }
         boolean lastGone = t.lastClosedAt == null || t.lastClosedAt.plus(slack).isBefore(dHead);
         if (t.sessionByTuple.isEmpty() && lastGone) {
-          t.obs.tracks.remove(t.address);
+          if (t.listed) {
+            // it stays for the list's count (one look-up per set line instead of two); it holds
+            // nothing a line could still refer back to, so it is a new track when a line comes
+            t.retired = true;
+            t.lastClosedAt = null;
+          } else {
+            t.obs.tracks.remove(t.address);
+          }
         } else {
           retire.addLast(new Retire(t, t.touched, dHead));
         }
@@ -1251,26 +1270,31 @@ public final class AuditEngine {
 
     // ------------------------------------------------------------ the list, at once
 
-    /** More addresses in the list at once than it holds: the oldest may have been evicted. */
-    private void overflow(Obs o, TracedEvent te, Action a, InetAddress src) {
-      if (src == null) {
-        o.present.clear(); // a flush
-        return;
-      }
+    /**
+     * More addresses in the list at once than it holds: the oldest may have been evicted. {@code
+     * t}: the track of the address set ({@code a} SET) or removed (REMOVE).
+     */
+    private void overflow(Obs o, TracedEvent te, Action a, Track t) {
       if (a == Action.REMOVE) {
-        o.present.remove(src);
+        if (t.listed) {
+          t.listed = false;
+          o.listed--;
+        }
         return;
       }
-      o.present.add(src);
-      boolean isOver = o.present.size() > config.ipListTot();
+      if (!t.listed) {
+        t.listed = true;
+        o.listed++;
+      }
+      boolean isOver = o.listed > config.ipListTot();
       if (isOver && !o.over) {
         emit(
             new Anomaly(
                 Anomaly.Kind.LIST_OVERFLOW,
                 te.observer(),
-                src,
+                t.address,
                 te.time(),
-                o.present.size()
+                o.listed
                     + " addresses in the list at once (expired entries stay until removed),"
                     + " more than ip_list_tot="
                     + config.ipListTot()
@@ -1278,6 +1302,17 @@ public final class AuditEngine {
                 List.of(te.sourceLine())));
       }
       o.over = isOver;
+    }
+
+    /** A flush: no address of the router is in the list any more. */
+    private void unlistAll(Obs o) {
+      for (Track t : o.tracks.values()) { // (a list of its own: removing is safe)
+        t.listed = false;
+        if (t.retired) {
+          o.tracks.remove(t.address); // kept for the count only
+        }
+      }
+      o.listed = 0;
     }
 
     // ------------------------------------------------------------ rejections
@@ -1644,14 +1679,24 @@ public final class AuditEngine {
       Instant ctLast;
       String firstStream;
       boolean multi;
+
+      /**
+       * The tracks by address. While the sink takes anomalies, an address in the list keeps its
+       * track when it is retired ({@link Track#retired}): the list's occupancy is counted on the
+       * tracks, and a set line finds its address with one look-up.
+       */
       final AddressMap<Track> tracks = new AddressMap<>();
+
       List<Flow> flows = new ArrayList<>();
       final Map<List<Object>, Flow> live = new HashMap<>();
       final Map<InetAddress, List<Flow>> clientFlows = new HashMap<>();
       final Map<Tuple, List<Flow>> tupleFlows = new HashMap<>();
 
-      /** Addresses set and not removed (expired entries stay in the kernel's list). */
-      final AddressSet present = new AddressSet();
+      /**
+       * Addresses set and not removed (expired entries stay in the kernel's list): the tracks with
+       * {@link Track#listed}.
+       */
+      int listed;
 
       /**
        * The reject LOG's token buckets of this router: per family ({@link Family#ordinal}) the
@@ -1842,6 +1887,16 @@ public final class AuditEngine {
 
       /** The close of the window closed last: the next one cannot start before it. */
       Instant lastClosedAt;
+
+      /** Whether its address is in the list (set and not removed; kept while anomalies are). */
+      boolean listed;
+
+      /**
+       * Retired, but kept because its address is in the list ({@link Obs#tracks}): it holds nothing
+       * (no window, no session, no recent close), is skipped as if absent, and is taken up again as
+       * a new track by the next line of its address.
+       */
+      boolean retired;
 
       Track(Obs obs, InetAddress address) {
         this.obs = obs;
