@@ -308,6 +308,12 @@ public final class AuditEngine {
     private final boolean rejections;
 
     /**
+     * Whether the sink keeps evidence lines of indexed events as pointers only ({@link
+     * AuditSink#wantsIndexedTexts}): the records are then made without those lines' texts.
+     */
+    private final boolean pointers;
+
+    /**
      * Whether the sink takes anomalies. If not, the checks that only raise anomalies (a stream's
      * clock going back, the list overflowing) are not run; windows, sessions and rejections do not
      * depend on them.
@@ -322,6 +328,7 @@ public final class AuditEngine {
       this.sink = Objects.requireNonNull(sink, "sink");
       this.rejections = sink.wantsRejections();
       this.anomalies = sink.wantsAnomalies();
+      this.pointers = !sink.wantsIndexedTexts();
       this.snapshots = List.copyOf(snapshots);
       this.rulesetsIn = List.copyOf(rulesets);
       double u = 0;
@@ -1177,7 +1184,7 @@ public final class AuditEngine {
                 "a manual list change FAILED (nothing changed), but the line of its attempt is"
                     + " missing: "
                     + n.message(),
-                List.of(te.sourceLine())));
+                List.of(lineOf(te))));
       }
     }
 
@@ -1210,9 +1217,9 @@ public final class AuditEngine {
                     + (n.count() == null ? "" : ", " + n.count() + " entries")
                     + ")";
           };
-      List<SourceLine> ev = new ArrayList<>(List.of(te.sourceLine()));
+      List<SourceLine> ev = new ArrayList<>(List.of(lineOf(te)));
       if (failure != null) {
-        ev.add(failure.sourceLine());
+        ev.add(lineOf(failure));
         what =
             "attempted: "
                 + what
@@ -1299,7 +1306,7 @@ public final class AuditEngine {
                     + " more than ip_list_tot="
                     + config.ipListTot()
                     + ": the oldest entries may have been evicted silently",
-                List.of(te.sourceLine())));
+                List.of(lineOf(te))));
       }
       o.over = isOver;
     }
@@ -1361,7 +1368,7 @@ public final class AuditEngine {
               p.protocol(),
               flags,
               emptyA || emptyB,
-              te.sourceLine()));
+              lineOf(te)));
     }
 
     /** A full bucket: tokens, when last taken from, rate. */
@@ -1663,7 +1670,7 @@ public final class AuditEngine {
                       + " has nothing after this line, "
                       + silent.toSeconds()
                       + " s before the observer's other data ends",
-                  List.of(last.sourceLine())));
+                  List.of(lineOf(last))));
         }
       }
     }
@@ -1859,7 +1866,7 @@ public final class AuditEngine {
                       + te.sourcePath()
                       + ":"
                       + te.lineNumber(),
-                  List.of(maxLine.sourceLine(), te.sourceLine())));
+                  List.of(lineOf(maxLine), lineOf(te))));
         }
         if (maxLine == null || before(maxSeconds, maxNanos, ts, tn)) {
           maxSeconds = ts;
@@ -1938,7 +1945,7 @@ public final class AuditEngine {
                       te.time(),
                       "a remove line, although the audit was told the ruleset has no step 2"
                           + " (--no-remove): the kernel removed addresses on SSH FINs",
-                      List.of(te.sourceLine())));
+                      List.of(lineOf(te))));
             }
             if (open == null) {
               anomaly(
@@ -2129,7 +2136,7 @@ public final class AuditEngine {
         evidence.add(w.setLine.sourceLine());
         for (SessionDraft d : w.sessions) {
           for (TracedEvent l : d.lines) {
-            evidence.add(l.sourceLine());
+            evidence.add(lineOf(l));
           }
         }
         // last refresh, known (lower bound) and possible (upper bound)
@@ -2200,7 +2207,7 @@ public final class AuditEngine {
         }
         // a manual re-add sets the entry's stamp: a known refresh, exact
         for (TracedEvent m : w.manualRefreshes) {
-          evidence.add(m.sourceLine());
+          evidence.add(lineOf(m));
           if (m.time().isAfter(lastLo.at) && m.time().isBefore(c.at)) {
             lastLo = timed(m);
           }
@@ -2233,7 +2240,7 @@ public final class AuditEngine {
         }
         // (the line that closes a window is never the one that opened it)
         if (capLine != null) {
-          evidence.add(capLine.sourceLine());
+          evidence.add(lineOf(capLine));
         }
         Timed lo = new Timed(lastLo.at.plusSeconds(n), lastLo.u, lastLo.line);
         Timed hi =
@@ -2356,7 +2363,7 @@ public final class AuditEngine {
                 w.sessions.size(),
                 false,
                 false,
-                dedupe(evidence),
+                dedupe(evidence, pointers),
                 w.opening);
         if (deferred == null) {
           w.closed();
@@ -2480,7 +2487,7 @@ public final class AuditEngine {
             evidence.add(lastHi.line.sourceLine());
           }
           if (capLine != null) {
-            evidence.add(capLine.sourceLine());
+            evidence.add(lineOf(capLine));
           }
           Window w = window;
           open.closed();
@@ -2497,7 +2504,7 @@ public final class AuditEngine {
                   w.sshSessions(),
                   w.clippedStart(),
                   w.clippedEnd(),
-                  dedupe(evidence),
+                  dedupe(evidence, pointers),
                   w.openedBy()),
               place);
         }
@@ -2508,7 +2515,7 @@ public final class AuditEngine {
       }
 
       void anomaly(Anomaly.Kind kind, TracedEvent te, String message) {
-        emit(new Anomaly(kind, observer, address, te.time(), message, List.of(te.sourceLine())));
+        emit(new Anomaly(kind, observer, address, te.time(), message, List.of(lineOf(te))));
       }
 
       /** The open window and what belongs to it so far. */
@@ -2643,7 +2650,7 @@ public final class AuditEngine {
           TracedEvent fin = flow.finUpdates.get(0);
           double reach = uncertainty(closedBy) + uncertainty(fin) + OUTLIVE_SLACK_S;
           if (fin.time().isAfter(closedBy.time()) && seconds(closedBy.time(), fin.time()) > reach) {
-            List<SourceLine> lines = new ArrayList<>(List.of(closedBy.sourceLine()));
+            List<SourceLine> lines = new ArrayList<>(List.of(lineOf(closedBy)));
             lines.addAll(ev);
             emit(
                 new Anomaly(
@@ -2661,7 +2668,7 @@ public final class AuditEngine {
                         + AuditFormat.time(fin.time())
                         + ": that FIN would have been reset; the ruleset in force was not strict,"
                         + " or lines are missing",
-                    dedupe(lines)));
+                    dedupe(lines, pointers)));
           }
         }
 
@@ -2669,13 +2676,13 @@ public final class AuditEngine {
           IpPacket p = ((NetfilterEvent) firstLine.event()).packet();
           List<SourceLine> ev = new ArrayList<>();
           for (TracedEvent l : lines) {
-            ev.add(l.sourceLine());
+            ev.add(lineOf(l));
           }
           Instant ended = null;
           Double endU = null;
           if (flow != null) {
             for (TracedEvent e : flow.events) {
-              ev.add(e.sourceLine());
+              ev.add(lineOf(e));
             }
             TracedEvent end = flow.end();
             if (end != null) {
@@ -2716,7 +2723,7 @@ public final class AuditEngine {
               flow == null ? null : flow.id,
               window == null ? null : window.openedAt(),
               outlives,
-              dedupe(ev));
+              dedupe(ev, pointers));
         }
       }
     }
@@ -2741,9 +2748,14 @@ public final class AuditEngine {
     Mark mark(TracedEvent te) {
       if (te != markedLine) {
         markedLine = te;
-        marked = new Mark(te.time(), te.sourceLine());
+        marked = new Mark(te.time(), lineOf(te));
       }
       return marked;
+    }
+
+    /** A line as evidence: without its text when the sink keeps it as a pointer. */
+    SourceLine lineOf(TracedEvent te) {
+      return pointers ? te.pointer() : te.sourceLine();
     }
 
     /** The candidate event nearest to the line's time, if within the clocks' reach. */
@@ -3185,10 +3197,19 @@ public final class AuditEngine {
   private static final Map<String, Integer> GENERATIONS =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  static List<SourceLine> dedupe(List<SourceLine> lines) {
+  /**
+   * The lines without repeats, first occurrences in order; {@code pointers}: lines of indexed
+   * events carry no text ({@link TracedEvent#pointer}), and two are the same when their pointers
+   * are (path, line number and time).
+   */
+  static List<SourceLine> dedupe(List<SourceLine> lines, boolean pointers) {
     int n = lines.size();
     if (n > 16) {
-      return List.copyOf(new java.util.LinkedHashSet<>(lines));
+      java.util.Map<Object, SourceLine> kept = new java.util.LinkedHashMap<>();
+      for (SourceLine l : lines) {
+        kept.putIfAbsent(pointers ? List.of(l, l.micros()) : l, l);
+      }
+      return List.copyOf(kept.values());
     }
     // the usual record has two or three lines: comparing them (paths are shared, line numbers
     // differ) is cheaper than hashing every whole line; same result, first occurrences in order
@@ -3197,7 +3218,7 @@ public final class AuditEngine {
     next:
     for (SourceLine l : lines) {
       for (int i = 0; i < k; i++) {
-        if (kept[i].equals(l)) {
+        if (kept[i].equals(l) && (!pointers || kept[i].micros() == l.micros())) {
           continue next;
         }
       }

@@ -334,6 +334,11 @@ final class AuditRunFile {
     }
 
     @Override
+    public boolean wantsIndexedTexts() {
+      return !textsInIndex;
+    }
+
+    @Override
     public void end(
         List<RejectTotals> totals, long eventsUsed, long duplicatesDropped, long untimedEvents) {
       end = new End(totals, eventsUsed, duplicatesDropped, untimedEvents, rejections);

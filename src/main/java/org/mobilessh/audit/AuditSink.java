@@ -82,6 +82,17 @@ public interface AuditSink {
   }
 
   /**
+   * Whether the texts of evidence lines that are indexed events' ({@link SourceLine#micros} set)
+   * are wanted. A sink that keeps such a line as its pointer (path, line number, time: a results
+   * cache entry that leaves the texts in the index) says {@code false}, and the engine gives those
+   * lines with the text {@code ""}: the records it holds (open windows above all) then keep no line
+   * texts alive. Evidence is then de-duplicated by pointer; every other field stays the same.
+   */
+  default boolean wantsIndexedTexts() {
+    return true;
+  }
+
+  /**
    * Whether the records of {@code kind} ({@link Window}, {@link Session}, {@link Rejection} or
    * {@link Anomaly}) this sink is given need the texts of their evidence lines ({@link
    * SourceLine#line}). A sink that only counts the records says {@code false}: a stream that reads

@@ -48,12 +48,25 @@ public record TracedEvent(
    * has one that an index can hold.
    */
   public SourceLine sourceLine() {
-    long micros = SourceLine.NOT_INDEXED;
+    return new SourceLine(sourcePath, lineNumber, originalLine, micros());
+  }
+
+  /**
+   * {@link #sourceLine} without its text ({@code ""}) when it has a time an index can hold: the
+   * path, line number and time find the text there ({@link AuditSink#wantsIndexedTexts}).
+   */
+  public SourceLine pointer() {
+    long micros = micros();
+    return new SourceLine(
+        sourcePath, lineNumber, micros == SourceLine.NOT_INDEXED ? originalLine : "", micros);
+  }
+
+  private long micros() {
     if (time != null
         && time.getNano() % 1000 == 0
         && Math.abs(time.getEpochSecond()) < 9_000_000_000_000L) { // µs within a long
-      micros = time.getEpochSecond() * 1_000_000L + time.getNano() / 1000;
+      return time.getEpochSecond() * 1_000_000L + time.getNano() / 1000;
     }
-    return new SourceLine(sourcePath, lineNumber, originalLine, micros);
+    return SourceLine.NOT_INDEXED;
   }
 }
