@@ -453,7 +453,7 @@ public final class AuditEngine {
       }
       waiting.clear();
       for (StreamState s : streams.values()) {
-        s.clockOut(null);
+        s.clockOut(Long.MAX_VALUE, 0);
       }
       snapshots();
       rulesets();
@@ -689,13 +689,19 @@ public final class AuditEngine {
         pastHorizon(t);
       }
       checkpoints(t);
-      // x + delay < t, as x < t - delay: one Instant per event instead of one per comparison
-      Instant cut = t.minus(delay);
+      // x + delay < t, as x < t - delay, in numbers (Instant.minus's arithmetic): no Instant per
+      // event
+      long cutS = t.getEpochSecond() - delay.getSeconds();
+      int cutN = t.getNano() - delay.getNano();
+      if (cutN < 0) {
+        cutN += 1_000_000_000;
+        cutS--;
+      }
       // The lines whose look-ahead ends before this event are applied first, each with the data
       // seen up to exactly its look-ahead's end (its time + delay): then what a line finds does
       // not depend on which event, of which router, happened to come next.
       pairing(t);
-      while (delayed.headBefore(cut)) {
+      while (delayed.headBefore(cutS, cutN)) {
         cHeadLine = delayed.headTime();
         stageD();
       }
@@ -710,7 +716,7 @@ public final class AuditEngine {
       double u = uncertainty(te);
       StreamState ss = o.stream(te.sourcePath());
       if (anomalies) {
-        ss.clockIn(te, u, cut);
+        ss.clockIn(te, u, cutS, cutN);
       }
       if (!(e instanceof NoticeEvent) && (ss.lastLine == null || t.isAfter(ss.lastLine.time()))) {
         ss.lastLine = te;
@@ -931,8 +937,8 @@ public final class AuditEngine {
       // a window still open is late when it closes (if this has passed its opening): what comes
       // while its opening lies ahead is settled by the lines still to apply alone
       Instant settled = pending.minus(slack);
-      if (firstOpen != null && firstOpen.setLine.time().isBefore(pending)) {
-        pending = firstOpen.setLine.time();
+      if (firstOpen != null && firstOpen.setAt.isBefore(pending)) {
+        pending = firstOpen.setAt;
       }
       Instant w = pending.minus(slack);
       windowsOut.release(settled, w);
@@ -1050,7 +1056,7 @@ public final class AuditEngine {
             Track t = o.tracks.get(f.source);
             Instant last = f.lastPossibleActivity();
             // an open window of its client still counts its refreshes (and bounds)
-            gone = t == null || t.open == null || (last != null && !last.isAfter(t.open.opened.at));
+            gone = t == null || t.open == null || (last != null && !last.isAfter(t.open.openedAt));
           }
           if (!gone) {
             keep.add(f);
@@ -1784,13 +1790,13 @@ public final class AuditEngine {
         this.key = key;
       }
 
-      /** A line in; checks the lines that came before {@code cut} (now minus the look-ahead). */
-      void clockIn(TracedEvent te, double u, Instant cut) {
+      /** A line in; checks the lines that came before the cut (now minus the look-ahead). */
+      void clockIn(TracedEvent te, double u, long cutS, int cutN) {
         if (queue == null) {
           TracedEvent tail = inOrder.lastLine();
           if (tail == null || compareFileOrder(tail, te) < 0) {
             inOrder.add(te, u, null, null, null);
-            clockOut(cut);
+            clockOut(cutS, cutN);
             return;
           }
           queue = new PriorityQueue<>((a, b) -> compareFileOrder(a.te, b.te));
@@ -1804,16 +1810,16 @@ public final class AuditEngine {
         ClockLine c = new ClockLine(te);
         queue.add(c);
         arrival.addLast(c);
-        clockOut(cut);
+        clockOut(cutS, cutN);
       }
 
       /**
-       * Checks the lines no earlier line can still join: those that came before {@code cut} (now
-       * minus the look-ahead); {@code null}: all (the end).
+       * Checks the lines no earlier line can still join: those that came before the cut (now minus
+       * the look-ahead, as epoch seconds and nanos); {@code Long.MAX_VALUE}: all (the end).
        */
-      void clockOut(Instant cut) {
+      void clockOut(long cutS, int cutN) {
         if (queue == null) {
-          while (cut == null ? !inOrder.isEmpty() : inOrder.headBefore(cut)) {
+          while (inOrder.headBefore(cutS, cutN)) {
             check(
                 inOrder.headLine(),
                 inOrder.headSeconds(),
@@ -1823,7 +1829,12 @@ public final class AuditEngine {
           }
           return;
         }
-        while (!queue.isEmpty() && (cut == null || queue.peek().te.time().isBefore(cut))) {
+        while (!queue.isEmpty()
+            && before(
+                queue.peek().te.time().getEpochSecond(),
+                queue.peek().te.time().getNano(),
+                cutS,
+                cutN)) {
           ClockLine c = queue.poll();
           c.done = true;
           Instant t = c.te.time();
@@ -2121,9 +2132,9 @@ public final class AuditEngine {
       void close(Cap cap, Timed c, TracedEvent capLine) {
         Open w = open;
         open = null;
-        if (w.opened.at.isAfter(c.at)) {
+        if (w.openedAt.isAfter(c.at)) {
           // the cap came after the set line; only the clocks put it earlier
-          c = new Timed(w.opened.at, c.u + seconds(c.at, w.opened.at), c.line);
+          c = new Timed(w.openedAt, c.u + seconds(c.at, w.openedAt), c.line);
         }
         for (SessionDraft d : w.sessions) {
           if (d.accepted.at.isAfter(c.at)) {
@@ -2133,16 +2144,18 @@ public final class AuditEngine {
         }
         int n = config.seconds();
         List<SourceLine> evidence = new ArrayList<>();
-        evidence.add(w.setLine.sourceLine());
+        evidence.add(w.setSource);
         for (SessionDraft d : w.sessions) {
           for (TracedEvent l : d.lines) {
             evidence.add(lineOf(l));
           }
         }
         // last refresh, known (lower bound) and possible (upper bound)
-        Timed lastLo = w.opened;
-        List<TracedEvent> points = List.of();
-        List<Flow> candidates = List.of();
+        Mark setLine = new Mark(w.setAt, w.setSource);
+        Timed lastLo =
+            new Timed(w.openedAt, w.openedU, w.openedLine == null ? setLine : w.openedLine);
+        List<TracedEvent> points = none();
+        List<Flow> candidates = none();
         // a set line that is its flow's first established packet: that flow began just before
         // the cap and never refreshed this window (a set in the middle of a flow did: keep it)
         Flow capFlow = cap == Cap.SET ? flowOf(capLine) : null;
@@ -2152,13 +2165,11 @@ public final class AuditEngine {
           capFlow = null;
         }
         // the flows that can matter: begun before the cap, not ended before the opening
-        Instant openedAt = w.opened.at;
+        Instant openedAt = w.openedAt;
         List<Flow> flows =
-            obs.clientFlows.isEmpty()
-                ? List.of()
-                : obs.clientFlows.getOrDefault(address, List.of());
+            obs.clientFlows.isEmpty() ? none() : obs.clientFlows.getOrDefault(address, none());
         // without flows of the client (no conntrack) the lists below stay empty: none made
-        List<Flow> active = flows.isEmpty() ? List.of() : new ArrayList<>();
+        List<Flow> active = flows.isEmpty() ? none() : new ArrayList<>();
         if (!flows.isEmpty()) {
           points = new ArrayList<>();
           candidates = new ArrayList<>();
@@ -2188,7 +2199,7 @@ public final class AuditEngine {
                 && !a.time().isBefore(f.firstClose.time())) {
               continue; // the client's FIN removes; nothing of a closing SSH flow refreshes
             }
-            if (a.time().isAfter(w.opened.at) && a.time().isBefore(c.at)) {
+            if (a.time().isAfter(openedAt) && a.time().isBefore(c.at)) {
               points.add(a);
               owner.put(a, f);
             }
@@ -2212,18 +2223,18 @@ public final class AuditEngine {
             lastLo = timed(m);
           }
         }
-        if (lastLo.line != null && lastLo.line != w.setLine) {
+        if (lastLo.line != null && lastLo.line != setLine) {
           evidence.add(lastLo.line.sourceLine());
         }
         // the upper bound, only when conntrack can be trusted to show every refresh
         Timed lastHi = null;
         Instant[] ct = obs.ctFirst == null ? null : new Instant[] {obs.ctFirst, obs.ctLast};
-        boolean covered = ct != null && !ct[0].isAfter(w.opened.at);
+        boolean covered = ct != null && !ct[0].isAfter(openedAt);
         boolean manual = w.opening == Window.Opening.LIST_ADD;
         if (covered && w.setFlow == null && !manual) {
           anomaly(
               Anomaly.Kind.WINDOW_WITHOUT_IMAPS_FLOW,
-              w.setLine,
+              setLine,
               "conntrack covers this window's opening but shows no IMAPS flow for its set line"
                   + " (lost conntrack events?): the close is bounded by later lines only");
         }
@@ -2354,8 +2365,8 @@ public final class AuditEngine {
             new Window(
                 observer,
                 address,
-                w.opened.at,
-                w.opened.u,
+                w.openedAt,
+                w.openedU,
                 latest == null ? null : latest.at,
                 earliest.at,
                 reason,
@@ -2521,24 +2532,34 @@ public final class AuditEngine {
       /** The open window and what belongs to it so far. */
       private final class Open {
         /**
-         * The set line, or the {@code list add} line of a manual opening: its place and time only,
+         * The set line, or the {@code list add} line of a manual opening: its time and place only,
          * not the parsed event (a window may stay open for the rest of the data, and ten routers'
          * month holds ~240,000 of them at once).
          */
-        final Mark setLine;
+        final Instant setAt;
 
-        final Timed opened;
+        final SourceLine setSource;
+
+        /**
+         * When it opened, how far that may be off, and the line that dated it ({@code null}: the
+         * set line): the {@link Timed} of the opening held as fields, so that a close, often days
+         * later and far from these objects in memory, reads one object less.
+         */
+        final Instant openedAt;
+
+        final double openedU;
+        final Mark openedLine;
         final Flow setFlow;
         final Window.Opening opening;
 
         /**
          * The sessions accepted while open; a list of its own from the first one on (most windows
-         * of a month have none, nor manual refreshes: none is made for them).
+         * of a month have none, nor manual refreshes: none is made for them, see {@link #none}).
          */
-        List<SessionDraft> sessions = List.of();
+        List<SessionDraft> sessions = none();
 
         /** {@code list add} lines while open: each sets the entry's stamp. */
-        List<TracedEvent> manualRefreshes = List.of();
+        List<TracedEvent> manualRefreshes = none();
 
         /** Neighbours in the list of open windows ({@link #firstOpen}). */
         Open before;
@@ -2546,14 +2567,17 @@ public final class AuditEngine {
         Open after;
 
         Open(Mark setLine, Timed opened, Flow setFlow, Window.Opening opening) {
-          this.setLine = setLine;
-          this.opened = opened;
+          this.setAt = setLine.time();
+          this.setSource = setLine.sourceLine();
+          this.openedAt = opened.at;
+          this.openedU = opened.u;
+          this.openedLine = opened.line == setLine ? null : opened.line;
           this.setFlow = setFlow;
           this.opening = opening;
           // lines are applied in time order, so this walk ends at once; it keeps the list sorted
           // whatever comes
           Open b = lastOpen;
-          while (b != null && b.setLine.time().isAfter(setLine.time())) {
+          while (b != null && b.setAt.isAfter(setAt)) {
             b = b.before;
           }
           before = b;
@@ -2841,9 +2865,12 @@ public final class AuditEngine {
       size++;
     }
 
-    /** Whether there is a line and it lies before {@code t} (as {@link Instant#isBefore}). */
-    boolean headBefore(Instant t) {
-      return size != 0 && before(seconds[head], nanos[head], t.getEpochSecond(), t.getNano());
+    /**
+     * Whether there is a line and it lies before the instant of these epoch seconds and nanos (as
+     * {@link Instant#isBefore}).
+     */
+    boolean headBefore(long s, int n) {
+      return size != 0 && before(seconds[head], nanos[head], s, n);
     }
 
     TracedEvent headLine() {
@@ -2949,6 +2976,15 @@ public final class AuditEngine {
 
   private static final Comparator<Flow> FLOW_ORDER =
       Comparator.comparing(Flow::begin).thenComparing(f -> f.events.get(0), ORDER);
+
+  /**
+   * An empty list whose iterator is a shared one ({@link java.util.Collections#emptyList}): a loop
+   * over {@code List.of()} makes an iterator each time, and a month's windows loop over no session,
+   * manual refresh or flow at every close (half a GB of iterators on 10 M events).
+   */
+  private static <T> List<T> none() {
+    return java.util.Collections.emptyList();
+  }
 
   /** Index into the per-router line counts. */
   private static int countIndex(Family f, Action a) {
