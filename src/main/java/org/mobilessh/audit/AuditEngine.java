@@ -569,11 +569,15 @@ public final class AuditEngine {
       Pending p = new Pending(te);
       if (pairable(te)) {
         Obs o = obs(te.observer());
-        if (!o.multi) {
+        // (a reader shares one string per path: a line of the path seen last is of its stream)
+        if (!o.multi && te.sourcePath() != o.firstStreamPath) {
           String s = stream(te.sourcePath());
           if (o.firstStream == null) {
             o.firstStream = s;
-          } else if (!o.firstStream.equals(s)) {
+            o.firstStreamPath = te.sourcePath();
+          } else if (o.firstStream.equals(s)) {
+            o.firstStreamPath = te.sourcePath();
+          } else {
             // so far every line of this router came through one stream: each was a cluster of
             // its own; those still within reach become clusters now, in their order
             o.multi = true;
@@ -1691,6 +1695,10 @@ public final class AuditEngine {
       Instant ctFirst;
       Instant ctLast;
       String firstStream;
+
+      /** A path of {@link #firstStream}, the one seen last. */
+      String firstStreamPath;
+
       boolean multi;
 
       /**
@@ -1859,8 +1867,8 @@ public final class AuditEngine {
       /** Timestamps going backwards within one source, beyond twice its clock's uncertainty. */
       void check(TracedEvent te, long ts, int tn, double u) {
         if (maxLine != null
-            && seconds(ts, tn, maxSeconds, maxNanos) > 2 * u
-            && before(ts, tn, maxSeconds, maxNanos)) {
+            && before(ts, tn, maxSeconds, maxNanos) // (the usual line is not: no arithmetic)
+            && seconds(ts, tn, maxSeconds, maxNanos) > 2 * u) {
           emit(
               new Anomaly(
                   Anomaly.Kind.CLOCK_BACKWARDS,
