@@ -363,7 +363,7 @@ public final class AuditEngine {
               sink::window);
       AuditSink.WindowSequences sequences = sink.windowSequences();
       if (sequences != null) {
-        windowsOut.split(sequences::window);
+        windowsOut.split(Reorder.placed(sequences));
       }
       this.sessionsOut =
           new Reorder<>(
@@ -3082,7 +3082,19 @@ public final class AuditEngine {
    * Compares windows as their {@link #windowTie} strings would compare, without making them: the
    * observers, then the addresses' text (IPv4: the dotted text as one number, {@link #dotted}).
    */
-  static final class WindowTieOrder implements Comparator<Window> {
+  static final class WindowTieOrder implements Reorder.RankedTie<Window> {
+    /** The observer: windows of one router are compared by their address's text. */
+    @Override
+    public Object group(Window w) {
+      return w.observer();
+    }
+
+    /** The source's text ({@link AuditFormat#address}) as ASCII bytes. */
+    @Override
+    public int rest(Window w, byte[] b) {
+      InetAddress p = w.source();
+      return p == null ? 0 : org.mobilessh.rules.Addresses.format(p.getAddress(), b, 0);
+    }
 
     @Override
     public int compare(Window x, Window y) {

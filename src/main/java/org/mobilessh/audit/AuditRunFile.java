@@ -138,6 +138,11 @@ final class AuditRunFile {
     private final boolean textsInIndex;
     private final DataInput textIn;
 
+    /** The path written last and its number. */
+    private String lastPath;
+
+    private int lastId;
+
     private SplitLines(
         List<String> paths,
         Map<String, Integer> pathIds,
@@ -158,11 +163,20 @@ final class AuditRunFile {
 
     @Override
     public void write(DataOutput o, SourceLine l) throws IOException {
-      Integer id = pathIds.get(l.sourcePath());
-      if (id == null) {
-        id = paths.size();
-        pathIds.put(l.sourcePath(), id);
-        paths.add(l.sourcePath());
+      String path = l.sourcePath();
+      int id;
+      if (path == lastPath) {
+        id = lastId; // the lines of a stream share one instance of their file's path
+      } else {
+        Integer known = pathIds.get(path);
+        if (known == null) {
+          known = paths.size();
+          pathIds.put(path, known);
+          paths.add(path);
+        }
+        id = known;
+        lastPath = path;
+        lastId = id;
       }
       o.writeInt(id);
       o.writeLong(l.lineNumber());
@@ -300,7 +314,62 @@ final class AuditRunFile {
 
     @Override
     public WindowSequences windowSequences() {
-      return this::window;
+      return new Windows();
+    }
+
+    /**
+     * The windows as sequences, also taken as the bytes this writer writes of them ({@link
+     * Reorder.Placed#encode}): a late window is written when it comes, while fresh in the cache.
+     */
+    private final class Windows implements WindowSequences, Reorder.Placed<Window> {
+      /** The texts output the codec below writes into, and the codec ({@link #encode}). */
+      private Reorder.RunOutput texts;
+
+      private Reorder.Codec<Window> codec;
+
+      @Override
+      public void window(Window w, long place, int sequence) {
+        Writer.this.window(w, place, sequence);
+      }
+
+      @Override
+      public void accept(Window w, long place, int sequence) {
+        Writer.this.window(w, place, sequence);
+      }
+
+      @Override
+      public boolean encode(Window w, Reorder.RunOutput record, Reorder.RunOutput texts)
+          throws IOException {
+        if (texts != this.texts) {
+          this.texts = texts;
+          this.codec =
+              codec(Kind.WINDOWS, new SplitLines(paths, pathIds, texts, textsInIndex, null));
+        }
+        codec.write(record, w);
+        return true;
+      }
+
+      @Override
+      public void accept(
+          byte[] record,
+          int off,
+          int len,
+          byte[] textBytes,
+          int textOff,
+          int textLen,
+          long place,
+          int sequence) {
+        try {
+          Sequence s = sequence(Kind.WINDOWS, sequence);
+          s.records.data.writeLong(place);
+          s.records.data.write(record, off, len);
+          s.text.data.write(textBytes, textOff, textLen);
+          s.count++;
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write audit records to " + dir, e);
+        }
+        nextPlace = Math.max(nextPlace, place + 1);
+      }
     }
 
     private void window(Window w, long place, int sequence) {

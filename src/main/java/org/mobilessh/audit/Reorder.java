@@ -57,11 +57,71 @@ final class Reorder<T> implements AutoCloseable {
    */
   interface Placed<T> {
     void accept(T t, long place, int sequence);
+
+    /**
+     * For a consumer that writes what it is given (the results cache): writes {@code t} into {@code
+     * record} and {@code texts} exactly as {@link #accept(Object, long, int)} would write it to its
+     * files after the place, and says {@code true}; {@code false} (the default): not such a
+     * consumer. A buffer's late records wait long (a window open until the end of the data holds
+     * them back): written when they come, while their objects are fresh in the processor's cache,
+     * they go out as bytes instead of being read again from memory long since cold.
+     */
+    default boolean encode(T t, RunOutput record, RunOutput texts) throws IOException {
+      return false;
+    }
+
+    /** A record as {@link #encode} wrote it, given in the order of its sequence. */
+    default void accept(
+        byte[] record,
+        int off,
+        int len,
+        byte[] texts,
+        int textOff,
+        int textLen,
+        long place,
+        int sequence) {
+      throw new UnsupportedOperationException("not a consumer that encodes");
+    }
   }
 
   /**
-   * A record and its place in the order. The tie string is made only when two keys are equal, which
-   * few records ever meet (it costs a formatted address and a concatenation each).
+   * A tie order that also gives, per record, the bytes it compares: records of equal {@link
+   * #group}s compare as their {@link #rest}s do (unsigned bytes, one that is the start of another
+   * first, as {@link String#compareTo} compares Latin-1 text). A buffer takes both when the record
+   * comes, the bytes as numbers, so that the sifts of its heap compare numbers and references in
+   * arrays instead of reading records that went cold while they waited (windows with equal opening
+   * times are common: set lines have whole seconds).
+   */
+  interface RankedTie<T> extends Comparator<T> {
+    /** What the tie compares first (the router). */
+    Object group(T t);
+
+    /**
+     * Writes what the tie compares after the group (an address's text) into {@code b}, at most
+     * {@link #RANK_BYTES} bytes, none of them 0; returns how many.
+     */
+    int rest(T t, byte[] b);
+  }
+
+  /** The most bytes of a {@link RankedTie#rest}: an IPv6 address's text has at most 39. */
+  static final int RANK_BYTES = 40;
+
+  private static final int RANK_LONGS = RANK_BYTES / 8;
+
+  /** The windows' consumer of a {@link #split} buffer: {@code sequences}, or what it wraps. */
+  static Placed<Window> placed(AuditSink.WindowSequences sequences) {
+    if (sequences instanceof Placed<?> p) {
+      @SuppressWarnings("unchecked")
+      Placed<Window> windows = (Placed<Window>) p;
+      return windows;
+    }
+    return sequences::window;
+  }
+
+  /**
+   * A record read back from a run file, and its place in the order. The tie string is made only
+   * when two keys are equal, which few records ever meet (it costs a formatted address and a
+   * concatenation each).
    */
   private static final class Item<T> {
     final T value;
@@ -102,7 +162,7 @@ final class Reorder<T> implements AutoCloseable {
     }
   }
 
-  /** Key, then tie, then the order of {@link #add}: written out, it runs for every record. */
+  /** Key, then tie, then the order of {@link #add}. */
   private int compare(Item<T> a, Item<T> b) {
     // Instant.compareTo written out on the copies
     int c = Long.compare(a.seconds, b.seconds);
@@ -115,6 +175,65 @@ final class Reorder<T> implements AutoCloseable {
     }
     c = tieOrder != null ? tieOrder.compare(a.value, b.value) : a.tie().compareTo(b.tie());
     return c != 0 ? c : Long.compare(a.seq, b.seq);
+  }
+
+  /** {@link #compare} of a run's head and the record in memory in slot {@code b}. */
+  private int compare(Item<T> a, int b) {
+    int c = Long.compare(a.seconds, seconds[b]);
+    if (c != 0) {
+      return c;
+    }
+    c = a.nanos - nanos[b];
+    if (c != 0) {
+      return c;
+    }
+    c = tieOrder != null ? tieOrder.compare(a.value, value(b)) : a.tie().compareTo(tie(b));
+    return c != 0 ? c : Long.compare(a.seq, places[b]);
+  }
+
+  /**
+   * {@link #compare} of the records in memory in slots {@code a} and {@code b}: the heap's sifts
+   * run it about twice per record, on numbers in arrays, and touch the records only for a tie.
+   */
+  private int compare(int a, int b) {
+    int c = Long.compare(seconds[a], seconds[b]);
+    if (c != 0) {
+      return c;
+    }
+    c = nanos[a] - nanos[b];
+    if (c != 0) {
+      return c;
+    }
+    if (ranked != null && tieGroups[a] == tieGroups[b]) {
+      // the rests, 8 bytes a number, zeros after the end: equal numbers, equal bytes
+      rank(a);
+      rank(b);
+      for (int i = a * RANK_LONGS, j = b * RANK_LONGS, end = i + RANK_LONGS; i < end; i++, j++) {
+        c = Long.compareUnsigned(tieRanks[i], tieRanks[j]);
+        if (c != 0) {
+          return c;
+        }
+      }
+      return Long.compare(places[a], places[b]);
+    }
+    c = tieOrder != null ? tieOrder.compare(value(a), value(b)) : tie(a).compareTo(tie(b));
+    return c != 0 ? c : Long.compare(places[a], places[b]);
+  }
+
+  /**
+   * Makes the numbers of the {@link RankedTie#rest} of the record in {@code slot}, once: a rest's
+   * first byte is never 0, so a first number 0 means "not made yet" (or an empty rest, made again).
+   */
+  private void rank(int slot) {
+    int at = slot * RANK_LONGS;
+    if (tieRanks[at] != 0) {
+      return;
+    }
+    int len = ranked.rest(value(slot), rest);
+    java.util.Arrays.fill(rest, len, RANK_BYTES, (byte) 0);
+    for (int i = 0; i < RANK_LONGS; i++) {
+      tieRanks[at + i] = (long) LONG.get(rest, 8 * i);
+    }
   }
 
   /**
@@ -137,7 +256,6 @@ final class Reorder<T> implements AutoCloseable {
    */
   static final int MERGE = 8;
 
-  private final Comparator<Item<T>> order = this::compare;
   private final Function<T, Instant> key;
   private final Function<T, String> tie;
 
@@ -163,7 +281,60 @@ final class Reorder<T> implements AutoCloseable {
   /** The latest watermark this buffer's own records went out by ({@link #split}). */
   private Instant passed;
 
-  private final PriorityQueue<Item<T>> memory;
+  /**
+   * The records in memory, each in a slot of the arrays below (its key's seconds and nanos, its
+   * place, the record, its tie once made) while it waits; {@link #heap} holds their slots as a
+   * binary heap in the order of {@link #compare(int, int)}, so a sift moves an int and compares
+   * numbers instead of following a reference to an object per record (a PriorityQueue of records
+   * with a Comparator cost a cache miss per step: 3 % of the audit threads in its sift alone).
+   */
+  private int[] heap = new int[16];
+
+  private int size;
+  private long[] seconds = new long[16];
+  private int[] nanos = new int[16];
+  private long[] places = new long[16];
+  private Object[] values = new Object[16];
+
+  /** {@link #tieOrder} when it is a {@link RankedTie}; then each slot's group and rank. */
+  private final RankedTie<T> ranked;
+
+  private Object[] tieGroups;
+
+  /** Per slot, {@link #RANK_LONGS} numbers: the bytes of its {@link RankedTie#rest}. */
+  private long[] tieRanks;
+
+  private byte[] rest;
+
+  /** The group of the record that came last, the instance its equals get. */
+  private Object lastGroup;
+
+  /**
+   * The tie strings made so far ({@code null} until a tie needs one, or with {@link #tieOrder}).
+   */
+  private String[] ties;
+
+  /** Slots free for the next record: taken last-freed first, then from {@link #fresh}. */
+  private int[] free = new int[16];
+
+  private int freeCount;
+
+  /** The first slot never used. */
+  private int fresh;
+
+  /**
+   * The late records' bytes ({@link Placed#encode}), when the consumer writes them: per slot the
+   * start and length of the record's bytes in {@link #encoded} and of its texts' in {@link
+   * #encodedTexts}. Both arrays start again whenever the buffer is empty, which a late buffer is
+   * after each sequence it gives or spills: they hold at most {@code limit} records.
+   */
+  private int[] encodedAt;
+
+  private int[] encodedLength;
+  private int[] textsAt;
+  private int[] textsLength;
+  private RunOutput encoded;
+  private RunOutput encodedTexts;
 
   /** The spilled runs, by their head record. */
   private final PriorityQueue<Run> runs = new PriorityQueue<>((a, b) -> compare(a.head, b.head));
@@ -214,7 +385,12 @@ final class Reorder<T> implements AutoCloseable {
     this.codec = codec;
     this.limit = limit;
     this.out = out;
-    this.memory = new PriorityQueue<>(this.order);
+    this.ranked = tieOrder instanceof RankedTie<T> r ? r : null;
+    if (ranked != null) {
+      tieGroups = new Object[values.length];
+      tieRanks = new long[values.length * RANK_LONGS];
+      rest = new byte[RANK_BYTES];
+    }
   }
 
   /**
@@ -233,6 +409,12 @@ final class Reorder<T> implements AutoCloseable {
     this.late = new Reorder<>(key, tie, tieOrder, codec, limit, null);
     this.late.placed = out;
     this.late.sequence = 1;
+    this.late.encoded = new RunOutput(null);
+    this.late.encodedTexts = new RunOutput(null);
+    this.late.encodedAt = new int[16];
+    this.late.encodedLength = new int[16];
+    this.late.textsAt = new int[16];
+    this.late.textsLength = new int[16];
     return this;
   }
 
@@ -247,21 +429,23 @@ final class Reorder<T> implements AutoCloseable {
 
   /** Adds a record in the place {@link #reserve} gave it among records equal in order. */
   void add(T t, long place) {
-    Item<T> i = item(t, place);
+    Instant k = key.apply(t);
+    long s = k.getEpochSecond();
+    int n = k.getNano();
     if (late != null
         && passed != null
-        && (i.seconds < passed.getEpochSecond()
-            || (i.seconds == passed.getEpochSecond() && i.nanos < passed.getNano()))) {
-      late.add(i); // records before it have gone out already
+        && (s < passed.getEpochSecond()
+            || (s == passed.getEpochSecond() && n < passed.getNano()))) {
+      late.add(t, s, n, place); // records before it have gone out already
       lateRecords++;
       return;
     }
-    add(i);
+    add(t, s, n, place);
   }
 
-  private void add(Item<T> i) {
-    memory.add(i);
-    if (memory.size() > limit) {
+  private void add(T t, long s, int n, long place) {
+    push(t, s, n, place);
+    if (size > limit) {
       if (placed != null && sequence > 0 && sequence < SEQUENCES) {
         out(); // the late buffer of a split one: its records so far make a sequence
       } else {
@@ -270,17 +454,154 @@ final class Reorder<T> implements AutoCloseable {
     }
   }
 
-  /** All records in memory, sorted, as the end of the current sequence; the next one begins. */
+  /** All records in memory, in order, as the end of the current sequence; the next one begins. */
   private void out() {
-    // one sort of the heap's array instead of a poll (two sift-downs) per record
-    @SuppressWarnings("unchecked")
-    Item<T>[] all = memory.toArray(new Item[0]);
-    memory.clear();
-    java.util.Arrays.sort(all, order);
-    for (Item<T> i : all) {
-      placed.accept(i.value(), i.seq, sequence);
+    while (size > 0) {
+      int slot = heap[0];
+      pollTop();
+      give(slot);
     }
+    emptied();
     sequence++;
+  }
+
+  // ------------------------------------------------------------ the heap of records in memory
+
+  @SuppressWarnings("unchecked")
+  private T value(int slot) {
+    return (T) values[slot];
+  }
+
+  private String tie(int slot) {
+    if (ties == null) {
+      ties = new String[values.length];
+    }
+    String t = ties[slot];
+    if (t == null) {
+      t = tie.apply(value(slot));
+      ties[slot] = t;
+    }
+    return t;
+  }
+
+  /** Puts a record into a free slot and the slot into the heap. */
+  private void push(T t, long s, int n, long place) {
+    int slot;
+    if (freeCount > 0) {
+      slot = free[--freeCount];
+    } else {
+      if (fresh == values.length) {
+        grow();
+      }
+      slot = fresh++;
+    }
+    seconds[slot] = s;
+    nanos[slot] = n;
+    places[slot] = place;
+    values[slot] = t;
+    if (ranked != null) {
+      Object g = ranked.group(t);
+      if (g.equals(lastGroup)) {
+        g = lastGroup; // one instance per group, compared by identity in the sifts
+      } else {
+        lastGroup = g;
+      }
+      tieGroups[slot] = g;
+      tieRanks[slot * RANK_LONGS] = 0; // its rest is made at its first tie (most records meet none)
+    }
+    if (encoded != null) {
+      encode(slot, t);
+    }
+    if (size == heap.length) {
+      heap = java.util.Arrays.copyOf(heap, 2 * size);
+    }
+    // sift up: records come mostly in order, and then the first comparison ends it
+    int k = size++;
+    while (k > 0) {
+      int parent = (k - 1) >>> 1;
+      int p = heap[parent];
+      if (compare(slot, p) >= 0) {
+        break;
+      }
+      heap[k] = p;
+      k = parent;
+    }
+    heap[k] = slot;
+  }
+
+  /** The record of {@code slot} as bytes, if the consumer writes it ({@link Placed#encode}). */
+  private void encode(int slot, T t) {
+    int at = encoded.length();
+    int textAt = encodedTexts.length();
+    try {
+      if (!placed.encode(t, encoded, encodedTexts)) {
+        encoded = null; // a consumer that does not: never ask again
+        return;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // into memory: does not happen
+    }
+    encodedAt[slot] = at;
+    encodedLength[slot] = encoded.length() - at;
+    textsAt[slot] = textAt;
+    textsLength[slot] = encodedTexts.length() - textAt;
+  }
+
+  /** The buffer is empty: the bytes of its records so far are no longer needed. */
+  private void emptied() {
+    if (encoded != null && size == 0) {
+      encoded.clear();
+      encodedTexts.clear();
+    }
+  }
+
+  private void grow() {
+    int n = 2 * values.length;
+    if (ranked != null) {
+      tieGroups = java.util.Arrays.copyOf(tieGroups, n);
+      tieRanks = java.util.Arrays.copyOf(tieRanks, n * RANK_LONGS);
+    }
+    if (encodedAt != null) {
+      encodedAt = java.util.Arrays.copyOf(encodedAt, n);
+      encodedLength = java.util.Arrays.copyOf(encodedLength, n);
+      textsAt = java.util.Arrays.copyOf(textsAt, n);
+      textsLength = java.util.Arrays.copyOf(textsLength, n);
+    }
+    seconds = java.util.Arrays.copyOf(seconds, n);
+    nanos = java.util.Arrays.copyOf(nanos, n);
+    places = java.util.Arrays.copyOf(places, n);
+    values = java.util.Arrays.copyOf(values, n);
+    if (ties != null) {
+      ties = java.util.Arrays.copyOf(ties, n);
+    }
+    free = java.util.Arrays.copyOf(free, n);
+  }
+
+  /** Removes the first record in memory (the heap's top) and frees its slot. */
+  private void pollTop() {
+    int top = heap[0];
+    int last = heap[--size];
+    if (size > 0) {
+      // sift down the last one from the top
+      int k = 0;
+      int half = size >>> 1;
+      while (k < half) {
+        int child = 2 * k + 1;
+        int c = heap[child];
+        int right = child + 1;
+        if (right < size && compare(c, heap[right]) > 0) {
+          child = right;
+          c = heap[child];
+        }
+        if (compare(last, c) <= 0) {
+          break;
+        }
+        heap[k] = c;
+        k = child;
+      }
+      heap[k] = last;
+    }
+    free[freeCount++] = top; // its fields stay until the slot is taken again (give)
   }
 
   private Item<T> item(T t, long seq) {
@@ -289,7 +610,7 @@ final class Reorder<T> implements AutoCloseable {
 
   /** Records held in memory now (the bound is {@code limit}, per sequence of a split buffer). */
   int inMemory() {
-    return memory.size() + (late == null ? 0 : late.inMemory());
+    return size + (late == null ? 0 : late.inMemory());
   }
 
   /** Records that went through a run file (not those a split buffer gave as a sequence). */
@@ -336,30 +657,76 @@ final class Reorder<T> implements AutoCloseable {
   }
 
   private void emit(Instant watermark) {
+    long ws = watermark == null ? 0 : watermark.getEpochSecond();
+    int wn = watermark == null ? 0 : watermark.getNano();
     while (true) {
-      Item<T> best = memory.peek();
       Run run = runs.peek();
-      boolean fromRun = run != null && (best == null || order.compare(run.head, best) < 0);
-      if (fromRun) {
-        best = run.head;
-      }
-      if (best == null || (watermark != null && !best.key().isBefore(watermark))) {
-        return;
-      }
-      if (fromRun) {
+      if (run != null && (size == 0 || compare(run.head, heap[0]) < 0)) {
+        Item<T> best = run.head;
+        if (watermark != null && !best.key().isBefore(watermark)) {
+          return;
+        }
         runs.poll();
         run.advance();
         if (run.head != null) {
           runs.add(run);
         }
-      } else {
-        memory.poll();
+        give(best.value(), best.seq);
+        continue;
       }
-      if (placed != null) {
-        placed.accept(best.value(), best.seq, sequence);
-      } else {
-        out.accept(best.value());
+      if (size == 0) {
+        emptied();
+        return;
       }
+      int slot = heap[0];
+      long s = seconds[slot];
+      if (watermark != null && (s > ws || (s == ws && nanos[slot] >= wn))) {
+        emptied();
+        return; // not before the watermark
+      }
+      pollTop();
+      give(slot);
+    }
+  }
+
+  /**
+   * Drops the references of a slot taken off the heap (its numbers stay until it is taken again).
+   */
+  private void forget(int slot) {
+    values[slot] = null;
+    if (ties != null) {
+      ties[slot] = null;
+    }
+    if (ranked != null) {
+      tieGroups[slot] = null;
+    }
+  }
+
+  /** The record of {@code slot}, taken off the heap, goes out; the slot's fields are cleared. */
+  private void give(int slot) {
+    T value = value(slot);
+    forget(slot);
+    if (encoded != null) {
+      placed.accept(
+          encoded.array(),
+          encodedAt[slot],
+          encodedLength[slot],
+          encodedTexts.array(),
+          textsAt[slot],
+          textsLength[slot],
+          places[slot],
+          sequence);
+    } else {
+      give(value, places[slot]);
+    }
+  }
+
+  /** A record goes out: to {@link #placed} in the current sequence, or to {@link #out}. */
+  private void give(T value, long place) {
+    if (placed != null) {
+      placed.accept(value, place, sequence);
+    } else {
+      out.accept(value);
     }
   }
 
@@ -367,21 +734,20 @@ final class Reorder<T> implements AutoCloseable {
     try {
       Path file = runFile();
       file.toFile().deleteOnExit(); // a run stopped early (Ctrl-C, SIGTERM) leaves none behind
-      int n = memory.size();
+      int n = size;
       try (RunOutput o = new RunOutput(Files.newOutputStream(file), names)) {
-        // one sort of the heap's array instead of a poll (two sift-downs) per record
-        @SuppressWarnings("unchecked")
-        Item<T>[] all = memory.toArray(new Item[0]);
-        memory.clear();
-        java.util.Arrays.sort(all, order);
-        for (Item<T> i : all) {
+        while (size > 0) {
+          int slot = heap[0];
           o.writeBoolean(true);
-          o.writeLong(i.seq);
-          codec.write(o, i.value());
+          o.writeLong(places[slot]);
+          codec.write(o, value(slot));
           spilled++;
+          pollTop();
+          forget(slot);
         }
         o.writeBoolean(false);
       }
+      emptied();
       Run r = new Run(file, n, 0);
       if (r.head != null) {
         runs.add(r);
@@ -619,8 +985,10 @@ final class Reorder<T> implements AutoCloseable {
    * BufferedOutputStream costs two calls and a lock for each.
    */
   static final class RunOutput implements DataOutput, Closeable {
+    /** Where the bytes go; {@code null}: they stay in memory, in an array that grows. */
     private final OutputStream out;
-    private final byte[] buf = new byte[1 << 16];
+
+    private byte[] buf = new byte[1 << 16];
     private int n;
 
     /** The table {@link AuditRecordCodec#writeName} numbers strings by; {@code null}: none. */
@@ -637,12 +1005,36 @@ final class Reorder<T> implements AutoCloseable {
 
     private void room(int k) throws IOException {
       if (n + k > buf.length) {
-        drain();
+        if (out == null) {
+          buf = java.util.Arrays.copyOf(buf, Math.max(2 * buf.length, n + k));
+        } else {
+          drain();
+        }
       }
     }
 
     private void drain() throws IOException {
-      out.write(buf, 0, n);
+      if (out != null) {
+        out.write(buf, 0, n);
+        n = 0;
+      }
+    }
+
+    /**
+     * The bytes written ({@code out} {@code null}: all of them, in memory; else since the last
+     * drain).
+     */
+    int length() {
+      return n;
+    }
+
+    /** The array that holds {@link #length} bytes (valid until the next write). */
+    byte[] array() {
+      return buf;
+    }
+
+    /** Forgets the bytes written (in memory). */
+    void clear() {
       n = 0;
     }
 
@@ -659,7 +1051,9 @@ final class Reorder<T> implements AutoCloseable {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      if (len > buf.length - n) {
+      if (out == null) {
+        room(len);
+      } else if (len > buf.length - n) {
         drain();
         if (len > buf.length) {
           out.write(b, off, len);
@@ -677,10 +1071,22 @@ final class Reorder<T> implements AutoCloseable {
      * version did, to copy ASCII text without the array.
      */
     void writeString(String s) throws IOException {
-      byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] b;
+      if (s == lastString) {
+        b = lastBytes; // a router's name, once per record
+      } else {
+        b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        lastString = s;
+        lastBytes = b;
+      }
       writeInt(b.length);
       write(b);
     }
+
+    /** The string {@link #writeString} wrote last, and its bytes. */
+    private String lastString;
+
+    private byte[] lastBytes;
 
     @Override
     public void writeBoolean(boolean v) throws IOException {
@@ -754,7 +1160,9 @@ final class Reorder<T> implements AutoCloseable {
       try {
         drain();
       } finally {
-        out.close();
+        if (out != null) {
+          out.close();
+        }
       }
     }
   }
