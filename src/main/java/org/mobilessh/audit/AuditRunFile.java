@@ -291,8 +291,19 @@ final class AuditRunFile {
       return s;
     }
 
+    /** A record of a kind that comes in one sequence (sessions, rejections, anomalies). */
+    @SuppressWarnings("unchecked")
     private <T> void write(Kind k, T t) {
-      write(k, 0, t);
+      Sequence s = kinds.get(k.ordinal()).get(0);
+      if (s.closed) {
+        throw new IllegalStateException(k.name + " after the run was finished");
+      }
+      try {
+        ((Reorder.Codec<T>) s.codec).write(s.records.data, t);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write audit records to " + dir, e);
+      }
+      s.count++;
     }
 
     @SuppressWarnings("unchecked")

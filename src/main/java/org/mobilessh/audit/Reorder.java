@@ -290,6 +290,12 @@ final class Reorder<T> implements AutoCloseable {
    */
   private int[] heap = new int[16];
 
+  /**
+   * The key's seconds of each place of {@link #heap}, beside it: a sift compares them in one array
+   * it walks, and reads a slot's other fields only when two records share a second.
+   */
+  private long[] heapSeconds = new long[16];
+
   private int size;
   private long[] seconds = new long[16];
   private int[] nanos = new int[16];
@@ -514,19 +520,22 @@ final class Reorder<T> implements AutoCloseable {
     }
     if (size == heap.length) {
       heap = java.util.Arrays.copyOf(heap, 2 * size);
+      heapSeconds = java.util.Arrays.copyOf(heapSeconds, 2 * size);
     }
     // sift up: records come mostly in order, and then the first comparison ends it
     int k = size++;
     while (k > 0) {
       int parent = (k - 1) >>> 1;
-      int p = heap[parent];
-      if (compare(slot, p) >= 0) {
+      long ps = heapSeconds[parent];
+      if (s > ps || (s == ps && compare(slot, heap[parent]) >= 0)) {
         break;
       }
-      heap[k] = p;
+      heap[k] = heap[parent];
+      heapSeconds[k] = ps;
       k = parent;
     }
     heap[k] = slot;
+    heapSeconds[k] = s;
   }
 
   /** The record of {@code slot} as bytes, if the consumer writes it ({@link Placed#encode}). */
@@ -581,25 +590,31 @@ final class Reorder<T> implements AutoCloseable {
   private void pollTop() {
     int top = heap[0];
     int last = heap[--size];
+    long lastSeconds = heapSeconds[size];
     if (size > 0) {
       // sift down the last one from the top
       int k = 0;
       int half = size >>> 1;
       while (k < half) {
         int child = 2 * k + 1;
-        int c = heap[child];
         int right = child + 1;
-        if (right < size && compare(c, heap[right]) > 0) {
-          child = right;
-          c = heap[child];
+        if (right < size) {
+          long l = heapSeconds[child];
+          long r = heapSeconds[right];
+          if (r < l || (r == l && compare(heap[child], heap[right]) > 0)) {
+            child = right;
+          }
         }
-        if (compare(last, c) <= 0) {
+        long cs = heapSeconds[child];
+        if (lastSeconds < cs || (lastSeconds == cs && compare(last, heap[child]) <= 0)) {
           break;
         }
-        heap[k] = c;
+        heap[k] = heap[child];
+        heapSeconds[k] = cs;
         k = child;
       }
       heap[k] = last;
+      heapSeconds[k] = lastSeconds;
     }
     free[freeCount++] = top; // its fields stay until the slot is taken again (give)
   }
