@@ -917,6 +917,7 @@ public final class IndexedAuditInput {
     Map<String, String> paths = new HashMap<>();
     // the last path seen and its shared instance: consecutive events nearly always share it
     String[] last = {null, null};
+    Batch batch = new Batch(router, out, tap);
     searcher.forEachOrdered(
         q,
         (h, doc) -> {
@@ -936,27 +937,68 @@ public final class IndexedAuditInput {
             last[0] = stored;
             last[1] = path;
           }
-          TracedEvent te =
-              new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine());
-          if (router != null && !router.equals(te.observer())) {
-            // the stream of one router must hold that router's events only, or the merge would
-            // not be the single stream's answer
-            throw new OtherRouter(
-                "an event of router '"
-                    + te.observer()
-                    + "' was indexed under '"
-                    + router
-                    + "' ("
-                    + path
-                    + ":"
-                    + te.lineNumber()
-                    + ")");
-          }
-          out.accept(te);
-          if (tap != null) {
-            tap.accept(te, doc);
-          }
+          batch.add(
+              new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine()), doc);
         });
+    batch.deliver();
+  }
+
+  /**
+   * Events read and re-parsed, handed to the engine (and the tap) {@value #SIZE} at a time, in
+   * their order: reading and parsing one event, then running the engine on it, evicted each other's
+   * code and tables from the core's caches at every event. A cold 10 M-event {@code windows
+   * --month}: audit threads ~10 % less CPU with 64-256 (128 kept), none with 1024, whose events (~1
+   * KB each) no longer fit a core's cache (docs/performance-log.md, "Session 12: reparse").
+   */
+  private static final class Batch {
+    private static final int SIZE = 128;
+    private final String router;
+    private final Consumer<TracedEvent> out;
+    private final TapReader tap;
+    private final TracedEvent[] events = new TracedEvent[SIZE];
+    private final int[] docs = new int[SIZE];
+    private int size;
+
+    Batch(String router, Consumer<TracedEvent> out, TapReader tap) {
+      this.router = router;
+      this.out = out;
+      this.tap = tap;
+    }
+
+    void add(TracedEvent te, int doc) {
+      events[size] = te;
+      docs[size] = doc;
+      if (++size == SIZE) {
+        deliver();
+      }
+    }
+
+    void deliver() {
+      int n = size;
+      size = 0;
+      for (int i = 0; i < n; i++) {
+        TracedEvent te = events[i];
+        events[i] = null;
+        if (router != null && !router.equals(te.observer())) {
+          // the stream of one router must hold that router's events only, or the merge would
+          // not be the single stream's answer
+          throw new OtherRouter(
+              "an event of router '"
+                  + te.observer()
+                  + "' was indexed under '"
+                  + router
+                  + "' ("
+                  + te.sourcePath()
+                  + ":"
+                  + te.lineNumber()
+                  + ")");
+        }
+        out.accept(te);
+        if (tap != null) {
+          tap.accept(te, docs[i]);
+        }
+      }
+    }
   }
 
   /**
