@@ -62,7 +62,9 @@ final class LocalTimeResolver {
   EventTime resolve(int month, int day, int h, int m, int s, String original) {
     int y = yearFor(month);
     long minuteKey = ((((long) y * 13 + month) * 32 + day) * 24 + h) * 60 + m;
-    if (minuteKey == cachedMinuteKey && s < 60) {
+    // the key packs the fields with no room to spare: 00:60 has the key of 01:00 and 24:00 that
+    // of the next day's 00:00, so only a valid hour and minute may take the cached one
+    if (minuteKey == cachedMinuteKey && s < 60 && m < 60 && h < 24) {
       lastWasOverlap = false;
       lastWasLaterOffset = false;
       return new EventTime(

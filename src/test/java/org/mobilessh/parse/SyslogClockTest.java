@@ -87,4 +87,19 @@ class SyslogClockTest {
     assertThat(r.resolve(2, 3, 0, 0, 0, "Feb  3 00:00:00").instant())
         .isEqualTo(Instant.parse("2027-02-03T05:00:00Z"));
   }
+
+  @Test
+  void anOutOfRangeMinuteOrHourIsRefusedEvenBesideTheMinuteItAliases() {
+    LocalTimeResolver r = new LocalTimeResolver(2026, UTC);
+    assertThat(r.resolve(10, 14, 1, 0, 5, "Oct 14 01:00:05").instant())
+        .isEqualTo(Instant.parse("2026-10-14T01:00:05Z"));
+    assertThatThrownBy(() -> r.resolve(10, 14, 0, 60, 5, "Oct 14 00:60:05"))
+        .isInstanceOf(ParseException.class)
+        .hasMessageContaining("not a valid time");
+    assertThat(r.resolve(10, 15, 0, 0, 5, "Oct 15 00:00:05").instant())
+        .isEqualTo(Instant.parse("2026-10-15T00:00:05Z"));
+    assertThatThrownBy(() -> r.resolve(10, 14, 24, 0, 5, "Oct 14 24:00:05"))
+        .isInstanceOf(ParseException.class)
+        .hasMessageContaining("not a valid time");
+  }
 }
