@@ -920,25 +920,35 @@ public final class IndexedAuditInput {
     Batch batch = new Batch(router, out, tap);
     searcher.forEachOrdered(
         q,
-        (h, doc) -> {
-          // untimed events (plain conntrack -E) and lines today's parser refuses carry no
-          // evidence the engine can place in time
-          if (h.event() == null || h.timestamp() == null) {
-            return;
+        new EventSearcher.OrderedHitConsumer() {
+          @Override
+          public void accept(EventSearcher.Hit h, int doc) {
+            // untimed events (plain conntrack -E) and lines today's parser refuses carry no
+            // evidence the engine can place in time
+            if (h.event() == null || h.timestamp() == null) {
+              return;
+            }
+            String stored = h.sourcePath();
+            String path;
+            if (stored == null) {
+              path = "";
+            } else if (stored == last[0]) {
+              path = last[1];
+            } else {
+              path = paths.computeIfAbsent(stored, p -> p);
+              last[0] = stored;
+              last[1] = path;
+            }
+            batch.add(
+                new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine()),
+                doc);
           }
-          String stored = h.sourcePath();
-          String path;
-          if (stored == null) {
-            path = "";
-          } else if (stored == last[0]) {
-            path = last[1];
-          } else {
-            path = paths.computeIfAbsent(stored, p -> p);
-            last[0] = stored;
-            last[1] = path;
+
+          @Override
+          public void batchDone() {
+            // the searcher's read batch is re-parsed: the engine's turn for the same events
+            batch.deliver();
           }
-          batch.add(
-              new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine()), doc);
         });
     batch.deliver();
   }

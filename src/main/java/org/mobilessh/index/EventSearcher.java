@@ -171,6 +171,13 @@ public final class EventSearcher implements Closeable {
      *     so (time, doc) orders the hits of several reads as one read of them all would
      */
     void accept(Hit hit, int doc);
+
+    /**
+     * The hits of one batch of documents were handed over: a consumer that works on hits in batches
+     * of its own can close one here, so reading, re-parsing and its own work each run a batch at a
+     * time.
+     */
+    default void batchDone() {}
   }
 
   /**
@@ -179,20 +186,75 @@ public final class EventSearcher implements Closeable {
    * @return how many hits were handed over
    */
   public long forEachOrdered(Query query, OrderedHitConsumer consumer) {
-    Reparser reparser = new Reparser();
     HitVisitor visitor = new HitVisitor();
+    ReadBatch batch = new ReadBatch(new Reparser(), consumer);
     try {
-      return TimeOrderedReader.forEach(
-          searcher,
-          reader,
-          scoped(query),
-          (stored, doc, globalDoc, micros) -> {
-            visitor.reset();
-            stored.document(doc, visitor);
-            consumer.accept(visitor.hit(micros, reparser, decoder), globalDoc);
-          });
+      long n =
+          TimeOrderedReader.forEach(
+              searcher,
+              reader,
+              scoped(query),
+              (stored, doc, globalDoc, micros) -> {
+                visitor.reset();
+                stored.document(doc, visitor);
+                batch.add(visitor, micros, globalDoc, decoder);
+              });
+      batch.reparse();
+      return n;
     } catch (IOException e) {
       throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Documents read (stored bytes decompressed and decoded) {@value #SIZE} at a time, then re-parsed
+   * and handed over in their order: reading a document and re-parsing its line, one after the other
+   * per document, evicted each other's code and tables (Lucene's block and decoder, the parser's
+   * heads and address tables) from the core's caches at every event (docs/performance-log.md,
+   * "Session 12: readbatch").
+   */
+  private static final class ReadBatch {
+    static final int SIZE = 128;
+    private final Reparser reparser;
+    private final OrderedHitConsumer consumer;
+    private final StoredEvent[] events = new StoredEvent[SIZE];
+    private final Document[] docs = new Document[SIZE];
+    private final boolean[] canonical = new boolean[SIZE];
+    private final Long[] micros = new Long[SIZE];
+    private final int[] globalDocs = new int[SIZE];
+    private int size;
+
+    ReadBatch(Reparser reparser, OrderedHitConsumer consumer) {
+      this.reparser = reparser;
+      this.consumer = consumer;
+    }
+
+    /** Decodes what {@code visitor} read of one document; re-parses the batch when it is full. */
+    void add(HitVisitor visitor, Long time, int globalDoc, StoredEvent.Decoder decoder) {
+      int i = size;
+      docs[i] = visitor.document();
+      // the layout's strings are the decoder's table's own: one instance each already
+      canonical[i] = visitor.length >= 0;
+      events[i] = visitor.stored(decoder);
+      micros[i] = time;
+      globalDocs[i] = globalDoc;
+      if (++size == SIZE) {
+        reparse();
+      }
+    }
+
+    /** Re-parses the documents read so far and hands them over in their order. */
+    void reparse() {
+      int n = size;
+      size = 0;
+      for (int i = 0; i < n; i++) {
+        Hit h = hit(events[i], docs[i], micros[i], reparser, canonical[i]);
+        events[i] = null;
+        docs[i] = null;
+        micros[i] = null;
+        consumer.accept(h, globalDocs[i]);
+      }
+      consumer.batchDone();
     }
   }
 
@@ -286,13 +348,9 @@ public final class EventSearcher implements Closeable {
           : decoder.decode(other == null ? EMPTY : other.getDocument());
     }
 
-    Hit hit(Long micros, Reparser reparser, StoredEvent.Decoder decoder) {
-      Document doc = other == null ? EMPTY : other.getDocument();
-      if (length >= 0) {
-        // the layout's strings are the decoder's table's own: one instance each already
-        return EventSearcher.hit(decoder.decode(buf, 0, length), doc, micros, reparser, true);
-      }
-      return EventSearcher.hit(decoder.decode(doc), doc, micros, reparser, false);
+    /** The fields read other than an event's {@link Fields#STORED} value. */
+    Document document() {
+      return other == null ? EMPTY : other.getDocument();
     }
 
     @Override
