@@ -958,7 +958,10 @@ public final class IndexedAuditInput {
    * their order: reading and parsing one event, then running the engine on it, evicted each other's
    * code and tables from the core's caches at every event. A cold 10 M-event {@code windows
    * --month}: audit threads ~10 % less CPU with 64-256 (128 kept), none with 1024, whose events (~1
-   * KB each) no longer fit a core's cache (docs/performance-log.md, "Session 12: reparse").
+   * KB each) no longer fit a core's cache (docs/performance-log.md, "Session 12: reparse"). A batch
+   * is delivered when the searcher's read batch ends ({@link
+   * EventSearcher.OrderedHitConsumer#batchDone}), so reading, re-parsing and the engine take turns
+   * over the same documents.
    */
   private static final class Batch {
     private static final int SIZE = 128;
