@@ -917,101 +917,46 @@ public final class IndexedAuditInput {
     Map<String, String> paths = new HashMap<>();
     // the last path seen and its shared instance: consecutive events nearly always share it
     String[] last = {null, null};
-    Batch batch = new Batch(router, out, tap);
     searcher.forEachOrdered(
         q,
-        new EventSearcher.OrderedHitConsumer() {
-          @Override
-          public void accept(EventSearcher.Hit h, int doc) {
-            // untimed events (plain conntrack -E) and lines today's parser refuses carry no
-            // evidence the engine can place in time
-            if (h.event() == null || h.timestamp() == null) {
-              return;
-            }
-            String stored = h.sourcePath();
-            String path;
-            if (stored == null) {
-              path = "";
-            } else if (stored == last[0]) {
-              path = last[1];
-            } else {
-              path = paths.computeIfAbsent(stored, p -> p);
-              last[0] = stored;
-              last[1] = path;
-            }
-            batch.add(
-                new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine()),
-                doc);
+        (h, doc) -> {
+          // untimed events (plain conntrack -E) and lines today's parser refuses carry no
+          // evidence the engine can place in time
+          if (h.event() == null || h.timestamp() == null) {
+            return;
           }
-
-          @Override
-          public void batchDone() {
-            // the searcher's read batch is re-parsed: the engine's turn for the same events
-            batch.deliver();
+          String stored = h.sourcePath();
+          String path;
+          if (stored == null) {
+            path = "";
+          } else if (stored == last[0]) {
+            path = last[1];
+          } else {
+            path = paths.computeIfAbsent(stored, p -> p);
+            last[0] = stored;
+            last[1] = path;
+          }
+          TracedEvent te =
+              new TracedEvent(h.event(), path, Math.max(0, h.lineNumber()), h.originalLine());
+          if (router != null && !router.equals(te.observer())) {
+            // the stream of one router must hold that router's events only, or the merge would
+            // not be the single stream's answer
+            throw new OtherRouter(
+                "an event of router '"
+                    + te.observer()
+                    + "' was indexed under '"
+                    + router
+                    + "' ("
+                    + path
+                    + ":"
+                    + te.lineNumber()
+                    + ")");
+          }
+          out.accept(te);
+          if (tap != null) {
+            tap.accept(te, doc);
           }
         });
-    batch.deliver();
-  }
-
-  /**
-   * Events read and re-parsed, handed to the engine (and the tap) {@value #SIZE} at a time, in
-   * their order: reading and parsing one event, then running the engine on it, evicted each other's
-   * code and tables from the core's caches at every event. A cold 10 M-event {@code windows
-   * --month}: audit threads ~10 % less CPU with 64-256 (128 kept), none with 1024, whose events (~1
-   * KB each) no longer fit a core's cache (docs/performance-log.md, "Session 12: reparse"). A batch
-   * is delivered when the searcher's read batch ends ({@link
-   * EventSearcher.OrderedHitConsumer#batchDone}), so reading, re-parsing and the engine take turns
-   * over the same documents.
-   */
-  private static final class Batch {
-    private static final int SIZE = 128;
-    private final String router;
-    private final Consumer<TracedEvent> out;
-    private final TapReader tap;
-    private final TracedEvent[] events = new TracedEvent[SIZE];
-    private final int[] docs = new int[SIZE];
-    private int size;
-
-    Batch(String router, Consumer<TracedEvent> out, TapReader tap) {
-      this.router = router;
-      this.out = out;
-      this.tap = tap;
-    }
-
-    void add(TracedEvent te, int doc) {
-      events[size] = te;
-      docs[size] = doc;
-      if (++size == SIZE) {
-        deliver();
-      }
-    }
-
-    void deliver() {
-      int n = size;
-      size = 0;
-      for (int i = 0; i < n; i++) {
-        TracedEvent te = events[i];
-        events[i] = null;
-        if (router != null && !router.equals(te.observer())) {
-          // the stream of one router must hold that router's events only, or the merge would
-          // not be the single stream's answer
-          throw new OtherRouter(
-              "an event of router '"
-                  + te.observer()
-                  + "' was indexed under '"
-                  + router
-                  + "' ("
-                  + te.sourcePath()
-                  + ":"
-                  + te.lineNumber()
-                  + ")");
-        }
-        out.accept(te);
-        if (tap != null) {
-          tap.accept(te, docs[i]);
-        }
-      }
-    }
   }
 
   /**

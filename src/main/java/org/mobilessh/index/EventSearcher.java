@@ -171,13 +171,6 @@ public final class EventSearcher implements Closeable {
      *     so (time, doc) orders the hits of several reads as one read of them all would
      */
     void accept(Hit hit, int doc);
-
-    /**
-     * The hits of one batch of documents were handed over: a consumer that works on hits in batches
-     * of its own can close one here, so reading, re-parsing and its own work each run a batch at a
-     * time.
-     */
-    default void batchDone() {}
   }
 
   /**
@@ -207,17 +200,21 @@ public final class EventSearcher implements Closeable {
   }
 
   /**
-   * Documents read (stored bytes decompressed and decoded) {@value #SIZE} at a time, then re-parsed
-   * and handed over in their order: reading a document and re-parsing its line, one after the other
-   * per document, evicted each other's code and tables (Lucene's block and decoder, the parser's
-   * heads and address tables) from the core's caches at every event (docs/performance-log.md,
-   * "Session 12: readbatch").
+   * Documents read (stored bytes decompressed and decoded) {@value #SIZE} at a time, then all of
+   * them re-parsed, then all handed over in their order: reading a document, re-parsing its line
+   * and the consumer's work on it (the audit's engine), one after the other per document, evicted
+   * each other's code and tables (Lucene's block and decoder, the parser's heads and address
+   * tables, the engine's state) from the core's caches at every event. Taking turns a batch at a
+   * time: audit threads 4-10 % less CPU on a cold 10 M-event {@code windows --month}; 64-256
+   * helped, 1024 (events of ~1 KB each no longer fitting a core's cache) did not
+   * (docs/performance-log.md, "Session 12: reparse" and "Session 12: readbatch").
    */
   private static final class ReadBatch {
     static final int SIZE = 128;
     private final Reparser reparser;
     private final OrderedHitConsumer consumer;
     private final StoredEvent[] events = new StoredEvent[SIZE];
+    private final Hit[] hits = new Hit[SIZE];
     private final Document[] docs = new Document[SIZE];
     private final boolean[] canonical = new boolean[SIZE];
     private final Long[] micros = new Long[SIZE];
@@ -243,18 +240,21 @@ public final class EventSearcher implements Closeable {
       }
     }
 
-    /** Re-parses the documents read so far and hands them over in their order. */
+    /** Re-parses the documents read so far, then hands them over in their order. */
     void reparse() {
       int n = size;
       size = 0;
       for (int i = 0; i < n; i++) {
-        Hit h = hit(events[i], docs[i], micros[i], reparser, canonical[i]);
+        hits[i] = hit(events[i], docs[i], micros[i], reparser, canonical[i]);
         events[i] = null;
         docs[i] = null;
         micros[i] = null;
+      }
+      for (int i = 0; i < n; i++) {
+        Hit h = hits[i];
+        hits[i] = null;
         consumer.accept(h, globalDocs[i]);
       }
-      consumer.batchDone();
     }
   }
 
