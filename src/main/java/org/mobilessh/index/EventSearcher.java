@@ -880,7 +880,8 @@ public final class EventSearcher implements Closeable {
         lastYear = year;
         lastObserver = observer;
       }
-      ParseResult r = parser.parse(line, 1);
+      // the indexed time replaces the parsed one (fix): the parser need not resolve the stamp
+      ParseResult r = parser.parseKnownInstant(line, 1, time);
       if (r instanceof ParseResult.Parsed p) {
         return fix(p, time, action);
       }

@@ -82,7 +82,8 @@ class FixedOrderScanTest {
     }
   }
 
-  private String line() {
+  /** A generated LOG message (no syslog stamp or tag); also KnownInstantTest's. */
+  String line() {
     StringBuilder b = new StringBuilder();
     b.append(pick("mobilessh-set: ", "mobilessh-reject: ", "mobilessh-remove:", "", "FW IN "));
     b.append("IN=").append(pick("eth0", "eth0", "", "ppp0")).append(" OUT=");
@@ -214,7 +215,8 @@ class FixedOrderScanTest {
         : Integer.toString(r.nextInt(65536));
   }
 
-  private String damage(String line) {
+  /** {@code line} with one random fault; also KnownInstantTest's. */
+  String damage(String line) {
     int at = r.nextInt(line.length() + 1);
     List<String> tokens = new ArrayList<>(List.of(line.split(" ", -1)));
     switch (r.nextInt(6)) {
