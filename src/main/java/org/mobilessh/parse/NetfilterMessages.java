@@ -354,8 +354,14 @@ final class NetfilterMessages {
         continue;
       }
       char[] t = h.text;
-      int end = from + t.length;
-      if (end < to && Arrays.equals(c, from, end, t, 0, t.length)) {
+      int n = t.length;
+      int end = from + n;
+      // a router's heads differ mostly at their end (the MAC header's ethertype, the prefix's
+      // length), so its last characters turn most wrong heads away before the whole comparison
+      if (end < to
+          && c[end - 2] == t[n - 2]
+          && c[end - 3] == t[n - 3]
+          && Arrays.equals(c, from, end, t, 0, n)) {
         lastHead = i;
         return h;
       }
@@ -372,7 +378,8 @@ final class NetfilterMessages {
       String in,
       String out,
       String mac) {
-    if (src <= from || src - from > LONGEST_HEAD) {
+    // (a head holds at least "IN= OUT= ", so head() may look at its last three characters)
+    if (src - from < 3 || src - from > LONGEST_HEAD) {
       return;
     }
     int i = nextHead;
