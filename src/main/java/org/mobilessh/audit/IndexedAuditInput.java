@@ -709,15 +709,20 @@ public final class IndexedAuditInput {
 
     /**
      * Where the rows printed of a run's kind are kept for the next time, or {@code null}: no form,
-     * or a run that is not (or no longer) an entry of the cache.
+     * a run that is not (or no longer) an entry of the cache, or the form's first use of the entry
+     * ({@link PrintedRun#askedBefore}: a cold run writes no rows nobody may read).
      */
     private PrintedRun.Writer keep(Done d, AuditRunFile.Kind kind) {
       String form = forms.get(kind);
       if (form == null || cache == null || d.removeAfter()) {
         return null;
       }
+      Path file = PrintedRun.file(d.run().dir(), d.run().key(), form);
+      if (!PrintedRun.askedBefore(file)) {
+        return null;
+      }
       try {
-        return new PrintedRun.Writer(PrintedRun.file(d.run().dir(), d.run().key(), form), form);
+        return new PrintedRun.Writer(file, form);
       } catch (IOException | RuntimeException e) {
         return null; // only time is lost: printed again next time
       }

@@ -13,7 +13,9 @@ import java.util.zip.CRC32C;
 /**
  * The rows a {@link RecordPrinter} printed of one kind of a cached run, kept beside the run in its
  * cache entry, so that the same question asked again is answered by copying bytes: no record is
- * decoded and none printed.
+ * decoded and none printed. They are kept on the form's second use of the entry ({@link
+ * #askedBefore}), so a question asked once (the cold run that computes the entry among them) writes
+ * none.
  *
  * <p>A file is kept for one <em>form</em>: a text that names everything the rows depend on besides
  * the records ({@link RecordPrinter#form()}: the command, format, columns, filters and period, plus
@@ -36,6 +38,7 @@ final class PrintedRun {
   private static final int VERSION = 1;
   private static final String PREFIX = "printed-";
   private static final String TEMP = ".tmp-printed-";
+  private static final String ASKED = "asked-";
 
   /** Files larger than this are not kept (a bound on what one run's rows may take). */
   static final long MAX_BYTES = 1L << 40;
@@ -45,6 +48,26 @@ final class PrintedRun {
   /** Where the rows of {@code form} of the entry in {@code dir} made for {@code key} are kept. */
   static Path file(Path dir, String key, String form) {
     return dir.resolve(PREFIX + AuditCache.sha256(key + "\n" + form));
+  }
+
+  /**
+   * Whether the rows of {@code file}'s form were asked of its entry before; if not, notes (an empty
+   * file {@code asked-<same hash>} beside it) that they are now. Rows are kept on their second use:
+   * a form asked once does not pay for writing a copy as large as the output (~1 GB for a month of
+   * 10 M events) that nobody reads. A note that cannot be made (a read-only cache) says no: then
+   * nothing could be kept either.
+   */
+  static boolean askedBefore(Path file) {
+    Path mark =
+        file.resolveSibling(ASKED + file.getFileName().toString().substring(PREFIX.length()));
+    try {
+      Files.createFile(mark);
+      return false;
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**
