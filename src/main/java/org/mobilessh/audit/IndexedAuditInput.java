@@ -710,7 +710,8 @@ public final class IndexedAuditInput {
     /**
      * Where the rows printed of a run's kind are kept for the next time, or {@code null}: no form,
      * a run that is not (or no longer) an entry of the cache, or the form's first use of the entry
-     * ({@link PrintedRun#askedBefore}: a cold run writes no rows nobody may read).
+     * ({@link PrintedRun#askedBefore}: the cold run, or a form asked once, writes no copy of its
+     * output that nobody may read).
      */
     private PrintedRun.Writer keep(Done d, AuditRunFile.Kind kind) {
       String form = forms.get(kind);

@@ -14,8 +14,7 @@ import java.util.zip.CRC32C;
  * The rows a {@link RecordPrinter} printed of one kind of a cached run, kept beside the run in its
  * cache entry, so that the same question asked again is answered by copying bytes: no record is
  * decoded and none printed. They are kept on the form's second use of the entry ({@link
- * #askedBefore}), so a question asked once (the cold run that computes the entry among them) writes
- * none.
+ * #askedBefore}): a question asked once, such as the cold run that computes the entry, writes none.
  *
  * <p>A file is kept for one <em>form</em>: a text that names everything the rows depend on besides
  * the records ({@link RecordPrinter#form()}: the command, format, columns, filters and period, plus
