@@ -53,11 +53,12 @@ final class AuditRunFile {
   private static final int MAGIC = 0x4d534152; // "MSAR"
 
   /**
-   * 4: each evidence line with its event's time, and the texts of indexed events' lines left in the
+   * 5: each rejection written against the one before it ({@link AuditRecordCodec#rejections}). 4:
+   * each evidence line with its event's time, and the texts of indexed events' lines left in the
    * index when the entry says so (3: every text in the entry; 2: the windows in one sequence,
    * without places). An entry of another version is refused as damaged, and computed again.
    */
-  static final int VERSION = 4;
+  static final int VERSION = 5;
 
   /** The record kinds, in the order their files are listed in the manifest. */
   enum Kind {
@@ -162,8 +163,7 @@ final class AuditRunFile {
     }
 
     @Override
-    public void write(DataOutput o, SourceLine l) throws IOException {
-      String path = l.sourcePath();
+    public void writePath(DataOutput o, String path) throws IOException {
       int id;
       if (path == lastPath) {
         id = lastId; // the lines of a stream share one instance of their file's path
@@ -179,23 +179,29 @@ final class AuditRunFile {
         lastId = id;
       }
       o.writeInt(id);
-      o.writeLong(l.lineNumber());
-      o.writeLong(l.micros());
+    }
+
+    @Override
+    public String readPath(DataInput in) throws IOException {
+      int id = in.readInt();
+      if (id < 0 || id >= paths.size()) {
+        throw new IOException("evidence path " + id + " is not in the manifest");
+      }
+      return paths.get(id);
+    }
+
+    @Override
+    public void writeText(DataOutput o, SourceLine l) throws IOException {
       if (!textsInIndex || l.micros() == SourceLine.NOT_INDEXED) {
         AuditRecordCodec.writeString(textOut, l.line());
       }
     }
 
     @Override
-    public SourceLine read(DataInput in) throws IOException {
-      int id = in.readInt();
-      if (id < 0 || id >= paths.size()) {
-        throw new IOException("evidence path " + id + " is not in the manifest");
-      }
-      long line = in.readLong();
-      long micros = in.readLong();
+    public SourceLine line(DataInput in, String path, long lineNumber, long micros)
+        throws IOException {
       return new SourceLine(
-          paths.get(id), line, textIn == null ? "" : AuditRecordCodec.readString(textIn), micros);
+          path, lineNumber, textIn == null ? "" : AuditRecordCodec.readString(textIn), micros);
     }
   }
 

@@ -139,17 +139,28 @@ final class EvidenceTexts {
     AuditRecordCodec.LineCodec listing =
         new AuditRecordCodec.LineCodec() {
           @Override
-          public void write(java.io.DataOutput o, SourceLine l) {
+          public void writePath(java.io.DataOutput o, String path) {
             throw new UnsupportedOperationException("the pointer listing only reads records");
           }
 
           @Override
-          public SourceLine read(java.io.DataInput in) throws IOException {
-            SourceLine l = split.read(in);
+          public void writeText(java.io.DataOutput o, SourceLine l) {
+            throw new UnsupportedOperationException("the pointer listing only reads records");
+          }
+
+          @Override
+          public String readPath(java.io.DataInput in) throws IOException {
+            return split.readPath(in);
+          }
+
+          @Override
+          public SourceLine line(java.io.DataInput in, String path, long lineNumber, long micros)
+              throws IOException {
+            SourceLine l = split.line(in, path, lineNumber, micros);
             slots.add(
-                l.micros() == SourceLine.NOT_INDEXED
+                micros == SourceLine.NOT_INDEXED
                     ? -1
-                    : pointers.slot(pathIds.get(l.sourcePath()), l.lineNumber(), l.micros()));
+                    : pointers.slot(pathIds.get(path), lineNumber, micros));
             return l;
           }
         };

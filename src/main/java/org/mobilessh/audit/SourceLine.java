@@ -22,6 +22,17 @@ public record SourceLine(String sourcePath, long lineNumber, String line, long m
     Objects.requireNonNull(line, "line");
   }
 
+  /**
+   * The {@link #micros} of an event at {@code t}: µs since the epoch, or {@link #NOT_INDEXED} when
+   * {@code t} is {@code null}, finer than a µs, or beyond a long's µs.
+   */
+  public static long micros(java.time.Instant t) {
+    if (t != null && t.getNano() % 1000 == 0 && Math.abs(t.getEpochSecond()) < 9_000_000_000_000L) {
+      return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+    return NOT_INDEXED;
+  }
+
   /** A line that is not an indexed event's. */
   public SourceLine(String sourcePath, long lineNumber, String line) {
     this(sourcePath, lineNumber, line, NOT_INDEXED);

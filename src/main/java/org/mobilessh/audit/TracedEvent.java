@@ -62,11 +62,6 @@ public record TracedEvent(
   }
 
   private long micros() {
-    if (time != null
-        && time.getNano() % 1000 == 0
-        && Math.abs(time.getEpochSecond()) < 9_000_000_000_000L) { // µs within a long
-      return time.getEpochSecond() * 1_000_000L + time.getNano() / 1000;
-    }
-    return SourceLine.NOT_INDEXED;
+    return SourceLine.micros(time);
   }
 }

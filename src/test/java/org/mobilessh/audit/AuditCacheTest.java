@@ -287,13 +287,13 @@ class AuditCacheTest {
     // the windows of the routers' streams came late in part, as a sequence of their own
     assertThat(manifests)
         .anyMatch(m -> Files.exists(m.resolveSibling(AuditRunFile.Kind.WINDOWS.file(1))));
-    // one entry as the format before wrote its manifest (version 3, its checksum right): its
-    // evidence lines would be read without their times, so it must not be read at all
+    // one entry as the format before wrote its manifest (version 4, its checksum right): its
+    // rejections would be read in the wrong form, so it must not be read at all
     Path m = manifests.get(0);
     byte[] b = Files.readAllBytes(m);
     java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
-    assertThat(bb.getInt(4)).isEqualTo(AuditRunFile.VERSION).isEqualTo(4);
-    bb.putInt(4, 3);
+    assertThat(bb.getInt(4)).isEqualTo(AuditRunFile.VERSION).isEqualTo(5);
+    bb.putInt(4, 4);
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(b, 0, b.length - 4);
     bb.putInt(b.length - 4, (int) crc.getValue());
