@@ -745,7 +745,7 @@ public final class AuditEngine {
           NetfilterEvent ne = (NetfilterEvent) e;
           o.counts[countIndex(ne.family(), a)]++;
           if (a == Action.REJECT && rejections) {
-            rejection(te, ne);
+            rejection(te, ne, o, u);
           }
           // a rejected packet matters to an address only as a SYN that proves its window shut
           if (a != Action.REJECT || ne.packet().isSyn()) {
@@ -1336,12 +1336,12 @@ public final class AuditEngine {
 
     /**
      * A rejection, with {@code sampled} from a replay of the reject LOG's token buckets: hashlimit
-     * per source (/32, /64) and limit overall, per observer and family.
+     * per source (/32, /64) and limit overall, per observer and family. {@code o} is the event's
+     * observer and {@code u} its {@link #uncertainty}, as stage C has them already.
      */
-    private void rejection(TracedEvent te, NetfilterEvent ne) {
+    private void rejection(TracedEvent te, NetfilterEvent ne, Obs o, double u) {
       IpPacket p = ne.packet();
       Family fam = p.family();
-      Obs o = obs(te.observer());
       Instant t = te.time();
       double now = t.getEpochSecond() + t.getNano() / 1e9;
       AddressMap<double[]> perSource = o.buckets[fam.ordinal()];
@@ -1368,10 +1368,10 @@ public final class AuditEngine {
       Set<TcpFlag> flags = flagSet(p.tcpFlagBits() & (FLAG_SETS.length - 1));
       sink.rejection(
           new Rejection(
-              te.observer(),
-              te.time(),
-              uncertainty(te),
-              p.source(),
+              o.name, // the observer's one instance (each event has a string of its own)
+              t,
+              u,
+              src,
               p.sourcePort(),
               p.destination(),
               p.destinationPort(),
