@@ -477,14 +477,16 @@ public final class IndexedAuditInput {
 
     /** One router: from the cache, or computed into a run file (kept in the cache). */
     private Done part(Part p) throws IOException {
-      EventSearcher.Digest data;
+      // the digest's matches serve the read on a miss: the query is iterated once
+      EventSearcher.Matches matches;
       if (cache != null) {
         AuditCache.Memo memo = cache.memo(p.query().toString());
-        data = searcher.digest(p.query(), memo);
+        matches = searcher.matches(p.query(), memo);
         cache.keep(memo);
       } else {
-        data = searcher.digest(p.query());
+        matches = searcher.matches(p.query(), null);
       }
+      EventSearcher.Digest data = matches.digest();
       if (data.count() == 0 && p.snapshots().isEmpty()) {
         return null; // no event, no snapshot: the router has nothing to say
       }
@@ -560,7 +562,7 @@ public final class IndexedAuditInput {
                           + " cannot be given its evidence texts ("
                           + e.getMessage()
                           + "): computing it again, with its texts");
-              return computeRouter(p, key, data, true);
+              return computeRouter(p, key, matches, true);
             }
             texts =
                 String.format(
@@ -586,15 +588,16 @@ public final class IndexedAuditInput {
         }
       }
       // a command that prints no evidence text leaves the texts in the index (EvidenceTexts)
-      return computeRouter(p, key, data, cache == null || !text.isEmpty());
+      return computeRouter(p, key, matches, cache == null || !text.isEmpty());
     }
 
     /**
      * Computes one router into a run file, kept in the cache when there is one.
      *
+     * @param matches the router's query's, read in time order
      * @param keepTexts whether the entry keeps the evidence texts (else only their pointers)
      */
-    private Done computeRouter(Part p, String key, EventSearcher.Digest data, boolean keepTexts)
+    private Done computeRouter(Part p, String key, EventSearcher.Matches matches, boolean keepTexts)
         throws IOException {
       Path dir = null;
       if (cache != null) {
@@ -625,7 +628,7 @@ public final class IndexedAuditInput {
             AuditEngine.Stream s =
                 engine.open(List.of(), rulesets.rejectCounters(), rulesets.snapshots(), w)) {
           TapReader reader = tap == null ? null : tap.open(p.router());
-          forEach(searcher, p.query(), p.router(), s::accept, reader);
+          forEach(h -> searcher.forEachOrdered(matches, h), p.router(), s::accept, reader);
           if (reader != null) {
             reader.done();
           }
@@ -641,7 +644,7 @@ public final class IndexedAuditInput {
                 "audit: "
                     + AuditCache.label(p.router())
                     + ": "
-                    + data.count()
+                    + matches.digest().count()
                     + " events, computed in "
                     + String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9)
                     + " s"
@@ -919,12 +922,22 @@ public final class IndexedAuditInput {
 
   private static void forEach(
       EventSearcher searcher, Query q, String router, Consumer<TracedEvent> out, TapReader tap) {
+    forEach(h -> searcher.forEachOrdered(q, h), router, out, tap);
+  }
+
+  /**
+   * @param read hands the matches over in time order ({@link EventSearcher#forEachOrdered})
+   */
+  private static void forEach(
+      Consumer<EventSearcher.OrderedHitConsumer> read,
+      String router,
+      Consumer<TracedEvent> out,
+      TapReader tap) {
     // every stored path is a String of its own; a month holds a few dozen distinct ones
     Map<String, String> paths = new HashMap<>();
     // the last path seen and its shared instance: consecutive events nearly always share it
     String[] last = {null, null};
-    searcher.forEachOrdered(
-        q,
+    read.accept(
         (h, doc) -> {
           // untimed events (plain conntrack -E) and lines today's parser refuses carry no
           // evidence the engine can place in time

@@ -179,14 +179,31 @@ public final class EventSearcher implements Closeable {
    * @return how many hits were handed over
    */
   public long forEachOrdered(Query query, OrderedHitConsumer consumer) {
+    return forEachOrdered(TimeOrderedReader.of(searcher, scoped(query)), consumer);
+  }
+
+  /**
+   * {@link #forEachOrdered(Query, OrderedHitConsumer)} of the query {@code matches} was found for,
+   * reading the segments' matches it kept rather than running the query again (a second read of the
+   * same {@code matches} runs it).
+   *
+   * @param matches of this searcher
+   */
+  public long forEachOrdered(Matches matches, OrderedHitConsumer consumer) {
+    if (matches.searcher != this) {
+      throw new IllegalArgumentException("matches of another searcher");
+    }
+    return forEachOrdered(matches.take(), consumer);
+  }
+
+  private long forEachOrdered(TimeOrderedReader.LeafMatches matches, OrderedHitConsumer consumer) {
     HitVisitor visitor = new HitVisitor();
     ReadBatch batch = new ReadBatch(new Reparser(), consumer);
     try {
       long n =
           TimeOrderedReader.forEach(
-              searcher,
               reader,
-              scoped(query),
+              matches,
               (stored, doc, globalDoc, micros) -> {
                 visitor.reset();
                 stored.document(doc, visitor);
@@ -460,15 +477,35 @@ public final class EventSearcher implements Closeable {
    * @param memo segment key to that segment's part; {@code null}: compute every segment
    */
   public Digest digest(Query query, java.util.Map<String, Digest> memo) {
+    return matches(query, memo, false).digest();
+  }
+
+  /**
+   * {@link #digest(Query, java.util.Map)}, keeping each segment's matches it found for one {@link
+   * #forEachOrdered(Matches, OrderedHitConsumer)} of the same query: a cold audit computes a
+   * router's digest (its cache key) and then, on a miss, reads the same documents; iterating the
+   * query once instead of twice. Memory: one bit per document of the segments it iterated.
+   *
+   * @param memo as for {@link #digest(Query, java.util.Map)}; a segment whose part it holds is not
+   *     iterated here, and the read runs the query for it
+   */
+  public Matches matches(Query query, java.util.Map<String, Digest> memo) {
+    return matches(query, memo, true);
+  }
+
+  private Matches matches(Query query, java.util.Map<String, Digest> memo, boolean keep) {
     Query q = scoped(query);
+    List<org.apache.lucene.index.LeafReaderContext> leaves = reader.leaves();
+    // per segment (by its ord): its live matches, or null where they were not looked for
+    org.apache.lucene.util.FixedBitSet[] bits =
+        new org.apache.lucene.util.FixedBitSet[leaves.size()];
+    boolean[] found = new boolean[leaves.size()];
     try {
-      org.apache.lucene.search.Weight w =
-          searcher.createWeight(
-              searcher.rewrite(q), org.apache.lucene.search.ScoreMode.COMPLETE_NO_SCORES, 1);
+      org.apache.lucene.search.Weight w = null;
       long count = 0;
       long sum = 0;
       long xor = 0;
-      for (org.apache.lucene.index.LeafReaderContext leaf : reader.leaves()) {
+      for (org.apache.lucene.index.LeafReaderContext leaf : leaves) {
         String segment = memo == null ? null : segmentKey(leaf);
         Digest known = segment == null ? null : memo.get(segment);
         if (known != null) {
@@ -477,45 +514,103 @@ public final class EventSearcher implements Closeable {
           xor ^= known.xor();
           continue;
         }
-        long count0 = count;
-        long sum0 = sum;
-        long xor0 = xor;
-        org.apache.lucene.search.Scorer sc = w.scorer(leaf);
-        if (sc == null) {
-          if (segment != null) {
-            memo.put(segment, new Digest(0, 0, 0));
-          }
-          continue;
+        if (w == null) {
+          w =
+              searcher.createWeight(
+                  searcher.rewrite(q), org.apache.lucene.search.ScoreMode.COMPLETE_NO_SCORES, 1);
         }
-        org.apache.lucene.index.NumericDocValues hash =
-            org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.HASH);
-        org.apache.lucene.index.NumericDocValues origin =
-            org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.ORIGIN);
-        org.apache.lucene.index.NumericDocValues time =
-            org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.TIMESTAMP);
-        org.apache.lucene.util.Bits live = leaf.reader().getLiveDocs();
-        org.apache.lucene.search.DocIdSetIterator it = sc.iterator();
-        for (int d = it.nextDoc();
-            d != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
-            d = it.nextDoc()) {
-          if (live != null && !live.get(d)) {
-            continue;
-          }
-          long h = hash.advanceExact(d) ? hash.longValue() : 0x6a09e667f3bcc909L;
-          long o = origin.advanceExact(d) ? origin.longValue() : 0xbb67ae8584caa73bL;
-          long t = time.advanceExact(d) ? time.longValue() : 0x3c6ef372fe94f82bL;
-          long x = mix(h ^ mix(o + 0x9e3779b97f4a7c15L ^ mix(t)));
-          count++;
-          sum += x;
-          xor ^= x;
+        // the live matches as the time-ordered read finds them (a bulk scorer into bits): the
+        // read takes them as they are
+        org.apache.lucene.util.FixedBitSet matches = TimeOrderedReader.matches(w, leaf);
+        found[leaf.ord] = true;
+        if (keep) {
+          bits[leaf.ord] = matches;
         }
+        Digest part = matches == null ? new Digest(0, 0, 0) : digest(leaf, matches);
+        count += part.count();
+        sum += part.sum();
+        xor ^= part.xor();
         if (segment != null) {
-          memo.put(segment, new Digest(count - count0, sum - sum0, xor ^ xor0));
+          memo.put(segment, part);
         }
       }
-      return new Digest(count, sum, xor);
+      return new Matches(this, q, new Digest(count, sum, xor), bits, found);
     } catch (IOException e) {
       throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** One segment's part of the digest: the documents set in {@code matches}. */
+  private static Digest digest(
+      org.apache.lucene.index.LeafReaderContext leaf, org.apache.lucene.util.FixedBitSet matches)
+      throws IOException {
+    org.apache.lucene.index.NumericDocValues hash =
+        org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.HASH);
+    org.apache.lucene.index.NumericDocValues origin =
+        org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.ORIGIN);
+    org.apache.lucene.index.NumericDocValues time =
+        org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.TIMESTAMP);
+    long count = 0;
+    long sum = 0;
+    long xor = 0;
+    int max = matches.length();
+    for (int d = matches.nextSetBit(0);
+        d != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
+        d =
+            d + 1 < max
+                ? matches.nextSetBit(d + 1)
+                : org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS) {
+      long h = hash.advanceExact(d) ? hash.longValue() : 0x6a09e667f3bcc909L;
+      long o = origin.advanceExact(d) ? origin.longValue() : 0xbb67ae8584caa73bL;
+      long t = time.advanceExact(d) ? time.longValue() : 0x3c6ef372fe94f82bL;
+      long x = mix(h ^ mix(o + 0x9e3779b97f4a7c15L ^ mix(t)));
+      count++;
+      sum += x;
+      xor ^= x;
+    }
+    return new Digest(count, sum, xor);
+  }
+
+  /**
+   * A query's digest, and the matches found on the way for one time-ordered read of them ({@link
+   * #matches}). Not thread-safe.
+   */
+  public static final class Matches {
+    private final EventSearcher searcher;
+    private final Query scoped;
+    private final Digest digest;
+    private org.apache.lucene.util.FixedBitSet[] bits;
+    private boolean[] found;
+
+    private Matches(
+        EventSearcher searcher,
+        Query scoped,
+        Digest digest,
+        org.apache.lucene.util.FixedBitSet[] bits,
+        boolean[] found) {
+      this.searcher = searcher;
+      this.scoped = scoped;
+      this.digest = digest;
+      this.bits = bits;
+      this.found = found;
+    }
+
+    /** The query's {@link EventSearcher#digest(Query, java.util.Map)}. */
+    public Digest digest() {
+      return digest;
+    }
+
+    /**
+     * What the read finds each segment's matches with: the bits found, once (the read changes
+     * them), then the query as for any read.
+     */
+    private TimeOrderedReader.LeafMatches take() {
+      org.apache.lucene.util.FixedBitSet[] b = bits;
+      boolean[] f = found;
+      bits = new org.apache.lucene.util.FixedBitSet[b.length];
+      found = new boolean[f.length];
+      TimeOrderedReader.LeafMatches query = TimeOrderedReader.of(searcher.searcher, scoped);
+      return leaf -> f[leaf.ord] ? b[leaf.ord] : query.of(leaf);
     }
   }
 

@@ -60,7 +60,31 @@ final class TimeOrderedReader {
     void accept(StoredFields stored, int doc, int globalDoc, Long micros) throws IOException;
   }
 
+  /**
+   * Finds a segment's live matches: the query's, or what a caller found already (the audit's digest
+   * iterates the same query just before the read).
+   */
+  interface LeafMatches {
+    /**
+     * @return the live documents of {@code leaf} that match, or {@code null} for none; the reader
+     *     may change the bits
+     */
+    FixedBitSet of(LeafReaderContext leaf) throws IOException;
+  }
+
   private TimeOrderedReader() {}
+
+  /** The matches of {@code query} (already scoped by the caller), its weight made at first use. */
+  static LeafMatches of(IndexSearcher searcher, Query query) {
+    Weight[] weight = {null};
+    return leaf -> {
+      if (weight[0] == null) {
+        weight[0] =
+            searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
+      }
+      return matches(weight[0], leaf);
+    };
+  }
 
   /**
    * Hands over every live match of {@code query} (already scoped by the caller) in time order.
@@ -70,25 +94,28 @@ final class TimeOrderedReader {
   static long forEach(
       IndexSearcher searcher, DirectoryReader reader, Query query, DocConsumer consumer)
       throws IOException {
+    return forEach(reader, of(searcher, query), consumer);
+  }
+
+  /** {@link #forEach}, each segment's matches found by {@code matches}. */
+  static long forEach(DirectoryReader reader, LeafMatches matches, DocConsumer consumer)
+      throws IOException {
     try (SequentialReaders sequential = new SequentialReaders()) {
-      return forEach(searcher, reader, query, consumer, sequential);
+      return forEach(reader, matches, consumer, sequential);
     }
   }
 
   /** {@link #forEach}, reading stored fields through {@code sequential}. */
   static long forEach(
-      IndexSearcher searcher,
       DirectoryReader reader,
-      Query query,
+      LeafMatches leafMatches,
       DocConsumer consumer,
       SequentialReaders sequential)
       throws IOException {
-    Weight weight =
-        searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
     PriorityQueue<Cursor> heap = new PriorityQueue<>();
     List<Untimed> untimed = new ArrayList<>();
     for (LeafReaderContext leaf : reader.leaves()) {
-      FixedBitSet matches = matches(weight, leaf);
+      FixedBitSet matches = leafMatches.of(leaf);
       if (matches == null) {
         continue;
       }
@@ -123,7 +150,7 @@ final class TimeOrderedReader {
   }
 
   /** The live documents of a segment the query matches, or {@code null} for none. */
-  private static FixedBitSet matches(Weight weight, LeafReaderContext leaf) throws IOException {
+  static FixedBitSet matches(Weight weight, LeafReaderContext leaf) throws IOException {
     BulkScorer scorer = weight.bulkScorer(leaf);
     if (scorer == null) {
       return null;

@@ -141,9 +141,8 @@ class TimeOrderedReaderTest {
             new TimeOrderedReader.SequentialReaders()) {
           n =
               TimeOrderedReader.forEach(
-                  s,
                   r,
-                  q,
+                  TimeOrderedReader.of(s, q),
                   (stored, doc, globalDoc, micros) -> {
                     streamed.add(stored.document(doc).get(Fields.ORIGINAL));
                     streamedDocs.add(globalDoc);
