@@ -483,8 +483,9 @@ public final class EventSearcher implements Closeable {
   /**
    * {@link #digest(Query, java.util.Map)}, keeping each segment's matches it found for one {@link
    * #forEachOrdered(Matches, OrderedHitConsumer)} of the same query: a cold audit computes a
-   * router's digest (its cache key) and then, on a miss, reads the same documents; iterating the
-   * query once instead of twice. Memory: one bit per document of the segments it iterated.
+   * router's digest (its cache key) and then, on a miss, reads the same documents; the query is
+   * iterated, and each match's time read and its segment split into time-ordered runs, once instead
+   * of twice. Memory: one bit per document of the segments it iterated.
    *
    * @param memo as for {@link #digest(Query, java.util.Map)}; a segment whose part it holds is not
    *     iterated here, and the read runs the query for it
@@ -496,9 +497,8 @@ public final class EventSearcher implements Closeable {
   private Matches matches(Query query, java.util.Map<String, Digest> memo, boolean keep) {
     Query q = scoped(query);
     List<org.apache.lucene.index.LeafReaderContext> leaves = reader.leaves();
-    // per segment (by its ord): its live matches, or null where they were not looked for
-    org.apache.lucene.util.FixedBitSet[] bits =
-        new org.apache.lucene.util.FixedBitSet[leaves.size()];
+    // per segment (by its ord): its matches, split for the read, where they were looked for
+    TimeOrderedReader.Segment[] segments = new TimeOrderedReader.Segment[leaves.size()];
     boolean[] found = new boolean[leaves.size()];
     try {
       org.apache.lucene.search.Weight w = null;
@@ -519,14 +519,22 @@ public final class EventSearcher implements Closeable {
               searcher.createWeight(
                   searcher.rewrite(q), org.apache.lucene.search.ScoreMode.COMPLETE_NO_SCORES, 1);
         }
-        // the live matches as the time-ordered read finds them (a bulk scorer into bits): the
-        // read takes them as they are
+        // the live matches as the time-ordered read finds them (a bulk scorer into bits), split
+        // as the read splits them while the times are read for the digest: the read takes them
+        // as they are
         org.apache.lucene.util.FixedBitSet matches = TimeOrderedReader.matches(w, leaf);
         found[leaf.ord] = true;
-        if (keep) {
-          bits[leaf.ord] = matches;
+        Digest part;
+        if (matches == null) {
+          part = new Digest(0, 0, 0);
+        } else {
+          SegmentDigest d = new SegmentDigest(leaf);
+          TimeOrderedReader.Segment split = TimeOrderedReader.split(leaf, matches, d);
+          if (keep) {
+            segments[leaf.ord] = split;
+          }
+          part = d.digest();
         }
-        Digest part = matches == null ? new Digest(0, 0, 0) : digest(leaf, matches);
         count += part.count();
         sum += part.sum();
         xor ^= part.xor();
@@ -534,41 +542,39 @@ public final class EventSearcher implements Closeable {
           memo.put(segment, part);
         }
       }
-      return new Matches(this, q, new Digest(count, sum, xor), bits, found);
+      return new Matches(this, q, new Digest(count, sum, xor), segments, found);
     } catch (IOException e) {
       throw new IndexException("cannot read index " + path + ": " + e.getMessage(), e);
     }
   }
 
-  /** One segment's part of the digest: the documents set in {@code matches}. */
-  private static Digest digest(
-      org.apache.lucene.index.LeafReaderContext leaf, org.apache.lucene.util.FixedBitSet matches)
-      throws IOException {
-    org.apache.lucene.index.NumericDocValues hash =
-        org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.HASH);
-    org.apache.lucene.index.NumericDocValues origin =
-        org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.ORIGIN);
-    org.apache.lucene.index.NumericDocValues time =
-        org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.TIMESTAMP);
-    long count = 0;
-    long sum = 0;
-    long xor = 0;
-    int max = matches.length();
-    for (int d = matches.nextSetBit(0);
-        d != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
-        d =
-            d + 1 < max
-                ? matches.nextSetBit(d + 1)
-                : org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS) {
+  /** One segment's part of the digest, told each match and its time in docid order. */
+  private static final class SegmentDigest implements TimeOrderedReader.TimeVisitor {
+    private final org.apache.lucene.index.NumericDocValues hash;
+    private final org.apache.lucene.index.NumericDocValues origin;
+    private long count;
+    private long sum;
+    private long xor;
+
+    SegmentDigest(org.apache.lucene.index.LeafReaderContext leaf) throws IOException {
+      hash = org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.HASH);
+      origin = org.apache.lucene.index.DocValues.getNumeric(leaf.reader(), Fields.ORIGIN);
+    }
+
+    @Override
+    public void accept(int d, boolean timed, long time) throws IOException {
       long h = hash.advanceExact(d) ? hash.longValue() : 0x6a09e667f3bcc909L;
       long o = origin.advanceExact(d) ? origin.longValue() : 0xbb67ae8584caa73bL;
-      long t = time.advanceExact(d) ? time.longValue() : 0x3c6ef372fe94f82bL;
+      long t = timed ? time : 0x3c6ef372fe94f82bL;
       long x = mix(h ^ mix(o + 0x9e3779b97f4a7c15L ^ mix(t)));
       count++;
       sum += x;
       xor ^= x;
     }
-    return new Digest(count, sum, xor);
+
+    Digest digest() {
+      return new Digest(count, sum, xor);
+    }
   }
 
   /**
@@ -579,19 +585,19 @@ public final class EventSearcher implements Closeable {
     private final EventSearcher searcher;
     private final Query scoped;
     private final Digest digest;
-    private org.apache.lucene.util.FixedBitSet[] bits;
+    private TimeOrderedReader.Segment[] segments;
     private boolean[] found;
 
     private Matches(
         EventSearcher searcher,
         Query scoped,
         Digest digest,
-        org.apache.lucene.util.FixedBitSet[] bits,
+        TimeOrderedReader.Segment[] segments,
         boolean[] found) {
       this.searcher = searcher;
       this.scoped = scoped;
       this.digest = digest;
-      this.bits = bits;
+      this.segments = segments;
       this.found = found;
     }
 
@@ -601,13 +607,13 @@ public final class EventSearcher implements Closeable {
     }
 
     /**
-     * What the read finds each segment's matches with: the bits found, once (the read changes
-     * them), then the query as for any read.
+     * What the read finds each segment's matches with: the segments split here, once (no longer
+     * held once read), then the query as for any read.
      */
     private TimeOrderedReader.LeafMatches take() {
-      org.apache.lucene.util.FixedBitSet[] b = bits;
+      TimeOrderedReader.Segment[] b = segments;
       boolean[] f = found;
-      bits = new org.apache.lucene.util.FixedBitSet[b.length];
+      segments = new TimeOrderedReader.Segment[b.length];
       found = new boolean[f.length];
       TimeOrderedReader.LeafMatches query = TimeOrderedReader.of(searcher.searcher, scoped);
       return leaf -> f[leaf.ord] ? b[leaf.ord] : query.of(leaf);

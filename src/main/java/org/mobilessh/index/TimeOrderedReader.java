@@ -61,16 +61,36 @@ final class TimeOrderedReader {
   }
 
   /**
-   * Finds a segment's live matches: the query's, or what a caller found already (the audit's digest
-   * iterates the same query just before the read).
+   * Finds a segment's live matches, split for the read: the query's, or what a caller found already
+   * (the audit's digest iterates the same query and reads the same times just before).
    */
   interface LeafMatches {
     /**
-     * @return the live documents of {@code leaf} that match, or {@code null} for none; the reader
-     *     may change the bits
+     * @return the segment's matches, or {@code null} for none; the read takes them as they are
      */
-    FixedBitSet of(LeafReaderContext leaf) throws IOException;
+    Segment of(LeafReaderContext leaf) throws IOException;
   }
+
+  /** What {@link #split} tells about each match it reads the time of, in docid order. */
+  interface TimeVisitor {
+    /**
+     * @param doc the document in its segment
+     * @param timed whether it has a time
+     * @param time its {@code @timestamp}, when it has one
+     */
+    void accept(int doc, boolean timed, long time) throws IOException;
+  }
+
+  /**
+   * One segment's live matches, split by {@link #split}: memory, one bit per document (two with
+   * untimed matches) and two ints per run.
+   *
+   * @param timed the matches with a time
+   * @param untimed the matches without, or {@code null} for none
+   * @param runs {first doc, last doc} of each docid stretch whose times never decrease (more than
+   *     {@link #MAX_RUNS_PER_SEGMENT}: some of them only, the segment is read sorted)
+   */
+  record Segment(FixedBitSet timed, FixedBitSet untimed, List<int[]> runs) {}
 
   private TimeOrderedReader() {}
 
@@ -82,7 +102,8 @@ final class TimeOrderedReader {
         weight[0] =
             searcher.createWeight(searcher.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
       }
-      return matches(weight[0], leaf);
+      FixedBitSet matches = matches(weight[0], leaf);
+      return matches == null ? null : split(leaf, matches, null);
     };
   }
 
@@ -115,11 +136,11 @@ final class TimeOrderedReader {
     PriorityQueue<Cursor> heap = new PriorityQueue<>();
     List<Untimed> untimed = new ArrayList<>();
     for (LeafReaderContext leaf : reader.leaves()) {
-      FixedBitSet matches = leafMatches.of(leaf);
-      if (matches == null) {
+      Segment segment = leafMatches.of(leaf);
+      if (segment == null) {
         continue;
       }
-      addLeaf(leaf, matches, heap, untimed, sequential);
+      addLeaf(leaf, segment, heap, untimed, sequential);
     }
     long n = 0;
     while (!heap.isEmpty()) {
@@ -170,16 +191,16 @@ final class TimeOrderedReader {
     return bits.cardinality() == 0 ? null : bits;
   }
 
-  /** Splits one segment's matches into time-ordered runs (or one sorted run) on the heap. */
-  private static void addLeaf(
-      LeafReaderContext leaf,
-      FixedBitSet matches,
-      PriorityQueue<Cursor> heap,
-      List<Untimed> untimed,
-      SequentialReaders sequential)
+  /**
+   * Splits one segment's matches into the untimed ones and the time-ordered runs of the others,
+   * reading each one's time once.
+   *
+   * @param matches its live matches (the timed ones stay set)
+   * @param visitor told each match's time as it is read, or {@code null}
+   */
+  static Segment split(LeafReaderContext leaf, FixedBitSet matches, TimeVisitor visitor)
       throws IOException {
-    LeafReader r = leaf.reader();
-    NumericDocValues times = r.getNumericDocValues(Fields.TIMESTAMP);
+    NumericDocValues times = leaf.reader().getNumericDocValues(Fields.TIMESTAMP);
     FixedBitSet none = null;
     List<int[]> runs = new ArrayList<>(); // {first doc, last doc}
     int start = -1;
@@ -193,24 +214,53 @@ final class TimeOrderedReader {
         }
         none.set(d);
         matches.clear(d);
+        if (visitor != null) {
+          visitor.accept(d, false, 0);
+        }
         continue;
       }
       long t = times.longValue();
+      if (visitor != null) {
+        visitor.accept(d, true, t);
+      }
       if (start < 0) {
         start = d;
       } else if (t < prev) {
-        runs.add(new int[] {start, prevDoc});
+        addRun(runs, start, prevDoc);
         start = d;
       }
       prev = t;
       prevDoc = d;
     }
     if (start >= 0) {
-      runs.add(new int[] {start, prevDoc});
+      addRun(runs, start, prevDoc);
     }
-    if (none != null) {
-      untimed.add(new Untimed(leaf, none));
+    return new Segment(matches, none, runs);
+  }
+
+  /**
+   * Adds a run, up to one more than {@link #MAX_RUNS_PER_SEGMENT}: beyond, the segment is sorted,
+   * and the runs are kept until the read (lines out of order could make one a document).
+   */
+  private static void addRun(List<int[]> runs, int first, int last) {
+    if (runs.size() <= MAX_RUNS_PER_SEGMENT) {
+      runs.add(new int[] {first, last});
     }
+  }
+
+  /** Puts one segment's runs (or one sorted run) on the heap, its untimed matches in the list. */
+  private static void addLeaf(
+      LeafReaderContext leaf,
+      Segment segment,
+      PriorityQueue<Cursor> heap,
+      List<Untimed> untimed,
+      SequentialReaders sequential)
+      throws IOException {
+    if (segment.untimed() != null) {
+      untimed.add(new Untimed(leaf, segment.untimed()));
+    }
+    List<int[]> runs = segment.runs();
+    FixedBitSet matches = segment.timed();
     if (runs.isEmpty()) {
       return;
     }
