@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import org.apache.lucene.util.BitUtil;
 import org.mobilessh.parse.Protocol;
 import org.mobilessh.parse.TcpFlag;
 import org.mobilessh.rules.Family;
@@ -487,7 +488,7 @@ final class AuditRecordCodec {
           writeString(o, r.observer());
           observer = r.observer();
         }
-        writeVarLong(o, zigZag(at.getEpochSecond() - second));
+        writeVarLong(o, BitUtil.zigZagEncode(at.getEpochSecond() - second));
         second = at.getEpochSecond();
         int nano = at.getNano();
         writeVarLong(o, nano % 1000 == 0 ? (nano / 1000L) << 1 : (long) nano << 1 | 1);
@@ -497,7 +498,7 @@ final class AuditRecordCodec {
         }
         writeAddress(o, r.source());
         if (r.sourcePort() != null) {
-          writeVarLong(o, zigZag(r.sourcePort()));
+          writeVarLong(o, BitUtil.zigZagEncode((long) r.sourcePort()));
         }
         if (!sameDestination) {
           writeAddress(o, r.destination());
@@ -517,7 +518,7 @@ final class AuditRecordCodec {
           lines.writePath(o, l.sourcePath());
           path = l.sourcePath();
         }
-        writeVarLong(o, zigZag(l.lineNumber() - lineNumber));
+        writeVarLong(o, BitUtil.zigZagEncode(l.lineNumber() - lineNumber));
         lineNumber = l.lineNumber();
         if (!microsOfAt) {
           o.writeLong(l.micros());
@@ -531,7 +532,7 @@ final class AuditRecordCodec {
         if ((header & SAME_OBSERVER) == 0) {
           observer = readString(in);
         }
-        second += unZigZag(readVarLong(in));
+        second += BitUtil.zigZagDecode(readVarLong(in));
         long nanoCode = readVarLong(in);
         Instant at =
             Instant.ofEpochSecond(
@@ -540,7 +541,8 @@ final class AuditRecordCodec {
           precision = in.readDouble();
         }
         InetAddress source = address(repeats, in);
-        Integer sourcePort = (header & SOURCE_PORT) == 0 ? null : (int) unZigZag(readVarLong(in));
+        Integer sourcePort =
+            (header & SOURCE_PORT) == 0 ? null : (int) BitUtil.zigZagDecode(readVarLong(in));
         if ((header & SAME_DESTINATION) == 0) {
           destination = address(repeats, in);
         }
@@ -552,7 +554,7 @@ final class AuditRecordCodec {
         if ((header & SAME_PATH) == 0) {
           path = lines.readPath(in);
         }
-        lineNumber += unZigZag(readVarLong(in));
+        lineNumber += BitUtil.zigZagDecode(readVarLong(in));
         long micros = (header & MICROS_OF_AT) != 0 ? SourceLine.micros(at) : in.readLong();
         return new Rejection(
             observer,
@@ -599,15 +601,6 @@ final class AuditRecordCodec {
       }
     }
     throw new IOException("a varint of more than ten bytes");
-  }
-
-  /** A signed number as an unsigned one that is small when the number is near 0. */
-  private static long zigZag(long v) {
-    return (v << 1) ^ (v >> 63);
-  }
-
-  private static long unZigZag(long v) {
-    return (v >>> 1) ^ -(v & 1);
   }
 
   static final Reorder.Codec<RejectTotals> TOTALS =
