@@ -24,8 +24,6 @@ import org.mobilessh.audit.TracedEvent;
 import org.mobilessh.index.EventSearcher;
 import org.mobilessh.rules.Cidr;
 import org.mobilessh.rules.InvalidConfigException;
-import org.mobilessh.rules.RulesetConfig;
-import org.mobilessh.rules.RulesetSettings;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -247,21 +245,7 @@ public final class AuditQueryOptions {
    * optional here — without them any IMAPS destination counts as a refresh.
    */
   AuditConfig auditConfig() {
-    RulesetSettings settings = ruleset.settings();
-    RulesetConfig config;
-    boolean anyMailServer = false;
-    try {
-      config = settings.toConfig();
-    } catch (InvalidConfigException e) {
-      if (!e.getMessage().startsWith("no mail server given")) {
-        throw e;
-      }
-      // a placeholder only to pass the installer's validation; dropped below
-      config = settings.set("mail-server", List.of("192.0.2.0/24")).toConfig();
-      anyMailServer = true;
-    }
-    AuditConfig audit = AuditConfig.of(config);
-    return anyMailServer ? audit.withMailServers(List.of()) : audit;
+    return AuditRulesetOptions.auditConfig(ruleset.settings());
   }
 
   /** Checks every option that needs no index, so a bad one is a usage error before any work. */

@@ -33,7 +33,9 @@ import org.mobilessh.ingest.SourceResolver;
 import org.mobilessh.parse.Action;
 import org.mobilessh.parse.LogFormat;
 import org.mobilessh.parse.ParseException;
+import org.mobilessh.parse.PrefixMap;
 import org.mobilessh.parse.SkipReason;
+import org.mobilessh.rules.RulesetSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -126,8 +128,33 @@ final class IngestCommand implements Callable<Integer> {
 
   static final Duration FOLLOW_COMMIT_EVERY = Duration.ofSeconds(5);
 
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "The ruleset config file the logs were written under, for its LOG prefixes."
+              + " Default: $MOBILESSH_CONFIG, else /etc/mobilessh/mobilessh.conf if it exists.")
+  Path config;
+
+  @Mixin LogPrefixOptions logPrefixes;
+
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Inputs; - reads stdin.")
   List<String> paths;
+
+  /**
+   * The LOG prefixes the ruleset was installed with (config file, then the options): a line's step,
+   * {@code event.action}, is read with them, so {@code search action:set} finds the lines of a
+   * ruleset with its own prefixes, as the audit commands (which re-read every prefix with the same
+   * settings) do.
+   */
+  private PrefixMap prefixes() {
+    RulesetSettings settings =
+        RulesetOptions.configFile(config)
+            .map(RulesetSettings::fromFile)
+            .orElseGet(RulesetSettings::new);
+    logPrefixes.applyTo(settings);
+    return AuditRulesetOptions.auditConfig(settings).prefixes();
+  }
 
   /** Picocli completion candidates: the format ids. */
   static final class FormatIds extends ArrayList<String> {
@@ -154,7 +181,8 @@ final class IngestCommand implements Callable<Integer> {
             .withFormat(format())
             .withHost(host)
             .withBootTime(bootTime())
-            .withCommitEvery(commitLines, follow ? FOLLOW_COMMIT_EVERY : BATCH_COMMIT_EVERY);
+            .withCommitEvery(commitLines, follow ? FOLLOW_COMMIT_EVERY : BATCH_COMMIT_EVERY)
+            .withPrefixes(prefixes());
     if (year != null && (year < 1970 || year > 9999)) {
       throw new IllegalArgumentException("--year " + year + " is out of range 1970-9999");
     }

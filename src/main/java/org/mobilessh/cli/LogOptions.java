@@ -1,6 +1,7 @@
 package org.mobilessh.cli;
 
 import org.mobilessh.rules.RulesetSettings;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -8,26 +9,7 @@ import picocli.CommandLine.Option;
  * render it and the commands that read the logs it wrote: both must agree on them.
  */
 final class LogOptions {
-  @Option(names = "--log-prefix-set", paramLabel = "WORD:", description = "Default: mobilessh-set:")
-  String setPrefix;
-
-  @Option(
-      names = "--log-prefix-remove",
-      paramLabel = "WORD:",
-      description = "Default: mobilessh-remove:")
-  String removePrefix;
-
-  @Option(
-      names = "--log-prefix-accept",
-      paramLabel = "WORD:",
-      description = "Default: mobilessh-accept:")
-  String acceptPrefix;
-
-  @Option(
-      names = "--log-prefix-reject",
-      paramLabel = "WORD:",
-      description = "Default: mobilessh-reject:")
-  String rejectPrefix;
+  @Mixin LogPrefixOptions prefixes;
 
   @Option(
       names = "--reject-log-rate",
@@ -49,10 +31,7 @@ final class LogOptions {
 
   /** Puts the values given on the command line over the config file's. */
   void applyTo(RulesetSettings settings) {
-    RulesetOptions.override(settings, "log-prefix-set", setPrefix);
-    RulesetOptions.override(settings, "log-prefix-remove", removePrefix);
-    RulesetOptions.override(settings, "log-prefix-accept", acceptPrefix);
-    RulesetOptions.override(settings, "log-prefix-reject", rejectPrefix);
+    prefixes.applyTo(settings);
     RulesetOptions.override(settings, "reject-log-rate", rejectLogRate);
     RulesetOptions.override(settings, "reject-log-global-rate", rejectLogGlobalRate);
     RulesetOptions.override(settings, "reject-log-burst", rejectLogBurst);

@@ -134,6 +134,21 @@ public record IngestOptions(
         stdin);
   }
 
+  public IngestOptions withPrefixes(PrefixMap p) {
+    return new IngestOptions(
+        zone,
+        year,
+        format,
+        host,
+        bootTime,
+        p,
+        commitEveryLines,
+        commitEvery,
+        maxLineBytes,
+        clock,
+        stdin);
+  }
+
   public IngestOptions withCommitEvery(long lines, Duration every) {
     return new IngestOptions(
         zone, year, format, host, bootTime, prefixes, lines, every, maxLineBytes, clock, stdin);

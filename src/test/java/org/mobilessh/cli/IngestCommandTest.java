@@ -348,6 +348,54 @@ class IngestCommandTest {
         .contains("events indexed:      " + KERNEL);
   }
 
+  /**
+   * A ruleset installed with its own LOG prefixes: ingest files each line under its step with the
+   * same prefixes the audit commands read (options or the config file), so {@code action:set} finds
+   * them; with the default prefixes the lines are only "firewall" lines.
+   */
+  @Test
+  void ownLogPrefixesFromTheOptionsOrTheConfigFileNameEachLinesStep() throws IOException {
+    Path renamed = logs.resolve("own-prefixes.log");
+    Files.writeString(
+        renamed, Files.readString(logs.resolve("dmesg-iso.log")).replace("mobilessh-", "gw."));
+    CliResult r =
+        ingest(
+            "--log-prefix-set",
+            "gw.set:",
+            "--log-prefix-remove",
+            "gw.remove:",
+            "--log-prefix-accept",
+            "gw.accept:",
+            "--log-prefix-reject",
+            "gw.reject:",
+            renamed.toString());
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.OK);
+    assertThat(List.of(count("set"), count("remove"), count("accept"), count("reject")))
+        .containsExactly((long) SET, (long) REMOVE, (long) ACCEPT, (long) REJECT);
+
+    Path config =
+        Files.writeString(
+            tmp.resolve("mobilessh.conf"),
+            "log-prefix-set = gw.set:\nlog-prefix-remove = gw.remove:\n"
+                + "log-prefix-accept = gw.accept:\nlog-prefix-reject = gw.reject:\n");
+    index = tmp.resolve("from-config");
+    assertThat(ingest("--config", config.toString(), renamed.toString()).exitCode())
+        .isEqualTo(ExitCodes.OK);
+    assertThat(List.of(count("set"), count("remove"), count("accept"), count("reject")))
+        .containsExactly((long) SET, (long) REMOVE, (long) ACCEPT, (long) REJECT);
+
+    index = tmp.resolve("default-prefixes");
+    assertThat(ingest("--config", emptyConfig(), renamed.toString()).exitCode())
+        .isEqualTo(ExitCodes.OK);
+    assertThat(count("set") + count("remove") + count("accept") + count("reject")).isZero();
+    assertThat(count("firewall")).isEqualTo(KERNEL);
+  }
+
+  /** A config file without settings: the defaults, whatever /etc/mobilessh holds. */
+  private String emptyConfig() throws IOException {
+    return Files.writeString(tmp.resolve("empty.conf"), "# defaults\n").toString();
+  }
+
   @Test
   void aCommitEveryNoLinesIsAUsageErrorNamingTheOption() {
     CliResult r = ingest("--commit-lines", "0", log("dmesg-iso.log"));
