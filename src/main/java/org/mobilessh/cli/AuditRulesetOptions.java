@@ -60,10 +60,7 @@ final class AuditRulesetOptions {
 
   /** The config file's settings with the command line's on top. */
   RulesetSettings settings() {
-    RulesetSettings settings =
-        RulesetOptions.configFile(config)
-            .map(RulesetSettings::fromFile)
-            .orElseGet(RulesetSettings::new);
+    RulesetSettings settings = RulesetOptions.fileSettings(config);
     RulesetOptions.override(settings, "seconds", seconds);
     RulesetOptions.override(settings, "mail-server", mailServers);
     RulesetOptions.override(settings, "imaps-port", imapsPort);

@@ -148,10 +148,7 @@ final class IngestCommand implements Callable<Integer> {
    * settings) do.
    */
   private PrefixMap prefixes() {
-    RulesetSettings settings =
-        RulesetOptions.configFile(config)
-            .map(RulesetSettings::fromFile)
-            .orElseGet(RulesetSettings::new);
+    RulesetSettings settings = RulesetOptions.fileSettings(config);
     logPrefixes.applyTo(settings);
     return AuditRulesetOptions.auditConfig(settings).prefixes();
   }

@@ -95,11 +95,6 @@ public final class RulesetOptions {
               + " flag both families are gated, and install refuses to gate IPv4 alone.")
   Boolean ipv4Only;
 
-  /** The config file in effect, if any. */
-  Optional<Path> configFile() {
-    return configFile(config);
-  }
-
   /**
    * {@code explicit} (--config), else $MOBILESSH_CONFIG, else the default file if it exists.
    *
@@ -117,9 +112,13 @@ public final class RulesetOptions {
     return Files.isRegularFile(DEFAULT_CONFIG) ? Optional.of(DEFAULT_CONFIG) : Optional.empty();
   }
 
+  /** The settings of the config file {@link #configFile(Path)} finds; none without one. */
+  static RulesetSettings fileSettings(Path explicit) {
+    return configFile(explicit).map(RulesetSettings::fromFile).orElseGet(RulesetSettings::new);
+  }
+
   RulesetSettings settings() {
-    RulesetSettings settings =
-        configFile().map(RulesetSettings::fromFile).orElseGet(RulesetSettings::new);
+    RulesetSettings settings = fileSettings(config);
     override(settings, "mail-server", mailServers);
     override(settings, "protect", protect);
     override(settings, "wan", wan);
